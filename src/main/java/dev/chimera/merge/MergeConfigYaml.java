@@ -1,0 +1,307 @@
+package dev.chimera.merge;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** Reads and writes mergekit YAML merge configs. Errors name the file and the offending key. */
+public final class MergeConfigYaml {
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
+            .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+            .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES));
+
+    private static final Set<String> TOP_KEYS = Set.of("models", "slices", "merge_method", "base_model",
+            "parameters", "dtype", "out_dtype", "tokenizer_source", "tokenizer", "chat_template", "modules", "name");
+
+    private MergeConfigYaml() {
+    }
+
+    public static MergeConfig read(Path file) {
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (IOException e) {
+            throw new MergeException("cannot read merge config " + file + ": " + e.getMessage(), e);
+        }
+        return parse(text, file.toString());
+    }
+
+    public static MergeConfig parse(String yaml, String source) {
+        JsonNode root;
+        try {
+            root = YAML.readTree(yaml);
+        } catch (IOException e) {
+            throw new MergeException(source + ": not valid YAML: " + e.getMessage());
+        }
+        if (root == null || !root.isObject()) {
+            throw new MergeException(source + ": a merge config must be a YAML mapping");
+        }
+        return new Reader(source).config(root);
+    }
+
+    /** Serialises a config as mergekit YAML (accepted by both Chimera and mergekit). */
+    public static String write(MergeConfig c) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        if (!c.models().isEmpty()) {
+            List<Object> models = new ArrayList<>();
+            for (MergeConfig.InputModel m : c.models()) {
+                Map<String, Object> e = new LinkedHashMap<>();
+                e.put("model", m.model());
+                if (!m.parameters().isEmpty()) {
+                    e.put("parameters", plain(m.parameters()));
+                }
+                models.add(e);
+            }
+            out.put("models", models);
+        } else {
+            List<Object> slices = new ArrayList<>();
+            for (MergeConfig.OutputSlice s : c.slices()) {
+                Map<String, Object> e = new LinkedHashMap<>();
+                List<Object> sources = new ArrayList<>();
+                for (MergeConfig.InputSlice src : s.sources()) {
+                    Map<String, Object> se = new LinkedHashMap<>();
+                    se.put("model", src.model());
+                    se.put("layer_range", List.of(src.start(), src.end()));
+                    if (!src.parameters().isEmpty()) {
+                        se.put("parameters", plain(src.parameters()));
+                    }
+                    sources.add(se);
+                }
+                e.put("sources", sources);
+                if (s.baseModel() != null) {
+                    e.put("base_model", s.baseModel());
+                }
+                if (!s.parameters().isEmpty()) {
+                    e.put("parameters", plain(s.parameters()));
+                }
+                slices.add(e);
+            }
+            out.put("slices", slices);
+        }
+        out.put("merge_method", c.mergeMethod());
+        if (c.baseModel() != null) {
+            out.put("base_model", c.baseModel());
+        }
+        if (!c.parameters().isEmpty()) {
+            out.put("parameters", plain(c.parameters()));
+        }
+        if (c.dtype() != null) {
+            out.put("dtype", c.dtype());
+        }
+        if (c.outDtype() != null) {
+            out.put("out_dtype", c.outDtype());
+        }
+        if (c.tokenizerSource() != null) {
+            out.put("tokenizer_source", c.tokenizerSource());
+        }
+        try {
+            return YAML.writeValueAsString(out);
+        } catch (IOException e) {
+            throw new MergeException("cannot serialise merge config: " + e.getMessage(), e);
+        }
+    }
+
+    private static Map<String, Object> plain(Map<String, Setting> params) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        new java.util.TreeMap<>(params).forEach((k, v) -> m.put(k, v.toPlain()));
+        return m;
+    }
+
+    private record Reader(String source) {
+        MergeConfig config(JsonNode root) {
+            for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
+                String k = it.next();
+                if (!TOP_KEYS.contains(k)) {
+                    throw new MergeException(source + ": unknown key '" + k + "' (known: " + new java.util.TreeSet<>(TOP_KEYS) + ")");
+                }
+            }
+            if (root.has("modules")) {
+                throw new MergeException(source + ": 'modules' (multi-module architectures) is not supported; use 'models' or 'slices'");
+            }
+            if (root.has("tokenizer")) {
+                throw new MergeException(source + ": the 'tokenizer' block is not supported; use 'tokenizer_source'");
+            }
+            String method = text(root, "merge_method", true);
+            List<MergeConfig.InputModel> models = new ArrayList<>();
+            List<MergeConfig.OutputSlice> slices = new ArrayList<>();
+            if (root.has("models") && root.has("slices")) {
+                throw new MergeException(source + ": give either 'models' or 'slices', not both");
+            }
+            if (root.has("models")) {
+                JsonNode ms = list(root.get("models"), "models");
+                for (int i = 0; i < ms.size(); i++) {
+                    JsonNode m = obj(ms.get(i), "models[" + i + "]");
+                    models.add(new MergeConfig.InputModel(modelRef(m, "models[" + i + "].model"),
+                            params(m.get("parameters"), "models[" + i + "].parameters")));
+                }
+            } else if (root.has("slices")) {
+                JsonNode ss = list(root.get("slices"), "slices");
+                for (int i = 0; i < ss.size(); i++) {
+                    String at = "slices[" + i + "]";
+                    JsonNode s = obj(ss.get(i), at);
+                    JsonNode srcs = list(s.get("sources"), at + ".sources");
+                    List<MergeConfig.InputSlice> sources = new ArrayList<>();
+                    for (int j = 0; j < srcs.size(); j++) {
+                        String sat = at + ".sources[" + j + "]";
+                        JsonNode src = obj(srcs.get(j), sat);
+                        JsonNode lr = src.get("layer_range");
+                        if (lr == null || !lr.isArray() || lr.size() != 2 || !lr.get(0).canConvertToInt() || !lr.get(1).canConvertToInt()
+                                || !lr.get(0).isIntegralNumber() || !lr.get(1).isIntegralNumber()) {
+                            throw new MergeException(source + ": " + sat + ".layer_range must be a list of two integers [start, end]");
+                        }
+                        try {
+                            sources.add(new MergeConfig.InputSlice(modelRef(src, sat + ".model"), lr.get(0).intValue(), lr.get(1).intValue(),
+                                    params(src.get("parameters"), sat + ".parameters")));
+                        } catch (MergeException e) {
+                            throw new MergeException(source + ": " + sat + ": " + e.getMessage());
+                        }
+                    }
+                    if (sources.isEmpty()) {
+                        throw new MergeException(source + ": " + at + ".sources is empty");
+                    }
+                    slices.add(new MergeConfig.OutputSlice(sources, optModel(s, "base_model"), params(s.get("parameters"), at + ".parameters")));
+                }
+            } else {
+                throw new MergeException(source + ": a merge config needs 'models' or 'slices'");
+            }
+            return new MergeConfig(models, slices, method, optModel(root, "base_model"),
+                    params(root.get("parameters"), "parameters"), text(root, "dtype", false), text(root, "out_dtype", false),
+                    optModel(root, "tokenizer_source"));
+        }
+
+        private String optModel(JsonNode n, String key) {
+            JsonNode v = n.get(key);
+            if (v == null || v.isNull()) {
+                return null;
+            }
+            return modelRef(n, key);
+        }
+
+        private String modelRef(JsonNode n, String key) {
+            String k = key.contains(".") ? key.substring(key.lastIndexOf('.') + 1) : key;
+            JsonNode v = n.get(k);
+            if (v == null || v.isNull()) {
+                throw new MergeException(source + ": missing '" + key + "'");
+            }
+            if (v.isObject()) {
+                // mergekit's long form {model: {path: ...}} or {model: path, lora: ...}
+                JsonNode p = v.has("model") ? v.get("model") : v;
+                if (v.has("lora") && !v.get("lora").isNull()) {
+                    throw new MergeException(source + ": '" + key + "' uses a LoRA adapter; merge the adapter into its model first");
+                }
+                if (p.isObject() && p.has("path")) {
+                    return p.get("path").asText();
+                }
+                if (p.isTextual()) {
+                    return p.asText();
+                }
+                throw new MergeException(source + ": '" + key + "' is not a model reference");
+            }
+            if (!v.isTextual()) {
+                throw new MergeException(source + ": '" + key + "' must be a model folder path");
+            }
+            String s = v.asText();
+            if (s.contains("+") && !java.nio.file.Files.exists(Path.of(s))) {
+                throw new MergeException(source + ": '" + key + "' = '" + s + "' looks like model+LoRA; merge the adapter into its model first");
+            }
+            return s;
+        }
+
+        private String text(JsonNode n, String key, boolean required) {
+            JsonNode v = n.get(key);
+            if (v == null || v.isNull()) {
+                if (required) {
+                    throw new MergeException(source + ": missing required key '" + key + "'");
+                }
+                return null;
+            }
+            if (!v.isTextual()) {
+                throw new MergeException(source + ": '" + key + "' must be a string");
+            }
+            return v.asText();
+        }
+
+        private JsonNode list(JsonNode n, String at) {
+            if (n == null || !n.isArray()) {
+                throw new MergeException(source + ": '" + at + "' must be a list");
+            }
+            return n;
+        }
+
+        private JsonNode obj(JsonNode n, String at) {
+            if (n == null || !n.isObject()) {
+                throw new MergeException(source + ": '" + at + "' must be a mapping");
+            }
+            return n;
+        }
+
+        private Map<String, Setting> params(JsonNode n, String at) {
+            Map<String, Setting> out = new LinkedHashMap<>();
+            if (n == null || n.isNull()) {
+                return out;
+            }
+            if (!n.isObject()) {
+                throw new MergeException(source + ": '" + at + "' must be a mapping of parameter names to values");
+            }
+            for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
+                var e = it.next();
+                out.put(e.getKey(), setting(e.getValue(), at + "." + e.getKey()));
+            }
+            return out;
+        }
+
+        private Setting setting(JsonNode v, String at) {
+            if (v.isNumber()) {
+                return new Setting.Scalar(v.doubleValue());
+            }
+            if (v.isBoolean()) {
+                return new Setting.Scalar(v.booleanValue());
+            }
+            if (v.isTextual()) {
+                return new Setting.Scalar(v.asText());
+            }
+            if (v.isArray()) {
+                if (v.isEmpty()) {
+                    throw new MergeException(source + ": '" + at + "' is an empty list");
+                }
+                boolean allScalars = true;
+                for (JsonNode e : v) {
+                    allScalars &= e.isValueNode();
+                }
+                if (allScalars) {
+                    List<Object> vals = new ArrayList<>();
+                    for (JsonNode e : v) {
+                        vals.add(e.isNumber() ? (Object) e.doubleValue() : e.isBoolean() ? (Object) e.booleanValue() : e.asText());
+                    }
+                    return new Setting.Gradient(vals);
+                }
+                List<Setting.Filtered> entries = new ArrayList<>();
+                for (int i = 0; i < v.size(); i++) {
+                    JsonNode e = v.get(i);
+                    if (!e.isObject() || !e.has("value")) {
+                        throw new MergeException(source + ": '" + at + "[" + i + "]' must be {filter: ..., value: ...}");
+                    }
+                    String filter = e.has("filter") && !e.get("filter").isNull() ? e.get("filter").asText() : null;
+                    entries.add(new Setting.Filtered(filter, setting(e.get("value"), at + "[" + i + "].value")));
+                }
+                return new Setting.Conditional(entries);
+            }
+            if (v.isObject() && v.has("value")) {
+                String filter = v.has("filter") && !v.get("filter").isNull() ? v.get("filter").asText() : null;
+                return new Setting.Conditional(List.of(new Setting.Filtered(filter, setting(v.get("value"), at + ".value"))));
+            }
+            throw new MergeException(source + ": '" + at + "' has an unsupported value: " + v);
+        }
+    }
+}

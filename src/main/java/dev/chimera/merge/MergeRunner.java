@@ -1,0 +1,171 @@
+package dev.chimera.merge;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import dev.chimera.merge.method.MergeInput;
+import dev.chimera.merge.method.MergeMethod;
+import dev.chimera.merge.method.MergeMethods;
+import dev.chimera.merge.method.TensorRandom;
+import dev.chimera.tensor.OutputFolder;
+import dev.chimera.tensor.ShardedSafetensorsWriter;
+import dev.chimera.tensor.TensorSpec;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Executes a merge to disk, tensor by tensor: each task loads its inputs, merges them on the device, encodes the
+ * result and writes it at its precomputed offset, so tasks run in parallel and peak memory is bounded by
+ * threads x (inputs + intermediates) x the largest tensor, independent of model size. Output goes to a temporary
+ * folder renamed into place at the end: a failed or interrupted merge leaves no output folder.
+ */
+public final class MergeRunner {
+    /** Options of a merge run. */
+    public record Options(String device, long seed, long shardBytes, int threads, boolean force) {
+        public static Options defaults() {
+            return new Options("cpu", 0, ShardedSafetensorsWriter.DEFAULT_MAX_SHARD_BYTES, 2, false);
+        }
+    }
+
+    /** Progress callbacks; called from worker threads. */
+    public interface Listener {
+        default void started(MergePlan plan) {
+        }
+
+        default void tensorDone(TensorMerge tensor, long bytesRead, long bytesWritten) {
+        }
+    }
+
+    /** What a finished merge did. */
+    public record Result(MergePlan plan, Path output, long bytesRead, long bytesWritten, double seconds) {
+    }
+
+    private MergeRunner() {
+    }
+
+    public static Result run(MergeConfig config, Path configDir, Path outDir, Options options, Listener listener) {
+        long t0 = System.nanoTime();
+        Device device = device(options.device());
+        try (ModelFolders models = ModelFolders.open(config.referencedModels(), configDir)) {
+            MergePlan plan = MergePlanner.plan(config, models::source);
+            listener.started(plan);
+            try (OutputFolder folder = OutputFolder.begin(outDir, options.force())) {
+                List<TensorSpec> specs = plan.tensors().stream()
+                        .map(t -> new TensorSpec(t.output(), t.outDtype(), t.outShape())).toList();
+                AtomicLong read = new AtomicLong();
+                AtomicLong written = new AtomicLong();
+                try (ShardedSafetensorsWriter writer = new ShardedSafetensorsWriter(folder.tempDir(), specs, options.shardBytes());
+                     NDManager root = NDManager.newBaseManager(device, "PyTorch")) {
+                    MergeMethod method = MergeMethods.get(plan.method());
+                    HostTensors host = new HostTensors();
+                    ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, options.threads()), r -> {
+                        Thread th = new Thread(r, "chimera-merge");
+                        th.setDaemon(true);
+                        return th;
+                    });
+                    try {
+                        List<Future<?>> futures = new ArrayList<>();
+                        for (TensorMerge tm : plan.tensors()) {
+                            futures.add(pool.submit(() -> {
+                                long[] io = mergeOne(tm, method, models, host, root, writer, options.seed());
+                                read.addAndGet(io[0]);
+                                written.addAndGet(io[1]);
+                                listener.tensorDone(tm, io[0], io[1]);
+                                return null;
+                            }));
+                        }
+                        for (Future<?> f : futures) {
+                            await(f);
+                        }
+                    } finally {
+                        pool.shutdownNow();
+                    }
+                    writer.finish();
+                }
+                OutputFiles.write(config, plan, models, folder.tempDir());
+                folder.commit();
+                return new Result(plan, outDir, read.get(), written.get(), (System.nanoTime() - t0) / 1e9);
+            }
+        }
+    }
+
+    /** Merges one tensor and writes it; returns {bytes read, bytes written}. */
+    static long[] mergeOne(TensorMerge tm, MergeMethod method, ModelFolders models, HostTensors host, NDManager root,
+                           ShardedSafetensorsWriter writer, long seed) {
+        long read = 0;
+        if (tm.copy()) {
+            TensorMerge.Source s = tm.sources().get(tm.baseIndex() >= 0 ? tm.baseIndex() : 0);
+            List<ByteBuffer> chunks = models.folder(s.model()).chunks(s.tensor());
+            long n = chunks.stream().mapToLong(ByteBuffer::remaining).sum();
+            writer.write(tm.output(), chunks);
+            return new long[] {n, n};
+        }
+        try (NDManager scope = root.newSubManager()) {
+            List<NDArray> inputs = new ArrayList<>();
+            for (TensorMerge.Source s : tm.sources()) {
+                var folder = models.folder(s.model());
+                var info = folder.info(s.tensor());
+                List<ByteBuffer> chunks = folder.chunks(s.tensor());
+                read += info.byteSize();
+                inputs.add(host.toFloat32(scope, chunks, info.dtype(), info.shape()));
+            }
+            MergeInput in = new MergeInput(tm.output(), tm.embed(), inputs, tm.models(), tm.baseIndex(), tm.global(),
+                    tm.perInput(), new TensorRandom(seed, tm.output()), scope);
+            NDArray result = method.merge(in);
+            long expect = 1;
+            for (long d : tm.outShape()) {
+                expect *= d;
+            }
+            if (result.size() != expect) {
+                throw new MergeException("merge of " + tm.output() + " produced shape " + result.getShape()
+                        + ", expected " + java.util.Arrays.toString(tm.outShape()));
+            }
+            List<ByteBuffer> out = host.encode(result, tm.outDtype());
+            long n = out.stream().mapToLong(ByteBuffer::remaining).sum();
+            writer.write(tm.output(), out);
+            return new long[] {read, n};
+        }
+    }
+
+    /** Parses cpu, cuda:N (or gpu:N) into a DJL device, refusing devices this machine does not have. */
+    public static Device device(String name) {
+        String n = name == null ? "cpu" : name.trim().toLowerCase(java.util.Locale.ROOT);
+        if (n.equals("cpu")) {
+            return Device.cpu();
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?:cuda|gpu):?(\\d+)").matcher(n);
+        if (m.matches() || n.equals("cuda")) {
+            int id = m.matches() ? Integer.parseInt(m.group(1)) : 0;
+            int count = Engine.getEngine("PyTorch").getGpuCount();
+            if (id >= count) {
+                throw new MergeException("device " + name + " is not available: PyTorch sees " + count
+                        + " GPU(s); GPU nodes need the CUDA build of Chimera (README, 'GPU nodes')");
+            }
+            return Device.gpu(id);
+        }
+        throw new MergeException("unknown device '" + name + "' (use cpu or cuda:N)");
+    }
+
+    private static void await(Future<?> f) {
+        try {
+            f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MergeException("merge interrupted", e);
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new MergeException(c.toString(), c);
+        }
+    }
+}

@@ -1,0 +1,22 @@
+package dev.chimera.merge;
+
+import dev.chimera.tensor.TensorSpec;
+import java.util.List;
+
+/**
+ * What the planner needs to know of an input model: its tensor names, their dtype and shape, and its layer count.
+ * Implemented over model folders on disk and, in the engine, over models already loaded on a device.
+ */
+public interface SourceModel {
+    /** The reference used in the merge config (a folder path). */
+    String ref();
+
+    /** Tensor names in the model's own order. */
+    List<String> tensorNames();
+
+    /** Dtype and shape of a tensor, or null when the model has no such tensor. */
+    TensorSpec spec(String tensorName);
+
+    /** {@code num_hidden_layers} of its config. */
+    int numLayers();
+}

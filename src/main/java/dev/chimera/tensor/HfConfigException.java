@@ -1,0 +1,18 @@
+package dev.chimera.tensor;
+
+/**
+ * A model's {@code config.json} is missing, not valid JSON, or lacks a key with the expected type.
+ * The message names the file and, where relevant, the key. Unchecked, like {@link
+ * SafetensorsException}.
+ */
+public class HfConfigException extends RuntimeException {
+  private static final long serialVersionUID = 1L;
+
+  public HfConfigException(String message) {
+    super(message);
+  }
+
+  public HfConfigException(String message, Throwable cause) {
+    super(message, cause);
+  }
+}
