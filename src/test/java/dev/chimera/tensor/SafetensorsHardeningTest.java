@@ -62,7 +62,7 @@ class SafetensorsHardeningTest {
 
   @Test
   void invalidUtf8() {
-    byte[] header = "{\"w\xff\":{}}    ".getBytes(StandardCharsets.ISO_8859_1);
+    byte[] header = "{\"w\u00ff\":{}}    ".getBytes(StandardCharsets.ISO_8859_1);
     byte[] f = SafetensorsTestFiles.file(header, new byte[0]);
     rejected(SafetensorsTestFiles.writeBytes(dir.resolve("u.safetensors"), f), "UTF-8");
   }
@@ -71,7 +71,7 @@ class SafetensorsHardeningTest {
   void invalidJson() {
     rejected(raw("{\"w\":", 0), "not valid JSON");
     rejected(raw("{\"w\":" + W_OK + "} x", 8), "not valid JSON");
-    rejected(raw("{\"w\":" + W_OK + "}}", 8), "after the header");
+    rejected(raw("{\"w\":" + W_OK + "}}", 8), "not valid JSON");
     rejected(raw("{" + "[".repeat(5000) + "]".repeat(5000) + "}", 0), "not valid JSON");
     rejected(raw("{\"a\":" + "[".repeat(100_000), 0), "not valid JSON");
   }
@@ -175,9 +175,9 @@ class SafetensorsHardeningTest {
 
   @Test
   void absurdlyLongTensorNamesAreShortenedInMessages() {
-    String name = "n".repeat(100_000);
+    String name = "n".repeat(20_000);
     SafetensorsException e = rejected(raw("{\"" + name + "\":{\"dtype\":\"X\"}}", 0),
-        "100000 chars");
+        "20000 chars");
     assertTrue(e.getMessage().length() < 2000);
   }
 
