@@ -15,7 +15,7 @@ import java.util.Map;
 import java.util.Random;
 
 /** Writes small Llama-style Hugging Face folders with seeded random weights, and reads values back as doubles. */
-public final class TinyLlama {
+public class TinyLlama {
     public int hidden = 8;
     public int intermediate = 12;
     public int layers = 3;
