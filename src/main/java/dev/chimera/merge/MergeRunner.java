@@ -4,6 +4,7 @@ import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import dev.chimera.merge.cpu.CpuKernels;
 import dev.chimera.merge.method.MergeInput;
 import dev.chimera.merge.method.MergeMethod;
 import dev.chimera.merge.method.MergeMethods;
@@ -29,9 +30,17 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class MergeRunner {
     /** Options of a merge run. */
-    public record Options(String device, long seed, long shardBytes, int threads, boolean force) {
+    public record Options(String device, long seed, long shardBytes, int threads, boolean force, boolean cpuKernels) {
+        public Options(String device, long seed, long shardBytes, int threads, boolean force) {
+            this(device, seed, shardBytes, threads, force, true);
+        }
+
         public static Options defaults() {
             return new Options("cpu", 0, ShardedSafetensorsWriter.DEFAULT_MAX_SHARD_BYTES, 2, false);
+        }
+
+        public Options withCpuKernels(boolean on) {
+            return new Options(device, seed, shardBytes, threads, force, on);
         }
     }
 
@@ -66,6 +75,7 @@ public final class MergeRunner {
                      NDManager root = NDManager.newBaseManager(device, "PyTorch")) {
                     MergeMethod method = MergeMethods.get(plan.method());
                     HostTensors host = new HostTensors();
+                    boolean kernels = options.cpuKernels();
                     ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, options.threads()), r -> {
                         Thread th = new Thread(r, "chimera-merge");
                         th.setDaemon(true);
@@ -75,7 +85,8 @@ public final class MergeRunner {
                         List<Future<?>> futures = new ArrayList<>();
                         for (TensorMerge tm : plan.tensors()) {
                             futures.add(pool.submit(() -> {
-                                long[] io = mergeOne(tm, method, models, host, root, writer, options.seed());
+                                long[] io = mergeOne(tm, method, models, host, root, writer, options.seed(),
+                                        kernels && !device.isGpu());
                                 read.addAndGet(io[0]);
                                 written.addAndGet(io[1]);
                                 listener.tensorDone(tm, io[0], io[1]);
@@ -99,7 +110,7 @@ public final class MergeRunner {
 
     /** Merges one tensor and writes it; returns {bytes read, bytes written}. */
     static long[] mergeOne(TensorMerge tm, MergeMethod method, ModelFolders models, HostTensors host, NDManager root,
-                           ShardedSafetensorsWriter writer, long seed) {
+                           ShardedSafetensorsWriter writer, long seed, boolean kernels) {
         long read = 0;
         if (tm.copy()) {
             TensorMerge.Source s = tm.sources().get(tm.baseIndex() >= 0 ? tm.baseIndex() : 0);
@@ -107,6 +118,25 @@ public final class MergeRunner {
             long n = chunks.stream().mapToLong(ByteBuffer::remaining).sum();
             writer.write(tm.output(), chunks);
             return new long[] {n, n};
+        }
+        if (kernels) {
+            List<List<ByteBuffer>> chunks = new ArrayList<>();
+            List<dev.chimera.tensor.DType> dtypes = new ArrayList<>();
+            List<long[]> shapes = new ArrayList<>();
+            for (TensorMerge.Source s : tm.sources()) {
+                var info = models.folder(s.model()).info(s.tensor());
+                shapes.add(info.shape());
+                dtypes.add(info.dtype());
+                chunks.add(models.folder(s.model()).chunks(s.tensor()));
+                read += info.byteSize();
+            }
+            if (CpuKernels.supports(method.name(), tm, shapes)) {
+                List<ByteBuffer> out = CpuKernels.merge(method.name(), tm, chunks, dtypes, seed);
+                long n = out.stream().mapToLong(ByteBuffer::remaining).sum();
+                writer.write(tm.output(), out);
+                return new long[] {read, n};
+            }
+            read = 0;
         }
         try (NDManager scope = root.newSubManager()) {
             List<NDArray> inputs = new ArrayList<>();

@@ -181,6 +181,11 @@ public final class HfConfig {
     return new HfConfig(source, copy);
   }
 
+  /** Sets {@code torch_dtype} to the torch name of a dtype, e.g. "bfloat16". */
+  public HfConfig withTorchDtype(DType dtype) {
+    return withTorchDtype(dtype.torchName());
+  }
+
   /** Sets {@code vocab_size} where the config keeps it. */
   public HfConfig withVocabSize(int vocabSize) {
     return withInt("vocab_size", vocabSize);

@@ -15,10 +15,20 @@ import java.util.Map;
 /**
  * One safetensors file, memory-mapped and read lazily.
  *
- * <p>{@link #open} reads and validates only the header (see {@link SafetensorsException} for what is
- * rejected); tensor bytes are touched only when a caller reads a view from {@link #chunks}. Files
- * and tensors larger than 2 GiB are supported: the file is mapped in regions and each tensor is
- * handed out as several chunks of at most {@code maxChunkBytes}.
+ * <p>{@link #open} reads and validates only the header; tensor bytes are touched only when a caller
+ * reads a view from {@link #chunks}. Files and tensors larger than 2 GiB are supported: the file is
+ * mapped in regions and each tensor is handed out as several chunks of at most {@code
+ * maxChunkBytes}.
+ *
+ * <p>Validation follows Hugging Face's reference implementation, and every failure is a {@link
+ * SafetensorsException} naming the file and, where relevant, the tensor: header length above
+ * 100,000,000 bytes or beyond the file; header not UTF-8, not JSON, or not a JSON object; an entry
+ * that is not an object; unknown dtype; shape not a list of non-negative integers; element or byte
+ * count overflowing a long; malformed {@code data_offsets}; byte length not equal to elements times
+ * dtype size; ranges outside the file; overlaps; gaps (the tensors must tile the data section from
+ * 0 to the end of the file exactly); duplicate tensor names; non-string {@code __metadata__}
+ * values. Memory is never allocated from a header value before it has been checked against the
+ * real file size.
  *
  * <p>Thread-safe. Views returned by {@link #chunks} stay readable after {@link #close()} (the
  * mapping lives until they are garbage collected), but the file must not be truncated while they

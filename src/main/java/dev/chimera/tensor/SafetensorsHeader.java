@@ -25,8 +25,10 @@ import java.util.Map;
 
 /**
  * Reads and validates a safetensors header with the rules of Hugging Face's reference crate:
- * header at most 100,000,000 bytes, UTF-8 JSON object starting with '{', known dtypes, shapes of
- * non-negative integers without overflow, offsets that tile the data section exactly.
+ * header at most 100,000,000 bytes, a UTF-8 JSON object (whitespace around it allowed), known
+ * dtypes, shapes of non-negative integers without overflow, offsets that tile the data section
+ * exactly. Stricter than the reference in one way: duplicate tensor names are refused rather
+ * than silently resolved.
  *
  * <p>Memory is only ever allocated for a header length already checked against the limit and the
  * real file size.
@@ -95,9 +97,6 @@ final class SafetensorsHeader {
   /** Parses header JSON for a data section of {@code dataLength} bytes. */
   static SafetensorsHeader parse(byte[] json, long dataLength, Path file) {
     String text = decodeUtf8(json, file);
-    if (text.isEmpty() || text.charAt(0) != '{') {
-      throw fail(file, "header is not a JSON object (does not start with '{')");
-    }
     Map<String, String> metadata = Map.of();
     Map<String, TensorInfo> tensors = new LinkedHashMap<>();
     try (JsonParser p = MAPPER.createParser(text)) {

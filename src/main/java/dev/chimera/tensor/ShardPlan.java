@@ -30,6 +30,9 @@ final class ShardPlan {
     List<TensorSpec> current = new ArrayList<>();
     long currentBytes = 0;
     for (TensorSpec spec : specs) {
+      if (spec.name().equals("__metadata__")) {
+        throw new IllegalArgumentException("__metadata__ is reserved and cannot name a tensor");
+      }
       if (!names.add(spec.name())) {
         throw new IllegalArgumentException("tensor " + spec.name() + " is listed twice");
       }

@@ -77,6 +77,16 @@ class SafetensorsFileTest {
   }
 
   @Test
+  void acceptsWhitespaceAroundTheHeaderObjectLikeTheReference() {
+    Path f = SafetensorsTestFiles.writeRaw(dir.resolve("ws.safetensors"),
+        " \n{\"w\": {\"dtype\": \"U8\", \"shape\": [1], \"data_offsets\": [0, 1]}}\t\r\n ",
+        new byte[] {9});
+    try (SafetensorsFile sf = SafetensorsFile.open(f)) {
+      assertArrayEquals(new byte[] {9}, sf.readBytes("w"));
+    }
+  }
+
+  @Test
   void handlesEmptyAndScalarTensorsAndEmptyFiles() {
     Path f =
         SafetensorsTestFiles.builder()

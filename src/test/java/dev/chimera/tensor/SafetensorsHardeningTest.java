@@ -79,8 +79,9 @@ class SafetensorsHardeningTest {
   @Test
   void jsonNotAnObject() {
     rejected(raw("[1,2]", 0), "not a JSON object");
-    rejected(raw(" {}", 0), "not a JSON object");
+    rejected(raw("\"w\"", 0), "not a JSON object");
     rejected(raw("", 0), "not a JSON object");
+    rejected(raw("   ", 0), "not a JSON object");
   }
 
   @Test

@@ -56,6 +56,8 @@ class ShardedSafetensorsWriterTest {
     assertThrows(IllegalArgumentException.class, () -> ShardPlan.plan(List.of(), 1));
     assertThrows(IllegalArgumentException.class,
         () -> ShardPlan.plan(List.of(f32("a", 1), f32("a", 2)), 1));
+    assertThrows(IllegalArgumentException.class,
+        () -> ShardPlan.plan(List.of(f32("__metadata__", 1)), 1));
   }
 
   @Test

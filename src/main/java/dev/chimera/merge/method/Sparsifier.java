@@ -12,7 +12,11 @@ import dev.chimera.merge.MergeException;
  * below 1e-7. A density of 1 or more returns the delta untouched.
  */
 public enum Sparsifier {
-    /** TIES: keep the int(density * n) entries of largest magnitude over the whole tensor. */
+    /**
+     * TIES: keep the int(density * n) entries of largest magnitude over the whole tensor. Among entries equal to
+     * the k-th largest magnitude, the first in row-major order are kept, so the choice is deterministic (torch's
+     * argsort leaves it unspecified).
+     */
     MAGNITUDE {
         @Override
         NDArray mask(NDArray delta, double density, Extra extra) {
@@ -22,8 +26,14 @@ public enum Sparsifier {
                 // mergekit asserts here; an all-zero mask (drop the whole delta) is the sane limit of density -> 0
                 return delta.zerosLike();
             }
-            NDArray order = delta.abs().flatten().argSort(0, false);
-            return maskFromIndices(delta, order.get(new NDIndex("0:{}", k)));
+            NDArray abs = delta.abs().flatten();
+            float tau = abs.sort().getFloat(n - k);
+            NDArray gt = abs.gt(tau);
+            long need = k - gt.countNonzero().toType(DataType.INT64, false).getLong();
+            NDArray eq = abs.eq(tau);
+            NDArray rank = eq.toType(DataType.INT64, false).cumSum(0);
+            NDArray keepEq = eq.logicalAnd(rank.lte(need));
+            return Nd.toFloat(gt.logicalOr(keepEq)).reshape(delta.getShape());
         }
     },
     /** DARE: keep each entry with probability density. */

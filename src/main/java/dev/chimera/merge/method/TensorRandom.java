@@ -16,18 +16,41 @@ public final class TensorRandom {
         this.seed = mix(globalSeed ^ mix(tensorName.hashCode() * 0x9E3779B97F4A7C15L + tensorName.length()));
     }
 
-    /** A direct buffer of n floats uniform in [0, 1), stream {@code stream} (e.g. the input index). */
+    /** A direct buffer of n floats uniform in [0, 1): element i is {@link #uniformAt}(key(stream), i). */
     public ByteBuffer uniform(long n, int stream) {
         if (n > Integer.MAX_VALUE / 4) {
             throw new IllegalArgumentException("tensor too large for one random buffer: " + n);
         }
         ByteBuffer buf = ByteBuffer.allocateDirect((int) n * 4).order(ByteOrder.nativeOrder());
         FloatBuffer f = buf.asFloatBuffer();
-        SplittableRandom r = new SplittableRandom(mix(seed + 0x632BE59BD9B4E019L * (stream + 1)));
+        long key = key(stream);
         for (int i = 0; i < n; i++) {
-            f.put(i, (r.nextInt() >>> 8) * 0x1.0p-24f);
+            f.put(i, uniformAt(key, i));
         }
         return buf;
+    }
+
+    /** The key of one random stream (e.g. one input model) of this tensor. */
+    public long key(int stream) {
+        return mix(seed + 0x632BE59BD9B4E019L * (stream + 1));
+    }
+
+    /**
+     * Counter-based uniform number for element i: a pure function of (key, i), so any block order, thread count
+     * or device produces the same mask.
+     */
+    public static float uniformAt(long key, long i) {
+        return bits24(key, i) * 0x1.0p-24f;
+    }
+
+    /** The 24 random bits behind {@link #uniformAt}: uniformAt(key, i) < p exactly when bits24(key, i) < ceil(p * 2^24). */
+    public static long bits24(long key, long i) {
+        return mix(key + i * 0x9E3779B97F4A7C15L) >>> 40;
+    }
+
+    /** The integer bound T with uniformAt(key, i) < p  <=>  bits24(key, i) < T. */
+    public static long bound24(double p) {
+        return (long) Math.ceil((double) (float) p * 0x1.0p24);
     }
 
     /** A generator for other sampling (e.g. subsampling for quantiles). */

@@ -1,0 +1,61 @@
+package dev.chimera.cli;
+
+import dev.chimera.bench.MergeBench;
+import dev.chimera.bench.SyntheticModels;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code chimera bench}: the benchmarks behind docs/benchmarks.md. */
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "Run a benchmark (merge).")
+final class BenchCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "WHAT", description = "merge")
+    String what;
+
+    @Option(names = "--work", defaultValue = "target/bench", description = "folder for synthetic models and outputs (default ${DEFAULT-VALUE})")
+    Path work;
+
+    @Option(names = "--methods", split = ",", defaultValue = "linear,task_arithmetic,ties,dare_ties,slerp")
+    List<String> methods;
+
+    @Option(names = "--threads", defaultValue = "2")
+    int threads;
+
+    @Option(names = "--repeats", defaultValue = "2", description = "runs per method; the fastest is reported")
+    int repeats;
+
+    @Option(names = "--hidden", defaultValue = "2048")
+    int hidden;
+
+    @Option(names = "--intermediate", defaultValue = "5632")
+    int intermediate;
+
+    @Option(names = "--layers", defaultValue = "10")
+    int layers;
+
+    @Option(names = "--vocab", defaultValue = "32000")
+    int vocab;
+
+    @Override
+    public Integer call() throws Exception {
+        if (!what.equals("merge")) {
+            throw new IllegalArgumentException("unknown benchmark '" + what + "' (known: merge)");
+        }
+        SyntheticModels.Shape shape = new SyntheticModels.Shape(hidden, intermediate, layers, vocab, 16, 4);
+        System.out.printf("synthetic Llama: hidden %d, intermediate %d, %d layers, vocab %d: %.0fM parameters, %.2f GB bf16 per model%n",
+                hidden, intermediate, layers, vocab, shape.parameters() / 1e6, shape.parameters() * 2 / 1e9);
+        List<MergeBench.Row> rows = MergeBench.run(work, shape, methods, threads, repeats, System.out);
+        System.out.println();
+        System.out.println("| method | time (s) | read+written (GB) | GB/s | vs memory copy | vs file copy |");
+        System.out.println("| --- | --- | --- | --- | --- | --- |");
+        for (MergeBench.Row r : rows) {
+            System.out.printf("| %s | %.2f | %.2f | %.2f | %.0f %% | %.0f %% |%n", r.method(), r.seconds(),
+                    (r.bytesRead() + r.bytesWritten()) / 1e9, r.gbPerSec(), 100 * r.ratioToCopy(), 100 * r.ratioToFileCopy());
+        }
+        System.out.println("peak RSS " + PeakMemory.describe());
+        return 0;
+    }
+}
