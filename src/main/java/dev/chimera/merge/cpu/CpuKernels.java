@@ -18,6 +18,12 @@ public final class CpuKernels {
     static final int BLOCK = 16_384;
     private static final Set<String> TASK_VECTOR = Set.of("task_arithmetic", "ties", "dare_ties", "dare_linear");
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+    private static final java.util.concurrent.atomic.AtomicLong TENSORS = new java.util.concurrent.atomic.AtomicLong();
+
+    /** Tensors merged by the kernels since start (lets tests prove the fast path ran). */
+    public static long tensorsMerged() {
+        return TENSORS.get();
+    }
 
     private CpuKernels() {
     }
@@ -45,6 +51,7 @@ public final class CpuKernels {
 
     /** Merges one tensor; returns its encoded bytes (buffers reused by this thread until its next call). */
     public static List<ByteBuffer> merge(String method, TensorMerge tm, List<List<ByteBuffer>> chunks, List<DType> dtypes, long seed) {
+        TENSORS.incrementAndGet();
         Scratch s = SCRATCH.get();
         ElementReader[] in = new ElementReader[chunks.size()];
         for (int i = 0; i < in.length; i++) {

@@ -13,7 +13,9 @@ import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -35,26 +37,36 @@ class CpuKernelAgreementTest {
         t.write(dir.resolve("b"), 13);
     }
 
+    static Stream<Arguments> configs() {
+        String ab = "models: [{model: $D/a, parameters: {weight: %s}}, {model: $D/b, parameters: {weight: %s}}]\n";
+        String abd = "models: [{model: $D/a, parameters: {weight: %s, density: %s}}, {model: $D/b, parameters: {weight: %s, density: %s}}]\n"
+                + "base_model: $D/base\n";
+        return Stream.of(
+                Arguments.of("linear", ab.formatted("0.3", "0.9")),
+                Arguments.of("linear", ab.formatted("1.0", "-0.5") + "parameters: {normalize: false}\n"),
+                Arguments.of("task_arithmetic", ab.formatted("0.7", "[0.2, 1.0]") + "base_model: $D/base\nparameters: {lambda: 0.8}\n"),
+                Arguments.of("ties", abd.formatted("0.6", "0.4", "0.5", "0.7")),
+                Arguments.of("ties", abd.formatted("1.0", "0.3", "-0.4", "1.0") + "parameters: {normalize: false, rescale: true}\n"),
+                Arguments.of("dare_ties", abd.formatted("0.6", "0.5", "0.5", "0.3")),
+                Arguments.of("dare_linear", abd.formatted("0.6", "0.5", "0.5", "0.9") + "parameters: {rescale: false}\n"),
+                Arguments.of("dare_linear", abd.formatted("0.6", "0.2", "0.5", "0.9")),
+                Arguments.of("slerp", "models: [{model: $D/base}, {model: $D/a}]\nbase_model: $D/base\nparameters: {t: [0.1, 0.9]}\n"));
+    }
+
     @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-        "linear|models: [{model: $D/a, parameters: {weight: 0.3}}, {model: $D/b, parameters: {weight: 0.9}}]",
-        "linear|models: [{model: $D/a, parameters: {weight: 1.0}}, {model: $D/b, parameters: {weight: -0.5}}]\nparameters: {normalize: false}",
-        "task_arithmetic|models: [{model: $D/a, parameters: {weight: 0.7}}, {model: $D/b, parameters: {weight: [0.2, 1.0]}}]\nbase_model: $D/base\nparameters: {lambda: 0.8}",
-        "ties|models: [{model: $D/a, parameters: {weight: 0.6, density: 0.4}}, {model: $D/b, parameters: {weight: 0.5, density: 0.7}}]\nbase_model: $D/base",
-        "ties|models: [{model: $D/a, parameters: {weight: 1.0, density: 0.3}}, {model: $D/b, parameters: {weight: -0.4, density: 1.0}}]\nbase_model: $D/base\nparameters: {normalize: false, rescale: true}",
-        "dare_ties|models: [{model: $D/a, parameters: {weight: 0.6, density: 0.5}}, {model: $D/b, parameters: {weight: 0.5, density: 0.3}}]\nbase_model: $D/base",
-        "dare_linear|models: [{model: $D/a, parameters: {weight: 0.6, density: 0.5}}, {model: $D/b, parameters: {weight: 0.5, density: 0.9}}]\nbase_model: $D/base\nparameters: {rescale: false}",
-        "slerp|models: [{model: $D/base}, {model: $D/a}]\nbase_model: $D/base\nparameters: {t: [0.1, 0.9]}",
-    })
+    @MethodSource("configs")
     void kernelAndDjlAgree(String method, String body) throws IOException {
-        String yaml = body.replace("\\n", "\n").replace("$D", dir.toString()) + "\nmerge_method: " + method + "\nout_dtype: float32\n";
+        String yaml = body.replace("$D", dir.toString()) + "\nmerge_method: " + method + "\nout_dtype: float32\n";
         MergeConfig cfg = MergeConfigYaml.parse(yaml, method);
         String tag = method + Math.abs(body.hashCode());
         Path fast = dir.resolve("fast-" + tag);
         Path slow = dir.resolve("slow-" + tag);
         MergeRunner.Options o = new MergeRunner.Options("cpu", 5, Long.MAX_VALUE, 2, true);
-        MergeRunner.run(cfg, dir, fast, o, new MergeRunner.Listener() { });
+        long before = CpuKernels.tensorsMerged();
+        MergeRunner.Result r = MergeRunner.run(cfg, dir, fast, o, new MergeRunner.Listener() { });
+        assertEquals(r.plan().tensors().size(), CpuKernels.tensorsMerged() - before, "every tensor went through a kernel");
         MergeRunner.run(cfg, dir, slow, o.withCpuKernels(false), new MergeRunner.Listener() { });
+        assertEquals(r.plan().tensors().size(), CpuKernels.tensorsMerged() - before, "and none the second time");
         Map<String, double[]> f = TinyLlama.read(fast);
         Map<String, double[]> s = TinyLlama.read(slow);
         assertEquals(s.keySet(), f.keySet());
