@@ -7,7 +7,9 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.chimera.tensor.Bf16;
 import dev.chimera.tensor.DType;
+import dev.chimera.tensor.F16;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -91,7 +93,7 @@ public final class HostTensors {
             }
             case F16 -> {
                 for (int i = 0; i < n; i++) {
-                    dst.putFloat(i * 4, Half.toFloat(src.getShort(off + i * 2)));
+                    dst.putFloat(i * 4, F16.toFloat(src.getShort(off + i * 2)));
                 }
             }
             case F64 -> {
@@ -112,12 +114,12 @@ public final class HostTensors {
             }
             case BF16 -> {
                 for (int i = 0; i < n; i++) {
-                    dst.putShort(Half.toBf16(f.getFloat(i * 4)));
+                    dst.putShort(Bf16.fromFloat(f.getFloat(i * 4)));
                 }
             }
             case F16 -> {
                 for (int i = 0; i < n; i++) {
-                    dst.putShort(Half.toHalf(f.getFloat(i * 4)));
+                    dst.putShort(F16.fromFloat(f.getFloat(i * 4)));
                 }
             }
             case F64 -> {

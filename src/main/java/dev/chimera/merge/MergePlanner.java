@@ -207,7 +207,7 @@ public final class MergePlanner {
             return ref;
         }
         if (embed && specs.stream().allMatch(s -> s.shape().length == 2)) {
-            if (method.requiresBase() && method instanceof dev.chimera.merge.method.TaskArithmeticCore) {
+            if (method.requiresBase() && method instanceof dev.chimera.merge.method.TaskVectorMerge) {
                 return ref; // task-vector methods cut the others to the base's shape
             }
             long rows = specs.stream().mapToLong(s -> s.shape()[0]).min().orElseThrow();

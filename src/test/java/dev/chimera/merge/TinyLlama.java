@@ -1,6 +1,8 @@
 package dev.chimera.merge;
 
+import dev.chimera.tensor.Bf16;
 import dev.chimera.tensor.DType;
+import dev.chimera.tensor.F16;
 import dev.chimera.tensor.ShardedSafetensorsWriter;
 import dev.chimera.tensor.TensorSpec;
 import java.io.IOException;
@@ -82,8 +84,8 @@ public class TinyLlama {
     static double round(double v, DType d) {
         return switch (d) {
             case F32 -> (float) v;
-            case BF16 -> Half.fromBf16(Half.toBf16((float) v));
-            case F16 -> Half.toFloat(Half.toHalf((float) v));
+            case BF16 -> Bf16.toFloat(Bf16.fromFloat((float) v));
+            case F16 -> F16.toFloat(F16.fromFloat((float) v));
             default -> v;
         };
     }
@@ -93,8 +95,8 @@ public class TinyLlama {
         for (double x : v) {
             switch (d) {
                 case F32 -> b.putFloat((float) x);
-                case BF16 -> b.putShort(Half.toBf16((float) x));
-                case F16 -> b.putShort(Half.toHalf((float) x));
+                case BF16 -> b.putShort(Bf16.fromFloat((float) x));
+                case F16 -> b.putShort(F16.fromFloat((float) x));
                 case F64 -> b.putDouble(x);
                 default -> throw new IllegalArgumentException(d.toString());
             }
@@ -114,8 +116,8 @@ public class TinyLlama {
                 for (int i = 0; i < v.length; i++) {
                     v[i] = switch (info.dtype()) {
                         case F32 -> b.getFloat();
-                        case BF16 -> Half.fromBf16(b.getShort());
-                        case F16 -> Half.toFloat(b.getShort());
+                        case BF16 -> Bf16.toFloat(b.getShort());
+                        case F16 -> F16.toFloat(b.getShort());
                         case F64 -> b.getDouble();
                         default -> throw new IllegalArgumentException(info.dtype().toString());
                     };

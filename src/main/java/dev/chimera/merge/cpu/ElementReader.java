@@ -1,6 +1,6 @@
 package dev.chimera.merge.cpu;
 
-import dev.chimera.merge.Half;
+import dev.chimera.tensor.F16;
 import dev.chimera.merge.MergeException;
 import dev.chimera.tensor.DType;
 import java.nio.ByteBuffer;
@@ -83,7 +83,7 @@ final class ElementReader {
                 short[] s = shorts(len);
                 ((ShortBuffer) views[c]).get(off, s, 0, len);
                 for (int i = 0; i < len; i++) {
-                    dst[at + i] = Half.toFloat(s[i]);
+                    dst[at + i] = F16.toFloat(s[i]);
                 }
             }
             case F64 -> {

@@ -1,6 +1,7 @@
 package dev.chimera.merge.cpu;
 
-import dev.chimera.merge.Half;
+import dev.chimera.tensor.Bf16;
+import dev.chimera.tensor.F16;
 import dev.chimera.merge.MergeException;
 import dev.chimera.tensor.DType;
 import java.nio.ByteBuffer;
@@ -44,16 +45,14 @@ final class ElementWriter {
             case BF16 -> {
                 short[] s = shorts(n);
                 for (int i = 0; i < n; i++) {
-                    int bits = Float.floatToRawIntBits(src[i]);
-                    // round to nearest even; NaN stays NaN
-                    s[i] = (bits & 0x7fffffff) > 0x7f800000 ? (short) ((bits >>> 16) | 0x40) : (short) ((bits + 0x7fff + ((bits >>> 16) & 1)) >>> 16);
+                    s[i] = Bf16.fromFloat(src[i]);
                 }
                 piece.asShortBuffer().put(at / 2, s, 0, n);
             }
             case F16 -> {
                 short[] s = shorts(n);
                 for (int i = 0; i < n; i++) {
-                    s[i] = Half.toHalf(src[i]);
+                    s[i] = F16.fromFloat(src[i]);
                 }
                 piece.asShortBuffer().put(at / 2, s, 0, n);
             }

@@ -20,16 +20,6 @@ public final class ArceeFusionMerge implements MergeMethod {
     }
 
     @Override
-    public List<ParamDef> globalParams() {
-        return List.of();
-    }
-
-    @Override
-    public List<ParamDef> tensorParams() {
-        return List.of();
-    }
-
-    @Override
     public boolean requiresBase() {
         return true;
     }

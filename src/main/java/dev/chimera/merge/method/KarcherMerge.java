@@ -20,11 +20,6 @@ public final class KarcherMerge implements MergeMethod {
     }
 
     @Override
-    public List<ParamDef> tensorParams() {
-        return List.of();
-    }
-
-    @Override
     public NDArray merge(MergeInput in) {
         List<NDArray> xs = in.tensors();
         if (xs.size() == 1) {

@@ -12,10 +12,14 @@ public interface MergeMethod {
     String name();
 
     /** Parameters read once per tensor (mergekit's {@code parameters()}). */
-    List<ParamDef> globalParams();
+    default List<ParamDef> globalParams() {
+        return List.of();
+    }
 
     /** Parameters read per input model (mergekit's {@code tensor_parameters()}). */
-    List<ParamDef> tensorParams();
+    default List<ParamDef> tensorParams() {
+        return List.of();
+    }
 
     /** Whether a base model must be given. */
     default boolean requiresBase() {

@@ -11,9 +11,17 @@ public final class MergeMethods {
     private static final Map<String, MergeMethod> METHODS = new LinkedHashMap<>();
 
     static {
-        for (MergeMethod m : List.of(new LinearMerge(), new TaskArithmeticMerge(), new TiesMerge(), new DareTiesMerge(),
-                new DareLinearMerge(), new BreadcrumbsMerge(), new BreadcrumbsTiesMerge(), new DellaMerge(),
-                new DellaLinearMerge(), new SlerpMerge(), new NuSlerpMerge(), new MultiSlerpMerge(), new KarcherMerge(),
+        for (MergeMethod m : List.of(new LinearMerge(),
+                // the task-vector family: name, sparsifier, sign consensus, normalize default, rescale default
+                new TaskVectorMerge("task_arithmetic", null, false, false, false),
+                new TaskVectorMerge("ties", Sparsifier.MAGNITUDE, true, true, false),
+                new TaskVectorMerge("dare_ties", Sparsifier.RANDOM, true, false, true),
+                new TaskVectorMerge("dare_linear", Sparsifier.RANDOM, false, false, true),
+                new TaskVectorMerge("breadcrumbs", Sparsifier.MAGNITUDE_OUTLIERS, false, false, false),
+                new TaskVectorMerge("breadcrumbs_ties", Sparsifier.MAGNITUDE_OUTLIERS, true, false, false),
+                new TaskVectorMerge("della", Sparsifier.DELLA_MAGPRUNE, true, true, true),
+                new TaskVectorMerge("della_linear", Sparsifier.DELLA_MAGPRUNE, false, false, true),
+                new SlerpMerge(), new NuSlerpMerge(), new MultiSlerpMerge(), new KarcherMerge(),
                 new ModelStockMerge(), new SceMerge(), new NearSwapMerge(), new PassthroughMerge(), new ArceeFusionMerge())) {
             METHODS.put(m.name(), m);
         }

@@ -24,11 +24,6 @@ public final class ModelStockMerge implements MergeMethod {
     }
 
     @Override
-    public List<ParamDef> tensorParams() {
-        return List.of();
-    }
-
-    @Override
     public boolean requiresBase() {
         return true;
     }

@@ -17,11 +17,6 @@ public final class NearSwapMerge implements MergeMethod {
     }
 
     @Override
-    public List<ParamDef> tensorParams() {
-        return List.of();
-    }
-
-    @Override
     public boolean requiresBase() {
         return true;
     }

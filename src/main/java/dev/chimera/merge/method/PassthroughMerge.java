@@ -12,11 +12,6 @@ public final class PassthroughMerge implements MergeMethod {
     }
 
     @Override
-    public List<ParamDef> globalParams() {
-        return List.of();
-    }
-
-    @Override
     public List<ParamDef> tensorParams() {
         return List.of(ParamDef.optional("scale", null));
     }

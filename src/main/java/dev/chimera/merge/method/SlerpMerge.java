@@ -23,11 +23,6 @@ public final class SlerpMerge implements MergeMethod {
     }
 
     @Override
-    public List<ParamDef> tensorParams() {
-        return List.of();
-    }
-
-    @Override
     public boolean requiresBase() {
         return true;
     }

@@ -9,37 +9,62 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The shared core of the task-vector family (mergekit's {@code generalized_task_arithmetic.py}): task vectors
- * d_i = x_i - base, optional sparsification, weighting, optional TIES sign consensus, optional normalisation by
- * the (masked) weight sum, scaling by lambda. Each method in the family is a small subclass choosing the
- * sparsifier, the consensus, and the defaults of {@code normalize} and {@code rescale}.
+ * The task-vector family (mergekit's {@code generalized_task_arithmetic.py}): task vectors d_i = x_i - base,
+ * optional sparsification, weighting, optional TIES sign consensus, optional normalisation by the (masked) weight
+ * sum, scaling by lambda. Like mergekit's registry, each method of the family (task_arithmetic, ties, dare_ties,
+ * dare_linear, breadcrumbs, breadcrumbs_ties, della, della_linear) is one instance with its own sparsifier,
+ * consensus and defaults of {@code normalize} and {@code rescale}; see {@link MergeMethods}.
  */
-public abstract class TaskArithmeticCore implements MergeMethod {
-    private static final Logger LOG = LoggerFactory.getLogger(TaskArithmeticCore.class);
+public final class TaskVectorMerge implements MergeMethod {
+    private static final Logger LOG = LoggerFactory.getLogger(TaskVectorMerge.class);
 
-    /** The sparsifier, or null for none. */
-    protected abstract Sparsifier sparsifier();
+    private final String name;
+    private final Sparsifier sparsifier;
+    private final boolean signConsensus;
+    private final boolean defaultNormalize;
+    private final boolean defaultRescale;
 
-    /** Whether TIES sign election (mergekit's consensus "sum") is applied. */
-    protected abstract boolean signConsensus();
+    /**
+     * @param name             mergekit name
+     * @param sparsifier       how task vectors are thinned, or null
+     * @param signConsensus    TIES sign election (mergekit's consensus "sum")
+     * @param defaultNormalize default of the {@code normalize} parameter
+     * @param defaultRescale   default of the {@code rescale} parameter (L1 rescaling after sparsification)
+     */
+    public TaskVectorMerge(String name, Sparsifier sparsifier, boolean signConsensus, boolean defaultNormalize, boolean defaultRescale) {
+        this.name = name;
+        this.sparsifier = sparsifier;
+        this.signConsensus = signConsensus;
+        this.defaultNormalize = defaultNormalize;
+        this.defaultRescale = defaultRescale;
+    }
 
-    protected abstract boolean defaultNormalize();
+    @Override
+    public String name() {
+        return name;
+    }
 
-    protected abstract boolean defaultRescale();
+    public Sparsifier sparsifier() {
+        return sparsifier;
+    }
+
+    public boolean signConsensus() {
+        return signConsensus;
+    }
 
     @Override
     public List<ParamDef> globalParams() {
-        return List.of(ParamDef.optional("int8_mask", false), ParamDef.optional("normalize", defaultNormalize()),
-                ParamDef.optional("rescale", defaultRescale()), ParamDef.optional("lambda", 1.0));
+        return List.of(ParamDef.optional("int8_mask", false), ParamDef.optional("normalize", defaultNormalize),
+                ParamDef.optional("rescale", defaultRescale), ParamDef.optional("lambda", 1.0));
     }
 
     @Override
     public List<ParamDef> tensorParams() {
         List<ParamDef> p = new ArrayList<>(List.of(ParamDef.required("weight"), ParamDef.optional("density", 1.0)));
-        if (sparsifier() == Sparsifier.MAGNITUDE_OUTLIERS) {
+        if (sparsifier == Sparsifier.MAGNITUDE_OUTLIERS) {
             p.add(ParamDef.optional("gamma", 0.01));
         }
-        if (sparsifier() == Sparsifier.DELLA_MAGPRUNE) {
+        if (sparsifier == Sparsifier.DELLA_MAGPRUNE) {
             p.add(ParamDef.optional("epsilon", 0.15));
         }
         return p;
@@ -52,7 +77,7 @@ public abstract class TaskArithmeticCore implements MergeMethod {
 
     @Override
     public boolean random() {
-        return sparsifier() == Sparsifier.RANDOM || sparsifier() == Sparsifier.DELLA_MAGPRUNE;
+        return sparsifier == Sparsifier.RANDOM || sparsifier == Sparsifier.DELLA_MAGPRUNE;
     }
 
     @Override
@@ -68,13 +93,13 @@ public abstract class TaskArithmeticCore implements MergeMethod {
             if (!(density >= 0 && density <= 1)) {
                 throw new MergeException(name() + ": density " + density + " of " + models.get(i) + p.where() + " is outside [0, 1]");
             }
-            if (sparsifier() == Sparsifier.MAGNITUDE_OUTLIERS) {
+            if (sparsifier == Sparsifier.MAGNITUDE_OUTLIERS) {
                 double gamma = p.number("gamma");
                 if (!(gamma >= 0 && gamma <= 1)) {
                     throw new MergeException(name() + ": gamma " + gamma + " of " + models.get(i) + p.where() + " is outside [0, 1]");
                 }
             }
-            if (sparsifier() == Sparsifier.DELLA_MAGPRUNE) {
+            if (sparsifier == Sparsifier.DELLA_MAGPRUNE) {
                 Sparsifier.checkDella(density, p.number("epsilon"), " for " + models.get(i) + p.where());
             }
         }
@@ -108,10 +133,10 @@ public abstract class TaskArithmeticCore implements MergeMethod {
                 }
             }
             NDArray delta = x.sub(base);
-            if (sparsifier() != null) {
+            if (sparsifier != null) {
                 Sparsifier.Extra extra = new Sparsifier.Extra(p.has("gamma") ? p.number("gamma") : 0,
                         p.has("epsilon") ? p.number("epsilon") : 0, in.random(), i, " for " + in.models().get(i));
-                delta = sparsifier().apply(delta, p.number("density"), rescale, extra);
+                delta = sparsifier.apply(delta, p.number("density"), rescale, extra);
             }
             double w = p.number("weight");
             weights.add(w);
@@ -123,7 +148,7 @@ public abstract class TaskArithmeticCore implements MergeMethod {
         NDArray mixed;
         NDArray divisor = null;
         double scalarDivisor = 1;
-        if (signConsensus()) {
+        if (signConsensus) {
             NDArray majority = TiesMask.majoritySign(weighted);
             mixed = null;
             for (int k = 0; k < weighted.size(); k++) {
