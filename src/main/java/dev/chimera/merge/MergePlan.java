@@ -13,8 +13,11 @@ import java.util.List;
  * @param donor          model whose config.json and tokenizer are the template for the output
  * @param outVocab       rows of the output embedding table, or -1 when the model has none
  * @param outDtypeName   dtype name written to config.json, or null to keep the donor's
+ * @param tokenizerFrom  model whose tokenizer files are copied to the output
+ * @param unionVocab     for {@code tokenizer_source: union}, the output vocabulary (token -> id), else null
  */
-public record MergePlan(String method, List<TensorMerge> tensors, int outLayers, String donor, long outVocab, String outDtypeName) {
+public record MergePlan(String method, List<TensorMerge> tensors, int outLayers, String donor, long outVocab, String outDtypeName,
+                        String tokenizerFrom, java.util.Map<String, Integer> unionVocab) {
     public MergePlan {
         tensors = List.copyOf(tensors);
     }

@@ -28,6 +28,11 @@ public final class MergePlanner {
     private final MergeConfig config;
     private final Function<String, SourceModel> models;
     private final MergeMethod method;
+    private VocabPlan vocabPlan;
+
+    /** The output vocabulary when {@code tokenizer_source} is given: token -> output id, and each model's ids. */
+    private record VocabPlan(String tokenizerFrom, Map<String, Integer> out, int size, Map<String, TokenizerVocab> models, boolean union) {
+    }
 
     public MergePlanner(MergeConfig config, Function<String, SourceModel> models) {
         this.config = config;
@@ -43,6 +48,7 @@ public final class MergePlanner {
         DType inDtype = dtype(config.dtype(), "dtype");
         DType outDtype = dtype(config.outDtype(), "out_dtype");
         List<MergeConfig.OutputSlice> slices = normalizedSlices();
+        vocabPlan = config.tokenizerSource() == null ? null : vocabPlan();
         List<TensorMerge> out = new ArrayList<>();
         MergeConfig.OutputSlice first = slices.get(0);
         MergeConfig.OutputSlice last = slices.get(slices.size() - 1);
@@ -95,7 +101,74 @@ public final class MergePlanner {
         }
         String donor = config.baseModel() != null ? config.baseModel() : config.referencedModels().get(0);
         String dtypeName = outDtype != null ? outDtype.torchName() : inDtype != null ? inDtype.torchName() : null;
-        return new MergePlan(method.name(), out, outLayer, donor, vocab, dtypeName);
+        String tokFrom = vocabPlan == null ? donor : vocabPlan.tokenizerFrom();
+        return new MergePlan(method.name(), out, outLayer, donor, vocab, dtypeName, tokFrom,
+                vocabPlan != null && vocabPlan.union() ? vocabPlan.out() : null);
+    }
+
+    /** mergekit's build_tokenizer: the output vocabulary of base / union / a model, and every model's vocabulary. */
+    private VocabPlan vocabPlan() {
+        String src = config.tokenizerSource();
+        String base = config.baseModel() != null ? config.baseModel() : config.referencedModels().get(0);
+        List<String> refs = new ArrayList<>(config.referencedModels());
+        refs.remove(base);
+        refs.add(0, base);
+        Map<String, TokenizerVocab> vocabs = new LinkedHashMap<>();
+        for (String r : refs) {
+            vocabs.put(r, model(r).vocab());
+        }
+        Map<String, Integer> out;
+        String from;
+        boolean union = src.equals("union");
+        if (union) {
+            List<Long> rows = refs.stream().map(r -> embedRows(model(r))).toList();
+            out = TokenizerVocab.union(new ArrayList<>(vocabs.values()), rows);
+            from = base;
+        } else {
+            from = src.equals("base") ? base : src;
+            out = new LinkedHashMap<>();
+            long rows = embedRows(model(from));
+            for (var e : vocabs.get(from).ids().entrySet()) {
+                if (e.getValue() < rows) {
+                    out.put(e.getKey(), e.getValue());
+                }
+            }
+        }
+        int size = out.values().stream().mapToInt(Integer::intValue).max().orElse(-1) + 1;
+        return new VocabPlan(from, out, size, vocabs, union);
+    }
+
+    private static long embedRows(SourceModel m) {
+        for (String n : m.tensorNames()) {
+            if (n.contains("embed_tokens")) {
+                return m.spec(n).shape()[0];
+            }
+        }
+        return Long.MAX_VALUE;
+    }
+
+    /** Per input, the input row behind each output row; null when every input already matches the output. */
+    private List<int[]> rowSources(List<MergeConfig.InputSlice> present, List<TensorSpec> specs) {
+        List<int[]> perms = new ArrayList<>();
+        boolean identity = true;
+        for (int i = 0; i < present.size(); i++) {
+            TokenizerVocab v = vocabPlan.models().get(present.get(i).model());
+            long rows = specs.get(i).shape()[0];
+            int[] p = new int[vocabPlan.size()];
+            java.util.Arrays.fill(p, -1);
+            for (var e : vocabPlan.out().entrySet()) {
+                Integer id = v.ids().get(e.getKey());
+                if (id != null && id < rows) {
+                    p[e.getValue()] = id;
+                }
+            }
+            for (int r = 0; r < p.length; r++) {
+                identity &= p[r] == r;
+            }
+            identity &= rows == p.length;
+            perms.add(p);
+        }
+        return identity ? null : perms;
     }
 
     /** {@code models:} becomes one slice over all layers; the base model is added if not listed. */
@@ -190,14 +263,24 @@ public final class MergePlanner {
         boolean copy = !mergeable(lead.dtype());
         boolean embed = isEmbed(outName);
         long[] shape;
+        List<int[]> rows = null;
         if (copy) {
             shape = lead.shape();
         } else {
             method.validate(global, perInput, models(present), baseIndex);
-            shape = outputShape(outName, specs, baseIndex, embed, models(present));
+            if (vocabPlan != null && embed && specs.stream().allMatch(sp -> sp.shape().length == 2)) {
+                rows = rowSources(present, specs);
+                long cols = lead.shape()[1];
+                if (specs.stream().anyMatch(sp -> sp.shape()[1] != cols)) {
+                    throw new MergeException("tensor " + outName + ": embedding widths differ across " + models(present));
+                }
+                shape = new long[] {vocabPlan.size(), cols};
+            } else {
+                shape = outputShape(outName, specs, baseIndex, embed, models(present));
+            }
         }
         DType dtype = copy ? lead.dtype() : outDtype != null ? outDtype : inDtype != null ? inDtype : lead.dtype();
-        out.add(new TensorMerge(outName, sources, baseIndex, global, perInput, embed, copy, dtype, shape));
+        out.add(new TensorMerge(outName, sources, baseIndex, global, perInput, embed, copy, dtype, shape, rows));
     }
 
     private long[] outputShape(String outName, List<TensorSpec> specs, int baseIndex, boolean embed, List<String> models) {

@@ -147,6 +147,9 @@ public final class MergeRunner {
                 read += info.byteSize();
                 inputs.add(host.toFloat32(scope, chunks, info.dtype(), info.shape()));
             }
+            if (tm.rowSources() != null) {
+                inputs = EmbeddingRows.permute(inputs, tm.rowSources(), tm.baseIndex());
+            }
             MergeInput in = new MergeInput(tm.output(), tm.embed(), inputs, tm.models(), tm.baseIndex(), tm.global(),
                     tm.perInput(), new TensorRandom(seed, tm.output()), scope);
             NDArray result = method.merge(in);

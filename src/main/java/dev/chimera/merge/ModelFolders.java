@@ -104,5 +104,10 @@ public final class ModelFolders implements AutoCloseable {
         public int numLayers() {
             return config.numHiddenLayers();
         }
+
+        @Override
+        public TokenizerVocab vocab() {
+            return TokenizerVocab.read(tensors.dir());
+        }
     }
 }

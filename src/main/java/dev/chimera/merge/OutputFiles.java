@@ -24,9 +24,10 @@ final class OutputFiles {
             cfg = cfg.withTorchDtype(plan.outDtypeName());
         }
         cfg.write(dir);
-        String tokSource = config.tokenizerSource();
-        String from = tokSource == null || tokSource.equals("base") || tokSource.equals("union") ? plan.donor() : tokSource;
-        TokenizerFiles.copy(models.dir(from), dir);
+        TokenizerFiles.copy(models.dir(plan.tokenizerFrom()), dir);
+        if (plan.unionVocab() != null) {
+            TokenizerVocab.read(models.dir(plan.tokenizerFrom())).writeUnion(plan.unionVocab(), dir);
+        }
         try {
             Files.writeString(dir.resolve("mergekit_config.yml"), MergeConfigYaml.write(config));
         } catch (IOException e) {

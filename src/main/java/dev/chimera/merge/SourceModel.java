@@ -19,4 +19,9 @@ public interface SourceModel {
 
     /** {@code num_hidden_layers} of its config. */
     int numLayers();
+
+    /** Its tokenizer's vocabulary, needed only when {@code tokenizer_source} is given. */
+    default TokenizerVocab vocab() {
+        throw new MergeException("model " + ref() + " has no tokenizer available");
+    }
 }

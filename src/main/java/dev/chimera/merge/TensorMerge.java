@@ -17,6 +17,8 @@ import java.util.List;
  * @param copy       a non-float tensor, copied from the first source instead of merged
  * @param outDtype   dtype written
  * @param outShape   shape written
+ * @param rowSources for embeddings when vocabularies differ: per input, the input row of each output row (-1 when
+ *                   the input lacks that token), or null when inputs are used as they are
  */
 public record TensorMerge(
         String output,
@@ -27,12 +29,19 @@ public record TensorMerge(
         boolean embed,
         boolean copy,
         DType outDtype,
-        long[] outShape) {
+        long[] outShape,
+        List<int[]> rowSources) {
 
     public TensorMerge {
         sources = List.copyOf(sources);
         perInput = List.copyOf(perInput);
         outShape = outShape.clone();
+        rowSources = rowSources == null ? null : List.copyOf(rowSources);
+    }
+
+    public TensorMerge(String output, List<Source> sources, int baseIndex, Params global, List<Params> perInput, boolean embed,
+                       boolean copy, DType outDtype, long[] outShape) {
+        this(output, sources, baseIndex, global, perInput, embed, copy, outDtype, outShape, null);
     }
 
     @Override

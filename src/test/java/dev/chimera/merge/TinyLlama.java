@@ -24,6 +24,8 @@ public class TinyLlama {
     public int vocab = 16;
     public boolean tied = false;
     public DType dtype = DType.F32;
+    /** Token strings by id for tokenizer.json; null writes t0, t1, ... */
+    public java.util.List<String> tokens;
 
     public Map<String, long[]> shapes() {
         Map<String, long[]> s = new LinkedHashMap<>();
@@ -76,7 +78,13 @@ public class TinyLlama {
                  "intermediate_size": %d, "num_hidden_layers": %d, "num_attention_heads": 2, "num_key_value_heads": 1,
                  "vocab_size": %d, "tie_word_embeddings": %s, "torch_dtype": "%s", "rms_norm_eps": 1e-5}
                 """.formatted(hidden, intermediate, layers, vocab, tied, dtype.torchName()));
-        Files.writeString(dir.resolve("tokenizer.json"), "{\"version\": \"1.0\", \"model\": {\"type\": \"WordLevel\", \"vocab\": {}}}");
+        StringBuilder vocabJson = new StringBuilder();
+        for (int i = 0; i < vocab; i++) {
+            String tok = tokens == null ? "t" + i : tokens.get(i);
+            vocabJson.append(i == 0 ? "" : ", ").append('"').append(tok).append("\": ").append(i);
+        }
+        Files.writeString(dir.resolve("tokenizer.json"), "{\"version\": \"1.0\", \"added_tokens\": [], \"model\": {\"type\": \"WordLevel\", "
+                + "\"unk_token\": \"t0\", \"vocab\": {" + vocabJson + "}}}");
         Files.writeString(dir.resolve("tokenizer_config.json"), "{\"model_max_length\": 64}");
         return values;
     }

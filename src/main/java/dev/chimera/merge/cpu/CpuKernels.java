@@ -30,7 +30,7 @@ public final class CpuKernels {
 
     /** Whether a kernel handles this tensor (same-shape float inputs of a supported method). */
     public static boolean supports(String method, TensorMerge tm, List<long[]> inputShapes) {
-        if (tm.copy()) {
+        if (tm.copy() || tm.rowSources() != null) {
             return false;
         }
         for (long[] s : inputShapes) {

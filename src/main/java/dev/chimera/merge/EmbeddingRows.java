@@ -1,0 +1,58 @@
+package dev.chimera.merge;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Lines up embedding rows when vocabularies differ, as mergekit's {@code PermutedEmbeddings}: each input gets one
+ * row per output token, its own where it has the token; otherwise a default row shared by all inputs: the only
+ * input that has the token, else the base's row, else the mean of the inputs that have it, else zeros.
+ */
+final class EmbeddingRows {
+    private EmbeddingRows() {
+    }
+
+    static List<NDArray> permute(List<NDArray> inputs, List<int[]> rowSources, int baseIndex) {
+        int v = rowSources.get(0).length;
+        long h = inputs.get(0).getShape().get(1);
+        var mgr = inputs.get(0).getManager();
+        List<NDArray> gathered = new ArrayList<>();
+        List<NDArray> present = new ArrayList<>();
+        NDArray sum = null;
+        NDArray count = null;
+        for (int m = 0; m < inputs.size(); m++) {
+            NDArray x = inputs.get(m);
+            long rows = x.getShape().get(0);
+            int[] p = rowSources.get(m);
+            long[] idx = new long[v];
+            float[] has = new float[v];
+            for (int r = 0; r < v; r++) {
+                idx[r] = p[r] >= 0 ? p[r] : rows; // the appended zero row
+                has[r] = p[r] >= 0 ? 1 : 0;
+            }
+            NDArray padded = NDArrays.concat(new NDList(x, mgr.zeros(new Shape(1, h), DataType.FLOAT32)), 0);
+            NDArray g = padded.get(mgr.create(idx));
+            NDArray mask = mgr.create(has, new Shape(v, 1));
+            gathered.add(g);
+            present.add(mask);
+            sum = sum == null ? g : sum.add(g);
+            count = count == null ? mask : count.add(mask);
+        }
+        NDArray mean = sum.div(count.maximum(1f));
+        NDArray dflt = mean;
+        if (baseIndex >= 0) {
+            NDArray useBase = count.gte(2f).logicalAnd(present.get(baseIndex).gt(0f));
+            dflt = NDArrays.where(useBase.broadcast(new Shape(v, h)), gathered.get(baseIndex), mean);
+        }
+        List<NDArray> out = new ArrayList<>();
+        for (int m = 0; m < inputs.size(); m++) {
+            out.add(NDArrays.where(present.get(m).gt(0f).broadcast(new Shape(v, h)), gathered.get(m), dflt));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,132 @@
+package dev.chimera.merge;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Models whose vocabularies differ: the base has t0..t15; model a has the same tokens in reverse order; model b
+ * has t0..t11 and four tokens of its own, x0..x3. Expected rows are worked out here from mergekit's rules.
+ */
+class TokenizerSourceTest {
+    @TempDir
+    static Path dir;
+    static Map<String, double[]> base;
+    static Map<String, double[]> a;
+    static Map<String, double[]> b;
+    static final int H = 8;
+
+    @BeforeAll
+    static void models() throws IOException {
+        TinyLlama t = new TinyLlama();
+        base = t.write(dir.resolve("base"), 1);
+        TinyLlama ta = new TinyLlama();
+        ta.tokens = new ArrayList<>();
+        for (int i = 15; i >= 0; i--) {
+            ta.tokens.add("t" + i);
+        }
+        a = ta.write(dir.resolve("a"), 2);
+        TinyLlama tb = new TinyLlama();
+        tb.tokens = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            tb.tokens.add("t" + i);
+        }
+        for (int i = 0; i < 4; i++) {
+            tb.tokens.add("x" + i);
+        }
+        b = tb.write(dir.resolve("b"), 3);
+    }
+
+    static Map<String, double[]> merge(String name, String yaml) throws IOException {
+        Path cfg = MergeCliTestSupport.config(dir, name, yaml);
+        MergeCliTest.Run r = MergeCliTest.cli("merge", cfg.toString(), dir.resolve("out-" + name).toString());
+        assertEquals(0, r.code(), r.err());
+        return TinyLlama.read(dir.resolve("out-" + name));
+    }
+
+    static double[] row(double[] m, int r) {
+        double[] out = new double[H];
+        System.arraycopy(m, r * H, out, 0, H);
+        return out;
+    }
+
+    static void assertRow(double[] expected, double[] merged, int r, String what) {
+        for (int c = 0; c < H; c++) {
+            assertEquals(expected[c], merged[r * H + c], 1e-6 * Math.max(1, Math.abs(expected[c])), what + " row " + r + " col " + c);
+        }
+    }
+
+    @Test
+    void baseVocabularyPermutesRowsAndFillsMissingFromTheBase() throws IOException {
+        var out = merge("tokbase", """
+                models:
+                  - model: $D/a
+                    parameters: {weight: 1.0}
+                  - model: $D/b
+                    parameters: {weight: 3.0}
+                merge_method: task_arithmetic
+                base_model: $D/base
+                tokenizer_source: base
+                """);
+        String e = "model.embed_tokens.weight";
+        assertEquals(16 * H, out.get(e).length);
+        for (int r = 0; r < 16; r++) {
+            double[] br = row(base.get(e), r);
+            double[] ar = row(a.get(e), 15 - r); // a stores token t_r at row 15 - r
+            // b has t_r only for r < 12; for t12..t15 its row defaults to the base's (present in base and a)
+            double[] bRow = r < 12 ? row(b.get(e), r) : br;
+            double[] exp = new double[H];
+            for (int c = 0; c < H; c++) {
+                exp[c] = br[c] + 1.0 * (ar[c] - br[c]) + 3.0 * (bRow[c] - br[c]);
+            }
+            assertRow(exp, out.get(e), r, "embed");
+        }
+    }
+
+    @Test
+    void unionAppendsNewTokensTakingTheOnlyModelThatHasThem() throws IOException {
+        var out = merge("tokunion", """
+                models:
+                  - model: $D/a
+                    parameters: {weight: 0.5}
+                  - model: $D/b
+                    parameters: {weight: 0.5}
+                merge_method: linear
+                tokenizer_source: union
+                """);
+        String e = "lm_head.weight";
+        assertEquals(20 * H, out.get(e).length);
+        for (int r = 16; r < 20; r++) {
+            // x_{r-16} exists only in b (row 12 + r - 16): every input uses that row, so the average is that row
+            assertRow(row(b.get(e), 12 + r - 16), out.get(e), r, "union token");
+        }
+        // without base_model the first model (a) is the tokenizer base: output row r is token t(15 - r)
+        for (int r = 0; r < 16; r++) {
+            double[] ar = row(a.get(e), r);
+            int tok = 15 - r;
+            double[] br = tok < 12 ? row(b.get(e), tok) : ar; // b lacks t12..t15: only a has them, a's row is used
+            double[] exp = new double[H];
+            for (int c = 0; c < H; c++) {
+                exp[c] = 0.5 * ar[c] + 0.5 * br[c];
+            }
+            assertRow(exp, out.get(e), r, "shared token");
+        }
+        JsonNode cfg = new ObjectMapper().readTree(dir.resolve("out-tokunion").resolve("config.json").toFile());
+        assertEquals(20, cfg.get("vocab_size").asInt());
+        JsonNode tok = new ObjectMapper().readTree(dir.resolve("out-tokunion").resolve("tokenizer.json").toFile());
+        List<String> added = new ArrayList<>();
+        tok.get("added_tokens").forEach(t -> added.add(t.get("content").asText() + "=" + t.get("id").asInt()));
+        assertEquals(List.of("x0=16", "x1=17", "x2=18", "x3=19"), added);
+        assertTrue(out.containsKey("model.embed_tokens.weight"));
+    }
+}
