@@ -20,6 +20,7 @@ public final class Main implements Runnable {
         System.setProperty("ai.djl.offline", "true");
         CommandLine cl = new CommandLine(new Main());
         cl.setExecutionExceptionHandler(new Errors());
+        cl.setDefaultValueProvider(ConfigDefaults.load());
         return cl.execute(args);
     }
 

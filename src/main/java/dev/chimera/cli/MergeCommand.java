@@ -22,16 +22,16 @@ final class MergeCommand implements Callable<Integer> {
     @Parameters(index = "1", paramLabel = "OUT_DIR", arity = "0..1", description = "output model folder")
     Path out;
 
-    @Option(names = "--device", defaultValue = "cpu", description = "cpu or cuda:N (default: ${DEFAULT-VALUE})")
+    @Option(names = "--device", description = "cpu or cuda:N (default: ${DEFAULT-VALUE})")
     String device;
 
-    @Option(names = "--random-seed", defaultValue = "0", description = "seed of the random methods (dare_*, della*, arcee_fusion sampling); default ${DEFAULT-VALUE}")
+    @Option(names = "--random-seed", description = "seed of the random methods (dare_*, della*, arcee_fusion sampling); default ${DEFAULT-VALUE}")
     long seed;
 
-    @Option(names = "--out-shard-size", defaultValue = "5B", description = "maximum bytes per output shard, e.g. 5B, 500M, 1G (mergekit's units: K/M/B = 1e3/1e6/1e9); default ${DEFAULT-VALUE}")
+    @Option(names = "--out-shard-size", description = "maximum bytes per output shard, e.g. 5B, 500M, 1G (mergekit's units: K/M/B = 1e3/1e6/1e9); default ${DEFAULT-VALUE}")
     String shardSize;
 
-    @Option(names = "--threads", defaultValue = "2", description = "tensors merged in parallel (default ${DEFAULT-VALUE})")
+    @Option(names = "--threads", description = "tensors merged in parallel (default ${DEFAULT-VALUE})")
     int threads;
 
     @Option(names = "--force", description = "replace OUT_DIR if it exists")

@@ -1,0 +1,36 @@
+package dev.chimera.cli;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.ArgSpec;
+import picocli.CommandLine.Model.OptionSpec;
+
+/**
+ * Option defaults from Typesafe Config: {@code chimera.<command>.<long-option-name>} (e.g.
+ * {@code chimera.merge.threads}), from reference.conf, overridden by application.conf ({@code bin/chimera} passes the
+ * repository's top-level file with -Dconfig.file) and -D system properties. Command-line flags win over all.
+ */
+final class ConfigDefaults implements CommandLine.IDefaultValueProvider {
+    private final Config config;
+
+    ConfigDefaults(Config config) {
+        this.config = config;
+    }
+
+    static ConfigDefaults load() {
+        return new ConfigDefaults(ConfigFactory.load());
+    }
+
+    @Override
+    public String defaultValue(ArgSpec arg) {
+        if (!(arg instanceof OptionSpec opt) || arg.command() == null) {
+            return null;
+        }
+        String key = "chimera." + arg.command().name() + "." + opt.longestName().replaceFirst("^-+", "");
+        if (!config.hasPath(key)) {
+            return null;
+        }
+        return config.getValue(key).unwrapped().toString();
+    }
+}
