@@ -44,6 +44,7 @@ final class BenchCommand implements Callable<Integer> {
         if (!what.equals("merge")) {
             throw new IllegalArgumentException("unknown benchmark '" + what + "' (known: merge)");
         }
+        PeakMemory.start();
         SyntheticModels.Shape shape = new SyntheticModels.Shape(hidden, intermediate, layers, vocab, 16, 4);
         System.out.printf("synthetic Llama: hidden %d, intermediate %d, %d layers, vocab %d: %.0fM parameters, %.2f GB bf16 per model%n",
                 hidden, intermediate, layers, vocab, shape.parameters() / 1e6, shape.parameters() * 2 / 1e9);

@@ -42,6 +42,7 @@ final class MergeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        PeakMemory.start();
         MergeConfig cfg = MergeConfigYaml.read(config);
         Path configDir = config.toAbsolutePath().getParent();
         if (printPlan) {

@@ -4,15 +4,40 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Peak resident memory of this process (VmHWM from /proc/self/status, Linux). */
+/**
+ * Peak memory of this process from /proc/self/status (Linux). VmHWM counts memory-mapped model pages too, which
+ * are clean page cache the kernel can drop at any time; a sampler therefore also tracks the peak of RssAnon (the
+ * heap and native buffers the merge really needs).
+ */
 final class PeakMemory {
+    private static volatile long peakAnon;
+
+    static {
+        Thread t = new Thread(() -> {
+            while (true) {
+                peakAnon = Math.max(peakAnon, read("RssAnon:"));
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "chimera-memory-sampler");
+        t.setDaemon(true);
+        t.start();
+    }
+
     private PeakMemory() {
     }
 
-    static long peakBytes() {
+    /** Starts the sampler (class initialisation). */
+    static void start() {
+    }
+
+    static long read(String field) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("VmHWM:")) {
+                if (line.startsWith(field)) {
                     return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
                 }
             }
@@ -23,7 +48,11 @@ final class PeakMemory {
     }
 
     static String describe() {
-        long b = peakBytes();
-        return b < 0 ? "n/a" : String.format("%.0f MB", b / 1e6);
+        long hwm = read("VmHWM:");
+        long anon = Math.max(peakAnon, read("RssAnon:"));
+        if (hwm < 0) {
+            return "n/a";
+        }
+        return String.format("%.0f MB (anonymous %.0f MB; the rest is memory-mapped model files)", hwm / 1e6, anon / 1e6);
     }
 }
