@@ -22,6 +22,11 @@ public final class Optimizers {
 
     static {
         // one line per algorithm: FACTORIES.put("name", new SomeAlgorithm.Factory());
+        FACTORIES.put("ga", new GeneticAlgorithm.Factory());
+        FACTORIES.put("nsga2", new Nsga2.Factory());
+        FACTORIES.put("cmaes", new CmaEs.Factory());
+        FACTORIES.put("de", new DifferentialEvolution.Factory());
+        FACTORIES.put("random", new RandomSearch.Factory());
     }
 
     private Optimizers() {

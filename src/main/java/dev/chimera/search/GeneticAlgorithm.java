@@ -1,0 +1,435 @@
+package dev.chimera.search;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.typesafe.config.Config;
+import io.jenetics.Alterer;
+import io.jenetics.AltererResult;
+import io.jenetics.Chromosome;
+import io.jenetics.Crossover;
+import io.jenetics.DoubleChromosome;
+import io.jenetics.DoubleGene;
+import io.jenetics.Genotype;
+import io.jenetics.Optimize;
+import io.jenetics.Phenotype;
+import io.jenetics.TournamentSelector;
+import io.jenetics.util.ISeq;
+import io.jenetics.util.MSeq;
+import io.jenetics.util.RandomRegistry;
+import io.jenetics.util.Seq;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.random.RandomGenerator;
+
+/**
+ * Real-coded generational genetic algorithm (single objective, maximised) with elitism, tournament selection, SBX or
+ * BLX-alpha crossover and polynomial or Gaussian mutation, driven by ask/tell.
+ *
+ * <p>Built on Jenetics 7 (https://jenetics.io): individuals are {@link Phenotype}s of one {@link DoubleChromosome}
+ * of {@link DoubleGene}s normalised to [0, 1] (a DoubleChromosome has one range for all its genes; the operators
+ * are equivariant under the per-gene affine map, so this changes nothing but rounding). Parents are chosen by
+ * Jenetics' {@link TournamentSelector} and varied by Jenetics {@link Alterer}s: the crossovers are {@link Crossover}
+ * subclasses, so pairing is Jenetics' Recombinator's (each offspring slot is, with the crossover probability,
+ * recombined with a random partner). Jenetics' Engine evaluates fitness synchronously, which does not fit ask/tell,
+ * so this class runs one generation step itself once all results of a generation are in, inside
+ * {@code RandomRegistry.with(rng, ...)} so that every Jenetics draw comes
+ * from the snapshot-able {@link Rng}. The gene operators themselves are in {@link GeneticAlgorithmOperators}
+ * (Jenetics' own SBX/intermediate/Gaussian operators differ from the published ones; see there). The mutation
+ * alterer flips each gene independently with the mutation probability (Deb's convention), unlike Jenetics'
+ * {@code Mutator}, which gates individual, chromosome and gene each with p^(1/3).
+ *
+ * <p>A generation: the {@code elitism} best individuals are carried over unchanged and not re-evaluated; the other
+ * {@code population - elitism} slots are filled by tournament selection from the whole population, then crossover
+ * and mutation, and are all asked for (a child identical to its parent is evaluated again, keeping each generation's
+ * size fixed). Ties in fitness are broken by the lower candidate id. NaN results rank below everything.
+ *
+ * <p>Settings (all optional): {@code population} 50, {@code elitism} 2, {@code tournament} 3, {@code crossover}
+ * "sbx" | "blend" (sbx), {@code crossover_probability} 0.9, {@code sbx_eta} 15, {@code blend_alpha} 0.5,
+ * {@code mutation} "polynomial" | "gaussian" (polynomial), {@code mutation_probability} 1/n, {@code mutation_eta}
+ * 20, {@code gaussian_sigma} 0.1 (fraction of each gene's bound width).
+ *
+ * <p>References: Deb &amp; Agrawal 1995 (SBX), Eshelman &amp; Schaffer 1993 (BLX-alpha), Deb &amp; Goyal 1996
+ * (polynomial mutation), Goldberg &amp; Deb 1991 (tournament selection).
+ */
+public final class GeneticAlgorithm implements Optimizer {
+    public static final String NAME = "ga";
+
+    /** Resolved settings; see the class javadoc for meanings and defaults. */
+    record Settings(int population, int elitism, int tournament, String crossover, double crossoverProbability,
+                    double sbxEta, double blendAlpha, String mutation, double mutationProbability,
+                    double mutationEta, double gaussianSigma) {
+        Settings {
+            require(population >= 2, "population must be >= 2, got " + population);
+            require(elitism >= 0 && elitism < population, "elitism must be in [0, population), got " + elitism);
+            require(tournament >= 2, "tournament must be >= 2, got " + tournament);
+            require(crossover.equals("sbx") || crossover.equals("blend"),
+                "crossover must be \"sbx\" or \"blend\", got \"" + crossover + "\"");
+            require(mutation.equals("polynomial") || mutation.equals("gaussian"),
+                "mutation must be \"polynomial\" or \"gaussian\", got \"" + mutation + "\"");
+            require(crossoverProbability >= 0 && crossoverProbability <= 1, "crossover_probability must be in [0, 1]");
+            require(mutationProbability >= 0 && mutationProbability <= 1, "mutation_probability must be in [0, 1]");
+            require(sbxEta >= 0, "sbx_eta must be >= 0");
+            require(mutationEta >= 0, "mutation_eta must be >= 0");
+            require(blendAlpha >= 0, "blend_alpha must be >= 0");
+            require(gaussianSigma > 0, "gaussian_sigma must be > 0");
+        }
+
+        static Settings of(Config c, int dimension) {
+            return new Settings(
+                c.hasPath("population") ? c.getInt("population") : 50,
+                c.hasPath("elitism") ? c.getInt("elitism") : 2,
+                c.hasPath("tournament") ? c.getInt("tournament") : 3,
+                c.hasPath("crossover") ? c.getString("crossover").toLowerCase(Locale.ROOT) : "sbx",
+                c.hasPath("crossover_probability") ? c.getDouble("crossover_probability") : 0.9,
+                c.hasPath("sbx_eta") ? c.getDouble("sbx_eta") : 15,
+                c.hasPath("blend_alpha") ? c.getDouble("blend_alpha") : 0.5,
+                c.hasPath("mutation") ? c.getString("mutation").toLowerCase(Locale.ROOT) : "polynomial",
+                c.hasPath("mutation_probability") ? c.getDouble("mutation_probability") : 1.0 / dimension,
+                c.hasPath("mutation_eta") ? c.getDouble("mutation_eta") : 20,
+                c.hasPath("gaussian_sigma") ? c.getDouble("gaussian_sigma") : 0.1);
+        }
+
+        ObjectNode toJson() {
+            ObjectNode o = GeneticAlgorithmJson.F.objectNode();
+            o.put("population", population);
+            o.put("elitism", elitism);
+            o.put("tournament", tournament);
+            o.put("crossover", crossover);
+            o.put("crossover_probability", crossoverProbability);
+            o.put("sbx_eta", sbxEta);
+            o.put("blend_alpha", blendAlpha);
+            o.put("mutation", mutation);
+            o.put("mutation_probability", mutationProbability);
+            o.put("mutation_eta", mutationEta);
+            o.put("gaussian_sigma", gaussianSigma);
+            return o;
+        }
+
+        static Settings fromJson(JsonNode o) {
+            return new Settings(req(o, "population").asInt(), req(o, "elitism").asInt(), req(o, "tournament").asInt(),
+                req(o, "crossover").asText(), req(o, "crossover_probability").asDouble(), req(o, "sbx_eta").asDouble(),
+                req(o, "blend_alpha").asDouble(), req(o, "mutation").asText(),
+                req(o, "mutation_probability").asDouble(), req(o, "mutation_eta").asDouble(),
+                req(o, "gaussian_sigma").asDouble());
+        }
+
+        private static JsonNode req(JsonNode o, String key) {
+            return GeneticAlgorithmJson.required(o, key);
+        }
+    }
+
+    private static void require(boolean ok, String message) {
+        if (!ok) {
+            throw new IllegalArgumentException("ga: " + message);
+        }
+    }
+
+    /** Higher fitness first, then lower id: the order of elites and of best(). */
+    private static final Comparator<Evaluation> BETTER_FIRST = Comparator
+        .comparingDouble((Evaluation e) -> -fitness(e))
+        .thenComparingLong(e -> e.candidate().id());
+
+    private final Bounds bounds;
+    private final Settings settings;
+    private final Rng rng;
+    private final TournamentSelector<DoubleGene, Double> selector;
+    private final Alterer<DoubleGene, Double> alterer;
+
+    private long generation;
+    private long evaluations;
+    /** Elites of the previous generation, carried into the current one without re-evaluation. */
+    private List<Evaluation> carried;
+    private GeneticAlgorithmBatch batch;
+    private Evaluation best;
+
+    private GeneticAlgorithm(Bounds bounds, Settings settings, Rng rng) {
+        this.bounds = bounds;
+        this.settings = settings;
+        this.rng = rng;
+        this.selector = new TournamentSelector<>(settings.tournament());
+        Alterer<DoubleGene, Double> crossover = settings.crossover().equals("sbx")
+            ? new Sbx(settings.crossoverProbability(), settings.sbxEta())
+            : new Blend(settings.crossoverProbability(), settings.blendAlpha());
+        GeneOp op = settings.mutation().equals("polynomial")
+            ? (x, lo, hi, r) -> GeneticAlgorithmOperators.polynomial(x, lo, hi, settings.mutationEta(), r)
+            // genes are normalised to [0, 1], so the sigma as a fraction of the width is the sigma itself
+            : (x, lo, hi, r) -> GeneticAlgorithmOperators.gaussian(x, lo, hi, settings.gaussianSigma(), r);
+        this.alterer = crossover.andThen(new GeneMutator(settings.mutationProbability(), op));
+    }
+
+    /** A new run: the first generation is {@code population} uniform random points. */
+    public static GeneticAlgorithm create(Bounds bounds, int objectives, long seed, Config settings) {
+        if (objectives != 1) {
+            throw new IllegalArgumentException("ga optimizes a single objective, got " + objectives);
+        }
+        GeneticAlgorithm ga = new GeneticAlgorithm(bounds, Settings.of(settings, bounds.dimension()), new Rng(seed));
+        List<Candidate> first = new ArrayList<>();
+        for (int i = 0; i < ga.settings.population(); i++) {
+            double[] x = new double[bounds.dimension()];
+            for (int j = 0; j < x.length; j++) {
+                x[j] = GeneticAlgorithmOperators.uniform(bounds.lower(j), bounds.upper(j), ga.rng);
+            }
+            first.add(new Candidate(i, x));
+        }
+        ga.carried = List.of();
+        ga.batch = new GeneticAlgorithmBatch(first);
+        return ga;
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public Bounds bounds() {
+        return bounds;
+    }
+
+    @Override
+    public int objectives() {
+        return 1;
+    }
+
+    Settings settings() {
+        return settings;
+    }
+
+    @Override
+    public synchronized List<Candidate> ask(int max) {
+        return batch.ask(max);
+    }
+
+    @Override
+    public synchronized boolean tell(long id, double[] objectives) {
+        if (objectives == null || objectives.length != 1) {
+            throw new IllegalArgumentException("ga: expected 1 objective, got "
+                + (objectives == null ? null : objectives.length));
+        }
+        Evaluation e = batch.tell(id, objectives);
+        if (e == null) {
+            return false;
+        }
+        evaluations++;
+        if (best == null || BETTER_FIRST.compare(e, best) < 0) {
+            best = e;
+        }
+        if (batch.complete()) {
+            advance();
+        }
+        return true;
+    }
+
+    @Override
+    public synchronized long evaluations() {
+        return evaluations;
+    }
+
+    @Override
+    public synchronized long generation() {
+        return generation;
+    }
+
+    @Override
+    public synchronized List<Evaluation> best() {
+        return best == null ? List.of() : List.of(best);
+    }
+
+    /** The whole population once a generation is complete: carried elites, then the new candidates by id. */
+    private void advance() {
+        List<Evaluation> population = new ArrayList<>(carried);
+        population.addAll(batch.evaluations());
+        generation++;
+        long nextId = batch.endId();
+
+        List<Evaluation> ranked = new ArrayList<>(population);
+        ranked.sort(BETTER_FIRST);
+        carried = List.copyOf(ranked.subList(0, settings.elitism()));
+
+        ISeq<Phenotype<DoubleGene, Double>> phenotypes = ISeq.of(population.stream().map(this::phenotype).toList());
+        int children = settings.population() - settings.elitism();
+        ISeq<Phenotype<DoubleGene, Double>> offspring = RandomRegistry.with(rng, r -> {
+            ISeq<Phenotype<DoubleGene, Double>> parents = selector.select(phenotypes, children, Optimize.MAXIMUM);
+            AltererResult<DoubleGene, Double> altered = alterer.alter(parents, generation);
+            return altered.population();
+        });
+
+        List<Candidate> next = new ArrayList<>(children);
+        for (Phenotype<DoubleGene, Double> pt : offspring) {
+            next.add(new Candidate(nextId++, genes(pt)));
+        }
+        batch = new GeneticAlgorithmBatch(next);
+    }
+
+    /**
+     * Jenetics individual of a told candidate. Genes are normalised to [0, 1] because a DoubleChromosome needs one
+     * range for all its genes; every operator used is equivariant under the per-gene affine map (SBX and polynomial
+     * mutation depend only on distance ratios, BLX on the parents' interval, the Gaussian sigma is a fraction of the
+     * width), so this is the same algorithm as in the original coordinates.
+     */
+    private Phenotype<DoubleGene, Double> phenotype(Evaluation e) {
+        DoubleGene[] genes = new DoubleGene[bounds.dimension()];
+        for (int j = 0; j < genes.length; j++) {
+            double width = bounds.upper(j) - bounds.lower(j);
+            double u = width > 0 ? (e.candidate().gene(j) - bounds.lower(j)) / width : 0;
+            // DoubleGene's range is nominally half-open; our operators treat it as the closed interval
+            genes[j] = DoubleGene.of(GeneticAlgorithmOperators.clamp(u, 0, 1), 0, 1);
+        }
+        Genotype<DoubleGene> gt = Genotype.of(List.of(DoubleChromosome.of(genes)));
+        return Phenotype.of(gt, generation, fitness(e));
+    }
+
+    /** Candidate genes of a Jenetics individual: back from [0, 1] to the bounds. */
+    private double[] genes(Phenotype<DoubleGene, Double> pt) {
+        Chromosome<DoubleGene> ch = pt.genotype().chromosome();
+        double[] x = new double[ch.length()];
+        for (int j = 0; j < x.length; j++) {
+            x[j] = bounds.lower(j) + ch.get(j).doubleValue() * (bounds.upper(j) - bounds.lower(j));
+        }
+        return bounds.clip(x);
+    }
+
+    private static double fitness(Evaluation e) {
+        return GeneticAlgorithmOperators.rankable(e.objective(0));
+    }
+
+    @Override
+    public synchronized ObjectNode snapshot() {
+        ObjectNode s = GeneticAlgorithmJson.F.objectNode();
+        s.put("algorithm", NAME);
+        s.put("version", 1);
+        s.set("bounds", GeneticAlgorithmJson.bounds(bounds));
+        s.put("objectives", 1);
+        s.set("settings", settings.toJson());
+        s.set("rng", GeneticAlgorithmJson.rng(rng));
+        s.put("generation", generation);
+        s.put("evaluations", evaluations);
+        s.set("carried", GeneticAlgorithmJson.evaluations(carried));
+        batch.write(s);
+        if (best != null) {
+            s.set("best", GeneticAlgorithmJson.evaluation(best));
+        }
+        return s;
+    }
+
+    static GeneticAlgorithm restore(ObjectNode s) {
+        GeneticAlgorithmJson.requireAlgorithm(s, NAME);
+        GeneticAlgorithm ga = new GeneticAlgorithm(
+            GeneticAlgorithmJson.bounds(GeneticAlgorithmJson.required(s, "bounds")),
+            Settings.fromJson(GeneticAlgorithmJson.required(s, "settings")),
+            GeneticAlgorithmJson.rng(s.get("rng")));
+        ga.generation = GeneticAlgorithmJson.required(s, "generation").asLong();
+        ga.evaluations = GeneticAlgorithmJson.required(s, "evaluations").asLong();
+        ga.carried = List.copyOf(GeneticAlgorithmJson.evaluations(GeneticAlgorithmJson.required(s, "carried")));
+        ga.batch = GeneticAlgorithmBatch.read(s);
+        ga.best = s.hasNonNull("best") ? GeneticAlgorithmJson.evaluation(s.get("best")) : null;
+        return ga;
+    }
+
+    /** Registered in {@link Optimizers} as {@code ga}. */
+    public static final class Factory implements Optimizers.Factory {
+        @Override
+        public Optimizer create(Bounds bounds, int objectives, long seed, Config settings) {
+            return GeneticAlgorithm.create(bounds, objectives, seed, settings);
+        }
+
+        @Override
+        public Optimizer restore(ObjectNode snapshot) {
+            return GeneticAlgorithm.restore(snapshot);
+        }
+    }
+
+    /** A mutation of one gene within [lo, hi]. */
+    @FunctionalInterface
+    interface GeneOp {
+        double apply(double x, double lo, double hi, RandomGenerator r);
+    }
+
+    /** SBX as a Jenetics crossover: each variable recombined with probability 1/2 (Deb's convention). */
+    static final class Sbx extends Crossover<DoubleGene, Double> {
+        private final double eta;
+
+        Sbx(double probability, double eta) {
+            super(probability);
+            this.eta = eta;
+        }
+
+        @Override
+        protected int crossover(MSeq<DoubleGene> that, MSeq<DoubleGene> other) {
+            RandomGenerator r = RandomRegistry.random();
+            int altered = 0;
+            for (int i = 0, n = Math.min(that.length(), other.length()); i < n; i++) {
+                if (r.nextDouble() < 0.5) {
+                    DoubleGene a = that.get(i);
+                    DoubleGene b = other.get(i);
+                    double[] c = GeneticAlgorithmOperators.sbx(a.doubleValue(), b.doubleValue(), a.min(), a.max(), eta, r);
+                    that.set(i, a.newInstance(c[0]));
+                    other.set(i, b.newInstance(c[1]));
+                    altered++;
+                }
+            }
+            return altered;
+        }
+    }
+
+    /** BLX-alpha as a Jenetics crossover: every variable of both children drawn independently. */
+    static final class Blend extends Crossover<DoubleGene, Double> {
+        private final double alpha;
+
+        Blend(double probability, double alpha) {
+            super(probability);
+            this.alpha = alpha;
+        }
+
+        @Override
+        protected int crossover(MSeq<DoubleGene> that, MSeq<DoubleGene> other) {
+            RandomGenerator r = RandomRegistry.random();
+            int n = Math.min(that.length(), other.length());
+            for (int i = 0; i < n; i++) {
+                DoubleGene a = that.get(i);
+                DoubleGene b = other.get(i);
+                double x = a.doubleValue();
+                double y = b.doubleValue();
+                that.set(i, a.newInstance(GeneticAlgorithmOperators.blend(x, y, a.min(), a.max(), alpha, r)));
+                other.set(i, b.newInstance(GeneticAlgorithmOperators.blend(x, y, b.min(), b.max(), alpha, r)));
+            }
+            return 2 * n;
+        }
+    }
+
+    /** Mutates each gene of each individual independently with the given probability. */
+    static final class GeneMutator implements Alterer<DoubleGene, Double> {
+        private final double probability;
+        private final GeneOp op;
+
+        GeneMutator(double probability, GeneOp op) {
+            this.probability = probability;
+            this.op = op;
+        }
+
+        @Override
+        public AltererResult<DoubleGene, Double> alter(Seq<Phenotype<DoubleGene, Double>> population, long generation) {
+            RandomGenerator r = RandomRegistry.random();
+            List<Phenotype<DoubleGene, Double>> out = new ArrayList<>(population.size());
+            int altered = 0;
+            for (Phenotype<DoubleGene, Double> pt : population) {
+                Chromosome<DoubleGene> ch = pt.genotype().chromosome();
+                DoubleGene[] genes = null;
+                for (int i = 0; i < ch.length(); i++) {
+                    if (r.nextDouble() < probability) {
+                        if (genes == null) {
+                            genes = ch.stream().toArray(DoubleGene[]::new);
+                        }
+                        DoubleGene g = genes[i];
+                        genes[i] = g.newInstance(op.apply(g.doubleValue(), g.min(), g.max(), r));
+                        altered++;
+                    }
+                }
+                out.add(genes == null ? pt : Phenotype.of(Genotype.of(List.of(DoubleChromosome.of(genes))), generation));
+            }
+            return new AltererResult<>(ISeq.of(out), altered);
+        }
+    }
+}
