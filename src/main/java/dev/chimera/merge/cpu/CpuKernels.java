@@ -157,6 +157,7 @@ public final class CpuKernels {
     private static void taskVectors(String method, TensorMerge tm, ElementReader[] in, Scratch s, long n, TensorRandom rnd) {
         boolean consensus = method.equals("ties") || method.equals("dare_ties");
         boolean magnitude = method.equals("ties");
+        boolean random = method.startsWith("dare");
         boolean rescale = tm.global().bool("rescale");
         boolean normalize = tm.global().bool("normalize");
         float lam = (float) tm.global().number("lambda");
@@ -178,7 +179,7 @@ public final class CpuKernels {
             var p = tm.perInput().get(others[k]);
             w[k] = (float) p.number("weight");
             double density = p.number("density");
-            if (density < 1) {
+            if (density < 1 && (magnitude || random)) { // task_arithmetic takes a density parameter but ignores it, as mergekit
                 masks[k] = magnitude
                         ? Mask.magnitude(in[base], in[others[k]], n, density, rescale, s, k)
                         : Mask.random(in[base], in[others[k]], n, density, rescale, rnd.key(others[k]), s, k);

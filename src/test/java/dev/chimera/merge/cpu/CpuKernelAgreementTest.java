@@ -46,6 +46,7 @@ class CpuKernelAgreementTest {
                 Arguments.of("linear", ab.formatted("1.0", "-0.5") + "parameters: {normalize: false}\n"),
                 Arguments.of("task_arithmetic", ab.formatted("0.7", "[0.2, 1.0]") + "base_model: $D/base\nparameters: {lambda: 0.8}\n"),
                 Arguments.of("ties", abd.formatted("0.6", "0.4", "0.5", "0.7")),
+                Arguments.of("task_arithmetic", abd.formatted("0.6", "0.4", "0.5", "0.7")), // density is ignored
                 Arguments.of("ties", abd.formatted("1.0", "0.3", "-0.4", "1.0") + "parameters: {normalize: false, rescale: true}\n"),
                 Arguments.of("dare_ties", abd.formatted("0.6", "0.5", "0.5", "0.3")),
                 Arguments.of("dare_linear", abd.formatted("0.6", "0.5", "0.5", "0.9") + "parameters: {rescale: false}\n"),
