@@ -21,6 +21,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
 
 /**
  * Executes a merge to disk, tensor by tensor: each task loads its inputs, merges them on the device, encodes the
@@ -62,61 +63,82 @@ public final class MergeRunner {
 
     public static Result run(MergeConfig config, Path configDir, Path outDir, Options options, Listener listener) {
         long t0 = System.nanoTime();
-        Device device = device(options.device());
         try (ModelFolders models = ModelFolders.open(config.referencedModels(), configDir)) {
             MergePlan plan = MergePlanner.plan(config, models::source);
             listener.started(plan);
             try (OutputFolder folder = OutputFolder.begin(outDir, options.force())) {
                 List<TensorSpec> specs = plan.tensors().stream()
                         .map(t -> new TensorSpec(t.output(), t.outDtype(), t.outShape())).toList();
-                AtomicLong read = new AtomicLong();
-                AtomicLong written = new AtomicLong();
-                try (ShardedSafetensorsWriter writer = new ShardedSafetensorsWriter(folder.tempDir(), specs, options.shardBytes());
-                     NDManager root = NDManager.newBaseManager(device, "PyTorch")) {
-                    MergeMethod method = MergeMethods.get(plan.method());
-                    HostTensors host = new HostTensors();
-                    boolean kernels = options.cpuKernels();
-                    ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, options.threads()), r -> {
-                        Thread th = new Thread(r, "chimera-merge");
-                        th.setDaemon(true);
-                        return th;
-                    });
-                    try {
-                        List<Future<?>> futures = new ArrayList<>();
-                        for (TensorMerge tm : plan.tensors()) {
-                            futures.add(pool.submit(() -> {
-                                long[] io = mergeOne(tm, method, models, host, root, writer, options.seed(),
-                                        kernels && !device.isGpu());
-                                read.addAndGet(io[0]);
-                                written.addAndGet(io[1]);
-                                listener.tensorDone(tm, io[0], io[1]);
-                                return null;
-                            }));
-                        }
-                        for (Future<?> f : futures) {
-                            await(f);
-                        }
-                    } finally {
-                        pool.shutdownNow();
-                    }
+                long[] io;
+                try (ShardedSafetensorsWriter writer = new ShardedSafetensorsWriter(folder.tempDir(), specs, options.shardBytes())) {
+                    io = execute(plan, models, options, writer::write, listener);
                     writer.finish();
                 }
                 OutputFiles.write(config, plan, models, folder.tempDir());
                 folder.commit();
-                return new Result(plan, outDir, read.get(), written.get(), (System.nanoTime() - t0) / 1e9);
+                return new Result(plan, outDir, io[0], io[1], (System.nanoTime() - t0) / 1e9);
             }
         }
     }
 
+    /**
+     * Merges every tensor of a config into {@code sink} (name, encoded bytes) instead of files: the in-memory path
+     * (benchmarks measure the merge itself with it). The buffers handed to the sink are valid only during the call.
+     */
+    public static Result runToSink(MergeConfig config, Path configDir, Options options, BiConsumer<String, List<ByteBuffer>> sink) {
+        long t0 = System.nanoTime();
+        try (ModelFolders models = ModelFolders.open(config.referencedModels(), configDir)) {
+            MergePlan plan = MergePlanner.plan(config, models::source);
+            long[] io = execute(plan, models, options, sink, new Listener() { });
+            return new Result(plan, null, io[0], io[1], (System.nanoTime() - t0) / 1e9);
+        }
+    }
+
+    /** Merges the plan's tensors in parallel into the sink; returns {bytes read, bytes produced}. */
+    private static long[] execute(MergePlan plan, ModelFolders models, Options options, BiConsumer<String, List<ByteBuffer>> sink,
+                                  Listener listener) {
+        Device device = device(options.device());
+        AtomicLong read = new AtomicLong();
+        AtomicLong written = new AtomicLong();
+        try (NDManager root = NDManager.newBaseManager(device, "PyTorch")) {
+            MergeMethod method = MergeMethods.get(plan.method());
+            HostTensors host = new HostTensors();
+            boolean kernels = options.cpuKernels() && !device.isGpu();
+            ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, options.threads()), r -> {
+                Thread th = new Thread(r, "chimera-merge");
+                th.setDaemon(true);
+                return th;
+            });
+            try {
+                List<Future<?>> futures = new ArrayList<>();
+                for (TensorMerge tm : plan.tensors()) {
+                    futures.add(pool.submit(() -> {
+                        long[] io = mergeOne(tm, method, models, host, root, sink, options.seed(), kernels);
+                        read.addAndGet(io[0]);
+                        written.addAndGet(io[1]);
+                        listener.tensorDone(tm, io[0], io[1]);
+                        return null;
+                    }));
+                }
+                for (Future<?> f : futures) {
+                    await(f);
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+        return new long[] {read.get(), written.get()};
+    }
+
     /** Merges one tensor and writes it; returns {bytes read, bytes written}. */
     static long[] mergeOne(TensorMerge tm, MergeMethod method, ModelFolders models, HostTensors host, NDManager root,
-                           ShardedSafetensorsWriter writer, long seed, boolean kernels) {
+                           BiConsumer<String, List<ByteBuffer>> writer, long seed, boolean kernels) {
         long read = 0;
         if (tm.copy()) {
             TensorMerge.Source s = tm.sources().get(tm.baseIndex() >= 0 ? tm.baseIndex() : 0);
             List<ByteBuffer> chunks = models.folder(s.model()).chunks(s.tensor());
             long n = chunks.stream().mapToLong(ByteBuffer::remaining).sum();
-            writer.write(tm.output(), chunks);
+            writer.accept(tm.output(), chunks);
             return new long[] {n, n};
         }
         if (kernels) {
@@ -133,7 +155,7 @@ public final class MergeRunner {
             if (CpuKernels.supports(method.name(), tm, shapes)) {
                 List<ByteBuffer> out = CpuKernels.merge(method.name(), tm, chunks, dtypes, seed);
                 long n = out.stream().mapToLong(ByteBuffer::remaining).sum();
-                writer.write(tm.output(), out);
+                writer.accept(tm.output(), out);
                 return new long[] {read, n};
             }
             read = 0;
@@ -163,7 +185,7 @@ public final class MergeRunner {
             }
             List<ByteBuffer> out = host.encode(result, tm.outDtype());
             long n = out.stream().mapToLong(ByteBuffer::remaining).sum();
-            writer.write(tm.output(), out);
+            writer.accept(tm.output(), out);
             return new long[] {read, n};
         }
     }

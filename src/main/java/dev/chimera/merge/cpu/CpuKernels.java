@@ -214,23 +214,32 @@ public final class CpuKernels {
                 }
             }
             if (consensus) {
+                // loops over i (not over models inside i) so the JIT vectorises them; masks are integer ops
+                float[] sign = s.block(4 + m);
+                java.util.Arrays.fill(sign, 0, len, 0f);
+                for (int k = 0; k < m; k++) {
+                    float[] d = dk[k];
+                    for (int i = 0; i < len; i++) {
+                        sign[i] += d[i];
+                    }
+                }
                 for (int i = 0; i < len; i++) {
-                    float sum = 0;
-                    for (int k = 0; k < m; k++) {
-                        sum += dk[k][i];
+                    sign[i] = Math.copySign(1f, sign[i] + 0f); // a zero sum (either sign) elects +1
+                }
+                java.util.Arrays.fill(mixed, 0, len, 0f);
+                java.util.Arrays.fill(div, 0, len, 0f);
+                for (int k = 0; k < m; k++) {
+                    float[] d = dk[k];
+                    int wbits = Float.floatToRawIntBits(w[k]);
+                    for (int i = 0; i < len; i++) {
+                        int pb = Float.floatToRawIntBits(d[i] * sign[i]);
+                        int agree = (-pb >> 31) & ~(pb >> 31); // all ones when d * sign > 0
+                        mixed[i] += Float.intBitsToFloat(Float.floatToRawIntBits(d[i]) & agree);
+                        div[i] += Float.intBitsToFloat(wbits & agree);
                     }
-                    int neg = sum < 0 ? 1 : 0;
-                    float sign = 1 - 2 * neg;
-                    float mx = 0;
-                    float dv = 0;
-                    for (int k = 0; k < m; k++) {
-                        float v = dk[k][i];
-                        int agree = v * sign > 0 ? 1 : 0;
-                        mx += Float.intBitsToFloat(Float.floatToRawIntBits(v) & -agree);
-                        dv += Float.intBitsToFloat(Float.floatToRawIntBits(w[k]) & -agree);
-                    }
-                    mixed[i] = mx;
-                    div[i] = dv == 0 ? 1 : dv;
+                }
+                for (int i = 0; i < len; i++) {
+                    div[i] = div[i] == 0 ? 1 : div[i];
                 }
             } else {
                 for (int i = 0; i < len; i++) {
