@@ -231,4 +231,25 @@ class MergeCliTest {
         }
         assertTrue(differs, "another seed gives another mask");
     }
+
+    @Test
+    void printPlanShowsInputsAndResolvedParametersWithoutWriting() throws IOException {
+        Path cfg = config("plan", """
+                models:
+                  - model: $D/a
+                    parameters: {weight: [0.0, 1.0], density: 0.5}
+                merge_method: ties
+                base_model: $D/base
+                """);
+        Run r = cli("merge", cfg.toString(), "--print-plan");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("method ties, 30 output tensors, 3 layers"), r.out());
+        // layer 1 of 3 sits at t = 0.5 of the gradient [0, 1]
+        int at = r.out().indexOf("model.layers.1.mlp.up_proj.weight");
+        String block = r.out().substring(at, r.out().indexOf("model.layers.1.mlp.down_proj.weight") > at
+                ? r.out().indexOf("\nmodel.", at + 1) : r.out().length());
+        assertTrue(block.contains("base " + dir.resolve("base")), block);
+        assertTrue(block.contains("weight=0.5") && block.contains("density=0.5"), block);
+        assertFalse(Files.exists(dir.resolve("plan")), "nothing written");
+    }
 }

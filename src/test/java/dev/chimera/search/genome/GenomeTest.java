@@ -171,4 +171,20 @@ class GenomeTest {
         y[0] = 0.7; // a different gene value, the same path
         assertEquals(g.key(x), g.key(y));
     }
+
+    @Test
+    void decodedGenomesMergeWithChimera() {
+        ParameterGenome g = ParameterGenome.builder("dare_ties").baseModel(base).models(List.of(a, b))
+                .param(ParamGene.perModel("weight", 0, 1)).param(ParamGene.perModel("density", 0.2, 1))
+                .layers(4, 2).embedGroup(true).headGroup(true).build();
+        double[] genes = new double[g.dimension()];
+        for (int i = 0; i < genes.length; i++) {
+            genes[i] = 0.3 + 0.05 * i;
+        }
+        MergeConfig c = MergeConfigYaml.parse(g.yaml(genes), "genome");
+        var r = dev.chimera.merge.MergeRunner.run(c, dir, dir.resolve("merged-genome"),
+                dev.chimera.merge.MergeRunner.Options.defaults(), new dev.chimera.merge.MergeRunner.Listener() { });
+        assertEquals(4, r.plan().outLayers());
+        assertTrue(java.nio.file.Files.exists(dir.resolve("merged-genome").resolve("model.safetensors")));
+    }
 }
