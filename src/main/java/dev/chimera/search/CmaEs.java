@@ -1,13 +1,8 @@
 package dev.chimera.search;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.DoubleNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.databind.node.TextNode;
 import com.typesafe.config.Config;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
@@ -38,11 +33,10 @@ import java.util.List;
  * <p>The paper minimises; here objectives are maximised, so "better" means a larger value. A NaN objective ranks
  * below everything and never becomes {@link #best()}.
  */
-public final class CmaEs implements Optimizer {
+public final class CmaEs extends GenerationalOptimizer {
     public static final String NAME = "cmaes";
-    private static final int VERSION = 1;
+    private static final int VERSION = 2;
 
-    private final Bounds bounds;
     private final int n;
     private final int lambda;
     private final double sigma0;
@@ -62,37 +56,50 @@ public final class CmaEs implements Optimizer {
     private final double chiN;
     private final double eigenGap;
 
-    private final Rng rng;
-    private final double[] mean;
+    private double[] mean;
     private double sigma;
-    private final double[] pc;
-    private final double[] ps;
-    private final double[][] cov;
-    private final double[][] eigVectors;
-    private final double[] eigSqrt;
+    private double[] pc;
+    private double[] ps;
+    private double[][] cov;
+    private double[][] eigVectors;
+    private double[] eigSqrt;
     private final double[][] invSqrtC;
     private long eigenEval;
-    private long generation;
-    private long evaluations;
 
-    // The generation being evaluated: candidate firstId + k is sample k.
-    private long firstId;
-    private final double[][] ys;
-    private final double[][] genes;
-    private final double[] values;
-    private final boolean[] told;
-    private int handedOut;
-    private int toldCount;
-    private Evaluation best;
+    // Candidate k of the current generation is clip(m + sigma ys[k]), with m and sigma of when it was drawn.
+    private double[][] ys;
+    private final BestSoFar best = BestSoFar.excludingNaN();
 
-    private CmaEs(Bounds bounds, int lambda, double sigma0, double[] mean0, boolean active, Rng rng) {
-        this.bounds = bounds;
+    private CmaEs(Bounds bounds, int objectives, Config settings, Rng rng) {
+        super(NAME, VERSION, bounds, objectives, rng);
+        OptimizerSettings.requireSingleObjective(NAME, objectives);
         this.n = bounds.dimension();
-        this.lambda = lambda;
-        this.sigma0 = sigma0;
-        this.mean0 = mean0.clone();
-        this.active = active;
-        this.rng = rng;
+        this.lambda = OptimizerSettings.integer(settings, "population", 4 + (int) Math.floor(3 * Math.log(n)));
+        OptimizerSettings.require(NAME, lambda >= 2, "population must be at least 2, got " + lambda);
+        double width = 0;
+        for (int i = 0; i < n; i++) {
+            width += bounds.upper(i) - bounds.lower(i);
+        }
+        width /= n;
+        this.sigma0 = OptimizerSettings.number(settings, "sigma0", width > 0 ? 0.3 * width : 1);
+        OptimizerSettings.require(NAME, sigma0 > 0 && Double.isFinite(sigma0),
+                "sigma0 must be a positive number, got " + sigma0);
+        this.mean0 = new double[n];
+        if (settings.hasPath("mean0")) {
+            List<Double> m = settings.getDoubleList("mean0");
+            OptimizerSettings.require(NAME, m.size() == n,
+                    "mean0 has " + m.size() + " values, the bounds have " + n);
+            for (int i = 0; i < n; i++) {
+                mean0[i] = m.get(i);
+            }
+            OptimizerSettings.require(NAME, bounds.contains(mean0),
+                    "mean0 " + Arrays.toString(mean0) + " is outside the bounds");
+        } else {
+            for (int i = 0; i < n; i++) {
+                mean0[i] = (bounds.lower(i) + bounds.upper(i)) / 2;
+            }
+        }
+        this.active = OptimizerSettings.flag(settings, "active", true);
 
         mu = lambda / 2;
         double[] raw = new double[lambda];
@@ -141,9 +148,6 @@ public final class CmaEs implements Optimizer {
         Arrays.fill(eigSqrt, 1);
         invSqrtC = identity(n);
         ys = new double[lambda][];
-        genes = new double[lambda][];
-        values = new double[lambda];
-        told = new boolean[lambda];
     }
 
     /** (sum w)^2 / sum w^2 over raw[from, to): mu_eff and mu_eff^- of Table 1. */
@@ -163,21 +167,6 @@ public final class CmaEs implements Optimizer {
             m[i][i] = 1;
         }
         return m;
-    }
-
-    @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public Bounds bounds() {
-        return bounds;
-    }
-
-    @Override
-    public int objectives() {
-        return 1;
     }
 
     /** lambda, the number of candidates per generation. */
@@ -206,68 +195,31 @@ public final class CmaEs implements Optimizer {
     }
 
     @Override
-    public synchronized List<Candidate> ask(int max) {
-        int k = Math.max(0, Math.min(max, lambda - handedOut));
-        List<Candidate> out = new ArrayList<>(k);
-        for (int i = 0; i < k; i++) {
-            out.add(new Candidate(firstId + handedOut, genes[handedOut]));
-            handedOut++;
-        }
-        return out;
+    Generation first() {
+        return sample(0);
     }
 
     @Override
-    public synchronized boolean tell(long id, double[] objectives) {
-        if (objectives == null || objectives.length != 1) {
-            throw new IllegalArgumentException("cmaes is single-objective: tell needs exactly 1 value, got "
-                    + (objectives == null ? "null" : objectives.length));
-        }
-        long k = id - firstId;
-        if (k < 0 || k >= handedOut || told[(int) k]) {
-            return false;
-        }
-        int i = (int) k;
-        told[i] = true;
-        values[i] = objectives[0];
-        toldCount++;
-        evaluations++;
-        offerBest(id, genes[i], objectives[0]);
-        if (toldCount == lambda) {
-            update();
-            firstId += lambda;
-            sample();
-        }
-        return true;
-    }
-
-    private void offerBest(long id, double[] x, double v) {
-        if (Double.isNaN(v)) {
-            return;
-        }
-        if (best == null || v > best.objective(0) || (v == best.objective(0) && id < best.candidate().id())) {
-            best = new Evaluation(new Candidate(id, x), new double[] {v});
-        }
+    void result(Evaluation e) {
+        best.offer(e);
     }
 
     @Override
-    public synchronized long evaluations() {
-        return evaluations;
-    }
-
-    @Override
-    public synchronized long generation() {
-        return generation;
+    Generation next() {
+        update();
+        return sample(current.endId());
     }
 
     @Override
     public synchronized List<Evaluation> best() {
-        return best == null ? List.of() : List.of(best);
+        return best.list();
     }
 
-    /** Draws the next generation: y_k = B D z_k, x_k = m + sigma y_k, candidate = clip(x_k). */
-    private void sample() {
+    /** Draws a generation: y_k = B D z_k, x_k = m + sigma y_k, candidate = clip(x_k). */
+    private Generation sample(long firstId) {
         double[] z = new double[n];
         double[] dz = new double[n];
+        double[][] genes = new double[lambda][];
         for (int k = 0; k < lambda; k++) {
             for (int j = 0; j < n; j++) {
                 z[j] = rng.nextGaussian();
@@ -286,10 +238,7 @@ public final class CmaEs implements Optimizer {
             ys[k] = y;
             genes[k] = bounds.clip(x);
         }
-        Arrays.fill(told, false);
-        Arrays.fill(values, 0);
-        handedOut = 0;
-        toldCount = 0;
+        return Generation.of(firstId, genes);
     }
 
     /** One generation of Hansen's update (tutorial, Algorithm Summary), once all lambda results are in. */
@@ -368,11 +317,12 @@ public final class CmaEs implements Optimizer {
             double p = 0;
             for (int i = 0; i < n; i++) {
                 double x = mean[i] + sigma * ys[k][i];
-                double dist = (x - genes[k][i]) / (sigma * Math.sqrt(cov[i][i]));
+                double dist = (x - current.candidate(k).gene(i)) / (sigma * Math.sqrt(cov[i][i]));
                 p += dist * dist;
             }
             penalty[k] = p;
         }
+        double[] values = current.values();
         double gamma = spread(values);
         double[] key = new double[lambda];
         for (int k = 0; k < lambda; k++) {
@@ -518,250 +468,52 @@ public final class CmaEs implements Optimizer {
     // ---------------------------------------------------------------- snapshots
 
     @Override
-    public synchronized ObjectNode snapshot() {
-        JsonNodeFactory f = JsonNodeFactory.instance;
-        ObjectNode s = f.objectNode();
-        s.put("algorithm", NAME);
-        s.put("version", VERSION);
-        ObjectNode b = s.putObject("bounds");
-        b.set("lower", doubles(bounds.lower()));
-        b.set("upper", doubles(bounds.upper()));
-        ObjectNode settings = s.putObject("settings");
-        settings.put("population", lambda);
-        settings.set("sigma0", number(sigma0));
-        settings.set("mean0", doubles(mean0));
-        settings.put("active", active);
-        s.set("rng", longs(rng.state()));
-        s.put("generation", generation);
-        s.put("evaluations", evaluations);
-        s.put("eigenEval", eigenEval);
-        s.set("mean", doubles(mean));
-        s.set("sigma", number(sigma));
-        s.set("pc", doubles(pc));
-        s.set("ps", doubles(ps));
-        s.set("C", matrix(cov));
-        s.set("B", matrix(eigVectors));
-        s.set("D", doubles(eigSqrt));
-        ObjectNode cur = s.putObject("current");
-        cur.put("firstId", firstId);
-        cur.put("handedOut", handedOut);
-        cur.set("y", matrix(ys));
-        cur.set("genes", matrix(genes));
-        ArrayNode tv = cur.putArray("told");
-        for (int k = 0; k < lambda; k++) {
-            tv.add(told[k] ? number(values[k]) : f.nullNode());
-        }
-        if (best != null) {
-            ObjectNode bn = s.putObject("best");
-            bn.put("id", best.candidate().id());
-            bn.set("genes", doubles(best.candidate().genes()));
-            bn.set("objectives", doubles(best.objectives()));
-        }
-        return s;
-    }
-
-    static CmaEs restore(ObjectNode s) {
-        if (!NAME.equals(required(s, "algorithm").asText()) || required(s, "version").asInt() != VERSION) {
-            throw new IllegalArgumentException("not a cmaes version " + VERSION + " snapshot: algorithm "
-                    + s.path("algorithm") + ", version " + s.path("version"));
-        }
-        JsonNode b = required(s, "bounds");
-        Bounds bounds = new Bounds(toDoubles(required(b, "lower")), toDoubles(required(b, "upper")));
-        JsonNode st = required(s, "settings");
-        CmaEs o = new CmaEs(bounds, required(st, "population").asInt(), toDouble(required(st, "sigma0")),
-                toDoubles(required(st, "mean0")), required(st, "active").asBoolean(),
-                Rng.restore(toLongs(required(s, "rng"))));
-        int n = o.n;
-        o.generation = required(s, "generation").asLong();
-        o.evaluations = required(s, "evaluations").asLong();
-        o.eigenEval = required(s, "eigenEval").asLong();
-        copy(toDoubles(required(s, "mean")), o.mean, "mean");
-        o.sigma = toDouble(required(s, "sigma"));
-        copy(toDoubles(required(s, "pc")), o.pc, "pc");
-        copy(toDoubles(required(s, "ps")), o.ps, "ps");
-        copyMatrix(toMatrix(required(s, "C")), o.cov, n, "C");
-        copyMatrix(toMatrix(required(s, "B")), o.eigVectors, n, "B");
-        copy(toDoubles(required(s, "D")), o.eigSqrt, "D");
-        o.computeInvSqrtC();
-        JsonNode cur = required(s, "current");
-        o.firstId = required(cur, "firstId").asLong();
-        o.handedOut = required(cur, "handedOut").asInt();
-        double[][] y = toMatrix(required(cur, "y"));
-        double[][] g = toMatrix(required(cur, "genes"));
-        JsonNode tv = required(cur, "told");
-        if (y.length != o.lambda || g.length != o.lambda || tv.size() != o.lambda || o.handedOut < 0
-                || o.handedOut > o.lambda) {
-            throw new IllegalArgumentException("cmaes snapshot: current generation does not match population "
-                    + o.lambda);
-        }
-        for (int k = 0; k < o.lambda; k++) {
-            if (y[k].length != n || g[k].length != n) {
-                throw new IllegalArgumentException("cmaes snapshot: sample " + k + " has the wrong dimension");
-            }
-            o.ys[k] = y[k];
-            o.genes[k] = g[k];
-            if (!tv.get(k).isNull()) {
-                o.told[k] = true;
-                o.values[k] = toDouble(tv.get(k));
-                o.toldCount++;
-            }
-        }
-        JsonNode bn = s.get("best");
-        if (bn != null && !bn.isNull()) {
-            o.best = new Evaluation(new Candidate(required(bn, "id").asLong(), toDoubles(required(bn, "genes"))),
-                    toDoubles(required(bn, "objectives")));
-        }
+    ObjectNode settingsJson() {
+        ObjectNode o = SnapshotJson.F.objectNode();
+        o.put("population", lambda);
+        o.set("sigma0", SnapshotJson.number(sigma0));
+        o.set("mean0", SnapshotJson.doubles(mean0));
+        o.put("active", active);
         return o;
     }
 
-    // JSON helpers: non-finite doubles as the strings "NaN", "Infinity", "-Infinity" (JSON has no such numbers).
-    private static JsonNode number(double v) {
-        return Double.isFinite(v) ? DoubleNode.valueOf(v) : TextNode.valueOf(Double.toString(v));
+    @Override
+    void writeState(ObjectNode s) {
+        s.put("eigenEval", eigenEval);
+        s.set("mean", SnapshotJson.doubles(mean));
+        s.set("sigma", SnapshotJson.number(sigma));
+        s.set("pc", SnapshotJson.doubles(pc));
+        s.set("ps", SnapshotJson.doubles(ps));
+        s.set("C", SnapshotJson.matrix(cov));
+        s.set("B", SnapshotJson.matrix(eigVectors));
+        s.set("D", SnapshotJson.doubles(eigSqrt));
+        current.write(s);
+        s.set("y", SnapshotJson.matrix(ys));
+        best.write(s);
     }
 
-    private static double toDouble(JsonNode node) {
-        if (node.isTextual()) {
-            return Double.parseDouble(node.asText());
-        }
-        if (!node.isNumber()) {
-            throw new IllegalArgumentException("expected a number, got " + node);
-        }
-        return node.doubleValue();
+    @Override
+    void readState(JsonNode s) {
+        eigenEval = SnapshotJson.required(s, "eigenEval").asLong();
+        mean = SnapshotJson.doubles(SnapshotJson.required(s, "mean"), n);
+        sigma = SnapshotJson.number(SnapshotJson.required(s, "sigma"));
+        pc = SnapshotJson.doubles(SnapshotJson.required(s, "pc"), n);
+        ps = SnapshotJson.doubles(SnapshotJson.required(s, "ps"), n);
+        cov = SnapshotJson.matrix(SnapshotJson.required(s, "C"), n, n);
+        eigVectors = SnapshotJson.matrix(SnapshotJson.required(s, "B"), n, n);
+        eigSqrt = SnapshotJson.doubles(SnapshotJson.required(s, "D"), n);
+        computeInvSqrtC();
+        current = Generation.read(s, n);
+        OptimizerSettings.require(NAME, current.size() == lambda, "snapshot generation of " + current.size()
+                + " candidates, population " + lambda);
+        ys = SnapshotJson.matrix(SnapshotJson.required(s, "y"), lambda, n);
+        best.read(s);
     }
 
-    private static ArrayNode doubles(double[] a) {
-        ArrayNode out = JsonNodeFactory.instance.arrayNode(a.length);
-        for (double v : a) {
-            out.add(number(v));
-        }
-        return out;
-    }
-
-    private static ArrayNode matrix(double[][] m) {
-        ArrayNode out = JsonNodeFactory.instance.arrayNode(m.length);
-        for (double[] row : m) {
-            out.add(doubles(row));
-        }
-        return out;
-    }
-
-    private static ArrayNode longs(long[] a) {
-        ArrayNode out = JsonNodeFactory.instance.arrayNode(a.length);
-        for (long v : a) {
-            out.add(v);
-        }
-        return out;
-    }
-
-    private static double[] toDoubles(JsonNode node) {
-        if (!node.isArray()) {
-            throw new IllegalArgumentException("expected an array of numbers, got " + node);
-        }
-        double[] out = new double[node.size()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = toDouble(node.get(i));
-        }
-        return out;
-    }
-
-    private static double[][] toMatrix(JsonNode node) {
-        if (!node.isArray()) {
-            throw new IllegalArgumentException("expected an array of arrays, got " + node);
-        }
-        double[][] out = new double[node.size()][];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = toDoubles(node.get(i));
-        }
-        return out;
-    }
-
-    private static long[] toLongs(JsonNode node) {
-        long[] out = new long[node.size()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = node.get(i).asLong();
-        }
-        return out;
-    }
-
-    private static JsonNode required(JsonNode node, String field) {
-        JsonNode v = node.get(field);
-        if (v == null || v.isNull()) {
-            throw new IllegalArgumentException("cmaes snapshot: missing \"" + field + "\"");
-        }
-        return v;
-    }
-
-    private static void copy(double[] from, double[] to, String what) {
-        if (from.length != to.length) {
-            throw new IllegalArgumentException("cmaes snapshot: \"" + what + "\" has length " + from.length
-                    + ", expected " + to.length);
-        }
-        System.arraycopy(from, 0, to, 0, to.length);
-    }
-
-    private static void copyMatrix(double[][] from, double[][] to, int n, String what) {
-        if (from.length != n) {
-            throw new IllegalArgumentException("cmaes snapshot: \"" + what + "\" has " + from.length
-                    + " rows, expected " + n);
-        }
-        for (int i = 0; i < n; i++) {
-            copy(from[i], to[i], what);
-        }
-    }
-
-    // ---------------------------------------------------------------- factory
-
-    /** Reads {@code population}, {@code sigma0}, {@code mean0}, {@code active}; see the class comment. */
-    public static final class Factory implements Optimizers.Factory {
-        @Override
-        public Optimizer create(Bounds bounds, int objectives, long seed, Config settings) {
-            if (objectives != 1) {
-                throw new IllegalArgumentException("cmaes optimises exactly 1 objective, got " + objectives
-                        + " (use a multi-objective algorithm such as nsga2)");
-            }
-            int n = bounds.dimension();
-            int lambda = settings.hasPath("population") ? settings.getInt("population")
-                    : 4 + (int) Math.floor(3 * Math.log(n));
-            if (lambda < 2) {
-                throw new IllegalArgumentException("cmaes: population must be at least 2, got " + lambda);
-            }
-            double width = 0;
-            for (int i = 0; i < n; i++) {
-                width += bounds.upper(i) - bounds.lower(i);
-            }
-            width /= n;
-            double sigma0 = settings.hasPath("sigma0") ? settings.getDouble("sigma0") : width > 0 ? 0.3 * width : 1;
-            if (!(sigma0 > 0) || !Double.isFinite(sigma0)) {
-                throw new IllegalArgumentException("cmaes: sigma0 must be a positive number, got " + sigma0);
-            }
-            double[] mean0 = new double[n];
-            if (settings.hasPath("mean0")) {
-                List<Double> m = settings.getDoubleList("mean0");
-                if (m.size() != n) {
-                    throw new IllegalArgumentException("cmaes: mean0 has " + m.size() + " values, the bounds have "
-                            + n);
-                }
-                for (int i = 0; i < n; i++) {
-                    mean0[i] = m.get(i);
-                }
-                if (!bounds.contains(mean0)) {
-                    throw new IllegalArgumentException("cmaes: mean0 " + Arrays.toString(mean0)
-                            + " is outside the bounds");
-                }
-            } else {
-                for (int i = 0; i < n; i++) {
-                    mean0[i] = (bounds.lower(i) + bounds.upper(i)) / 2;
-                }
-            }
-            boolean active = !settings.hasPath("active") || settings.getBoolean("active");
-            CmaEs o = new CmaEs(bounds, lambda, sigma0, mean0, active, new Rng(seed));
-            o.sample();
-            return o;
-        }
-
-        @Override
-        public Optimizer restore(ObjectNode snapshot) {
-            return CmaEs.restore(snapshot);
+    /** Registered in {@link Optimizers} as {@code cmaes}; reads the settings of the class comment. */
+    public static final class Factory extends AbstractOptimizer.Factory<CmaEs> {
+        public Factory() {
+            super(NAME, VERSION, CmaEs::new);
         }
     }
 }

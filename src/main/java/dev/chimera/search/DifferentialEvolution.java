@@ -1,14 +1,8 @@
 package dev.chimera.search;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.DoubleNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.databind.node.TextNode;
 import com.typesafe.config.Config;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -30,59 +24,33 @@ import java.util.List;
  * in (0, 2]), {@code CR} (0.9, in [0, 1]). Maximises; a NaN objective ranks below everything. {@link #generation()}
  * counts completed generations, the initial population being the first.
  */
-public final class DifferentialEvolution implements Optimizer {
+public final class DifferentialEvolution extends GenerationalOptimizer {
     public static final String NAME = "de";
-    private static final int VERSION = 1;
+    private static final int VERSION = 2;
 
-    private final Bounds bounds;
     private final int n;
     private final int np;
     private final double f;
     private final double cr;
 
-    private final Rng rng;
-    private long generation;
-    private long evaluations;
     // The population after selection; null values until generation 0 is complete.
-    private final double[][] population;
-    private final double[] fitness;
+    private double[][] population;
+    private double[] fitness;
 
-    // The generation being evaluated: candidate firstId + k is trial (or initial point) k.
-    private long firstId;
-    private final double[][] trials;
-    private final double[] values;
-    private final boolean[] told;
-    private int handedOut;
-    private int toldCount;
-    private Evaluation best;
+    private final BestSoFar best = BestSoFar.excludingNaN();
 
-    private DifferentialEvolution(Bounds bounds, int np, double f, double cr, Rng rng) {
-        this.bounds = bounds;
+    private DifferentialEvolution(Bounds bounds, int objectives, Config settings, Rng rng) {
+        super(NAME, VERSION, bounds, objectives, rng);
+        OptimizerSettings.requireSingleObjective(NAME, objectives);
         this.n = bounds.dimension();
-        this.np = np;
-        this.f = f;
-        this.cr = cr;
-        this.rng = rng;
+        this.np = OptimizerSettings.integer(settings, "population", Math.max(4, 10 * n));
+        OptimizerSettings.require(NAME, np >= 4, "population must be at least 4 (target + 3 donors), got " + np);
+        this.f = OptimizerSettings.number(settings, "F", 0.5);
+        OptimizerSettings.require(NAME, f > 0 && f <= 2, "F must be in (0, 2], got " + f);
+        this.cr = OptimizerSettings.number(settings, "CR", 0.9);
+        OptimizerSettings.require(NAME, cr >= 0 && cr <= 1, "CR must be in [0, 1], got " + cr);
         population = new double[np][];
         fitness = new double[np];
-        trials = new double[np][];
-        values = new double[np];
-        told = new boolean[np];
-    }
-
-    @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public Bounds bounds() {
-        return bounds;
-    }
-
-    @Override
-    public int objectives() {
-        return 1;
     }
 
     /** NP, the number of candidates per generation. */
@@ -91,58 +59,26 @@ public final class DifferentialEvolution implements Optimizer {
     }
 
     @Override
-    public synchronized List<Candidate> ask(int max) {
-        int k = Math.max(0, Math.min(max, np - handedOut));
-        List<Candidate> out = new ArrayList<>(k);
-        for (int i = 0; i < k; i++) {
-            out.add(new Candidate(firstId + handedOut, trials[handedOut]));
-            handedOut++;
-        }
-        return out;
+    Generation first() {
+        return makeTrials(0);
     }
 
     @Override
-    public synchronized boolean tell(long id, double[] objectives) {
-        if (objectives == null || objectives.length != 1) {
-            throw new IllegalArgumentException("de is single-objective: tell needs exactly 1 value, got "
-                    + (objectives == null ? "null" : objectives.length));
-        }
-        long k = id - firstId;
-        if (k < 0 || k >= handedOut || told[(int) k]) {
-            return false;
-        }
-        int i = (int) k;
-        told[i] = true;
-        values[i] = objectives[0];
-        toldCount++;
-        evaluations++;
-        double v = objectives[0];
-        if (!Double.isNaN(v) && (best == null || v > best.objective(0)
-                || (v == best.objective(0) && id < best.candidate().id()))) {
-            best = new Evaluation(new Candidate(id, trials[i]), new double[] {v});
-        }
-        if (toldCount == np) {
-            select();
-            generation++;
-            firstId += np;
-            makeTrials();
-        }
-        return true;
+    void result(Evaluation e) {
+        best.offer(e);
     }
 
+    /** Selection among the current generation's trials (candidate k is trial, or initial point, k), then new trials. */
     @Override
-    public synchronized long evaluations() {
-        return evaluations;
-    }
-
-    @Override
-    public synchronized long generation() {
-        return generation;
+    Generation next() {
+        select();
+        generation++;
+        return makeTrials(current.endId());
     }
 
     @Override
     public synchronized List<Evaluation> best() {
-        return best == null ? List.of() : List.of(best);
+        return best.list();
     }
 
     /** NaN ranks below every number. */
@@ -152,15 +88,17 @@ public final class DifferentialEvolution implements Optimizer {
 
     /** Generation 0 takes every point; later ones keep trial i when it is at least as good as target i. */
     private void select() {
+        double[] values = current.values();
         for (int i = 0; i < np; i++) {
             if (generation == 0 || key(values[i]) >= key(fitness[i])) {
-                population[i] = trials[i];
+                population[i] = current.candidate(i).genes();
                 fitness[i] = values[i];
             }
         }
     }
 
-    private void makeTrials() {
+    private Generation makeTrials(long firstId) {
+        double[][] trials = new double[np][];
         if (generation == 0) {
             for (int i = 0; i < np; i++) {
                 double[] x = new double[n];
@@ -204,193 +142,46 @@ public final class DifferentialEvolution implements Optimizer {
                 trials[i] = u;
             }
         }
-        Arrays.fill(told, false);
-        Arrays.fill(values, 0);
-        handedOut = 0;
-        toldCount = 0;
+        return Generation.of(firstId, trials);
     }
 
     // ---------------------------------------------------------------- snapshots
 
     @Override
-    public synchronized ObjectNode snapshot() {
-        JsonNodeFactory jf = JsonNodeFactory.instance;
-        ObjectNode s = jf.objectNode();
-        s.put("algorithm", NAME);
-        s.put("version", VERSION);
-        ObjectNode b = s.putObject("bounds");
-        b.set("lower", doubles(bounds.lower()));
-        b.set("upper", doubles(bounds.upper()));
-        ObjectNode settings = s.putObject("settings");
-        settings.put("population", np);
-        settings.set("F", number(f));
-        settings.set("CR", number(cr));
-        ArrayNode r = s.putArray("rng");
-        for (long v : rng.state()) {
-            r.add(v);
-        }
-        s.put("generation", generation);
-        s.put("evaluations", evaluations);
-        if (generation > 0) {
-            ArrayNode pop = s.putArray("population");
-            for (int i = 0; i < np; i++) {
-                pop.add(doubles(population[i]));
-            }
-            s.set("fitness", doubles(fitness));
-        }
-        ObjectNode cur = s.putObject("current");
-        cur.put("firstId", firstId);
-        cur.put("handedOut", handedOut);
-        ArrayNode t = cur.putArray("trials");
-        for (double[] x : trials) {
-            t.add(doubles(x));
-        }
-        ArrayNode tv = cur.putArray("told");
-        for (int k = 0; k < np; k++) {
-            tv.add(told[k] ? number(values[k]) : jf.nullNode());
-        }
-        if (best != null) {
-            ObjectNode bn = s.putObject("best");
-            bn.put("id", best.candidate().id());
-            bn.set("genes", doubles(best.candidate().genes()));
-            bn.set("objectives", doubles(best.objectives()));
-        }
-        return s;
-    }
-
-    static DifferentialEvolution restore(ObjectNode s) {
-        if (!NAME.equals(required(s, "algorithm").asText()) || required(s, "version").asInt() != VERSION) {
-            throw new IllegalArgumentException("not a de version " + VERSION + " snapshot: algorithm "
-                    + s.path("algorithm") + ", version " + s.path("version"));
-        }
-        JsonNode b = required(s, "bounds");
-        Bounds bounds = new Bounds(toDoubles(required(b, "lower")), toDoubles(required(b, "upper")));
-        JsonNode st = required(s, "settings");
-        JsonNode r = required(s, "rng");
-        long[] state = new long[r.size()];
-        for (int i = 0; i < state.length; i++) {
-            state[i] = r.get(i).asLong();
-        }
-        DifferentialEvolution o = new DifferentialEvolution(bounds, required(st, "population").asInt(),
-                toDouble(required(st, "F")), toDouble(required(st, "CR")), Rng.restore(state));
-        o.generation = required(s, "generation").asLong();
-        o.evaluations = required(s, "evaluations").asLong();
-        if (o.generation > 0) {
-            JsonNode pop = required(s, "population");
-            double[] fit = toDoubles(required(s, "fitness"));
-            if (pop.size() != o.np || fit.length != o.np) {
-                throw new IllegalArgumentException("de snapshot: population size does not match " + o.np);
-            }
-            for (int i = 0; i < o.np; i++) {
-                o.population[i] = vector(pop.get(i), o.n);
-                o.fitness[i] = fit[i];
-            }
-        }
-        JsonNode cur = required(s, "current");
-        o.firstId = required(cur, "firstId").asLong();
-        o.handedOut = required(cur, "handedOut").asInt();
-        JsonNode t = required(cur, "trials");
-        JsonNode tv = required(cur, "told");
-        if (t.size() != o.np || tv.size() != o.np || o.handedOut < 0 || o.handedOut > o.np) {
-            throw new IllegalArgumentException("de snapshot: current generation does not match population " + o.np);
-        }
-        for (int k = 0; k < o.np; k++) {
-            o.trials[k] = vector(t.get(k), o.n);
-            if (!tv.get(k).isNull()) {
-                o.told[k] = true;
-                o.values[k] = toDouble(tv.get(k));
-                o.toldCount++;
-            }
-        }
-        JsonNode bn = s.get("best");
-        if (bn != null && !bn.isNull()) {
-            o.best = new Evaluation(new Candidate(required(bn, "id").asLong(), toDoubles(required(bn, "genes"))),
-                    toDoubles(required(bn, "objectives")));
-        }
+    ObjectNode settingsJson() {
+        ObjectNode o = SnapshotJson.F.objectNode();
+        o.put("population", np);
+        o.set("F", SnapshotJson.number(f));
+        o.set("CR", SnapshotJson.number(cr));
         return o;
     }
 
-    // Non-finite doubles as the strings "NaN", "Infinity", "-Infinity" (JSON has no such numbers).
-    private static JsonNode number(double v) {
-        return Double.isFinite(v) ? DoubleNode.valueOf(v) : TextNode.valueOf(Double.toString(v));
+    @Override
+    void writeState(ObjectNode s) {
+        if (generation > 0) {
+            s.set("population", SnapshotJson.matrix(population));
+            s.set("fitness", SnapshotJson.doubles(fitness));
+        }
+        current.write(s);
+        best.write(s);
     }
 
-    private static double toDouble(JsonNode node) {
-        if (node.isTextual()) {
-            return Double.parseDouble(node.asText());
+    @Override
+    void readState(JsonNode s) {
+        if (generation > 0) {
+            population = SnapshotJson.matrix(SnapshotJson.required(s, "population"), np, n);
+            fitness = SnapshotJson.doubles(SnapshotJson.required(s, "fitness"), np);
         }
-        if (!node.isNumber()) {
-            throw new IllegalArgumentException("de snapshot: expected a number, got " + node);
-        }
-        return node.doubleValue();
+        current = Generation.read(s, n);
+        OptimizerSettings.require(NAME, current.size() == np, "snapshot generation of " + current.size()
+                + " candidates, population " + np);
+        best.read(s);
     }
 
-    private static ArrayNode doubles(double[] a) {
-        ArrayNode out = JsonNodeFactory.instance.arrayNode(a.length);
-        for (double v : a) {
-            out.add(number(v));
-        }
-        return out;
-    }
-
-    private static double[] toDoubles(JsonNode node) {
-        if (!node.isArray()) {
-            throw new IllegalArgumentException("de snapshot: expected an array of numbers, got " + node);
-        }
-        double[] out = new double[node.size()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = toDouble(node.get(i));
-        }
-        return out;
-    }
-
-    private static double[] vector(JsonNode node, int n) {
-        double[] v = toDoubles(node);
-        if (v.length != n) {
-            throw new IllegalArgumentException("de snapshot: vector of length " + v.length + ", expected " + n);
-        }
-        return v;
-    }
-
-    private static JsonNode required(JsonNode node, String field) {
-        JsonNode v = node.get(field);
-        if (v == null || v.isNull()) {
-            throw new IllegalArgumentException("de snapshot: missing \"" + field + "\"");
-        }
-        return v;
-    }
-
-    // ---------------------------------------------------------------- factory
-
-    /** Reads {@code population}, {@code F}, {@code CR}; see the class comment. */
-    public static final class Factory implements Optimizers.Factory {
-        @Override
-        public Optimizer create(Bounds bounds, int objectives, long seed, Config settings) {
-            if (objectives != 1) {
-                throw new IllegalArgumentException("de optimises exactly 1 objective, got " + objectives
-                        + " (use a multi-objective algorithm such as nsga2)");
-            }
-            int n = bounds.dimension();
-            int np = settings.hasPath("population") ? settings.getInt("population") : Math.max(4, 10 * n);
-            if (np < 4) {
-                throw new IllegalArgumentException("de: population must be at least 4 (target + 3 donors), got " + np);
-            }
-            double f = settings.hasPath("F") ? settings.getDouble("F") : 0.5;
-            if (!(f > 0 && f <= 2)) {
-                throw new IllegalArgumentException("de: F must be in (0, 2], got " + f);
-            }
-            double cr = settings.hasPath("CR") ? settings.getDouble("CR") : 0.9;
-            if (!(cr >= 0 && cr <= 1)) {
-                throw new IllegalArgumentException("de: CR must be in [0, 1], got " + cr);
-            }
-            DifferentialEvolution o = new DifferentialEvolution(bounds, np, f, cr, new Rng(seed));
-            o.makeTrials();
-            return o;
-        }
-
-        @Override
-        public Optimizer restore(ObjectNode snapshot) {
-            return DifferentialEvolution.restore(snapshot);
+    /** Registered in {@link Optimizers} as {@code de}; reads {@code population}, {@code F}, {@code CR}. */
+    public static final class Factory extends AbstractOptimizer.Factory<DifferentialEvolution> {
+        public Factory() {
+            super(NAME, VERSION, DifferentialEvolution::new);
         }
     }
 }

@@ -1,5 +1,10 @@
 package dev.chimera.search;
 
+import static dev.chimera.search.OptimizerSettings.choice;
+import static dev.chimera.search.OptimizerSettings.integer;
+import static dev.chimera.search.OptimizerSettings.number;
+import static dev.chimera.search.OptimizerSettings.require;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.Config;
@@ -18,9 +23,7 @@ import io.jenetics.util.MSeq;
 import io.jenetics.util.RandomRegistry;
 import io.jenetics.util.Seq;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.Locale;
 import java.util.random.RandomGenerator;
 
 /**
@@ -53,46 +56,49 @@ import java.util.random.RandomGenerator;
  * <p>References: Deb &amp; Agrawal 1995 (SBX), Eshelman &amp; Schaffer 1993 (BLX-alpha), Deb &amp; Goyal 1996
  * (polynomial mutation), Goldberg &amp; Deb 1991 (tournament selection).
  */
-public final class GeneticAlgorithm implements Optimizer {
+public final class GeneticAlgorithm extends GenerationalOptimizer {
     public static final String NAME = "ga";
+    private static final int VERSION = 1;
 
     /** Resolved settings; see the class javadoc for meanings and defaults. */
     record Settings(int population, int elitism, int tournament, String crossover, double crossoverProbability,
                     double sbxEta, double blendAlpha, String mutation, double mutationProbability,
                     double mutationEta, double gaussianSigma) {
         Settings {
-            require(population >= 2, "population must be >= 2, got " + population);
-            require(elitism >= 0 && elitism < population, "elitism must be in [0, population), got " + elitism);
-            require(tournament >= 2, "tournament must be >= 2, got " + tournament);
-            require(crossover.equals("sbx") || crossover.equals("blend"),
+            require(NAME, population >= 2, "population must be >= 2, got " + population);
+            require(NAME, elitism >= 0 && elitism < population, "elitism must be in [0, population), got " + elitism);
+            require(NAME, tournament >= 2, "tournament must be >= 2, got " + tournament);
+            require(NAME, crossover.equals("sbx") || crossover.equals("blend"),
                 "crossover must be \"sbx\" or \"blend\", got \"" + crossover + "\"");
-            require(mutation.equals("polynomial") || mutation.equals("gaussian"),
+            require(NAME, mutation.equals("polynomial") || mutation.equals("gaussian"),
                 "mutation must be \"polynomial\" or \"gaussian\", got \"" + mutation + "\"");
-            require(crossoverProbability >= 0 && crossoverProbability <= 1, "crossover_probability must be in [0, 1]");
-            require(mutationProbability >= 0 && mutationProbability <= 1, "mutation_probability must be in [0, 1]");
-            require(sbxEta >= 0, "sbx_eta must be >= 0");
-            require(mutationEta >= 0, "mutation_eta must be >= 0");
-            require(blendAlpha >= 0, "blend_alpha must be >= 0");
-            require(gaussianSigma > 0, "gaussian_sigma must be > 0");
+            require(NAME, crossoverProbability >= 0 && crossoverProbability <= 1,
+                "crossover_probability must be in [0, 1]");
+            require(NAME, mutationProbability >= 0 && mutationProbability <= 1,
+                "mutation_probability must be in [0, 1]");
+            require(NAME, sbxEta >= 0, "sbx_eta must be >= 0");
+            require(NAME, mutationEta >= 0, "mutation_eta must be >= 0");
+            require(NAME, blendAlpha >= 0, "blend_alpha must be >= 0");
+            require(NAME, gaussianSigma > 0, "gaussian_sigma must be > 0");
         }
 
         static Settings of(Config c, int dimension) {
             return new Settings(
-                c.hasPath("population") ? c.getInt("population") : 50,
-                c.hasPath("elitism") ? c.getInt("elitism") : 2,
-                c.hasPath("tournament") ? c.getInt("tournament") : 3,
-                c.hasPath("crossover") ? c.getString("crossover").toLowerCase(Locale.ROOT) : "sbx",
-                c.hasPath("crossover_probability") ? c.getDouble("crossover_probability") : 0.9,
-                c.hasPath("sbx_eta") ? c.getDouble("sbx_eta") : 15,
-                c.hasPath("blend_alpha") ? c.getDouble("blend_alpha") : 0.5,
-                c.hasPath("mutation") ? c.getString("mutation").toLowerCase(Locale.ROOT) : "polynomial",
-                c.hasPath("mutation_probability") ? c.getDouble("mutation_probability") : 1.0 / dimension,
-                c.hasPath("mutation_eta") ? c.getDouble("mutation_eta") : 20,
-                c.hasPath("gaussian_sigma") ? c.getDouble("gaussian_sigma") : 0.1);
+                integer(c, "population", 50),
+                integer(c, "elitism", 2),
+                integer(c, "tournament", 3),
+                choice(c, "crossover", "sbx"),
+                number(c, "crossover_probability", 0.9),
+                number(c, "sbx_eta", 15),
+                number(c, "blend_alpha", 0.5),
+                choice(c, "mutation", "polynomial"),
+                number(c, "mutation_probability", 1.0 / dimension),
+                number(c, "mutation_eta", 20),
+                number(c, "gaussian_sigma", 0.1));
         }
 
         ObjectNode toJson() {
-            ObjectNode o = GeneticAlgorithmJson.F.objectNode();
+            ObjectNode o = SnapshotJson.F.objectNode();
             o.put("population", population);
             o.put("elitism", elitism);
             o.put("tournament", tournament);
@@ -106,48 +112,20 @@ public final class GeneticAlgorithm implements Optimizer {
             o.put("gaussian_sigma", gaussianSigma);
             return o;
         }
-
-        static Settings fromJson(JsonNode o) {
-            return new Settings(req(o, "population").asInt(), req(o, "elitism").asInt(), req(o, "tournament").asInt(),
-                req(o, "crossover").asText(), req(o, "crossover_probability").asDouble(), req(o, "sbx_eta").asDouble(),
-                req(o, "blend_alpha").asDouble(), req(o, "mutation").asText(),
-                req(o, "mutation_probability").asDouble(), req(o, "mutation_eta").asDouble(),
-                req(o, "gaussian_sigma").asDouble());
-        }
-
-        private static JsonNode req(JsonNode o, String key) {
-            return GeneticAlgorithmJson.required(o, key);
-        }
     }
 
-    private static void require(boolean ok, String message) {
-        if (!ok) {
-            throw new IllegalArgumentException("ga: " + message);
-        }
-    }
-
-    /** Higher fitness first, then lower id: the order of elites and of best(). */
-    private static final Comparator<Evaluation> BETTER_FIRST = Comparator
-        .comparingDouble((Evaluation e) -> -fitness(e))
-        .thenComparingLong(e -> e.candidate().id());
-
-    private final Bounds bounds;
     private final Settings settings;
-    private final Rng rng;
     private final TournamentSelector<DoubleGene, Double> selector;
     private final Alterer<DoubleGene, Double> alterer;
 
-    private long generation;
-    private long evaluations;
     /** Elites of the previous generation, carried into the current one without re-evaluation. */
-    private List<Evaluation> carried;
-    private GeneticAlgorithmBatch batch;
-    private Evaluation best;
+    private List<Evaluation> carried = List.of();
+    private final BestSoFar best = BestSoFar.rankingNaNLowest();
 
-    private GeneticAlgorithm(Bounds bounds, Settings settings, Rng rng) {
-        this.bounds = bounds;
-        this.settings = settings;
-        this.rng = rng;
+    private GeneticAlgorithm(Bounds bounds, int objectives, Config config, Rng rng) {
+        super(NAME, VERSION, bounds, objectives, rng);
+        OptimizerSettings.requireSingleObjective(NAME, objectives);
+        this.settings = Settings.of(config, bounds.dimension());
         this.selector = new TournamentSelector<>(settings.tournament());
         Alterer<DoubleGene, Double> crossover = settings.crossover().equals("sbx")
             ? new Sbx(settings.crossoverProbability(), settings.sbxEta())
@@ -161,36 +139,12 @@ public final class GeneticAlgorithm implements Optimizer {
 
     /** A new run: the first generation is {@code population} uniform random points. */
     public static GeneticAlgorithm create(Bounds bounds, int objectives, long seed, Config settings) {
-        if (objectives != 1) {
-            throw new IllegalArgumentException("ga optimizes a single objective, got " + objectives);
-        }
-        GeneticAlgorithm ga = new GeneticAlgorithm(bounds, Settings.of(settings, bounds.dimension()), new Rng(seed));
-        List<Candidate> first = new ArrayList<>();
-        for (int i = 0; i < ga.settings.population(); i++) {
-            double[] x = new double[bounds.dimension()];
-            for (int j = 0; j < x.length; j++) {
-                x[j] = GeneticAlgorithmOperators.uniform(bounds.lower(j), bounds.upper(j), ga.rng);
-            }
-            first.add(new Candidate(i, x));
-        }
-        ga.carried = List.of();
-        ga.batch = new GeneticAlgorithmBatch(first);
-        return ga;
+        return new Factory().create(bounds, objectives, seed, settings);
     }
 
     @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public Bounds bounds() {
-        return bounds;
-    }
-
-    @Override
-    public int objectives() {
-        return 1;
+    Generation first() {
+        return Generation.of(0, GeneticAlgorithmOperators.uniform(bounds, settings.population(), rng));
     }
 
     Settings settings() {
@@ -198,54 +152,25 @@ public final class GeneticAlgorithm implements Optimizer {
     }
 
     @Override
-    public synchronized List<Candidate> ask(int max) {
-        return batch.ask(max);
-    }
-
-    @Override
-    public synchronized boolean tell(long id, double[] objectives) {
-        if (objectives == null || objectives.length != 1) {
-            throw new IllegalArgumentException("ga: expected 1 objective, got "
-                + (objectives == null ? null : objectives.length));
-        }
-        Evaluation e = batch.tell(id, objectives);
-        if (e == null) {
-            return false;
-        }
-        evaluations++;
-        if (best == null || BETTER_FIRST.compare(e, best) < 0) {
-            best = e;
-        }
-        if (batch.complete()) {
-            advance();
-        }
-        return true;
-    }
-
-    @Override
-    public synchronized long evaluations() {
-        return evaluations;
-    }
-
-    @Override
-    public synchronized long generation() {
-        return generation;
+    void result(Evaluation e) {
+        best.offer(e);
     }
 
     @Override
     public synchronized List<Evaluation> best() {
-        return best == null ? List.of() : List.of(best);
+        return best.list();
     }
 
     /** The whole population once a generation is complete: carried elites, then the new candidates by id. */
-    private void advance() {
+    @Override
+    Generation next() {
         List<Evaluation> population = new ArrayList<>(carried);
-        population.addAll(batch.evaluations());
+        population.addAll(current.evaluations());
         generation++;
-        long nextId = batch.endId();
+        long nextId = current.endId();
 
         List<Evaluation> ranked = new ArrayList<>(population);
-        ranked.sort(BETTER_FIRST);
+        ranked.sort(BestSoFar.BETTER_FIRST);
         carried = List.copyOf(ranked.subList(0, settings.elitism()));
 
         ISeq<Phenotype<DoubleGene, Double>> phenotypes = ISeq.of(population.stream().map(this::phenotype).toList());
@@ -260,7 +185,7 @@ public final class GeneticAlgorithm implements Optimizer {
         for (Phenotype<DoubleGene, Double> pt : offspring) {
             next.add(new Candidate(nextId++, genes(pt)));
         }
-        batch = new GeneticAlgorithmBatch(next);
+        return new Generation(next);
     }
 
     /**
@@ -296,48 +221,28 @@ public final class GeneticAlgorithm implements Optimizer {
     }
 
     @Override
-    public synchronized ObjectNode snapshot() {
-        ObjectNode s = GeneticAlgorithmJson.F.objectNode();
-        s.put("algorithm", NAME);
-        s.put("version", 1);
-        s.set("bounds", GeneticAlgorithmJson.bounds(bounds));
-        s.put("objectives", 1);
-        s.set("settings", settings.toJson());
-        s.set("rng", GeneticAlgorithmJson.rng(rng));
-        s.put("generation", generation);
-        s.put("evaluations", evaluations);
-        s.set("carried", GeneticAlgorithmJson.evaluations(carried));
-        batch.write(s);
-        if (best != null) {
-            s.set("best", GeneticAlgorithmJson.evaluation(best));
-        }
-        return s;
+    ObjectNode settingsJson() {
+        return settings.toJson();
     }
 
-    static GeneticAlgorithm restore(ObjectNode s) {
-        GeneticAlgorithmJson.requireAlgorithm(s, NAME);
-        GeneticAlgorithm ga = new GeneticAlgorithm(
-            GeneticAlgorithmJson.bounds(GeneticAlgorithmJson.required(s, "bounds")),
-            Settings.fromJson(GeneticAlgorithmJson.required(s, "settings")),
-            GeneticAlgorithmJson.rng(s.get("rng")));
-        ga.generation = GeneticAlgorithmJson.required(s, "generation").asLong();
-        ga.evaluations = GeneticAlgorithmJson.required(s, "evaluations").asLong();
-        ga.carried = List.copyOf(GeneticAlgorithmJson.evaluations(GeneticAlgorithmJson.required(s, "carried")));
-        ga.batch = GeneticAlgorithmBatch.read(s);
-        ga.best = s.hasNonNull("best") ? GeneticAlgorithmJson.evaluation(s.get("best")) : null;
-        return ga;
+    @Override
+    void writeState(ObjectNode s) {
+        s.set("carried", SnapshotJson.evaluations(carried));
+        current.write(s);
+        best.write(s);
+    }
+
+    @Override
+    void readState(JsonNode s) {
+        carried = List.copyOf(SnapshotJson.evaluations(SnapshotJson.required(s, "carried")));
+        current = Generation.read(s, bounds.dimension());
+        best.read(s);
     }
 
     /** Registered in {@link Optimizers} as {@code ga}. */
-    public static final class Factory implements Optimizers.Factory {
-        @Override
-        public Optimizer create(Bounds bounds, int objectives, long seed, Config settings) {
-            return GeneticAlgorithm.create(bounds, objectives, seed, settings);
-        }
-
-        @Override
-        public Optimizer restore(ObjectNode snapshot) {
-            return GeneticAlgorithm.restore(snapshot);
+    public static final class Factory extends AbstractOptimizer.Factory<GeneticAlgorithm> {
+        public Factory() {
+            super(NAME, VERSION, GeneticAlgorithm::new);
         }
     }
 

@@ -96,6 +96,17 @@ final class GeneticAlgorithmOperators {
         return clamp(lo + r.nextDouble() * (hi - lo), lo, hi);
     }
 
+    /** {@code count} points uniform in the bounds, drawn point by point, gene by gene: a first generation. */
+    static double[][] uniform(Bounds bounds, int count, RandomGenerator r) {
+        double[][] points = new double[count][bounds.dimension()];
+        for (double[] x : points) {
+            for (int j = 0; j < x.length; j++) {
+                x[j] = uniform(bounds.lower(j), bounds.upper(j), r);
+            }
+        }
+        return points;
+    }
+
     static double clamp(double v, double lo, double hi) {
         return v < lo ? lo : v > hi ? hi : v;
     }

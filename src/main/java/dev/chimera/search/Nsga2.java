@@ -1,5 +1,9 @@
 package dev.chimera.search;
 
+import static dev.chimera.search.OptimizerSettings.integer;
+import static dev.chimera.search.OptimizerSettings.number;
+import static dev.chimera.search.OptimizerSettings.require;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.Config;
@@ -36,31 +40,34 @@ import java.util.List;
  * <p>{@link #best()} is the non-dominated set of all told results (for one objective, the single best), by id.
  * NaN results rank below everything.
  */
-public final class Nsga2 implements Optimizer {
+public final class Nsga2 extends GenerationalOptimizer {
     public static final String NAME = "nsga2";
+    private static final int VERSION = 1;
 
     /** Resolved settings; see the class javadoc. */
     record Settings(int population, double crossoverProbability, double sbxEta, double mutationProbability,
                     double mutationEta) {
         Settings {
-            require(population >= 2, "population must be >= 2, got " + population);
-            require(crossoverProbability >= 0 && crossoverProbability <= 1, "crossover_probability must be in [0, 1]");
-            require(mutationProbability >= 0 && mutationProbability <= 1, "mutation_probability must be in [0, 1]");
-            require(sbxEta >= 0, "sbx_eta must be >= 0");
-            require(mutationEta >= 0, "mutation_eta must be >= 0");
+            require(NAME, population >= 2, "population must be >= 2, got " + population);
+            require(NAME, crossoverProbability >= 0 && crossoverProbability <= 1,
+                "crossover_probability must be in [0, 1]");
+            require(NAME, mutationProbability >= 0 && mutationProbability <= 1,
+                "mutation_probability must be in [0, 1]");
+            require(NAME, sbxEta >= 0, "sbx_eta must be >= 0");
+            require(NAME, mutationEta >= 0, "mutation_eta must be >= 0");
         }
 
         static Settings of(Config c, int dimension) {
             return new Settings(
-                c.hasPath("population") ? c.getInt("population") : 100,
-                c.hasPath("crossover_probability") ? c.getDouble("crossover_probability") : 0.9,
-                c.hasPath("sbx_eta") ? c.getDouble("sbx_eta") : 15,
-                c.hasPath("mutation_probability") ? c.getDouble("mutation_probability") : 1.0 / dimension,
-                c.hasPath("mutation_eta") ? c.getDouble("mutation_eta") : 20);
+                integer(c, "population", 100),
+                number(c, "crossover_probability", 0.9),
+                number(c, "sbx_eta", 15),
+                number(c, "mutation_probability", 1.0 / dimension),
+                number(c, "mutation_eta", 20));
         }
 
         ObjectNode toJson() {
-            ObjectNode o = GeneticAlgorithmJson.F.objectNode();
+            ObjectNode o = SnapshotJson.F.objectNode();
             o.put("population", population);
             o.put("crossover_probability", crossoverProbability);
             o.put("sbx_eta", sbxEta);
@@ -68,77 +75,33 @@ public final class Nsga2 implements Optimizer {
             o.put("mutation_eta", mutationEta);
             return o;
         }
-
-        static Settings fromJson(JsonNode o) {
-            return new Settings(req(o, "population").asInt(), req(o, "crossover_probability").asDouble(),
-                req(o, "sbx_eta").asDouble(), req(o, "mutation_probability").asDouble(),
-                req(o, "mutation_eta").asDouble());
-        }
-
-        private static JsonNode req(JsonNode o, String key) {
-            return GeneticAlgorithmJson.required(o, key);
-        }
-    }
-
-    private static void require(boolean ok, String message) {
-        if (!ok) {
-            throw new IllegalArgumentException("nsga2: " + message);
-        }
     }
 
     private static final Comparator<Evaluation> BY_ID = Comparator.comparingLong(e -> e.candidate().id());
 
-    private final Bounds bounds;
-    private final int objectives;
     private final Settings settings;
-    private final Rng rng;
 
-    private long generation;
-    private long evaluations;
     /** Survivors of the last completed generation (empty before the first one completes). */
     private List<Evaluation> parents = List.of();
-    private GeneticAlgorithmBatch batch;
-    /** Non-dominated told results (for one objective: the best, ties to the lowest id); any order. */
+    /** For one objective: the best told result (ties to the lowest id). */
+    private final BestSoFar single = BestSoFar.rankingNaNLowest();
+    /** For several objectives: the non-dominated told results, in any order. */
     private final List<Evaluation> archive = new ArrayList<>();
     private final List<double[]> archiveY = new ArrayList<>();
 
-    private Nsga2(Bounds bounds, int objectives, Settings settings, Rng rng) {
-        if (objectives < 1) {
-            throw new IllegalArgumentException("nsga2 needs at least one objective, got " + objectives);
-        }
-        this.bounds = bounds;
-        this.objectives = objectives;
-        this.settings = settings;
-        this.rng = rng;
+    private Nsga2(Bounds bounds, int objectives, Config config, Rng rng) {
+        super(NAME, VERSION, bounds, objectives, rng);
+        require(NAME, objectives >= 1, "needs at least one objective, got " + objectives);
+        this.settings = Settings.of(config, bounds.dimension());
     }
 
     public static Nsga2 create(Bounds bounds, int objectives, long seed, Config settings) {
-        Nsga2 n = new Nsga2(bounds, objectives, Settings.of(settings, bounds.dimension()), new Rng(seed));
-        List<Candidate> first = new ArrayList<>();
-        for (int i = 0; i < n.settings.population(); i++) {
-            double[] x = new double[bounds.dimension()];
-            for (int j = 0; j < x.length; j++) {
-                x[j] = GeneticAlgorithmOperators.uniform(bounds.lower(j), bounds.upper(j), n.rng);
-            }
-            first.add(new Candidate(i, x));
-        }
-        n.batch = new GeneticAlgorithmBatch(first);
-        return n;
+        return new Factory().create(bounds, objectives, seed, settings);
     }
 
     @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public Bounds bounds() {
-        return bounds;
-    }
-
-    @Override
-    public int objectives() {
-        return objectives;
+    Generation first() {
+        return Generation.of(0, GeneticAlgorithmOperators.uniform(bounds, settings.population(), rng));
     }
 
     Settings settings() {
@@ -151,41 +114,14 @@ public final class Nsga2 implements Optimizer {
     }
 
     @Override
-    public synchronized List<Candidate> ask(int max) {
-        return batch.ask(max);
-    }
-
-    @Override
-    public synchronized boolean tell(long id, double[] values) {
-        if (values == null || values.length != objectives) {
-            throw new IllegalArgumentException("nsga2: expected " + objectives + " objectives, got "
-                + (values == null ? null : values.length));
-        }
-        Evaluation e = batch.tell(id, values);
-        if (e == null) {
-            return false;
-        }
-        evaluations++;
+    void result(Evaluation e) {
         archive(e);
-        if (batch.complete()) {
-            advance();
-        }
-        return true;
     }
 
     /** Keeps the archive equal to the non-dominated set of everything told, whatever the tell order. */
     private void archive(Evaluation e) {
         if (objectives == 1) {
-            if (archive.isEmpty()) {
-                archive.add(e);
-            } else {
-                Evaluation b = archive.get(0);
-                int c = Double.compare(GeneticAlgorithmOperators.rankable(e.objective(0)),
-                    GeneticAlgorithmOperators.rankable(b.objective(0)));
-                if (c > 0 || (c == 0 && e.candidate().id() < b.candidate().id())) {
-                    archive.set(0, e);
-                }
-            }
+            single.offer(e);
             return;
         }
         // the archive's rankable objectives in a parallel list: this scan runs once per tell over the whole front
@@ -218,26 +154,21 @@ public final class Nsga2 implements Optimizer {
     }
 
     @Override
-    public synchronized long evaluations() {
-        return evaluations;
-    }
-
-    @Override
-    public synchronized long generation() {
-        return generation;
-    }
-
-    @Override
     public synchronized List<Evaluation> best() {
+        if (objectives == 1) {
+            return single.list();
+        }
         List<Evaluation> out = new ArrayList<>(archive);
         out.sort(BY_ID);
         return out;
     }
 
-    private void advance() {
+    /** (mu + lambda) survival of parents and the complete current generation, then their offspring. */
+    @Override
+    Generation next() {
         List<Evaluation> pool = new ArrayList<>(parents);
-        pool.addAll(batch.evaluations());
-        long nextId = batch.endId();
+        pool.addAll(current.evaluations());
+        long nextId = current.endId();
         int n = settings.population();
 
         // (mu + lambda) survival: whole fronts while they fit, then the least crowded of the front that does not
@@ -272,7 +203,7 @@ public final class Nsga2 implements Optimizer {
         }
         parents = List.copyOf(survivors);
         generation++;
-        batch = new GeneticAlgorithmBatch(offspring(rank, crowding, nextId));
+        return new Generation(offspring(rank, crowding, nextId));
     }
 
     private List<Candidate> offspring(int[] rank, double[] crowding, long nextId) {
@@ -346,50 +277,30 @@ public final class Nsga2 implements Optimizer {
     }
 
     @Override
-    public synchronized ObjectNode snapshot() {
-        ObjectNode s = GeneticAlgorithmJson.F.objectNode();
-        s.put("algorithm", NAME);
-        s.put("version", 1);
-        s.set("bounds", GeneticAlgorithmJson.bounds(bounds));
-        s.put("objectives", objectives);
-        s.set("settings", settings.toJson());
-        s.set("rng", GeneticAlgorithmJson.rng(rng));
-        s.put("generation", generation);
-        s.put("evaluations", evaluations);
-        s.set("parents", GeneticAlgorithmJson.evaluations(parents));
-        batch.write(s);
-        s.set("archive", GeneticAlgorithmJson.evaluations(best()));
-        return s;
+    ObjectNode settingsJson() {
+        return settings.toJson();
     }
 
-    static Nsga2 restore(ObjectNode s) {
-        GeneticAlgorithmJson.requireAlgorithm(s, NAME);
-        Nsga2 n = new Nsga2(
-            GeneticAlgorithmJson.bounds(GeneticAlgorithmJson.required(s, "bounds")),
-            GeneticAlgorithmJson.required(s, "objectives").asInt(),
-            Settings.fromJson(GeneticAlgorithmJson.required(s, "settings")),
-            GeneticAlgorithmJson.rng(s.get("rng")));
-        n.generation = GeneticAlgorithmJson.required(s, "generation").asLong();
-        n.evaluations = GeneticAlgorithmJson.required(s, "evaluations").asLong();
-        n.parents = List.copyOf(GeneticAlgorithmJson.evaluations(GeneticAlgorithmJson.required(s, "parents")));
-        n.batch = GeneticAlgorithmBatch.read(s);
-        for (Evaluation e : GeneticAlgorithmJson.evaluations(GeneticAlgorithmJson.required(s, "archive"))) {
-            n.archive.add(e);
-            n.archiveY.add(GeneticAlgorithmOperators.rankable(e.objectives()));
+    @Override
+    void writeState(ObjectNode s) {
+        s.set("parents", SnapshotJson.evaluations(parents));
+        current.write(s);
+        s.set("archive", SnapshotJson.evaluations(best()));
+    }
+
+    @Override
+    void readState(JsonNode s) {
+        parents = List.copyOf(SnapshotJson.evaluations(SnapshotJson.required(s, "parents")));
+        current = Generation.read(s, bounds.dimension());
+        for (Evaluation e : SnapshotJson.evaluations(SnapshotJson.required(s, "archive"))) {
+            archive(e); // the stored archive is non-dominated, so this keeps all of it
         }
-        return n;
     }
 
     /** Registered in {@link Optimizers} as {@code nsga2}. */
-    public static final class Factory implements Optimizers.Factory {
-        @Override
-        public Optimizer create(Bounds bounds, int objectives, long seed, Config settings) {
-            return Nsga2.create(bounds, objectives, seed, settings);
-        }
-
-        @Override
-        public Optimizer restore(ObjectNode snapshot) {
-            return Nsga2.restore(snapshot);
+    public static final class Factory extends AbstractOptimizer.Factory<Nsga2> {
+        public Factory() {
+            super(NAME, VERSION, Nsga2::new);
         }
     }
 }

@@ -69,8 +69,22 @@ class MergekitOracleTest {
                         + "parameters: {select_topk: 0.5}\n"),
                 Arguments.of("nearswap", "models:\n  - model: $D/base\n  - model: $D/a\nmerge_method: nearswap\nbase_model: $D/base\nparameters: {t: 0.7}\n"),
                 Arguments.of("arcee_fusion", "models:\n  - model: $D/base\n  - model: $D/a\nmerge_method: arcee_fusion\nbase_model: $D/base\n"),
+                Arguments.of("genome_ties_groups", genomeYaml()),
                 Arguments.of("passthrough", "slices:\n  - sources:\n      - model: $D/base\n        layer_range: [0, 2]\n"
                         + "  - sources:\n      - model: $D/a\n        layer_range: [1, 3]\n        parameters: {scale: 0.5}\nmerge_method: passthrough\n"));
+    }
+
+    /** A recipe as the search exports it: TIES per layer group with its own embedding and head values. */
+    static String genomeYaml() {
+        var g = dev.chimera.search.genome.ParameterGenome.builder("ties").baseModel("$D/base").models(java.util.List.of("$D/a", "$D/b"))
+                .param(dev.chimera.search.genome.ParamGene.perModel("weight", 0, 1))
+                .param(dev.chimera.search.genome.ParamGene.perModel("density", 0.1, 1))
+                .layers(3, 3).moduleFilters(true).embedGroup(true).headGroup(true).build();
+        double[] genes = new double[g.dimension()];
+        for (int i = 0; i < genes.length; i++) {
+            genes[i] = 0.15 + 0.8 * ((i * 37) % 23) / 23.0;
+        }
+        return g.yaml(genes);
     }
 
     @ParameterizedTest(name = "{0}")

@@ -1,9 +1,10 @@
 package dev.chimera.search;
 
+import static dev.chimera.search.OptimizerContract.CORNER;
+import static dev.chimera.search.OptimizerContract.CORNER_BOX;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
@@ -29,45 +30,18 @@ import org.junit.jupiter.api.Test;
  * Rosenbrock because larger steps from 0 send a few percent of runs to the local minimum near x_1 = -1 (pycma: 2 of
  * 60 with sigma0 = 1), and every one of the 11 runs must reach the target.
  */
-class CmaEsTest {
-    /** Maximise -sum (x - 2)^2 on [-1, 1]^4: the optimum is the corner (1, 1, 1, 1), so bounds are active. */
-    private static final Bounds BOX = Bounds.uniform(4, -1, 1);
-    private static final Function<double[], double[]> CORNER = x -> {
-        double s = 0;
-        for (double v : x) {
-            s += (v - 2) * (v - 2);
-        }
-        return new double[] {-s};
-    };
-    private static final Supplier<Optimizer> MAKE = () -> Optimizers.create("cmaes", BOX, 1, 42,
+class CmaEsTest extends OptimizerContract.Checks {
+    private static final Supplier<Optimizer> MAKE = () -> Optimizers.create("cmaes", CORNER_BOX, 1, 42,
             ConfigFactory.parseString("population = 6, sigma0 = 0.8"));
 
-    @Test
-    void restoreThroughJsonIsBitExact() {
-        OptimizerContract.restoreIsBitExact(MAKE, CORNER, 4, 300, 1, 5, 6, 7, 100, 233);
-    }
-
-    @Test
-    void tellOrderDoesNotChangeTheTrajectory() {
-        OptimizerContract.tellOrderDoesNotMatter(MAKE, CORNER, 4, 240);
-    }
-
-    @Test
-    void duplicateAndUnknownTellsAreIgnored() {
-        OptimizerContract.badTellsAreIgnored(MAKE, CORNER);
+    CmaEsTest() {
+        super(MAKE, CORNER, 4, 600, 1, 5, 6, 7, 100, 233);
     }
 
     @Test
     void askHonoursMaxAndPartialGenerationsStillAsk() {
         OptimizerContract.askHonoursMax(MAKE, CORNER);
-        Optimizer opt = MAKE.get();
-        assertEquals(6, opt.ask(Integer.MAX_VALUE).size(), "the whole generation at once");
-        assertTrue(opt.ask(Integer.MAX_VALUE).isEmpty(), "nothing more until the generation is told");
-    }
-
-    @Test
-    void concurrentTellsAreDeterministic() {
-        OptimizerContract.concurrentTellsAreDeterministic(MAKE, CORNER, 600, 4);
+        OptimizerContract.generationsAreAskedWhole(MAKE, CORNER, 6, 6);
     }
 
     @Test
@@ -111,14 +85,8 @@ class CmaEsTest {
 
     /** 11 seeds on [-5, 5]^10 to f &lt; 1e-8; every run must reach it. Returns the median evaluations. */
     private static double runSeeds(String name, ToDoubleFunction<double[]> f, Config settings, long budget) {
-        double[] evals = new double[11];
-        for (int seed = 1; seed <= 11; seed++) {
-            Optimizer opt = Optimizers.create("cmaes", Bounds.uniform(10, -5, 5), 1, seed, settings);
-            long e = OptimizerContract.evaluationsToTarget(opt, f, 1e-8, budget);
-            assertTrue(e > 0, name + " seed " + seed + " did not reach 1e-8 in " + budget + " evaluations (best "
-                    + opt.best().get(0).objective(0) + ")");
-            evals[seed - 1] = e;
-        }
+        double[] evals = OptimizerContract.evaluationsToTarget(
+                seed -> Optimizers.create("cmaes", Bounds.uniform(10, -5, 5), 1, seed, settings), f, 1e-8, budget, 1, 11);
         double median = OptimizerContract.median(evals);
         System.out.printf("cmaes %s 10-D: evaluations to 1e-8 median %.0f, all %s%n", name, median,
                 Arrays.toString(evals));
@@ -127,10 +95,10 @@ class CmaEsTest {
 
     @Test
     void convergesToAnOptimumOnTheBoundary() {
-        Optimizer opt = Optimizers.create("cmaes", BOX, 1, 3);
+        Optimizer opt = Optimizers.create("cmaes", CORNER_BOX, 1, 3);
         List<Evaluation> all = Drive.run(opt, CORNER, 3000, e -> false);
         for (Evaluation e : all) {
-            assertTrue(BOX.contains(e.candidate().genes()));
+            assertTrue(CORNER_BOX.contains(e.candidate().genes()));
         }
         double best = opt.best().get(0).objective(0);
         assertEquals(-4, best, 1e-10, "the corner (1,1,1,1) has f = -4");
@@ -164,20 +132,8 @@ class CmaEsTest {
 
     @Test
     void rejectsBadSettings() {
-        Bounds b = Bounds.uniform(3, 0, 1);
-        assertThrows(IllegalArgumentException.class, () -> Optimizers.create("cmaes", b, 2, 1));
-        assertThrows(IllegalArgumentException.class,
-                () -> Optimizers.create("cmaes", b, 1, 1, ConfigFactory.parseString("population = 1")));
-        assertThrows(IllegalArgumentException.class,
-                () -> Optimizers.create("cmaes", b, 1, 1, ConfigFactory.parseString("sigma0 = 0")));
-        assertThrows(IllegalArgumentException.class,
-                () -> Optimizers.create("cmaes", b, 1, 1, ConfigFactory.parseString("mean0 = [0.5, 0.5]")));
-        assertThrows(IllegalArgumentException.class,
-                () -> Optimizers.create("cmaes", b, 1, 1, ConfigFactory.parseString("mean0 = [0.5, 0.5, 2]")));
-        Optimizer opt = Optimizers.create("cmaes", b, 1, 1);
-        Candidate c = opt.ask(1).get(0);
-        assertThrows(IllegalArgumentException.class, () -> opt.tell(c.id(), new double[] {1, 2}));
-        assertTrue(Optimizers.names().contains("cmaes"));
+        OptimizerContract.rejectsBadInput("cmaes", Bounds.uniform(3, 0, 1), 1, 2,
+                "population = 1", "sigma0 = 0", "mean0 = [0.5, 0.5]", "mean0 = [0.5, 0.5, 2]");
     }
 
     @Test

@@ -1,7 +1,8 @@
 package dev.chimera.search;
 
+import static dev.chimera.search.OptimizerContract.CORNER;
+import static dev.chimera.search.OptimizerContract.CORNER_BOX;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -9,6 +10,7 @@ import com.typesafe.config.ConfigFactory;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Function;
+import java.util.function.LongFunction;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
@@ -20,56 +22,25 @@ import org.junit.jupiter.api.Test;
  * the sphere budget, 100,000 evaluations (over 5x pymoo's), and the checks: sphere median within 1.5x of pymoo's,
  * Rastrigin median best below 30 (under twice pymoo's; a uniform random point averages 183).
  */
-class DifferentialEvolutionTest {
-    /** Maximise -sum (x - 2)^2 on [-1, 1]^4: optimum at the corner, so trial vectors are repaired often. */
-    private static final Bounds BOX = Bounds.uniform(4, -1, 1);
-    private static final Function<double[], double[]> CORNER = x -> {
-        double s = 0;
-        for (double v : x) {
-            s += (v - 2) * (v - 2);
-        }
-        return new double[] {-s};
-    };
-    private static final Supplier<Optimizer> MAKE = () -> Optimizers.create("de", BOX, 1, 42,
+class DifferentialEvolutionTest extends OptimizerContract.Checks {
+    private static final Supplier<Optimizer> MAKE = () -> Optimizers.create("de", CORNER_BOX, 1, 42,
             ConfigFactory.parseString("population = 8"));
+    private static final LongFunction<Optimizer> TEN_D = seed -> Optimizers.create("de", Bounds.uniform(10, -5, 5), 1,
+            seed);
 
-    @Test
-    void restoreThroughJsonIsBitExact() {
-        OptimizerContract.restoreIsBitExact(MAKE, CORNER, 3, 300, 1, 7, 8, 9, 100, 233);
-    }
-
-    @Test
-    void tellOrderDoesNotChangeTheTrajectory() {
-        OptimizerContract.tellOrderDoesNotMatter(MAKE, CORNER, 3, 240);
-    }
-
-    @Test
-    void duplicateAndUnknownTellsAreIgnored() {
-        OptimizerContract.badTellsAreIgnored(MAKE, CORNER);
+    DifferentialEvolutionTest() {
+        super(MAKE, CORNER, 3, 800, 1, 7, 8, 9, 100, 233);
     }
 
     @Test
     void askHonoursMaxAndPartialGenerationsStillAsk() {
         OptimizerContract.askHonoursMax(MAKE, CORNER);
-        Optimizer opt = MAKE.get();
-        assertEquals(8, opt.ask(Integer.MAX_VALUE).size(), "the whole generation at once");
-        assertTrue(opt.ask(Integer.MAX_VALUE).isEmpty(), "nothing more until the generation is told");
-    }
-
-    @Test
-    void concurrentTellsAreDeterministic() {
-        OptimizerContract.concurrentTellsAreDeterministic(MAKE, CORNER, 800, 4);
+        OptimizerContract.generationsAreAskedWhole(MAKE, CORNER, 8, 8);
     }
 
     @Test
     void sphere10d() {
-        double[] evals = new double[11];
-        for (int seed = 1; seed <= 11; seed++) {
-            Optimizer opt = Optimizers.create("de", Bounds.uniform(10, -5, 5), 1, seed);
-            long e = OptimizerContract.evaluationsToTarget(opt, Problems::sphere, 1e-6, 100_000);
-            assertTrue(e > 0, "seed " + seed + " did not reach 1e-6 in 100,000 evaluations");
-            evals[seed - 1] = e;
-        }
+        double[] evals = OptimizerContract.evaluationsToTarget(TEN_D, Problems::sphere, 1e-6, 100_000, 1, 11);
         double median = OptimizerContract.median(evals);
         System.out.printf("de sphere 10-D: evaluations to 1e-6 median %.0f, all %s%n", median, Arrays.toString(evals));
         assertTrue(median < 1.5 * 18_254, "median " + median + " vs pymoo's 18,254");
@@ -77,12 +48,7 @@ class DifferentialEvolutionTest {
 
     @Test
     void rastrigin10d() {
-        double[] best = new double[11];
-        for (int seed = 1; seed <= 11; seed++) {
-            Optimizer opt = Optimizers.create("de", Bounds.uniform(10, -5, 5), 1, seed);
-            Drive.run(opt, Drive.minimize(Problems::rastrigin), 100_000, e -> false);
-            best[seed - 1] = -opt.best().get(0).objective(0);
-        }
+        double[] best = OptimizerContract.bestAfter(TEN_D, Problems::rastrigin, 100_000, 1, 11);
         double median = OptimizerContract.median(best);
         System.out.printf("de rastrigin 10-D: best after 100,000 evaluations median %.4g, all %s%n", median,
                 Arrays.toString(best));
@@ -92,10 +58,10 @@ class DifferentialEvolutionTest {
 
     @Test
     void convergesToAnOptimumOnTheBoundary() {
-        Optimizer opt = Optimizers.create("de", BOX, 1, 42); // NP = 40: far fewer stagnate than the NP = 8 above
+        Optimizer opt = Optimizers.create("de", CORNER_BOX, 1, 42); // NP = 40: far fewer stagnate than the NP = 8 above
         List<Evaluation> all = Drive.run(opt, CORNER, 8_000, e -> false);
         for (Evaluation e : all) {
-            assertTrue(BOX.contains(e.candidate().genes()));
+            assertTrue(CORNER_BOX.contains(e.candidate().genes()));
         }
         assertEquals(-4, opt.best().get(0).objective(0), 1e-9, "the corner (1,1,1,1) has f = -4");
     }
@@ -124,16 +90,6 @@ class DifferentialEvolutionTest {
         Bounds b = Bounds.uniform(3, 0, 1);
         assertEquals(30, ((DifferentialEvolution) Optimizers.create("de", b, 1, 1)).population());
         assertEquals(10, ((DifferentialEvolution) Optimizers.create("de", Bounds.uniform(1, 0, 1), 1, 1)).population());
-        assertThrows(IllegalArgumentException.class, () -> Optimizers.create("de", b, 2, 1));
-        assertThrows(IllegalArgumentException.class,
-                () -> Optimizers.create("de", b, 1, 1, ConfigFactory.parseString("population = 3")));
-        assertThrows(IllegalArgumentException.class,
-                () -> Optimizers.create("de", b, 1, 1, ConfigFactory.parseString("F = 0")));
-        assertThrows(IllegalArgumentException.class,
-                () -> Optimizers.create("de", b, 1, 1, ConfigFactory.parseString("CR = 1.5")));
-        Optimizer opt = Optimizers.create("de", b, 1, 1);
-        Candidate c = opt.ask(1).get(0);
-        assertThrows(IllegalArgumentException.class, () -> opt.tell(c.id(), new double[] {1, 2}));
-        assertTrue(Optimizers.names().contains("de"));
+        OptimizerContract.rejectsBadInput("de", b, 1, 2, "population = 3", "F = 0", "CR = 1.5");
     }
 }

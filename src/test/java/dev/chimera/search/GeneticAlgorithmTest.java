@@ -1,5 +1,6 @@
 package dev.chimera.search;
 
+import static dev.chimera.search.OptimizerContract.median;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -15,6 +16,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import java.util.function.ToDoubleFunction;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
@@ -51,45 +53,13 @@ class GeneticAlgorithmTest {
     @Test
     void askHonoursMaxAndGenerationSizes() {
         OptimizerContract.askHonoursMax(ga(4, "population = 12", 1), SPHERE);
-        Optimizer opt = ga(4, "population = 12, elitism = 2", 1).get();
-        for (int g = 0; g < 5; g++) {
-            List<Candidate> all = opt.ask(Integer.MAX_VALUE);
-            // the first generation is the whole population; later ones the non-elite slots
-            assertEquals(g == 0 ? 12 : 10, all.size());
-            assertTrue(opt.ask(Integer.MAX_VALUE).isEmpty(), "nothing more before the generation is told");
-            for (Candidate c : all) {
-                opt.tell(c.id(), SPHERE.apply(c.genes()));
-            }
-            assertEquals(g + 1, opt.generation());
-        }
+        // the first generation is the whole population; later ones the non-elite slots
+        OptimizerContract.generationsAreAskedWhole(ga(4, "population = 12, elitism = 2", 1), SPHERE, 12, 10, 10, 10, 10);
     }
 
     @Test
-    void concurrentTellsGiveTheSequentialTrajectory() throws Exception {
-        Optimizer seq = ga(6, "population = 40", 5).get();
-        Optimizer par = ga(6, "population = 40", 5).get();
-        for (int g = 0; g < 10; g++) {
-            List<Candidate> a = seq.ask(Integer.MAX_VALUE);
-            List<Candidate> b = par.ask(Integer.MAX_VALUE);
-            assertEquals(a, b);
-            for (Candidate c : a) {
-                seq.tell(c.id(), RASTRIGIN.apply(c.genes()));
-            }
-            List<Thread> threads = new ArrayList<>();
-            for (int t = 0; t < 4; t++) {
-                int k = t;
-                threads.add(new Thread(() -> {
-                    for (int i = k; i < b.size(); i += 4) {
-                        par.tell(b.get(i).id(), RASTRIGIN.apply(b.get(i).genes()));
-                    }
-                }));
-            }
-            threads.forEach(Thread::start);
-            for (Thread th : threads) {
-                th.join();
-            }
-        }
-        assertEquals(OptimizerContract.text(seq), OptimizerContract.text(par));
+    void concurrentTellsGiveTheSequentialTrajectory() {
+        OptimizerContract.threadedGenerationsMatchSequential(ga(6, "population = 40", 5), RASTRIGIN, 10, 4);
     }
 
     /** All randomness comes from the optimizer's own Rng, whatever Jenetics' registry holds for the thread. */
@@ -113,15 +83,10 @@ class GeneticAlgorithmTest {
         assertEquals(new GeneticAlgorithm.Settings(50, 2, 3, "sbx", 0.9, 15, 0.5, "polynomial", 1.0 / 8, 20, 0.1),
             ga.settings());
         assertEquals(50, ga.ask(Integer.MAX_VALUE).size());
-        for (String bad : List.of("population = 1", "elitism = 50", "elitism = -1", "tournament = 1",
-            "crossover = uniform", "mutation = swap", "mutation_probability = 2", "gaussian_sigma = 0")) {
-            assertThrows(IllegalArgumentException.class, () -> ga(3, bad, 1).get(), bad);
-        }
-        assertThrows(IllegalArgumentException.class,
-            () -> Optimizers.create("ga", Bounds.uniform(3, 0, 1), 2, 1));
+        OptimizerContract.rejectsBadInput("ga", Bounds.uniform(3, -5.12, 5.12), 1, 2, "population = 1", "elitism = 50",
+            "elitism = -1", "tournament = 1", "crossover = uniform", "mutation = swap", "mutation_probability = 2",
+            "gaussian_sigma = 0");
         Optimizer opt = ga(3, "", 1).get();
-        Candidate c = opt.ask(1).get(0);
-        assertThrows(IllegalArgumentException.class, () -> opt.tell(c.id(), new double[] {1, 2}));
         assertThrows(IllegalArgumentException.class, () -> Optimizers.restore(opt.snapshot().put("algorithm", "nsga2")));
     }
 
@@ -166,20 +131,8 @@ class GeneticAlgorithmTest {
 
     // ---- quality at a fixed budget ----
 
-    static double[] bestValues(String settings, Function<double[], double[]> f, long budget, int seeds) {
-        double[] best = new double[seeds];
-        for (int s = 0; s < seeds; s++) {
-            Optimizer opt = ga(10, settings, 100 + s).get();
-            Drive.run(opt, f, budget, e -> false);
-            best[s] = -opt.best().get(0).objective(0);
-        }
-        return best;
-    }
-
-    static double median(double[] v) {
-        double[] s = v.clone();
-        Arrays.sort(s);
-        return s[s.length / 2];
+    static double[] bestValues(String settings, ToDoubleFunction<double[]> f, long budget, int seeds) {
+        return OptimizerContract.bestAfter(seed -> ga(10, settings, seed).get(), f, budget, 100, seeds);
     }
 
     /**
@@ -191,8 +144,8 @@ class GeneticAlgorithmTest {
      */
     @Test
     void defaultsSolveSphereAndRastrigin() {
-        double[] sphere = bestValues("", SPHERE, 10_000, 5);
-        double[] rastrigin = bestValues("", RASTRIGIN, 10_000, 5);
+        double[] sphere = bestValues("", Problems::sphere, 10_000, 5);
+        double[] rastrigin = bestValues("", Problems::rastrigin, 10_000, 5);
         System.out.printf("ga(sbx, polynomial) 10-D, 10,000 evaluations: sphere %s median %.3g; rastrigin %s median %.3g%n",
             Arrays.toString(sphere), median(sphere), Arrays.toString(rastrigin), median(rastrigin));
         assertTrue(median(sphere) < 1e-3, "sphere median " + median(sphere));
@@ -206,8 +159,8 @@ class GeneticAlgorithmTest {
     @Test
     void blendAndGaussianMakeProgress() {
         String s = "crossover = blend, mutation = gaussian";
-        double[] sphere = bestValues(s, SPHERE, 10_000, 5);
-        double[] rastrigin = bestValues(s, RASTRIGIN, 10_000, 5);
+        double[] sphere = bestValues(s, Problems::sphere, 10_000, 5);
+        double[] rastrigin = bestValues(s, Problems::rastrigin, 10_000, 5);
         System.out.printf("ga(blend, gaussian) 10-D, 10,000 evaluations: sphere %s median %.3g; rastrigin %s median %.3g%n",
             Arrays.toString(sphere), median(sphere), Arrays.toString(rastrigin), median(rastrigin));
         assertTrue(median(sphere) < 0.1, "sphere median " + median(sphere));

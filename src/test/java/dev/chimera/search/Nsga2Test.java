@@ -1,5 +1,6 @@
 package dev.chimera.search;
 
+import static dev.chimera.search.OptimizerContract.median;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -65,43 +66,12 @@ class Nsga2Test {
     @Test
     void askHonoursMaxAndPartialGenerationsStillAsk() {
         OptimizerContract.askHonoursMax(small(2, 6, "population = 20"), ZDT1);
-        Optimizer opt = small(2, 6, "population = 20").get();
-        List<Candidate> gen0 = opt.ask(Integer.MAX_VALUE);
-        assertEquals(20, gen0.size(), "the whole generation is available at once");
-        assertTrue(opt.ask(Integer.MAX_VALUE).isEmpty(), "nothing more before the generation is told");
-        for (Candidate c : gen0) {
-            opt.tell(c.id(), ZDT1.apply(c.genes()));
-        }
-        assertEquals(1, opt.generation());
-        assertEquals(20, opt.ask(Integer.MAX_VALUE).size());
+        OptimizerContract.generationsAreAskedWhole(small(2, 6, "population = 20"), ZDT1, 20, 20);
     }
 
     @Test
-    void concurrentTellsGiveTheSequentialTrajectory() throws Exception {
-        Optimizer seq = small(2, 6, "population = 24").get();
-        Optimizer par = small(2, 6, "population = 24").get();
-        for (int g = 0; g < 10; g++) {
-            List<Candidate> a = seq.ask(Integer.MAX_VALUE);
-            List<Candidate> b = par.ask(Integer.MAX_VALUE);
-            assertEquals(a, b);
-            for (Candidate c : a) {
-                seq.tell(c.id(), ZDT1.apply(c.genes()));
-            }
-            List<Thread> threads = new ArrayList<>();
-            for (int t = 0; t < 4; t++) {
-                int k = t;
-                threads.add(new Thread(() -> {
-                    for (int i = k; i < b.size(); i += 4) {
-                        par.tell(b.get(i).id(), ZDT1.apply(b.get(i).genes()));
-                    }
-                }));
-            }
-            threads.forEach(Thread::start);
-            for (Thread th : threads) {
-                th.join();
-            }
-        }
-        assertEquals(OptimizerContract.text(seq), OptimizerContract.text(par));
+    void concurrentTellsGiveTheSequentialTrajectory() {
+        OptimizerContract.threadedGenerationsMatchSequential(small(2, 6, "population = 24"), ZDT1, 10, 4);
     }
 
     @Test
@@ -109,12 +79,9 @@ class Nsga2Test {
         Nsga2 n = (Nsga2) Optimizers.create("nsga2", Bounds.uniform(30, 0, 1), 2, 1);
         assertEquals(new Nsga2.Settings(100, 0.9, 15, 1.0 / 30, 20), n.settings());
         assertEquals(100, n.ask(Integer.MAX_VALUE).size());
-        assertThrows(IllegalArgumentException.class, () -> small(2, 3, "population = 1").get());
-        assertThrows(IllegalArgumentException.class, () -> small(2, 3, "crossover_probability = 1.5").get());
-        assertThrows(IllegalArgumentException.class, () -> small(0, 3, "").get());
+        OptimizerContract.rejectsBadInput("nsga2", Bounds.uniform(3, 0, 1), 2, 0, "population = 1",
+            "crossover_probability = 1.5");
         Optimizer opt = small(2, 3, "").get();
-        Candidate c = opt.ask(1).get(0);
-        assertThrows(IllegalArgumentException.class, () -> opt.tell(c.id(), new double[] {1}));
         assertThrows(IllegalArgumentException.class,
             () -> Optimizers.restore(opt.snapshot().put("algorithm", "ga")));
     }
@@ -197,12 +164,6 @@ class Nsga2Test {
             hv[1][s] = hypervolume(Pareto.nonDominated(opt.population()));
         }
         return hv;
-    }
-
-    static double median(double[] v) {
-        double[] s = v.clone();
-        Arrays.sort(s);
-        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
     }
 
     /**

@@ -2,17 +2,21 @@ package dev.chimera.search;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.typesafe.config.ConfigFactory;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.LongFunction;
 import java.util.function.Supplier;
+import org.junit.jupiter.api.Test;
 
 /**
  * Checks of the {@link Optimizer} contract that hold for every algorithm: snapshot/restore through JSON text is
@@ -24,7 +28,64 @@ import java.util.function.Supplier;
 final class OptimizerContract {
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** [-1, 1]^4, the box of {@link #CORNER}. */
+    static final Bounds CORNER_BOX = Bounds.uniform(4, -1, 1);
+
+    /**
+     * Maximise -sum (x - 2)^2 on {@link #CORNER_BOX}: the optimum is the corner (1, 1, 1, 1), with value -4, so the
+     * bounds are active and candidates are clipped or repaired often.
+     */
+    static final Function<double[], double[]> CORNER = x -> {
+        double s = 0;
+        for (double v : x) {
+            s += (v - 2) * (v - 2);
+        }
+        return new double[] {-s};
+    };
+
     private OptimizerContract() {
+    }
+
+    /**
+     * The checks every algorithm passes, as JUnit tests: an algorithm's test class extends this with its optimizer
+     * (made fresh for each check), a function to tell, how many candidates a coordinator asks at a time, the budget
+     * of the concurrent check, and the evaluation counts after which {@link #restoreIsBitExact} interrupts the run.
+     */
+    abstract static class Checks {
+        private final Supplier<Optimizer> make;
+        private final Function<double[], double[]> f;
+        private final int chunk;
+        private final long concurrentBudget;
+        private final long[] cuts;
+
+        Checks(Supplier<Optimizer> make, Function<double[], double[]> f, int chunk, long concurrentBudget,
+               long... cuts) {
+            this.make = make;
+            this.f = f;
+            this.chunk = chunk;
+            this.concurrentBudget = concurrentBudget;
+            this.cuts = cuts;
+        }
+
+        @Test
+        void restoreThroughJsonIsBitExact() {
+            restoreIsBitExact(make, f, chunk, 300, cuts);
+        }
+
+        @Test
+        void tellOrderDoesNotChangeTheTrajectory() {
+            tellOrderDoesNotMatter(make, f, chunk, 240);
+        }
+
+        @Test
+        void duplicateAndUnknownTellsAreIgnored() {
+            badTellsAreIgnored(make, f);
+        }
+
+        @Test
+        void concurrentTellsAreDeterministic() {
+            OptimizerContract.concurrentTellsAreDeterministic(make, f, concurrentBudget, 4);
+        }
     }
 
     /** How a {@link Session} picks the next pending candidate to tell. */
@@ -200,6 +261,42 @@ final class OptimizerContract {
         }
     }
 
+    /**
+     * Generation by generation: ask(max) hands out the whole generation, of the given size, at once and nothing more
+     * until it is told; telling all of it completes one generation.
+     */
+    static void generationsAreAskedWhole(Supplier<Optimizer> make, Function<double[], double[]> f, int... sizes) {
+        Optimizer opt = make.get();
+        for (int g = 0; g < sizes.length; g++) {
+            List<Candidate> all = opt.ask(Integer.MAX_VALUE);
+            assertEquals(sizes[g], all.size(), "generation " + g + " at once");
+            assertTrue(opt.ask(Integer.MAX_VALUE).isEmpty(), "nothing more before generation " + g + " is told");
+            for (Candidate c : all) {
+                assertTrue(opt.tell(c.id(), f.apply(c.genes())));
+            }
+            assertEquals(g + 1, opt.generation());
+        }
+    }
+
+    /**
+     * What {@code algorithm} rejects with IllegalArgumentException: creation with each of the {@code bad} settings
+     * (HOCON) or with {@code badObjectives} objectives, and a tell with one value too few or too many. It is
+     * registered under its name.
+     */
+    static void rejectsBadInput(String algorithm, Bounds bounds, int objectives, int badObjectives, String... bad) {
+        for (String settings : bad) {
+            assertThrows(IllegalArgumentException.class,
+                    () -> Optimizers.create(algorithm, bounds, objectives, 1, ConfigFactory.parseString(settings)),
+                    settings);
+        }
+        assertThrows(IllegalArgumentException.class, () -> Optimizers.create(algorithm, bounds, badObjectives, 1));
+        Optimizer opt = Optimizers.create(algorithm, bounds, objectives, 1);
+        Candidate c = opt.ask(1).get(0);
+        assertThrows(IllegalArgumentException.class, () -> opt.tell(c.id(), new double[objectives - 1]));
+        assertThrows(IllegalArgumentException.class, () -> opt.tell(c.id(), new double[objectives + 1]));
+        assertTrue(Optimizers.names().contains(algorithm));
+    }
+
     static void assertSameCandidates(List<Candidate> expected, List<Candidate> actual) {
         List<Candidate> e = new ArrayList<>(expected);
         List<Candidate> a = new ArrayList<>(actual);
@@ -255,6 +352,42 @@ final class OptimizerContract {
     }
 
     /**
+     * Whole generations told by {@code threads} plain threads, each telling every {@code threads}-th candidate, end
+     * in exactly the snapshot of the same generations told one by one in id order.
+     */
+    static void threadedGenerationsMatchSequential(Supplier<Optimizer> make, Function<double[], double[]> f,
+                                                   int generations, int threads) {
+        Optimizer seq = make.get();
+        Optimizer par = make.get();
+        for (int g = 0; g < generations; g++) {
+            List<Candidate> a = seq.ask(Integer.MAX_VALUE);
+            List<Candidate> b = par.ask(Integer.MAX_VALUE);
+            assertEquals(a, b);
+            for (Candidate c : a) {
+                seq.tell(c.id(), f.apply(c.genes()));
+            }
+            List<Thread> running = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int k = t;
+                running.add(new Thread(() -> {
+                    for (int i = k; i < b.size(); i += threads) {
+                        par.tell(b.get(i).id(), f.apply(b.get(i).genes()));
+                    }
+                }));
+            }
+            running.forEach(Thread::start);
+            for (Thread th : running) {
+                try {
+                    th.join();
+                } catch (InterruptedException e) {
+                    throw new AssertionError(e);
+                }
+            }
+        }
+        assertEquals(text(seq), text(par));
+    }
+
+    /**
      * Evaluations until the first value below {@code target} of the minimisation function {@code f} (told as -f),
      * evaluating each asked batch in id order as a sequential optimizer would; -1 if {@code budget} runs out.
      */
@@ -274,6 +407,38 @@ final class OptimizerContract {
             }
         }
         return -1;
+    }
+
+    /**
+     * {@link #evaluationsToTarget(Optimizer, java.util.function.ToDoubleFunction, double, long)} for {@code count}
+     * seeds from {@code firstSeed}; every run must reach the target.
+     */
+    static double[] evaluationsToTarget(LongFunction<Optimizer> make, java.util.function.ToDoubleFunction<double[]> f,
+                                        double target, long budget, long firstSeed, int count) {
+        double[] evals = new double[count];
+        for (int i = 0; i < count; i++) {
+            Optimizer opt = make.apply(firstSeed + i);
+            long e = evaluationsToTarget(opt, f, target, budget);
+            assertTrue(e > 0, opt.name() + " seed " + (firstSeed + i) + " did not reach " + target + " in " + budget
+                    + " evaluations (best " + opt.best().get(0).objective(0) + ")");
+            evals[i] = e;
+        }
+        return evals;
+    }
+
+    /**
+     * The lowest value of the minimisation function {@code f} found in {@code budget} evaluations (driven by
+     * {@link Drive#run}), for {@code count} seeds from {@code firstSeed}.
+     */
+    static double[] bestAfter(LongFunction<Optimizer> make, java.util.function.ToDoubleFunction<double[]> f,
+                              long budget, long firstSeed, int count) {
+        double[] best = new double[count];
+        for (int i = 0; i < count; i++) {
+            Optimizer opt = make.apply(firstSeed + i);
+            Drive.run(opt, Drive.minimize(f), budget, e -> false);
+            best[i] = -opt.best().get(0).objective(0);
+        }
+        return best;
     }
 
     /** Median of the values (mean of the two middle ones for an even count). */

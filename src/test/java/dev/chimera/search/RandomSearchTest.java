@@ -1,13 +1,13 @@
 package dev.chimera.search;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Function;
+import java.util.function.LongFunction;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
@@ -16,25 +16,16 @@ import org.junit.jupiter.api.Test;
  * this code. For the 10-D sphere on [-5, 5]^10, P(f &lt; t) = V10 t^5 / 10^10 with V10 = pi^5 / 120 (ball inside the
  * cube for t &lt;= 25), so after N = 10,000 samples the median best value is t with 1 - (1 - P)^N = 1/2: t = 12.2.
  */
-class RandomSearchTest {
+class RandomSearchTest extends OptimizerContract.Checks {
     private static final Bounds BOX = Bounds.uniform(4, -1, 1);
     private static final Function<double[], double[]> F = x -> new double[] {-Problems.rastrigin(x)};
     private static final Supplier<Optimizer> MAKE = () -> Optimizers.create("random", BOX, 1, 42,
             ConfigFactory.parseString("batch = 5"));
+    private static final LongFunction<Optimizer> TEN_D = seed -> Optimizers.create("random", Bounds.uniform(10, -5, 5),
+            1, seed);
 
-    @Test
-    void restoreThroughJsonIsBitExact() {
-        OptimizerContract.restoreIsBitExact(MAKE, F, 3, 300, 1, 4, 5, 6, 100, 233);
-    }
-
-    @Test
-    void tellOrderDoesNotChangeTheTrajectory() {
-        OptimizerContract.tellOrderDoesNotMatter(MAKE, F, 3, 240);
-    }
-
-    @Test
-    void duplicateAndUnknownTellsAreIgnored() {
-        OptimizerContract.badTellsAreIgnored(MAKE, F);
+    RandomSearchTest() {
+        super(MAKE, F, 3, 500, 1, 4, 5, 6, 100, 233);
     }
 
     @Test
@@ -49,18 +40,8 @@ class RandomSearchTest {
     }
 
     @Test
-    void concurrentTellsAreDeterministic() {
-        OptimizerContract.concurrentTellsAreDeterministic(MAKE, F, 500, 4);
-    }
-
-    @Test
     void sphere10dMatchesOrderStatistics() {
-        double[] best = new double[11];
-        for (int seed = 1; seed <= 11; seed++) {
-            Optimizer opt = Optimizers.create("random", Bounds.uniform(10, -5, 5), 1, seed);
-            Drive.run(opt, Drive.minimize(Problems::sphere), 10_000, e -> false);
-            best[seed - 1] = -opt.best().get(0).objective(0);
-        }
+        double[] best = OptimizerContract.bestAfter(TEN_D, Problems::sphere, 10_000, 1, 11);
         double median = OptimizerContract.median(best);
         System.out.printf("random sphere 10-D: best after 10,000 evaluations median %.4g, all %s%n", median,
                 Arrays.toString(best));
@@ -70,12 +51,7 @@ class RandomSearchTest {
 
     @Test
     void rastrigin10dReported() {
-        double[] best = new double[11];
-        for (int seed = 1; seed <= 11; seed++) {
-            Optimizer opt = Optimizers.create("random", Bounds.uniform(10, -5, 5), 1, seed);
-            Drive.run(opt, Drive.minimize(Problems::rastrigin), 10_000, e -> false);
-            best[seed - 1] = -opt.best().get(0).objective(0);
-        }
+        double[] best = OptimizerContract.bestAfter(TEN_D, Problems::rastrigin, 10_000, 1, 11);
         double median = OptimizerContract.median(best);
         System.out.printf("random rastrigin 10-D: best after 10,000 evaluations median %.4g, all %s%n", median,
                 Arrays.toString(best));
@@ -114,12 +90,6 @@ class RandomSearchTest {
 
     @Test
     void badSettings() {
-        assertThrows(IllegalArgumentException.class, () -> Optimizers.create("random", BOX, 2, 1));
-        assertThrows(IllegalArgumentException.class,
-                () -> Optimizers.create("random", BOX, 1, 1, ConfigFactory.parseString("batch = 0")));
-        Optimizer opt = Optimizers.create("random", BOX, 1, 1);
-        Candidate c = opt.ask(1).get(0);
-        assertThrows(IllegalArgumentException.class, () -> opt.tell(c.id(), new double[0]));
-        assertTrue(Optimizers.names().contains("random"));
+        OptimizerContract.rejectsBadInput("random", BOX, 1, 2, "batch = 0");
     }
 }
