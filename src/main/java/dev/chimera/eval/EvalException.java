@@ -1,0 +1,12 @@
+package dev.chimera.eval;
+
+/** Bad evaluation input (task file, data file, tokenizer folder, template) or a failed evaluation step. */
+public class EvalException extends RuntimeException {
+    public EvalException(String message) {
+        super(message);
+    }
+
+    public EvalException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

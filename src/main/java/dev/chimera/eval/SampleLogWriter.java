@@ -1,0 +1,82 @@
+package dev.chimera.eval;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+/**
+ * {@code --log-samples}: one JSON object per item and line ({@code task}, {@code id}, {@code correct}, then
+ * {@code loglik}, {@code pred}, {@code pred_norm}, {@code gold} for multiple choice or {@code output},
+ * {@code extracted}, {@code expected}, {@code number_correct}, {@code language}, {@code language_checked} for
+ * generation), written to a temp file beside the target and renamed over it, so a reader never sees half a file.
+ */
+public final class SampleLogWriter {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private SampleLogWriter() {}
+
+    public static void write(Path file, TaskResult result) {
+        Path abs = file.toAbsolutePath();
+        Path dir = abs.getParent();
+        Path tmp = null;
+        try {
+            Files.createDirectories(dir);
+            tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
+            try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+                for (ItemResult r : result.items()) {
+                    w.write(JSON.writeValueAsString(line(result.task(), r)));
+                    w.write('\n');
+                }
+            }
+            try {
+                Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException e) {
+            if (tmp != null) {
+                try {
+                    Files.deleteIfExists(tmp);
+                } catch (IOException ignored) {
+                    // best effort
+                }
+            }
+            throw new EvalException("cannot write sample log " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    static ObjectNode line(String task, ItemResult r) {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("task", task);
+        o.put("id", r.id());
+        o.put("correct", r.correct());
+        if (r.loglik() != null) {
+            ArrayNode ll = o.putArray("loglik");
+            for (double d : r.loglik()) {
+                ll.add(d);
+            }
+            o.put("pred", r.pred());
+            o.put("pred_norm", r.predNorm());
+            o.put("gold", r.gold());
+        } else {
+            o.put("output", r.output());
+            if (r.extracted() == null) {
+                o.putNull("extracted");
+            } else {
+                o.put("extracted", r.extracted());
+            }
+            o.put("expected", r.expected());
+            o.put("number_correct", r.numberCorrect());
+            o.put("language", r.language());
+            o.put("language_checked", r.languageChecked());
+        }
+        return o;
+    }
+}

@@ -1,0 +1,201 @@
+package dev.chimera.eval;
+
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Runs a task's items through a {@link LanguageModel}.
+ *
+ * <p>Multiple choice follows lm-eval-harness 0.4 ({@code api/model.py _encode_pair}, {@code api/task.py
+ * process_results}): context = few-shot examples + prompt, continuation = the {@code continuation} template with
+ * the choice; trailing whitespace of the context moves to the front of the continuation; the context is encoded
+ * alone and context+continuation as a whole (both with the tokenizer's default special tokens), and the
+ * continuation tokens are the whole encoding past the context's length. {@code pred} = argmax of the summed
+ * log-likelihoods; {@code pred_norm} = argmax of log-likelihood / length of the choice string in characters
+ * (Unicode code points, Python's {@code len(choice)}; the choice text without the template's delimiter), which is
+ * lm-eval's {@code acc_norm} ({@code acc_bytes} would divide by UTF-8 bytes). Ties go to the first choice (numpy
+ * argmax).
+ *
+ * <p>Generation: prompt = few-shot examples + prompt, encoded with default special tokens; greedy
+ * {@link LanguageModel#generate} with the EOS id as stop token; decoded without special tokens, cut before the
+ * first stop string; the last number ({@link NumberExtractor}) must equal the answer, and when the task has a
+ * language the output must pass the {@link LanguageCheck}.
+ */
+public final class TaskRunner {
+    private final LanguageModel model;
+    private final TokenCodec codec;
+    private final LanguageCheck languageCheck;
+
+    /** @param languageCheck may be null only for tasks without a language */
+    public TaskRunner(LanguageModel model, TokenCodec codec, LanguageCheck languageCheck) {
+        this.model = model;
+        this.codec = codec;
+        this.languageCheck = languageCheck;
+    }
+
+    /** Loads the task's data and few-shot items and runs them. */
+    public TaskResult run(Task task) {
+        return run(task, TaskLoader.items(task), TaskLoader.fewshotItems(task));
+    }
+
+    public TaskResult run(Task task, List<Item> items, List<Item> fewshot) {
+        if (items.isEmpty()) {
+            throw new EvalException("task " + task.name() + " has no items");
+        }
+        String prefix = fewshotPrefix(task, fewshot);
+        return task.type() == Task.Type.MULTIPLE_CHOICE
+                ? runChoices(task, items, prefix) : runGeneration(task, items, prefix);
+    }
+
+    static String fewshotPrefix(Task task, List<Item> fewshot) {
+        StringBuilder b = new StringBuilder();
+        for (Item item : fewshot) {
+            b.append(task.promptFor(item.question()));
+            if (item instanceof Item.Choice c) {
+                b.append(task.continuation().replace("{choice}", c.choices().get(c.answer())));
+            } else if (item instanceof Item.Generation g) {
+                b.append(task.continuation().replace("{answer}", g.target()));
+            }
+            b.append(task.fewshotSeparator());
+        }
+        return b.toString();
+    }
+
+    private TaskResult runChoices(Task task, List<Item> items, String prefix) {
+        List<ItemResult> results = new ArrayList<>();
+        int acc = 0;
+        int accNorm = 0;
+        for (Item item : items) {
+            if (!(item instanceof Item.Choice c)) {
+                throw new EvalException("item " + item.id() + " of task " + task.name() + " is not multiple choice");
+            }
+            String context = prefix + task.promptFor(c.question());
+            List<int[]> contexts = new ArrayList<>();
+            List<int[]> continuations = new ArrayList<>();
+            for (String choice : c.choices()) {
+                int[][] pair = encodePair(context, task.continuation().replace("{choice}", choice));
+                if (pair[1].length == 0) {
+                    throw new EvalException("item " + c.id() + ": choice '" + choice + "' encodes to no tokens");
+                }
+                contexts.add(pair[0]);
+                continuations.add(pair[1]);
+            }
+            List<LanguageModel.LogLikelihood> lls = model.logLikelihoods(contexts, continuations);
+            if (lls.size() != c.choices().size()) {
+                throw new EvalException("model returned " + lls.size() + " log-likelihoods for "
+                        + c.choices().size() + " choices of item " + c.id());
+            }
+            double[] ll = new double[lls.size()];
+            double[] norm = new double[lls.size()];
+            for (int i = 0; i < ll.length; i++) {
+                ll[i] = lls.get(i).logLikelihood();
+                String choice = c.choices().get(i);
+                norm[i] = ll[i] / choice.codePointCount(0, choice.length());
+            }
+            int pred = argmax(ll);
+            int predNorm = argmax(norm);
+            boolean okAcc = pred == c.answer();
+            boolean okNorm = predNorm == c.answer();
+            acc += okAcc ? 1 : 0;
+            accNorm += okNorm ? 1 : 0;
+            boolean correct = "acc_norm".equals(task.metric()) ? okNorm : okAcc;
+            results.add(ItemResult.choice(c.id(), correct, ll, pred, predNorm, c.answer()));
+        }
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        metrics.put("acc", (double) acc / items.size());
+        metrics.put("acc_norm", (double) accNorm / items.size());
+        return new TaskResult(task.name(), task.metric(), metrics.get(task.metric()), metrics, results);
+    }
+
+    /** lm-eval's causal {@code _encode_pair}: {context ids, continuation ids}. */
+    int[][] encodePair(String context, String continuation) {
+        int end = context.length();
+        while (end > 0 && Character.isWhitespace(context.charAt(end - 1))) {
+            end--;
+        }
+        if (end == 0) {
+            throw new EvalException("empty context for continuation '" + continuation + "'");
+        }
+        continuation = context.substring(end) + continuation;
+        context = context.substring(0, end);
+        int[] whole = codec.encodeWithSpecial(context + continuation);
+        int[] ctx = codec.encodeWithSpecial(context);
+        return new int[][] {ctx, Arrays.copyOfRange(whole, Math.min(ctx.length, whole.length), whole.length)};
+    }
+
+    private TaskResult runGeneration(Task task, List<Item> items, String prefix) {
+        if (task.language() != null) {
+            if (languageCheck == null) {
+                throw new EvalException("task " + task.name() + " has language " + task.language()
+                        + " but the runner has no language check");
+            }
+            languageCheck.requireSupported(task.language());
+        }
+        Set<Integer> stopIds = new HashSet<>();
+        codec.eosId().ifPresent(stopIds::add);
+        List<ItemResult> results = new ArrayList<>();
+        int correct = 0;
+        int numbers = 0;
+        int inLanguage = 0;
+        for (Item item : items) {
+            if (!(item instanceof Item.Generation g)) {
+                throw new EvalException("item " + item.id() + " of task " + task.name() + " is not a generation item");
+            }
+            int[] prompt = codec.encodeWithSpecial(prefix + task.promptFor(g.question()));
+            int[] out = model.generate(prompt, task.maxNewTokens(), Set.copyOf(stopIds));
+            String text = cutAtStop(codec.decode(out), task.stop());
+            BigDecimal extracted = NumberExtractor.last(text).orElse(null);
+            boolean numberOk = NumberExtractor.sameNumber(extracted, g.answer());
+            String lang = null;
+            boolean checked = false;
+            boolean langOk = true;
+            if (task.language() != null) {
+                LanguageCheck.Result r = languageCheck.check(text, task.language());
+                lang = r.detected();
+                checked = r.checked();
+                langOk = r.matches();
+            }
+            boolean ok = numberOk && langOk;
+            correct += ok ? 1 : 0;
+            numbers += numberOk ? 1 : 0;
+            inLanguage += langOk ? 1 : 0;
+            results.add(ItemResult.generation(g.id(), ok, text, extracted, g.answer(), numberOk, lang, checked));
+        }
+        double n = items.size();
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        metrics.put("exact_match", correct / n);
+        if (task.language() != null) {
+            metrics.put("exact_match_any_language", numbers / n);
+            metrics.put("language_rate", inLanguage / n);
+        }
+        return new TaskResult(task.name(), task.metric(), correct / n, metrics, results);
+    }
+
+    /** The text before the earliest occurrence of any stop string. */
+    static String cutAtStop(String text, List<String> stops) {
+        int cut = text.length();
+        for (String s : stops) {
+            int i = text.indexOf(s);
+            if (i >= 0 && i < cut) {
+                cut = i;
+            }
+        }
+        return text.substring(0, cut);
+    }
+
+    static int argmax(double[] v) {
+        int best = 0;
+        for (int i = 1; i < v.length; i++) {
+            if (v[i] > v[best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+}
