@@ -9,6 +9,7 @@ import dev.chimera.merge.method.MergeInput;
 import dev.chimera.merge.method.MergeMethod;
 import dev.chimera.merge.method.MergeMethods;
 import dev.chimera.merge.method.TensorRandom;
+import dev.chimera.tensor.HostTensors;
 import dev.chimera.tensor.OutputFolder;
 import dev.chimera.tensor.ShardedSafetensorsWriter;
 import dev.chimera.tensor.TensorSpec;

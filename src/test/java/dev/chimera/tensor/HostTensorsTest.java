@@ -1,13 +1,10 @@
-package dev.chimera.merge;
+package dev.chimera.tensor;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import dev.chimera.tensor.Bf16;
-import dev.chimera.tensor.DType;
-import dev.chimera.tensor.F16;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;

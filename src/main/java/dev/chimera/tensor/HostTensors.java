@@ -1,4 +1,4 @@
-package dev.chimera.merge;
+package dev.chimera.tensor;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
@@ -7,16 +7,13 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import dev.chimera.tensor.Bf16;
-import dev.chimera.tensor.DType;
-import dev.chimera.tensor.F16;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Moves tensors between safetensors bytes and float32 NDArrays. The conversion of bf16/f16 runs in Java because
+ * Moves tensors between safetensors bytes and float32 NDArrays (for the merge and the model). The conversion of bf16/f16 runs in Java because
  * DJL's PyTorch JNI (0.36) aborts the JVM on bf16 buffers; float32 is the compute type everywhere (mergekit computes
  * in the storage dtype, so results can differ from it by an ulp of that dtype where values cancel).
  * Pieces stay below 2^28 elements so no Java buffer reaches the 2 GiB limit, whatever the tensor size.
@@ -101,7 +98,7 @@ public final class HostTensors {
                     dst.putFloat(i * 4, (float) src.getDouble(off + i * 8));
                 }
             }
-            default -> throw new MergeException("cannot compute on dtype " + dtype + "; only float tensors are merged");
+            default -> throw new SafetensorsException("cannot compute on dtype " + dtype + "; only float tensors can be computed on");
         }
     }
 
@@ -127,7 +124,7 @@ public final class HostTensors {
                     dst.putDouble(f.getFloat(i * 4));
                 }
             }
-            default -> throw new MergeException("cannot write merged values as " + dtype);
+            default -> throw new SafetensorsException("cannot encode float32 values as " + dtype);
         }
     }
 }

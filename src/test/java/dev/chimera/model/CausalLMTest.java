@@ -1,0 +1,191 @@
+package dev.chimera.model;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.chimera.tensor.HostTensors;
+import dev.chimera.tensor.SafetensorsModel;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Self-consistency of CausalLM: KV cache vs full passes, padding vs single sequences, in-memory weights, memory. */
+class CausalLMTest {
+    @TempDir
+    Path tmp;
+
+    static List<TinyModels.Spec> specs() {
+        return TinyModels.specs();
+    }
+
+    /** Greedy decoding by repeated full forward passes (no cache). */
+    static int[] greedyByFullPasses(CausalLM model, int[] prompt, int n, Set<Integer> eos) {
+        List<Long> seq = new ArrayList<>();
+        for (int p : prompt) {
+            seq.add((long) p);
+        }
+        List<Integer> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            long[] ids = seq.stream().mapToLong(Long::longValue).toArray();
+            float[] last = model.logits(new long[][] {ids}, new int[] {ids.length}, false)[0][ids.length - 1];
+            int best = 0;
+            for (int v = 1; v < last.length; v++) {
+                if (last[v] > last[best]) {
+                    best = v;
+                }
+            }
+            if (eos.contains(best)) {
+                break;
+            }
+            out.add(best);
+            seq.add((long) best);
+        }
+        return out.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("specs")
+    void kvCacheGenerationEqualsFullPasses(TinyModels.Spec spec) throws Exception {
+        Path dir = TinyModels.write(tmp.resolve("m"), spec, 42);
+        try (CausalLM model = CausalLM.load(dir)) {
+            int[] prompt = {3, 17, 9, 44, 0, 21};
+            int[] full = greedyByFullPasses(model, prompt, 12, Set.of());
+            CausalLM.Generation cached = model.generateGreedy(prompt, 12, Set.of());
+            assertArrayEquals(full, cached.tokens(), spec + ": KV cache vs full passes");
+            assertFalse(cached.stoppedOnEos());
+            assertEquals(12, cached.tokens().length);
+
+            // stop on the token produced at step 4: the three before it come back, EOS itself does not
+            int eos = full[3];
+            int first = 0;
+            while (full[first] != eos) {
+                first++;
+            }
+            CausalLM.Generation stopped = model.generateGreedy(prompt, 12, eos);
+            assertTrue(stopped.stoppedOnEos());
+            assertArrayEquals(java.util.Arrays.copyOf(full, first), stopped.tokens());
+            assertEquals(0, model.generateGreedy(prompt, 0, eos).tokens().length);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("specs")
+    void paddedBatchEqualsSingleSequences(TinyModels.Spec spec) throws Exception {
+        Path dir = TinyModels.write(tmp.resolve("m"), spec, 7);
+        Random r = new Random(3);
+        int[] lengths = {5, 1, 11, 8};
+        long[][] padded = new long[lengths.length][];
+        for (int b = 0; b < lengths.length; b++) {
+            padded[b] = new long[11];
+            for (int t = 0; t < 11; t++) {
+                padded[b][t] = t < lengths[b] ? r.nextInt(50) : 49 - t; // junk after the length
+            }
+        }
+        try (CausalLM model = CausalLM.load(dir)) {
+            for (boolean logSoftmax : new boolean[] {false, true}) {
+                float[][][] batch = model.logits(padded, lengths, logSoftmax);
+                for (int b = 0; b < lengths.length; b++) {
+                    long[] one = java.util.Arrays.copyOf(padded[b], lengths[b]);
+                    float[][] single = model.logits(new long[][] {one}, new int[] {lengths[b]}, logSoftmax)[0];
+                    for (int t = 0; t < lengths[b]; t++) {
+                        for (int v = 0; v < 50; v++) {
+                            assertEquals(single[t][v], batch[b][t][v], 1e-4,
+                                    spec + " seq " + b + " pos " + t + " logSoftmax " + logSoftmax);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void logSoftmaxRowsAreNormalized() throws Exception {
+        Path dir = TinyModels.write(tmp.resolve("m"), TinyModels.specs().get(0), 5);
+        try (CausalLM model = CausalLM.load(dir)) {
+            float[][][] lp = model.logits(new long[][] {{1, 2, 3}}, new int[] {3}, true);
+            for (float[] row : lp[0]) {
+                double sum = 0;
+                for (float x : row) {
+                    sum += Math.exp(x);
+                }
+                assertEquals(1.0, sum, 1e-5);
+            }
+        }
+    }
+
+    @Test
+    void inMemoryWeightsGiveTheSameLogitsAndStayOwnedByTheCaller() throws Exception {
+        TinyModels.Spec spec = TinyModels.specs().get(6); // qwen3
+        Path dir = TinyModels.write(tmp.resolve("m"), spec, 11);
+        long[][] ids = {{4, 8, 15, 16, 23, 42}};
+        int[] len = {6};
+        float[][][] expected;
+        try (CausalLM model = CausalLM.load(dir)) {
+            expected = model.logits(ids, len, false);
+        }
+        try (NDManager owner = NDManager.newBaseManager("PyTorch");
+             SafetensorsModel files = SafetensorsModel.open(dir)) {
+            Map<String, NDArray> weights = new LinkedHashMap<>();
+            HostTensors host = new HostTensors();
+            for (String name : files.names()) {
+                weights.put(name, host.toFloat32(owner, files.chunks(name), files.info(name).dtype(),
+                        files.info(name).shape()));
+            }
+            try (CausalLM model = CausalLM.fromWeights(ModelConfig.read(dir), weights)) {
+                float[][][] got = model.logits(ids, len, false);
+                for (int t = 0; t < 6; t++) {
+                    assertArrayEquals(expected[0][t], got[0][t], 0f);
+                }
+            }
+            // closing the model leaves the caller's arrays usable
+            NDArray embed = weights.get("model.embed_tokens.weight");
+            assertEquals(new Shape(50, 32), embed.getShape());
+            assertEquals(50 * 32, embed.toFloatArray().length);
+        }
+    }
+
+    @Test
+    void callsLeaveNoArraysBehind() throws Exception {
+        Path dir = TinyModels.write(tmp.resolve("m"), TinyModels.specs().get(0), 13);
+        try (CausalLM model = CausalLM.load(dir)) {
+            int before = model.managedArrayCount();
+            model.logits(new long[][] {{1, 2, 3}, {4, 5, 0}}, new int[] {3, 2}, true);
+            model.logLikelihoods(List.of(new int[] {1, 2}, new int[] {3}), List.of(new int[] {4, 5}, new int[] {6}));
+            model.generateGreedy(new int[] {1, 2, 3}, 5, Set.of());
+            assertEquals(before, model.managedArrayCount(), "arrays left in the model's manager");
+            try (NDManager out = NDManager.newBaseManager("PyTorch")) {
+                NDArray logits = model.forward(out, new long[][] {{1, 2}}, new int[] {2}, false);
+                assertEquals(new Shape(1, 2, 50), logits.getShape());
+                assertEquals(before, model.managedArrayCount());
+            }
+        }
+    }
+
+    @Test
+    void logLikelihoodScoresTheContinuationPositions() throws Exception {
+        Path dir = TinyModels.write(tmp.resolve("m"), TinyModels.specs().get(0), 17);
+        try (CausalLM model = CausalLM.load(dir)) {
+            int[] ctx = {5, 6, 7};
+            int[] cont = {8, 9};
+            float[][] lp = model.logits(new long[][] {{5, 6, 7, 8}}, new int[] {4}, true)[0];
+            CausalLM.LogLikelihood ll = model.logLikelihood(ctx, cont);
+            assertEquals(lp[2][8], ll.tokenLogProbs()[0], 1e-6);
+            assertEquals(lp[3][9], ll.tokenLogProbs()[1], 1e-6);
+            assertEquals(lp[2][8] + (double) lp[3][9], ll.logProb(), 1e-5);
+            assertEquals(ll.tokenGreedy()[0] && ll.tokenGreedy()[1], ll.isGreedy());
+        }
+    }
+}
