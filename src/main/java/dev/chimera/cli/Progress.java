@@ -33,8 +33,8 @@ final class Progress {
         int width = 30;
         int filled = (int) (width * done / total);
         String bar = "#".repeat(filled) + " ".repeat(width - filled);
-        String line = String.format("%s [%s] %d/%d  %.1f s  %.0f MB/s", label, bar, done, total, secs,
-                secs > 0 ? bytes / 1e6 / secs : 0.0);
+        String line = String.format("%s [%s] %d/%d  %.1f s", label, bar, done, total, secs)
+                + (bytes > 0 && secs > 0 ? String.format("  %.0f MB/s", bytes / 1e6 / secs) : "");
         if (tty) {
             out.print("\r" + line + (last ? "\n" : ""));
         } else {

@@ -1,0 +1,81 @@
+package dev.chimera.cli;
+
+import dev.chimera.eval.CausalLMAdapter;
+import dev.chimera.eval.Item;
+import dev.chimera.eval.LanguageCheck;
+import dev.chimera.eval.SampleLogWriter;
+import dev.chimera.eval.Task;
+import dev.chimera.eval.TaskLoader;
+import dev.chimera.eval.TaskResult;
+import dev.chimera.eval.TaskRunner;
+import dev.chimera.eval.TokenCodec;
+import dev.chimera.eval.Tokenizer;
+import dev.chimera.model.CausalLM;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code chimera eval}: runs a model on a task and prints its metrics. */
+@Command(name = "eval", mixinStandardHelpOptions = true, description = "Evaluate a model folder on a task file.")
+final class EvalCommand implements Callable<Integer> {
+    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Hugging Face model folder")
+    Path model;
+
+    @Option(names = "--task", required = true, paramLabel = "TASK", description = "task file (.yml/.yaml/.conf)")
+    Path task;
+
+    @Option(names = "--limit", description = "evaluate only the first N items")
+    Integer limit;
+
+    @Option(names = "--items", split = ",", description = "evaluate only these item ids")
+    List<String> items;
+
+    @Option(names = "--device", description = "cpu or cuda:N (default: ${DEFAULT-VALUE})", defaultValue = "cpu")
+    String device;
+
+    @Option(names = "--log-samples", paramLabel = "OUT.jsonl", description = "write one JSON line per item")
+    Path logSamples;
+
+    @Override
+    public Integer call() {
+        Task t = TaskLoader.load(task);
+        List<Item> all = TaskLoader.items(t);
+        List<Item> chosen = new ArrayList<>();
+        if (items != null) {
+            Set<String> wanted = new LinkedHashSet<>(items);
+            for (Item i : all) {
+                if (wanted.remove(i.id())) {
+                    chosen.add(i);
+                }
+            }
+            if (!wanted.isEmpty()) {
+                throw new IllegalArgumentException("task " + t.name() + " has no items " + wanted);
+            }
+        } else {
+            chosen.addAll(all);
+        }
+        if (limit != null) {
+            chosen = chosen.subList(0, Math.min(limit, chosen.size()));
+        }
+        try (CausalLM lm = CausalLM.load(model, CausalLM.device(device)); Tokenizer tok = Tokenizer.load(model)) {
+            Progress progress = new Progress(System.err, t.name(), chosen.size());
+            LanguageCheck check = t.language() == null ? null : LanguageCheck.mgsm();
+            TaskRunner runner = new TaskRunner(new CausalLMAdapter(lm, () -> progress.step(0)), TokenCodec.of(tok), check);
+            TaskResult r = runner.run(t, chosen, TaskLoader.fewshotItems(t));
+            for (Map.Entry<String, Double> m : r.metrics().entrySet()) {
+                System.out.printf("%s %s %.4f%n", t.name(), m.getKey(), m.getValue());
+            }
+            System.out.printf("%s: %d items%n", t.name(), chosen.size());
+            if (logSamples != null) {
+                SampleLogWriter.write(logSamples, r);
+            }
+        }
+        return 0;
+    }
+}
