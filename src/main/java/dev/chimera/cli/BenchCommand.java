@@ -1,6 +1,7 @@
 package dev.chimera.cli;
 
 import dev.chimera.bench.MergeBench;
+import dev.chimera.bench.ModelBench;
 import dev.chimera.bench.SyntheticModels;
 import java.nio.file.Path;
 import java.util.List;
@@ -10,9 +11,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code chimera bench}: the benchmarks behind docs/benchmarks.md. */
-@Command(name = "bench", mixinStandardHelpOptions = true, description = "Run a benchmark (merge).")
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "Run a benchmark (merge or model).")
 final class BenchCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "WHAT", description = "merge")
+    @Parameters(index = "0", paramLabel = "WHAT", description = "merge, or model (inference; uses --work and --threads only)")
     String what;
 
     @Option(names = "--work", defaultValue = "target/bench", description = "folder for synthetic models and outputs (default ${DEFAULT-VALUE})")
@@ -41,8 +42,11 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (what.equals("model")) {
+            return model();
+        }
         if (!what.equals("merge")) {
-            throw new IllegalArgumentException("unknown benchmark '" + what + "' (known: merge)");
+            throw new IllegalArgumentException("unknown benchmark '" + what + "' (known: merge, model)");
         }
         PeakMemory.start();
         SyntheticModels.Shape shape = new SyntheticModels.Shape(hidden, intermediate, layers, vocab, 16, 4);
@@ -58,6 +62,23 @@ final class BenchCommand implements Callable<Integer> {
                     (r.bytesRead() + r.bytesWritten()) / 1e9, r.gbPerSec(), 100 * r.ratioToCopy(), 100 * r.ratioToFileCopy(),
                     r.memorySeconds(), r.memoryGbPerSec(), 100 * r.memoryGbPerSec() / copy);
         }
+        System.out.println("peak RSS " + PeakMemory.describe());
+        return 0;
+    }
+
+    private Integer model() throws Exception {
+        PeakMemory.start();
+        SyntheticModels.Shape shape = ModelBench.DEFAULT_SHAPE;
+        System.out.printf("synthetic Llama: hidden %d, intermediate %d, %d layers, vocab %d, %d heads, %d KV heads: %d parameters%n",
+                shape.hidden(), shape.intermediate(), shape.layers(), shape.vocab(), shape.heads(), shape.kvHeads(), shape.parameters());
+        Path dir = ModelBench.modelDir(work, shape, System.out);
+        ModelBench.Result r = ModelBench.run(dir, shape.parameters(), threads, ModelBench.DEFAULT_REPEATS, System.out);
+        System.out.println();
+        System.out.println("| measure | median | best |");
+        System.out.println("| --- | --- | --- |");
+        System.out.printf("| prefill %d tokens (tok/s) | %.1f | %.1f |%n", ModelBench.PREFILL_TOKENS, r.prefillTokensPerSecMedian(), r.prefillTokensPerSecBest());
+        System.out.printf("| decode %d new tokens after %d (tok/s) | %.1f | %.1f |%n", ModelBench.DECODE_NEW, ModelBench.DECODE_PROMPT,
+                r.decodeTokensPerSecMedian(), r.decodeTokensPerSecBest());
         System.out.println("peak RSS " + PeakMemory.describe());
         return 0;
     }
