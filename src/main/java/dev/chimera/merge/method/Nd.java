@@ -95,9 +95,4 @@ public final class Nd {
         }
         return out;
     }
-
-    /** A float32 array from a native-order direct buffer, attached to the same manager as {@code like}. */
-    public static NDArray fromBuffer(NDArray like, java.nio.ByteBuffer buf, Shape shape) {
-        return like.getManager().create(buf, shape, DataType.FLOAT32);
-    }
 }

@@ -40,7 +40,7 @@ public enum Sparsifier {
     RANDOM {
         @Override
         NDArray mask(NDArray delta, double density, Extra extra) {
-            NDArray u = Nd.fromBuffer(delta, extra.random().uniform(delta.size(), extra.stream()), delta.getShape());
+            NDArray u = extra.random().uniform(delta.getManager(), delta.size(), extra.stream(), delta.getShape());
             return Nd.toFloat(u.lt(density));
         }
     },
@@ -83,7 +83,7 @@ public enum Sparsifier {
             NDArray ranks = rows.abs().argSort(1, true).argSort(1, true).toType(DataType.FLOAT32, false);
             NDArray rankNorm = cols > 1 ? ranks.div((float) (cols - 1)) : ranks.zerosLike();
             NDArray probs = rankNorm.mul((float) (2 * eps)).add((float) (density - eps));
-            NDArray u = Nd.fromBuffer(delta, extra.random().uniform(delta.size(), extra.stream()), rows.getShape());
+            NDArray u = extra.random().uniform(delta.getManager(), delta.size(), extra.stream(), rows.getShape());
             return Nd.toFloat(u.lt(probs)).reshape(shape);
         }
     };

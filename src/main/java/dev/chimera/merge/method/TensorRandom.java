@@ -16,18 +16,34 @@ public final class TensorRandom {
         this.seed = mix(globalSeed ^ mix(tensorName.hashCode() * 0x9E3779B97F4A7C15L + tensorName.length()));
     }
 
-    /** A direct buffer of n floats uniform in [0, 1): element i is {@link #uniformAt}(key(stream), i). */
-    public ByteBuffer uniform(long n, int stream) {
-        if (n > Integer.MAX_VALUE / 4) {
-            throw new IllegalArgumentException("tensor too large for one random buffer: " + n);
-        }
-        ByteBuffer buf = ByteBuffer.allocateDirect((int) n * 4).order(ByteOrder.nativeOrder());
-        FloatBuffer f = buf.asFloatBuffer();
+    static final long PIECE = 1L << 28;
+
+    /**
+     * n floats uniform in [0, 1) as a float32 array of the given shape on {@code manager}: element i is
+     * {@link #uniformAt}(key(stream), i). Built in pieces of 2^28 elements, so tensors beyond 2 GiB work.
+     */
+    public ai.djl.ndarray.NDArray uniform(ai.djl.ndarray.NDManager manager, long n, int stream, ai.djl.ndarray.types.Shape shape) {
+        return uniform(manager, n, stream, shape, PIECE);
+    }
+
+    ai.djl.ndarray.NDArray uniform(ai.djl.ndarray.NDManager manager, long n, int stream, ai.djl.ndarray.types.Shape shape, long piece) {
         long key = key(stream);
-        for (int i = 0; i < n; i++) {
-            f.put(i, uniformAt(key, i));
+        java.util.List<ai.djl.ndarray.NDArray> parts = new java.util.ArrayList<>();
+        for (long start = 0; start < n || parts.isEmpty(); start += piece) {
+            int len = (int) Math.min(piece, n - start);
+            ByteBuffer buf = ByteBuffer.allocateDirect(len * 4).order(ByteOrder.nativeOrder());
+            FloatBuffer f = buf.asFloatBuffer();
+            for (int i = 0; i < len; i++) {
+                f.put(i, uniformAt(key, start + i));
+            }
+            parts.add(manager.create(buf, new ai.djl.ndarray.types.Shape(len), ai.djl.ndarray.types.DataType.FLOAT32));
+            if (len == 0) {
+                break;
+            }
         }
-        return buf;
+        ai.djl.ndarray.NDArray flat = parts.size() == 1 ? parts.get(0)
+                : ai.djl.ndarray.NDArrays.concat(new ai.djl.ndarray.NDList(parts), 0);
+        return flat.reshape(shape);
     }
 
     /** The key of one random stream (e.g. one input model) of this tensor. */

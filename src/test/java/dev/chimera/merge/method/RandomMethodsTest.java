@@ -104,4 +104,19 @@ class RandomMethodsTest {
         assertEquals(0.14, (double) low / q, 0.03);
         assertEquals(0.86, (double) high / q, 0.03);
     }
+
+    @Test
+    void uniformNumbersDoNotDependOnHowTheTensorIsSplit() {
+        TensorRandom r = new TensorRandom(11, "model.embed_tokens.weight");
+        try (var m = ai.djl.ndarray.NDManager.newBaseManager("PyTorch")) {
+            var shape = new ai.djl.ndarray.types.Shape(5, 10);
+            float[] whole = r.uniform(m, 50, 2, shape).toFloatArray();
+            float[] pieces = r.uniform(m, 50, 2, shape, 7).toFloatArray();
+            assertArrayEquals(whole, pieces, 0f);
+            for (int i = 0; i < 50; i++) {
+                assertEquals(TensorRandom.uniformAt(r.key(2), i), whole[i], 0f);
+                assertTrue(whole[i] >= 0 && whole[i] < 1);
+            }
+        }
+    }
 }
