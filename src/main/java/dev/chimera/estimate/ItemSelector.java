@@ -1,6 +1,5 @@
 package dev.chimera.estimate;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
@@ -129,11 +128,7 @@ public final class ItemSelector {
     for (int j = 0; j < total; j++) {
       sizes[best.labels()[j]]++;
     }
-    List<Integer> order = new ArrayList<>();
     for (int c = 0; c < k; c++) {
-      order.add(c);
-    }
-    for (int c : order) {
       // anchor: item nearest the centroid, preferring members of the cluster and never an item already taken
       int arg = -1;
       double bestD = Double.POSITIVE_INFINITY;

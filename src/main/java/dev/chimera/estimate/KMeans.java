@@ -1,5 +1,6 @@
 package dev.chimera.estimate;
 
+import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 
@@ -16,6 +17,26 @@ final class KMeans {
       s += d * d;
     }
     return s;
+  }
+
+  /**
+   * Labels each point with its nearest centroid (in parallel) and stores the squared distance to it
+   * in {@code nearest}.
+   */
+  private static int[] assign(double[][] x, double[][] c, double[] nearest) {
+    return IntStream.range(0, x.length).parallel().map(j -> {
+      int arg = 0;
+      double bd = Double.POSITIVE_INFINITY;
+      for (int t = 0; t < c.length; t++) {
+        double dd = dist2(x[j], c[t]);
+        if (dd < bd) {
+          bd = dd;
+          arg = t;
+        }
+      }
+      nearest[j] = bd;
+      return arg;
+    }).toArray();
   }
 
   static Result run(double[][] x, int k, long seed, int maxIter) {
@@ -57,26 +78,8 @@ final class KMeans {
     int[] labels = new int[n];
     double[] best = new double[n];
     for (int it = 0; it < maxIter; it++) {
-      final double[][] cc = c;
-      boolean[] changed = new boolean[1];
-      int[] newLabels = IntStream.range(0, n).parallel().map(j -> {
-        int arg = 0;
-        double bd = Double.POSITIVE_INFINITY;
-        for (int t = 0; t < k; t++) {
-          double dd = dist2(x[j], cc[t]);
-          if (dd < bd) {
-            bd = dd;
-            arg = t;
-          }
-        }
-        best[j] = bd;
-        return arg;
-      }).toArray();
-      for (int j = 0; j < n; j++) {
-        if (newLabels[j] != labels[j] || it == 0) {
-          changed[0] = true;
-        }
-      }
+      int[] newLabels = assign(x, c, best);
+      boolean changed = it == 0 || !Arrays.equals(newLabels, labels);
       labels = newLabels;
       double[][] sums = new double[k][dim];
       int[] counts = new int[k];
@@ -98,7 +101,7 @@ final class KMeans {
           }
           c[t] = x[far].clone();
           best[far] = 0;
-          changed[0] = true;
+          changed = true;
         } else {
           for (int l = 0; l < dim; l++) {
             sums[t][l] /= counts[t];
@@ -106,26 +109,13 @@ final class KMeans {
           c[t] = sums[t];
         }
       }
-      if (!changed[0]) {
+      if (!changed) {
         break;
       }
     }
     // final assignment and inertia
-    final double[][] cc = c;
     double[] dd = new double[n];
-    int[] fin = IntStream.range(0, n).parallel().map(j -> {
-      int arg = 0;
-      double bd = Double.POSITIVE_INFINITY;
-      for (int t = 0; t < k; t++) {
-        double v = dist2(x[j], cc[t]);
-        if (v < bd) {
-          bd = v;
-          arg = t;
-        }
-      }
-      dd[j] = bd;
-      return arg;
-    }).toArray();
+    int[] fin = assign(x, c, dd);
     double inertia = 0;
     for (double v : dd) {
       inertia += v;

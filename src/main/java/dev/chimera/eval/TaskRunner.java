@@ -3,7 +3,6 @@ package dev.chimera.eval;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -76,15 +75,18 @@ public final class TaskRunner {
                 throw new EvalException("item " + item.id() + " of task " + task.name() + " is not multiple choice");
             }
             String context = prefix + task.promptFor(c.question());
+            String trimmed = trimEnd(context, c.id());
+            String moved = context.substring(trimmed.length());
+            int[] ctx = codec.encodeWithSpecial(trimmed); // the same for every choice: encode once
             List<int[]> contexts = new ArrayList<>();
             List<int[]> continuations = new ArrayList<>();
             for (String choice : c.choices()) {
-                int[][] pair = encodePair(context, task.continuation().replace("{choice}", choice));
-                if (pair[1].length == 0) {
+                int[] cont = continuationIds(ctx, trimmed + moved + task.continuation().replace("{choice}", choice));
+                if (cont.length == 0) {
                     throw new EvalException("item " + c.id() + ": choice '" + choice + "' encodes to no tokens");
                 }
-                contexts.add(pair[0]);
-                continuations.add(pair[1]);
+                contexts.add(ctx);
+                continuations.add(cont);
             }
             List<LanguageModel.LogLikelihood> lls = model.logLikelihoods(contexts, continuations);
             if (lls.size() != c.choices().size()) {
@@ -113,20 +115,25 @@ public final class TaskRunner {
         return new TaskResult(task.name(), task.metric(), metrics.get(task.metric()), metrics, results);
     }
 
-    /** lm-eval's causal {@code _encode_pair}: {context ids, continuation ids}. */
-    int[][] encodePair(String context, String continuation) {
+    /**
+     * lm-eval's causal {@code _encode_pair}, first half: the context without trailing whitespace (which moves to the
+     * front of the continuation); never empty.
+     */
+    private static String trimEnd(String context, String itemId) {
         int end = context.length();
         while (end > 0 && Character.isWhitespace(context.charAt(end - 1))) {
             end--;
         }
         if (end == 0) {
-            throw new EvalException("empty context for continuation '" + continuation + "'");
+            throw new EvalException("item " + itemId + ": empty context");
         }
-        continuation = context.substring(end) + continuation;
-        context = context.substring(0, end);
-        int[] whole = codec.encodeWithSpecial(context + continuation);
-        int[] ctx = codec.encodeWithSpecial(context);
-        return new int[][] {ctx, Arrays.copyOfRange(whole, Math.min(ctx.length, whole.length), whole.length)};
+        return context.substring(0, end);
+    }
+
+    /** The encoding of context+continuation past the (already encoded) context's length. */
+    private int[] continuationIds(int[] ctx, String whole) {
+        int[] ids = codec.encodeWithSpecial(whole);
+        return Arrays.copyOfRange(ids, Math.min(ctx.length, ids.length), ids.length);
     }
 
     private TaskResult runGeneration(Task task, List<Item> items, String prefix) {
@@ -137,8 +144,7 @@ public final class TaskRunner {
             }
             languageCheck.requireSupported(task.language());
         }
-        Set<Integer> stopIds = new HashSet<>();
-        codec.eosId().ifPresent(stopIds::add);
+        Set<Integer> stopIds = codec.eosId().map(Set::of).orElse(Set.of());
         List<ItemResult> results = new ArrayList<>();
         int correct = 0;
         int numbers = 0;
@@ -148,7 +154,7 @@ public final class TaskRunner {
                 throw new EvalException("item " + item.id() + " of task " + task.name() + " is not a generation item");
             }
             int[] prompt = codec.encodeWithSpecial(prefix + task.promptFor(g.question()));
-            int[] out = model.generate(prompt, task.maxNewTokens(), Set.copyOf(stopIds));
+            int[] out = model.generate(prompt, task.maxNewTokens(), stopIds);
             String text = cutAtStop(codec.decode(out), task.stop());
             BigDecimal extracted = NumberExtractor.last(text).orElse(null);
             boolean numberOk = NumberExtractor.sameNumber(extracted, g.answer());

@@ -290,8 +290,8 @@ public final class MergePlanner {
             return ref;
         }
         if (embed && specs.stream().allMatch(s -> s.shape().length == 2)) {
-            if (method.requiresBase() && method instanceof dev.chimera.merge.method.TaskVectorMerge) {
-                return ref; // task-vector methods cut the others to the base's shape
+            if (method.trimsEmbeddingsToBase()) {
+                return ref;
             }
             long rows = specs.stream().mapToLong(s -> s.shape()[0]).min().orElseThrow();
             long cols = specs.stream().mapToLong(s -> s.shape()[1]).min().orElseThrow();

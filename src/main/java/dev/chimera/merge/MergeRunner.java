@@ -142,24 +142,20 @@ public final class MergeRunner {
             writer.accept(tm.output(), chunks);
             return new long[] {n, n};
         }
-        if (kernels) {
+        if (kernels && CpuKernels.supports(method.name(), tm, tm.sources().stream()
+                .map(s -> models.folder(s.model()).info(s.tensor()).shape()).toList())) {
             List<List<ByteBuffer>> chunks = new ArrayList<>();
             List<dev.chimera.tensor.DType> dtypes = new ArrayList<>();
-            List<long[]> shapes = new ArrayList<>();
             for (TensorMerge.Source s : tm.sources()) {
-                var info = models.folder(s.model()).info(s.tensor());
-                shapes.add(info.shape());
-                dtypes.add(info.dtype());
-                chunks.add(models.folder(s.model()).chunks(s.tensor()));
-                read += info.byteSize();
+                var folder = models.folder(s.model());
+                dtypes.add(folder.info(s.tensor()).dtype());
+                chunks.add(folder.chunks(s.tensor()));
+                read += folder.info(s.tensor()).byteSize();
             }
-            if (CpuKernels.supports(method.name(), tm, shapes)) {
-                List<ByteBuffer> out = CpuKernels.merge(method.name(), tm, chunks, dtypes, seed);
-                long n = out.stream().mapToLong(ByteBuffer::remaining).sum();
-                writer.accept(tm.output(), out);
-                return new long[] {read, n};
-            }
-            read = 0;
+            List<ByteBuffer> out = CpuKernels.merge(method.name(), tm, chunks, dtypes, seed);
+            long n = out.stream().mapToLong(ByteBuffer::remaining).sum();
+            writer.accept(tm.output(), out);
+            return new long[] {read, n};
         }
         try (NDManager scope = root.newSubManager()) {
             List<NDArray> inputs = new ArrayList<>();

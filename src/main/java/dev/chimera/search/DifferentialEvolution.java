@@ -81,16 +81,11 @@ public final class DifferentialEvolution extends GenerationalOptimizer {
         return best.list();
     }
 
-    /** NaN ranks below every number. */
-    private static double key(double v) {
-        return Double.isNaN(v) ? Double.NEGATIVE_INFINITY : v;
-    }
-
     /** Generation 0 takes every point; later ones keep trial i when it is at least as good as target i. */
     private void select() {
         double[] values = current.values();
         for (int i = 0; i < np; i++) {
-            if (generation == 0 || key(values[i]) >= key(fitness[i])) {
+            if (generation == 0 || GeneticAlgorithmOperators.rankable(values[i]) >= GeneticAlgorithmOperators.rankable(fitness[i])) {
                 population[i] = current.candidate(i).genes();
                 fitness[i] = values[i];
             }
@@ -98,49 +93,42 @@ public final class DifferentialEvolution extends GenerationalOptimizer {
     }
 
     private Generation makeTrials(long firstId) {
-        double[][] trials = new double[np][];
         if (generation == 0) {
-            for (int i = 0; i < np; i++) {
-                double[] x = new double[n];
-                for (int j = 0; j < n; j++) {
-                    x[j] = bounds.lower(j) + rng.nextDouble() * (bounds.upper(j) - bounds.lower(j));
+            return Generation.of(firstId, GeneticAlgorithmOperators.uniform(bounds, np, rng));
+        }
+        double[][] trials = new double[np][];
+        for (int i = 0; i < np; i++) {
+            int r1;
+            do {
+                r1 = rng.nextIndex(np);
+            } while (r1 == i);
+            int r2;
+            do {
+                r2 = rng.nextIndex(np);
+            } while (r2 == i || r2 == r1);
+            int r3;
+            do {
+                r3 = rng.nextIndex(np);
+            } while (r3 == i || r3 == r1 || r3 == r2);
+            int jrand = rng.nextIndex(n);
+            double[] target = population[i];
+            double[] base = population[r1];
+            double[] u = new double[n];
+            for (int j = 0; j < n; j++) {
+                boolean cross = rng.nextDouble() < cr || j == jrand; // always draw: a fixed-length stream
+                if (!cross) {
+                    u[j] = target[j];
+                    continue;
                 }
-                trials[i] = x;
-            }
-        } else {
-            for (int i = 0; i < np; i++) {
-                int r1;
-                do {
-                    r1 = rng.nextIndex(np);
-                } while (r1 == i);
-                int r2;
-                do {
-                    r2 = rng.nextIndex(np);
-                } while (r2 == i || r2 == r1);
-                int r3;
-                do {
-                    r3 = rng.nextIndex(np);
-                } while (r3 == i || r3 == r1 || r3 == r2);
-                int jrand = rng.nextIndex(n);
-                double[] target = population[i];
-                double[] base = population[r1];
-                double[] u = new double[n];
-                for (int j = 0; j < n; j++) {
-                    boolean cross = rng.nextDouble() < cr || j == jrand; // always draw: a fixed-length stream
-                    if (!cross) {
-                        u[j] = target[j];
-                        continue;
-                    }
-                    double v = base[j] + f * (population[r2][j] - population[r3][j]);
-                    if (v < bounds.lower(j)) {
-                        v = (base[j] + bounds.lower(j)) / 2;
-                    } else if (v > bounds.upper(j)) {
-                        v = (base[j] + bounds.upper(j)) / 2;
-                    }
-                    u[j] = v;
+                double v = base[j] + f * (population[r2][j] - population[r3][j]);
+                if (v < bounds.lower(j)) {
+                    v = (base[j] + bounds.lower(j)) / 2;
+                } else if (v > bounds.upper(j)) {
+                    v = (base[j] + bounds.upper(j)) / 2;
                 }
-                trials[i] = u;
+                u[j] = v;
             }
+            trials[i] = u;
         }
         return Generation.of(firstId, trials);
     }

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.Config;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 
@@ -193,7 +194,7 @@ public final class Nsga2 extends GenerationalOptimizer {
             }
             if (survivors.size() + front.length > n) {
                 // stable: equal crowding keeps pool order (parents first, then children by id)
-                java.util.Arrays.sort(order, (a, b) -> Double.compare(cd[b], cd[a]));
+                Arrays.sort(order, (a, b) -> Double.compare(cd[b], cd[a]));
             }
             for (int k = 0; k < order.length && survivors.size() < n; k++) {
                 rank[survivors.size()] = f;

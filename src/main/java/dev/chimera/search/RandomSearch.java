@@ -48,11 +48,7 @@ public final class RandomSearch extends AbstractOptimizer {
         int k = Math.max(0, Math.min(max, batch - inFlight.size()));
         List<Candidate> out = new ArrayList<>(k);
         for (int i = 0; i < k; i++) {
-            double[] x = new double[n];
-            for (int j = 0; j < n; j++) {
-                x[j] = bounds.lower(j) + rng.nextDouble() * (bounds.upper(j) - bounds.lower(j));
-            }
-            Candidate c = new Candidate(nextId++, x);
+            Candidate c = new Candidate(nextId++, GeneticAlgorithmOperators.uniform(bounds, 1, rng)[0]);
             inFlight.put(c.id(), c);
             out.add(c);
         }

@@ -6,11 +6,90 @@ import java.util.List;
 
 /**
  * Converts float tensors between little-endian safetensors bytes (F64, F32, F16, BF16) and {@code
- * float[]}. F64 is narrowed to float on decode. For small tensors, tests and reference code; the
- * merge itself works on chunks.
+ * float[]}. F64 is narrowed to float on decode. The range methods are the one decoder and encoder
+ * of the project (merge kernels, {@link HostTensors}); they bulk-copy into reused scratch arrays and
+ * convert in plain loops the JIT vectorises.
  */
 public final class FloatCodec {
+  private static final ThreadLocal<short[][]> SHORTS = ThreadLocal.withInitial(() -> new short[1][0]);
+  private static final ThreadLocal<double[][]> DOUBLES = ThreadLocal.withInitial(() -> new double[1][0]);
+
   private FloatCodec() {}
+
+  /**
+   * Decodes {@code n} elements starting at element {@code from} of a little-endian buffer (absolute
+   * positions from 0, the buffer's position is ignored) into {@code dst[at, at + n)}.
+   */
+  public static void decode(ByteBuffer le, int from, float[] dst, int at, int n, DType dtype) {
+    ByteBuffer b = le.duplicate().order(ByteOrder.LITTLE_ENDIAN).position(0);
+    switch (dtype) {
+      case F32 -> b.asFloatBuffer().get(from, dst, at, n);
+      case BF16 -> {
+        short[] s = shorts(n);
+        b.asShortBuffer().get(from, s, 0, n);
+        for (int i = 0; i < n; i++) {
+          dst[at + i] = Bf16.toFloat(s[i]);
+        }
+      }
+      case F16 -> {
+        short[] s = shorts(n);
+        b.asShortBuffer().get(from, s, 0, n);
+        for (int i = 0; i < n; i++) {
+          dst[at + i] = F16.toFloat(s[i]);
+        }
+      }
+      case F64 -> {
+        double[][] holder = DOUBLES.get();
+        if (holder[0].length < n) {
+          holder[0] = new double[n];
+        }
+        b.asDoubleBuffer().get(from, holder[0], 0, n);
+        for (int i = 0; i < n; i++) {
+          dst[at + i] = (float) holder[0][i];
+        }
+      }
+      default -> throw new IllegalArgumentException("not a 16/32/64-bit float dtype: " + dtype);
+    }
+  }
+
+  /**
+   * Encodes {@code src[0, n)} as {@code dtype} into a little-endian buffer at element {@code to}
+   * (absolute, the buffer's position is ignored), rounding to nearest even.
+   */
+  public static void encode(float[] src, int n, DType dtype, ByteBuffer le, int to) {
+    ByteBuffer b = le.duplicate().order(ByteOrder.LITTLE_ENDIAN).position(0);
+    switch (dtype) {
+      case F32 -> b.asFloatBuffer().put(to, src, 0, n);
+      case BF16 -> {
+        short[] s = shorts(n);
+        for (int i = 0; i < n; i++) {
+          s[i] = Bf16.fromFloat(src[i]);
+        }
+        b.asShortBuffer().put(to, s, 0, n);
+      }
+      case F16 -> {
+        short[] s = shorts(n);
+        for (int i = 0; i < n; i++) {
+          s[i] = F16.fromFloat(src[i]);
+        }
+        b.asShortBuffer().put(to, s, 0, n);
+      }
+      case F64 -> {
+        for (int i = 0; i < n; i++) {
+          b.putDouble((to + i) * 8, src[i]);
+        }
+      }
+      default -> throw new IllegalArgumentException("not a 16/32/64-bit float dtype: " + dtype);
+    }
+  }
+
+  private static short[] shorts(int n) {
+    short[][] holder = SHORTS.get();
+    if (holder[0].length < n) {
+      holder[0] = new short[n];
+    }
+    return holder[0];
+  }
 
   /** Encodes floats as {@code dtype}, rounding to nearest even where precision is lost. */
   public static byte[] encode(float[] values, DType dtype) {
@@ -20,15 +99,7 @@ public final class FloatCodec {
       throw new IllegalArgumentException(values.length + " values are too many for one array");
     }
     ByteBuffer out = ByteBuffer.allocate((int) bytes).order(ByteOrder.LITTLE_ENDIAN);
-    for (float v : values) {
-      switch (dtype) {
-        case F64 -> out.putDouble(v);
-        case F32 -> out.putFloat(v);
-        case F16 -> out.putShort(F16.fromFloat(v));
-        case BF16 -> out.putShort(Bf16.fromFloat(v));
-        default -> throw new AssertionError(dtype);
-      }
-    }
+    encode(values, values.length, dtype, out, 0);
     return out.array();
   }
 
@@ -57,16 +128,9 @@ public final class FloatCodec {
       if (b.remaining() % dtype.size() != 0) {
         throw new IllegalArgumentException("chunk splits a " + dtype + " element");
       }
-      while (b.hasRemaining()) {
-        out[i++] =
-            switch (dtype) {
-              case F64 -> (float) b.getDouble();
-              case F32 -> b.getFloat();
-              case F16 -> F16.toFloat(b.getShort());
-              case BF16 -> Bf16.toFloat(b.getShort());
-              default -> throw new AssertionError(dtype);
-            };
-      }
+      int n = b.remaining() / dtype.size();
+      decode(b.slice(), 0, out, i, n, dtype);
+      i += n;
     }
     return out;
   }

@@ -35,12 +35,14 @@ public final class HostTensors {
     public NDArray toFloat32(NDManager manager, List<ByteBuffer> chunks, DType dtype, long[] shape) {
         List<NDArray> pieces = new ArrayList<>();
         for (ByteBuffer chunk : chunks) {
-            ByteBuffer src = chunk.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+            ByteBuffer src = chunk.slice();
             long elems = src.remaining() / dtype.size();
             for (long start = 0; start < elems; start += pieceElements) {
                 int n = (int) Math.min(pieceElements, elems - start);
+                float[] values = new float[n];
+                FloatCodec.decode(src, (int) start, values, 0, n, dtype);
                 ByteBuffer dst = ByteBuffer.allocateDirect(n * 4).order(ByteOrder.nativeOrder());
-                decode(src, (int) (start * dtype.size()), n, dtype, dst);
+                dst.asFloatBuffer().put(values);
                 pieces.add(manager.create(dst, new Shape(n), DataType.FLOAT32));
             }
         }
@@ -63,68 +65,16 @@ public final class HostTensors {
         for (long start = 0; start < n; start += pieceElements) {
             long end = Math.min(n, start + pieceElements);
             NDArray piece = start == 0 && end == n ? flat : flat.get(new NDIndex("{}:{}", start, end));
-            ByteBuffer f = piece.toByteBuffer().order(ByteOrder.nativeOrder());
             int len = (int) (end - start);
+            float[] values = new float[len];
+            piece.toByteBuffer().order(ByteOrder.nativeOrder()).asFloatBuffer().get(values);
             ByteBuffer dst = ByteBuffer.allocateDirect(len * dtype.size()).order(ByteOrder.LITTLE_ENDIAN);
-            encode(f, len, dtype, dst);
-            dst.flip();
+            FloatCodec.encode(values, len, dtype, dst, 0);
             out.add(dst);
             if (piece != flat) {
                 piece.close();
             }
         }
         return out;
-    }
-
-    private static void decode(ByteBuffer src, int off, int n, DType dtype, ByteBuffer dst) {
-        switch (dtype) {
-            case F32 -> {
-                for (int i = 0; i < n; i++) {
-                    dst.putFloat(i * 4, src.getFloat(off + i * 4));
-                }
-            }
-            case BF16 -> {
-                for (int i = 0; i < n; i++) {
-                    dst.putInt(i * 4, (src.getShort(off + i * 2) & 0xffff) << 16);
-                }
-            }
-            case F16 -> {
-                for (int i = 0; i < n; i++) {
-                    dst.putFloat(i * 4, F16.toFloat(src.getShort(off + i * 2)));
-                }
-            }
-            case F64 -> {
-                for (int i = 0; i < n; i++) {
-                    dst.putFloat(i * 4, (float) src.getDouble(off + i * 8));
-                }
-            }
-            default -> throw new SafetensorsException("cannot compute on dtype " + dtype + "; only float tensors can be computed on");
-        }
-    }
-
-    private static void encode(ByteBuffer f, int n, DType dtype, ByteBuffer dst) {
-        switch (dtype) {
-            case F32 -> {
-                for (int i = 0; i < n; i++) {
-                    dst.putFloat(f.getFloat(i * 4));
-                }
-            }
-            case BF16 -> {
-                for (int i = 0; i < n; i++) {
-                    dst.putShort(Bf16.fromFloat(f.getFloat(i * 4)));
-                }
-            }
-            case F16 -> {
-                for (int i = 0; i < n; i++) {
-                    dst.putShort(F16.fromFloat(f.getFloat(i * 4)));
-                }
-            }
-            case F64 -> {
-                for (int i = 0; i < n; i++) {
-                    dst.putDouble(f.getFloat(i * 4));
-                }
-            }
-            default -> throw new SafetensorsException("cannot encode float32 values as " + dtype);
-        }
     }
 }

@@ -80,6 +80,6 @@ public record TensorInfo(String name, DType dtype, long[] shape, long begin, lon
 
   @Override
   public String toString() {
-    return name + " " + dtype + Arrays.toString(shape) + " @[" + begin + ", " + end + ")";
+    return spec() + " @[" + begin + ", " + end + ")";
   }
 }

@@ -33,7 +33,7 @@ public record TensorSpec(String name, DType dtype, long[] shape) {
 
   /** The spec part of a tensor found in a file. */
   public static TensorSpec of(TensorInfo info) {
-    return new TensorSpec(info.name(), info.dtype(), info.shape());
+    return info.spec();
   }
 
   @Override

@@ -5,9 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
@@ -15,23 +12,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class EstimatorBenchCommandTest {
-    record Run(int code, String out, String err) {
-    }
-
-    static Run run(String... args) {
-        PrintStream o = System.out;
-        PrintStream e = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int code = Main.run(args);
-            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(o);
-            System.setErr(e);
-        }
+    static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     /** 40 models x 150 items from a 1-D 2PL model. */
@@ -61,12 +43,12 @@ class EstimatorBenchCommandTest {
 
     @Test
     void printsMaePerMethodAndN(@TempDir Path dir) throws Exception {
-        Run r = run("estimator-bench", "--responses", matrix(dir).toString(), "--n", "10,40", "--methods",
+        CliRun r = run("estimator-bench", "--responses", matrix(dir).toString(), "--n", "10,40", "--methods",
                 "random/mean,anchor/gpirt", "--folds", "4", "--json");
         assertEquals(0, r.code(), r.err());
         JsonNode j = new ObjectMapper().readTree(r.out());
         assertTrue(j.toString().contains("random/mean") && j.toString().contains("anchor/gpirt"), r.out());
-        Run table = run("estimator-bench", "--responses", matrix(dir).toString(), "--n", "10", "--methods", "random/mean", "--folds", "3");
+        CliRun table = run("estimator-bench", "--responses", matrix(dir).toString(), "--n", "10", "--methods", "random/mean", "--folds", "3");
         assertEquals(0, table.code(), table.err());
         assertTrue(table.out().contains("random/mean"), table.out());
     }
@@ -75,7 +57,7 @@ class EstimatorBenchCommandTest {
     void badCsvNamesFileAndLine(@TempDir Path dir) throws Exception {
         Path p = dir.resolve("bad.csv");
         Files.writeString(p, "model,q1,q2\nm1,1,0\nm2,1,7\n");
-        Run r = run("estimator-bench", "--responses", p.toString());
+        CliRun r = run("estimator-bench", "--responses", p.toString());
         assertEquals(1, r.code());
         assertTrue(r.err().contains("bad.csv") && r.err().contains("3"), r.err());
     }

@@ -1,5 +1,6 @@
 package dev.chimera.merge;
 
+import dev.chimera.cli.CliRun;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -62,7 +63,7 @@ class MergeBadInputTest {
         args[1] = cfg.toString();
         args[2] = out.toString();
         System.arraycopy(extra, 0, args, 3, extra.length);
-        MergeCliTest.Run r = MergeCliTest.cli(args);
+        CliRun r = MergeCliTest.cli(args);
         assertEquals(1, r.code(), "exit code; stderr: " + r.err());
         assertTrue(r.err().contains(expectInMessage), "stderr should name '" + expectInMessage + "': " + r.err());
         assertFalse(Files.exists(out), "no output folder");
@@ -181,11 +182,11 @@ class MergeBadInputTest {
         Files.createDirectories(out);
         Files.writeString(out.resolve("config.json"), "{}");
         Files.writeString(out.resolve("keep.txt"), "precious");
-        MergeCliTest.Run r = MergeCliTest.cli("merge", cfg.toString(), out.toString());
+        CliRun r = MergeCliTest.cli("merge", cfg.toString(), out.toString());
         assertEquals(1, r.code());
         assertTrue(r.err().contains("--force"), r.err());
         assertEquals("precious", Files.readString(out.resolve("keep.txt")));
-        MergeCliTest.Run forced = MergeCliTest.cli("merge", cfg.toString(), out.toString(), "--force");
+        CliRun forced = MergeCliTest.cli("merge", cfg.toString(), out.toString(), "--force");
         assertEquals(0, forced.code(), forced.err());
         assertFalse(Files.exists(out.resolve("keep.txt")));
         assertTrue(Files.exists(out.resolve("model.safetensors")));
@@ -193,7 +194,7 @@ class MergeBadInputTest {
         Path precious = dir.resolve("precious");
         Files.createDirectories(precious);
         Files.writeString(precious.resolve("notes.txt"), "mine");
-        MergeCliTest.Run refused = MergeCliTest.cli("merge", cfg.toString(), precious.toString(), "--force");
+        CliRun refused = MergeCliTest.cli("merge", cfg.toString(), precious.toString(), "--force");
         assertEquals(1, refused.code());
         assertEquals("mine", Files.readString(precious.resolve("notes.txt")));
     }

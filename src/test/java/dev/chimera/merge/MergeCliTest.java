@@ -6,12 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.chimera.cli.Main;
+import dev.chimera.cli.CliRun;
 import dev.chimera.tensor.DType;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -36,29 +33,13 @@ class MergeCliTest {
         b = t.write(dir.resolve("b"), 3);
     }
 
-    record Run(int code, String out, String err) {
-    }
-
-    static Run cli(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int code = Main.run(args);
-            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
+    /** The CLI's result (kept as a type name for the merge tests). */
+    static CliRun cli(String... args) {
+        return CliRun.of(args);
     }
 
     static Path config(String name, String yaml) throws IOException {
-        Path p = dir.resolve(name + ".yml");
-        Files.writeString(p, yaml.replace("$D", dir.toString()));
-        return p;
+        return MergeCliTestSupport.config(dir, name, yaml);
     }
 
     static Map<String, double[]> merge(String name, String yaml, String... extra) throws IOException {
@@ -69,7 +50,7 @@ class MergeCliTest {
         args[1] = cfg.toString();
         args[2] = out.toString();
         System.arraycopy(extra, 0, args, 3, extra.length);
-        Run r = cli(args);
+        CliRun r = cli(args);
         assertEquals(0, r.code(), r.err());
         return TinyLlama.read(out);
     }
@@ -241,7 +222,7 @@ class MergeCliTest {
                 merge_method: ties
                 base_model: $D/base
                 """);
-        Run r = cli("merge", cfg.toString(), "--print-plan");
+        CliRun r = cli("merge", cfg.toString(), "--print-plan");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("method ties, 30 output tensors, 3 layers"), r.out());
         // layer 1 of 3 sits at t = 0.5 of the gradient [0, 1]

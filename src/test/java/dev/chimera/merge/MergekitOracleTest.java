@@ -93,7 +93,7 @@ class MergekitOracleTest {
         Path cfg = MergeCliTestSupport.config(dir, name, yaml);
         Path ours = dir.resolve("chimera-" + name);
         Path theirs = dir.resolve("mergekit-" + name);
-        MergeCliTest.Run r = MergeCliTest.cli("merge", cfg.toString(), ours.toString());
+        dev.chimera.cli.CliRun r = MergeCliTest.cli("merge", cfg.toString(), ours.toString());
         assertEquals(0, r.code(), r.err());
         Process p = new ProcessBuilder(mergekit, cfg.toString(), theirs.toString()).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("mergekit-" + name + ".log").toFile()).start();

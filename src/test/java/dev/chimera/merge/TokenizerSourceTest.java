@@ -1,5 +1,6 @@
 package dev.chimera.merge;
 
+import dev.chimera.cli.CliRun;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -49,7 +50,7 @@ class TokenizerSourceTest {
 
     static Map<String, double[]> merge(String name, String yaml) throws IOException {
         Path cfg = MergeCliTestSupport.config(dir, name, yaml);
-        MergeCliTest.Run r = MergeCliTest.cli("merge", cfg.toString(), dir.resolve("out-" + name).toString());
+        CliRun r = MergeCliTest.cli("merge", cfg.toString(), dir.resolve("out-" + name).toString());
         assertEquals(0, r.code(), r.err());
         return TinyLlama.read(dir.resolve("out-" + name));
     }

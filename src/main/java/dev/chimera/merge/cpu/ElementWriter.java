@@ -1,9 +1,7 @@
 package dev.chimera.merge.cpu;
 
-import dev.chimera.tensor.Bf16;
-import dev.chimera.tensor.F16;
-import dev.chimera.merge.MergeException;
 import dev.chimera.tensor.DType;
+import dev.chimera.tensor.FloatCodec;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -18,7 +16,6 @@ final class ElementWriter {
     private final List<ByteBuffer> pieces = new ArrayList<>();
     private DType dtype;
     private long bytes;
-    private short[] shorts = new short[0];
 
     /** Prepares for a tensor of {@code elements} elements of {@code dtype}; reuses earlier buffers. */
     void begin(DType dtype, long elements) {
@@ -39,30 +36,7 @@ final class ElementWriter {
     void write(long start, float[] src, int n) {
         long byteStart = start * dtype.size();
         ByteBuffer piece = pieces.get((int) (byteStart / PIECE_BYTES));
-        int at = (int) (byteStart % PIECE_BYTES);
-        switch (dtype) {
-            case F32 -> piece.asFloatBuffer().put(at / 4, src, 0, n);
-            case BF16 -> {
-                short[] s = shorts(n);
-                for (int i = 0; i < n; i++) {
-                    s[i] = Bf16.fromFloat(src[i]);
-                }
-                piece.asShortBuffer().put(at / 2, s, 0, n);
-            }
-            case F16 -> {
-                short[] s = shorts(n);
-                for (int i = 0; i < n; i++) {
-                    s[i] = F16.fromFloat(src[i]);
-                }
-                piece.asShortBuffer().put(at / 2, s, 0, n);
-            }
-            case F64 -> {
-                for (int i = 0; i < n; i++) {
-                    piece.putDouble(at + i * 8, src[i]);
-                }
-            }
-            default -> throw new MergeException("cannot write merged values as " + dtype);
-        }
+        FloatCodec.encode(src, n, dtype, piece, (int) (byteStart % PIECE_BYTES) / dtype.size());
     }
 
     /** The encoded tensor as read-only slices of the reused buffers (valid until the next {@link #begin}). */
@@ -78,12 +52,5 @@ final class ElementWriter {
             out.add(ByteBuffer.allocate(0));
         }
         return out;
-    }
-
-    private short[] shorts(int n) {
-        if (shorts.length < n) {
-            shorts = new short[n];
-        }
-        return shorts;
     }
 }

@@ -26,6 +26,15 @@ public interface MergeMethod {
         return false;
     }
 
+    /**
+     * Embeddings of differing vocab sizes: true if the method cuts the others to the base's shape (the task-vector
+     * family, as mergekit's {@code get_task_vectors}); false if all are cut to their common sub-matrix
+     * (mergekit's {@code rectify_embed_sizes}).
+     */
+    default boolean trimsEmbeddingsToBase() {
+        return false;
+    }
+
     /** Whether the method draws random numbers (and so depends on the seed). */
     default boolean random() {
         return false;

@@ -76,6 +76,11 @@ public final class TaskVectorMerge implements MergeMethod {
     }
 
     @Override
+    public boolean trimsEmbeddingsToBase() {
+        return true;
+    }
+
+    @Override
     public boolean random() {
         return sparsifier == Sparsifier.RANDOM || sparsifier == Sparsifier.DELLA_MAGPRUNE;
     }
