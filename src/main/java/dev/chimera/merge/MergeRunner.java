@@ -95,6 +95,23 @@ public final class MergeRunner {
         }
     }
 
+    /**
+     * The in-memory path of a long-lived merger: source folders opened once by the caller and reused for every
+     * candidate; the sink also gets the tensor's plan entry (output dtype and shape). Buffers are valid only during
+     * the call; the sink is called from several threads.
+     */
+    public static Result runToSink(MergeConfig config, ModelFolders models, Options options,
+                                   BiConsumer<TensorMerge, List<ByteBuffer>> sink) {
+        long t0 = System.nanoTime();
+        MergePlan plan = MergePlanner.plan(config, models::source);
+        java.util.Map<String, TensorMerge> byName = new java.util.HashMap<>();
+        for (TensorMerge t : plan.tensors()) {
+            byName.put(t.output(), t);
+        }
+        long[] io = execute(plan, models, options, (name, bufs) -> sink.accept(byName.get(name), bufs), new Listener() { });
+        return new Result(plan, null, io[0], io[1], (System.nanoTime() - t0) / 1e9);
+    }
+
     /** Merges the plan's tensors in parallel into the sink; returns {bytes read, bytes produced}. */
     private static long[] execute(MergePlan plan, ModelFolders models, Options options, BiConsumer<String, List<ByteBuffer>> sink,
                                   Listener listener) {

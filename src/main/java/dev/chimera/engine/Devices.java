@@ -1,0 +1,57 @@
+package dev.chimera.engine;
+
+import dev.chimera.merge.MergeRunner;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Device lists of a node: {@code cpu} (one slot), {@code cpu:N} (N CPU slots), {@code cuda:N} / {@code gpu:N} (one
+ * slot per GPU). Each slot gets its own Merger/Evaluator pair. Devices this machine lacks are refused at start.
+ */
+public final class Devices {
+    private Devices() {
+    }
+
+    /** Expands and checks a device list; errors name the entry. */
+    public static List<String> parse(List<String> entries) {
+        List<String> out = new ArrayList<>();
+        for (String raw : entries) {
+            for (String e : raw.split(",")) {
+                String d = e.trim().toLowerCase(java.util.Locale.ROOT);
+                if (d.isEmpty()) {
+                    continue;
+                }
+                if (d.equals("cpu")) {
+                    out.add("cpu");
+                } else if (d.startsWith("cpu:")) {
+                    int n;
+                    try {
+                        n = Integer.parseInt(d.substring(4));
+                    } catch (NumberFormatException x) {
+                        throw new IllegalArgumentException("unknown device '" + e.trim() + "': cpu:N needs a slot count");
+                    }
+                    if (n < 1 || n > 256) {
+                        throw new IllegalArgumentException("unknown device '" + e.trim() + "': cpu slots must be 1..256");
+                    }
+                    for (int i = 0; i < n; i++) {
+                        out.add("cpu");
+                    }
+                } else if (d.startsWith("cuda:") || d.startsWith("gpu:")) {
+                    try {
+                        MergeRunner.device(d);
+                    } catch (RuntimeException x) {
+                        throw new IllegalArgumentException("unknown device '" + e.trim() + "': " + x.getMessage(), x);
+                    }
+                    out.add("cuda:" + d.substring(d.indexOf(':') + 1));
+                } else {
+                    throw new IllegalArgumentException("unknown device '" + e.trim() + "' (cpu, cpu:N, cuda:N)");
+                }
+            }
+        }
+        if (out.isEmpty()) {
+            throw new IllegalArgumentException("no devices given");
+        }
+        return out;
+    }
+}

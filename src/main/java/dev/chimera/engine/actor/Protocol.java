@@ -1,0 +1,83 @@
+package dev.chimera.engine.actor;
+
+import dev.chimera.engine.work.RunSetup;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.receptionist.ServiceKey;
+
+import java.util.List;
+import java.util.Map;
+
+/** The messages between the Coordinator, the workers (Mergers) and clients. All small immutable records. */
+public final class Protocol {
+    /** Mergers register under this key; the Coordinator subscribes to it. */
+    public static final ServiceKey<WorkerCommand> WORKERS = ServiceKey.create(WorkerCommand.class, "chimera-merger");
+
+    private Protocol() {
+    }
+
+    /** Everything the Coordinator understands. */
+    public interface CoordinatorCommand {
+    }
+
+    /** Everything a Merger understands. */
+    public interface WorkerCommand {
+    }
+
+    // ------------------------------------------------------------ worker -> coordinator
+
+    /** A worker has {@code slots} free pipeline slots (absolute, so re-sending is harmless). */
+    public record RequestWork(ActorRef<WorkerCommand> worker, String workerId, int slots)
+            implements CoordinatorCommand, CborSerializable {
+    }
+
+    /** A candidate's result with its timings. */
+    public record WorkDone(String runId, long candidateId, String workerId, double[] objectives,
+                           Map<String, Map<String, Integer>> items, long mergeMillis, long evalMillis)
+            implements CoordinatorCommand, CborSerializable {
+    }
+
+    /**
+     * A candidate failed on a worker. {@code refuseRun}: the worker cannot take part in this run at all (missing
+     * model folder, unknown device); the coordinator stops sending it this run's work.
+     */
+    public record WorkFailed(String runId, long candidateId, String workerId, String error, boolean refuseRun)
+            implements CoordinatorCommand, CborSerializable {
+    }
+
+    // ------------------------------------------------------------ coordinator -> worker
+
+    public record Assign(String runId, long candidateId, double[] genes, RunSetup setup) implements WorkerCommand, CborSerializable {
+    }
+
+    // ------------------------------------------------------------ clients -> coordinator
+
+    /**
+     * Starts a run from its rendered config ({@code spec}), or resumes the run in {@code runDir} (then spec is
+     * null and the folder's own copy of the config is used).
+     */
+    public record Submit(String spec, String runDir, ActorRef<SubmitReply> replyTo) implements CoordinatorCommand, CborSerializable {
+    }
+
+    public record SubmitReply(boolean ok, String runId, String runDir, String error) implements CborSerializable {
+    }
+
+    /** pause, resume or stop. */
+    public record Control(String runId, String action, ActorRef<Status> replyTo) implements CoordinatorCommand, CborSerializable {
+    }
+
+    public record GetStatus(String runId, ActorRef<Status> replyTo) implements CoordinatorCommand, CborSerializable {
+    }
+
+    /** A run as the coordinator sees it; {@code error} is set when the run id is unknown or a request was refused. */
+    public record Status(String runId, String state, String runDir, long generation, long evaluations, long inFlight,
+                         long cacheHits, double[] best, double evaluationsPerMinute, double elapsedSeconds,
+                         List<WorkerStatus> workers, String finishReason, String error) implements CborSerializable {
+        public boolean done() {
+            return "FINISHED".equals(state) || "STOPPED".equals(state) || "FAILED".equals(state);
+        }
+    }
+
+    /** Per-worker utilisation: busy (merge + evaluation) time over the time since its first assignment. */
+    public record WorkerStatus(String id, long evaluated, double utilisation, String refused) implements CborSerializable {
+    }
+}

@@ -1,0 +1,188 @@
+package dev.chimera.engine.control;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.typesafe.config.Config;
+import dev.chimera.engine.actor.Protocol;
+import dev.chimera.engine.actor.Protocol.CoordinatorCommand;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.StatusCode;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.PathMatchers;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The HTTP control endpoint of a node (JSON). Every request except {@code GET /health} needs
+ * {@code Authorization: Bearer <token>}, else 401.
+ * <pre>
+ *   POST /runs                  {"config": "...HOCON..."} or {"runDir": "/path"} (resume)  -> submit reply
+ *   GET  /runs/current          status of the active (or last) run
+ *   GET  /runs/{id}             status
+ *   POST /runs/{id}/pause|resume|stop                                                   -> status
+ * </pre>
+ */
+public final class ControlServer extends AllDirectives implements AutoCloseable {
+    static final ObjectMapper JSON = JsonMapper.builder().build();
+
+    private final ActorSystem<?> system;
+    private final ActorRef<CoordinatorCommand> coordinator;
+    private final String token;
+    private ServerBinding binding;
+
+    private ControlServer(ActorSystem<?> system, ActorRef<CoordinatorCommand> coordinator, String token) {
+        this.system = system;
+        this.coordinator = coordinator;
+        this.token = token;
+    }
+
+    public static ControlServer start(ActorSystem<?> system, ActorRef<CoordinatorCommand> coordinator, String host, int port,
+                                      String token) {
+        if (token == null || token.isBlank()) {
+            throw new IllegalArgumentException("the control endpoint needs a token (chimera.control.token)");
+        }
+        ControlServer s = new ControlServer(system, coordinator, token);
+        try {
+            s.binding = Http.get(system).newServerAt(host, port).bind(s.route()).toCompletableFuture().get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot bind the control endpoint to " + host + ":" + port + ": " + e.getMessage(), e);
+        }
+        return s;
+    }
+
+    /** The configured token, or one made at random and written to the token file (mode 600) for local clients. */
+    public static String tokenFromConfig(Config control) {
+        String t = control.getString("token");
+        if (!t.isBlank()) {
+            return t;
+        }
+        Path file = Path.of(control.getString("token-file"));
+        try {
+            if (Files.isRegularFile(file)) {
+                String existing = Files.readString(file, StandardCharsets.UTF_8).trim();
+                if (!existing.isEmpty()) {
+                    return existing;
+                }
+            }
+            byte[] b = new byte[24];
+            new SecureRandom().nextBytes(b);
+            String made = HexFormat.of().formatHex(b);
+            Files.createDirectories(file.toAbsolutePath().getParent());
+            Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), ".token", ".tmp");
+            try {
+                Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
+            } catch (UnsupportedOperationException ignored) {
+                // not a POSIX file system
+            }
+            Files.writeString(tmp, made + "\n", StandardCharsets.UTF_8);
+            Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            return made;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read or create the control token file " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    public String address() {
+        return binding.localAddress().getHostString() + ":" + binding.localAddress().getPort();
+    }
+
+    public String token() {
+        return token;
+    }
+
+    Route route() {
+        return concat(
+                path("health", () -> get(() -> complete("ok"))),
+                optionalHeaderValueByName("Authorization", this::guarded));
+    }
+
+    private Route guarded(Optional<String> auth) {
+        if (!authorised(auth)) {
+            return complete(json(StatusCodes.UNAUTHORIZED, Map.of("error", "missing or wrong token")));
+        }
+        Route runs = concat(
+                pathEnd(() -> post(() -> entity(Unmarshaller.entityToString(), this::submit))),
+                path(PathMatchers.segment(), id -> get(() -> status(id.equals("current") ? null : id))),
+                path(PathMatchers.segment().slash(PathMatchers.segment()), (id, action) -> post(() -> control(id, action))));
+        return concat(pathPrefix("runs", () -> runs), complete(StatusCodes.NOT_FOUND, "unknown path"));
+    }
+
+    private boolean authorised(Optional<String> header) {
+        if (header.isEmpty() || !header.get().startsWith("Bearer ")) {
+            return false;
+        }
+        byte[] given = header.get().substring(7).trim().getBytes(StandardCharsets.UTF_8);
+        return MessageDigest.isEqual(given, token.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private Route submit(String body) {
+        JsonNode req;
+        try {
+            req = JSON.readTree(body);
+        } catch (IOException e) {
+            return complete(json(StatusCodes.BAD_REQUEST, Map.of("error", "request body is not JSON: " + e.getMessage())));
+        }
+        String config = req.hasNonNull("config") ? req.get("config").asText() : null;
+        String runDir = req.hasNonNull("runDir") ? req.get("runDir").asText() : null;
+        if ((config == null) == (runDir == null)) {
+            return complete(json(StatusCodes.BAD_REQUEST, Map.of("error", "give exactly one of \"config\" or \"runDir\"")));
+        }
+        CompletionStage<Protocol.SubmitReply> reply = AskPattern.ask(coordinator,
+                (ActorRef<Protocol.SubmitReply> r) -> new Protocol.Submit(config, runDir, r), Duration.ofMinutes(10), system.scheduler());
+        return onSuccess(reply, r -> complete(json(r.ok() ? StatusCodes.ACCEPTED : StatusCodes.CONFLICT, r)));
+    }
+
+    private Route status(String id) {
+        CompletionStage<Protocol.Status> reply = AskPattern.ask(coordinator,
+                (ActorRef<Protocol.Status> r) -> new Protocol.GetStatus(id, r), Duration.ofSeconds(30), system.scheduler());
+        return onSuccess(reply, s -> complete(json(s.error() != null ? StatusCodes.NOT_FOUND : StatusCodes.OK, s)));
+    }
+
+    private Route control(String id, String action) {
+        CompletionStage<Protocol.Status> reply = AskPattern.ask(coordinator,
+                (ActorRef<Protocol.Status> r) -> new Protocol.Control(id, action, r), Duration.ofSeconds(30), system.scheduler());
+        return onSuccess(reply, s -> complete(json(s.error() != null ? StatusCodes.CONFLICT : StatusCodes.OK, s)));
+    }
+
+    private static HttpResponse json(StatusCode code, Object body) {
+        try {
+            return HttpResponse.create().withStatus(code).withEntity(ContentTypes.APPLICATION_JSON, JSON.writeValueAsBytes(body));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (binding != null) {
+            try {
+                binding.unbind().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            } catch (Exception ignored) {
+                // the actor system goes down next anyway
+            }
+        }
+    }
+}

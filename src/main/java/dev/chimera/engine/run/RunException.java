@@ -1,0 +1,12 @@
+package dev.chimera.engine.run;
+
+/** A run that cannot start or continue: bad run file, unreadable journal, inconsistent run folder. */
+public class RunException extends RuntimeException {
+    public RunException(String message) {
+        super(message);
+    }
+
+    public RunException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

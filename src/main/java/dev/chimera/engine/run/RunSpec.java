@@ -1,0 +1,310 @@
+package dev.chimera.engine.run;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigRenderOptions;
+import com.typesafe.config.ConfigSyntax;
+import com.typesafe.config.ConfigValueType;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One experiment, read from a HOCON run file (see docs/runs.md): the models, the genome, the algorithm, the
+ * objectives, the budget, the seed, the devices and the output folder.
+ *
+ * <p>The spec travels to every worker as its rendered text ({@link #text()}), so relative paths are resolved against
+ * the run file's folder here, once, and workers see absolute paths. Every error names the key at fault.
+ */
+public record RunSpec(String name, Path output, long seed, List<String> devices, Map<String, String> models,
+                      GenomeSpec genome, String algorithm, Config algorithmSettings, List<ObjectiveSpec> objectives,
+                      Budget budget, boolean dedup, int mergeThreads, String text) {
+
+    /** When a run ends; null/0 fields are unlimited, at least one must be set. */
+    public record Budget(long generations, long evaluations, Duration wallClock, Double target) {
+    }
+
+    /** What is searched: a merge genome over the models, or a plain box for synthetic objectives. */
+    public record GenomeSpec(String type, String method, String base, List<String> models, Integer layers, int layerGroups,
+                             List<Param> params, boolean moduleFilters, boolean embedGroup, boolean headGroup,
+                             boolean smooth, Map<String, Object> fixed, String dtype, int repeats, int maxDepth,
+                             boolean scales, double scaleMin, double scaleMax, int dimension, double min, double max) {
+        public boolean merges() {
+            return !type.equals("box");
+        }
+    }
+
+    /** An evolved merge parameter with its bounds. */
+    public record Param(String name, double min, double max) {
+    }
+
+    /**
+     * One fitness objective (maximised): accuracy on a task estimated from {@code n} items, or a synthetic
+     * benchmark function with a fixed cost (for testing and benchmarking the engine itself).
+     */
+    public record ObjectiveSpec(String name, String task, int n, String selector, String estimator, String synthetic,
+                                double center, Duration cost) {
+        public boolean isSynthetic() {
+            return synthetic != null;
+        }
+    }
+
+    static final List<String> GENOME_TYPES = List.of("parameters", "layer-path", "box");
+    static final List<String> SYNTHETIC = List.of("sphere", "rastrigin");
+
+    /** Reads a run file; errors name the file and the key. */
+    public static RunSpec load(Path file) {
+        if (!Files.isRegularFile(file)) {
+            throw new RunException("run file " + file + " does not exist");
+        }
+        Config c;
+        try {
+            c = ConfigFactory.parseFile(file.toFile(), ConfigParseOptions.defaults().setAllowMissing(false)).resolve();
+        } catch (ConfigException e) {
+            throw new RunException("run file " + file + ": " + e.getMessage(), e);
+        }
+        return fromConfig(c, file.toAbsolutePath().getParent(), file.toString());
+    }
+
+    /** Parses the rendered text a coordinator sends (paths already absolute). */
+    public static RunSpec parse(String text) {
+        Config c;
+        try {
+            c = ConfigFactory.parseString(text, ConfigParseOptions.defaults().setSyntax(ConfigSyntax.CONF)).resolve();
+        } catch (ConfigException e) {
+            throw new RunException("run config: " + e.getMessage(), e);
+        }
+        return fromConfig(c, Path.of("").toAbsolutePath(), "run config");
+    }
+
+    static RunSpec fromConfig(Config root, Path dir, String origin) {
+        if (!root.hasPath("run")) {
+            throw new RunException(origin + ": missing key 'run'");
+        }
+        Keys k = new Keys(root.getConfig("run"), origin, "run.");
+        try {
+            String name = k.string("name", null);
+            Path output = dir.resolve(k.string("output", "runs/" + (name == null ? "run" : name))).normalize();
+            if (name == null) {
+                name = output.getFileName().toString();
+            }
+            if (!name.matches("[A-Za-z0-9._-]+")) {
+                throw k.error("name", "must match [A-Za-z0-9._-]+, got '" + name + "'");
+            }
+            long seed = k.c.hasPath("seed") ? k.c.getLong("seed") : 0;
+            List<String> devices = k.c.hasPath("devices") ? k.c.getStringList("devices") : List.of("cpu");
+            Map<String, String> models = new LinkedHashMap<>();
+            if (k.c.hasPath("models")) {
+                for (var e : k.c.getObject("models").entrySet()) {
+                    if (e.getValue().valueType() != ConfigValueType.STRING) {
+                        throw k.error("models." + e.getKey(), "must be a folder path");
+                    }
+                    models.put(e.getKey(), dir.resolve((String) e.getValue().unwrapped()).normalize().toString());
+                }
+            }
+            GenomeSpec genome = genome(k.sub("genome"), models);
+            Keys alg = k.sub("algorithm");
+            String algorithm = alg.string("name", null);
+            if (algorithm == null) {
+                throw alg.error("name", "is missing (cmaes, ga, de, nsga2, random)");
+            }
+            Config settings = alg.c.hasPath("settings") ? alg.c.getConfig("settings") : ConfigFactory.empty();
+            List<ObjectiveSpec> objectives = new ArrayList<>();
+            if (!k.c.hasPath("objectives")) {
+                throw k.error("objectives", "is missing");
+            }
+            List<? extends Config> os = k.c.getConfigList("objectives");
+            if (os.isEmpty()) {
+                throw k.error("objectives", "is empty");
+            }
+            for (int i = 0; i < os.size(); i++) {
+                objectives.add(objective(new Keys(os.get(i), origin, "run.objectives[" + i + "]."), dir, genome));
+            }
+            if (objectives.stream().map(ObjectiveSpec::name).distinct().count() != objectives.size()) {
+                throw k.error("objectives", "names must be distinct");
+            }
+            Budget budget = budget(k.sub("budget"));
+            boolean dedup = !k.c.hasPath("dedup") || k.c.getBoolean("dedup");
+            int mergeThreads = k.c.hasPath("merge-threads") ? k.c.getInt("merge-threads") : 2;
+            RunSpec partial = new RunSpec(name, output, seed, List.copyOf(devices), Map.copyOf(models), genome, algorithm, settings,
+                    List.copyOf(objectives), budget, dedup, mergeThreads, null);
+            return partial.withText(render(partial, root));
+        } catch (ConfigException e) {
+            throw new RunException(origin + ": " + e.getMessage(), e);
+        }
+    }
+
+    private RunSpec withText(String t) {
+        return new RunSpec(name, output, seed, devices, models, genome, algorithm, algorithmSettings, objectives, budget,
+                dedup, mergeThreads, t);
+    }
+
+    /** The run's config with every path made absolute, so it means the same on every node. */
+    private static String render(RunSpec s, Config root) {
+        Config run = root.getConfig("run")
+                .withValue("output", ConfigFactory.parseMap(Map.of("v", s.output.toString())).getValue("v"))
+                .withValue("name", ConfigFactory.parseMap(Map.of("v", s.name)).getValue("v"));
+        if (!s.models.isEmpty()) {
+            run = run.withValue("models", ConfigFactory.parseMap(s.models).root());
+        }
+        List<Object> objs = new ArrayList<>();
+        for (int i = 0; i < s.objectives.size(); i++) {
+            Config o = run.getConfigList("objectives").get(i);
+            if (s.objectives.get(i).task() != null) {
+                o = o.withValue("task", ConfigFactory.parseMap(Map.of("v", s.objectives.get(i).task())).getValue("v"));
+            }
+            objs.add(o.root().unwrapped());
+        }
+        run = run.withValue("objectives", ConfigFactory.parseMap(Map.of("v", objs)).getValue("v"));
+        return ConfigFactory.empty().withValue("run", run.root()).root()
+                .render(ConfigRenderOptions.concise().setFormatted(true).setJson(false));
+    }
+
+    private static GenomeSpec genome(Keys g, Map<String, String> models) {
+        String type = g.string("type", "parameters");
+        if (!GENOME_TYPES.contains(type)) {
+            throw g.error("type", "unknown genome type '" + type + "' (known: " + String.join(", ", GENOME_TYPES) + ")");
+        }
+        if (type.equals("box")) {
+            int dim = g.c.hasPath("dimension") ? g.c.getInt("dimension") : 0;
+            if (dim <= 0) {
+                throw g.error("dimension", "must be a positive integer for a box genome");
+            }
+            double min = g.c.hasPath("min") ? g.c.getDouble("min") : 0;
+            double max = g.c.hasPath("max") ? g.c.getDouble("max") : 1;
+            if (!(min < max)) {
+                throw g.error("min", "must be below max");
+            }
+            return new GenomeSpec(type, null, null, List.of(), null, 1, List.of(), false, false, false, false, Map.of(),
+                    null, 0, 0, false, 0, 0, dim, min, max);
+        }
+        if (models.isEmpty()) {
+            throw g.error("models", "a merge genome needs run.models (name = folder)");
+        }
+        List<String> ms = g.c.hasPath("models") ? g.c.getStringList("models") : List.copyOf(models.keySet());
+        for (int i = 0; i < ms.size(); i++) {
+            if (!models.containsKey(ms.get(i))) {
+                throw g.error("models[" + i + "]", "'" + ms.get(i) + "' is not in run.models " + models.keySet());
+            }
+        }
+        String base = g.string("base", null);
+        if (base != null && !models.containsKey(base)) {
+            throw g.error("base", "'" + base + "' is not in run.models " + models.keySet());
+        }
+        Integer layers = g.c.hasPath("layers") ? g.c.getInt("layers") : null;
+        String method = g.string("method", type.equals("parameters") ? null : "passthrough");
+        if (method == null) {
+            throw g.error("method", "is missing (a mergekit merge method, e.g. ties)");
+        }
+        List<Param> params = new ArrayList<>();
+        if (g.c.hasPath("params")) {
+            List<? extends Config> ps = g.c.getConfigList("params");
+            for (int i = 0; i < ps.size(); i++) {
+                Keys p = new Keys(ps.get(i), g.origin, g.prefix + "params[" + i + "].");
+                String pn = p.string("name", null);
+                if (pn == null) {
+                    throw p.error("name", "is missing");
+                }
+                double lo = p.c.hasPath("min") ? p.c.getDouble("min") : 0;
+                double hi = p.c.hasPath("max") ? p.c.getDouble("max") : 1;
+                if (!(lo <= hi)) {
+                    throw p.error("min", "must not exceed max");
+                }
+                params.add(new Param(pn, lo, hi));
+            }
+        } else if (type.equals("parameters")) {
+            throw g.error("params", "is missing (e.g. [{name = weight, min = 0, max = 1}])");
+        }
+        Map<String, Object> fixed = g.c.hasPath("fixed") ? g.c.getObject("fixed").unwrapped() : Map.of();
+        return new GenomeSpec(type, method, base, List.copyOf(ms), layers,
+                g.c.hasPath("layer-groups") ? g.c.getInt("layer-groups") : 1, List.copyOf(params),
+                g.bool("module-filters"), g.bool("embed-group"), g.bool("head-group"), g.bool("smooth"),
+                Map.copyOf(fixed), g.string("dtype", null),
+                g.c.hasPath("repeats") ? g.c.getInt("repeats") : 1, g.c.hasPath("max-depth") ? g.c.getInt("max-depth") : 0,
+                g.bool("scales"), g.c.hasPath("scale-min") ? g.c.getDouble("scale-min") : 0,
+                g.c.hasPath("scale-max") ? g.c.getDouble("scale-max") : 2, 0, 0, 0);
+    }
+
+    private static ObjectiveSpec objective(Keys o, Path dir, GenomeSpec genome) {
+        String name = o.string("name", null);
+        if (name == null) {
+            throw o.error("name", "is missing");
+        }
+        String task = o.string("task", null);
+        String synthetic = o.string("synthetic", null);
+        if ((task == null) == (synthetic == null)) {
+            throw o.error("task", "give exactly one of 'task' (a task file) or 'synthetic' (" + String.join(", ", SYNTHETIC) + ")");
+        }
+        if (synthetic != null) {
+            if (!SYNTHETIC.contains(synthetic)) {
+                throw o.error("synthetic", "unknown function '" + synthetic + "' (known: " + String.join(", ", SYNTHETIC) + ")");
+            }
+            return new ObjectiveSpec(name, null, 0, null, null, synthetic, o.c.hasPath("center") ? o.c.getDouble("center") : 0,
+                    o.c.hasPath("cost") ? o.c.getDuration("cost") : Duration.ZERO);
+        }
+        if (!genome.merges()) {
+            throw o.error("task", "a task objective needs a merge genome (genome.type parameters or layer-path)");
+        }
+        Path t = dir.resolve(task).normalize();
+        if (!Files.isRegularFile(t)) {
+            throw o.error("task", "task file " + t + " does not exist");
+        }
+        int n = o.c.hasPath("n") ? o.c.getInt("n") : 0;
+        if (n < 0) {
+            throw o.error("n", "must be >= 0 (0 = every item)");
+        }
+        return new ObjectiveSpec(name, t.toString(), n, o.string("selector", "random"), o.string("estimator", "mean"), null, 0, null);
+    }
+
+    private static Budget budget(Keys b) {
+        long gens = b.c.hasPath("generations") ? b.c.getLong("generations") : 0;
+        long evals = b.c.hasPath("evaluations") ? b.c.getLong("evaluations") : 0;
+        Duration wall = b.c.hasPath("wall-clock") ? b.c.getDuration("wall-clock") : null;
+        Double target = b.c.hasPath("target") ? b.c.getDouble("target") : null;
+        if (gens < 0 || evals < 0) {
+            throw b.error(gens < 0 ? "generations" : "evaluations", "must be >= 0");
+        }
+        if (gens == 0 && evals == 0 && wall == null && target == null) {
+            throw b.error("generations", "the budget needs at least one of generations, evaluations, wall-clock, target");
+        }
+        return new Budget(gens, evals, wall, target);
+    }
+
+    /** A config section with the origin and key prefix errors should name. */
+    private record Keys(Config c, String origin, String prefix) {
+        Keys sub(String key) {
+            if (!c.hasPath(key)) {
+                throw error(key, "is missing");
+            }
+            if (c.getValue(key).valueType() != ConfigValueType.OBJECT) {
+                throw error(key, "must be an object");
+            }
+            return new Keys(c.getConfig(key), origin, prefix + key + ".");
+        }
+
+        String string(String key, String dflt) {
+            if (!c.hasPath(key)) {
+                return dflt;
+            }
+            if (c.getValue(key).valueType() == ConfigValueType.OBJECT || c.getValue(key).valueType() == ConfigValueType.LIST) {
+                throw error(key, "must be a string");
+            }
+            return c.getString(key);
+        }
+
+        boolean bool(String key) {
+            return c.hasPath(key) && c.getBoolean(key);
+        }
+
+        RunException error(String key, String msg) {
+            return new RunException(origin + ": " + prefix + key + " " + msg);
+        }
+    }
+}

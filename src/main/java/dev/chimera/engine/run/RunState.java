@@ -1,0 +1,121 @@
+package dev.chimera.engine.run;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the journal says about a run: a pure value, updated by events ({@link #updated}); replaying the journal
+ * ({@link #replay}) rebuilds it after a crash. Like the distributed-workers sample's {@code WorkState}, it holds no
+ * references to actors, threads or files.
+ */
+public final class RunState {
+    public enum Status { NEW, RUNNING, PAUSED, STOPPED, FINISHED }
+
+    private final String runId;
+    private final Status status;
+    private final Map<Long, RunEvent.Evaluated> evaluated;
+    private final List<RunEvent.GenerationDone> generations;
+    private final int sessions;
+    private final long activeMillis;
+    private final long sessionStart;
+    private final long lastTime;
+    private final String finishReason;
+
+    private RunState(String runId, Status status, Map<Long, RunEvent.Evaluated> evaluated,
+                     List<RunEvent.GenerationDone> generations, int sessions, long activeMillis, long sessionStart,
+                     long lastTime, String finishReason) {
+        this.runId = runId;
+        this.status = status;
+        this.evaluated = evaluated;
+        this.generations = generations;
+        this.sessions = sessions;
+        this.activeMillis = activeMillis;
+        this.sessionStart = sessionStart;
+        this.lastTime = lastTime;
+        this.finishReason = finishReason;
+    }
+
+    public static RunState empty() {
+        return new RunState(null, Status.NEW, Map.of(), List.of(), 0, 0, 0, 0, null);
+    }
+
+    public static RunState replay(List<RunEvent> events) {
+        RunState s = empty();
+        for (RunEvent e : events) {
+            s = s.updated(e);
+        }
+        return s;
+    }
+
+    /** The state after one more event. Evaluations of an id already journaled are ignored (first one wins). */
+    public RunState updated(RunEvent e) {
+        long t = Math.max(lastTime, e.time());
+        if (e instanceof RunEvent.Started s) {
+            // the previous session ended with its last event
+            long closed = sessions == 0 ? 0 : activeMillis + Math.max(0, lastTime - sessionStart);
+            return new RunState(s.runId(), Status.RUNNING, evaluated, generations, sessions + 1, closed, s.time(), t, null);
+        }
+        if (e instanceof RunEvent.Evaluated ev) {
+            if (evaluated.containsKey(ev.id())) {
+                return withTime(t);
+            }
+            Map<Long, RunEvent.Evaluated> m = new LinkedHashMap<>(evaluated);
+            m.put(ev.id(), ev);
+            return new RunState(runId, status, Collections.unmodifiableMap(m), generations, sessions, activeMillis,
+                    sessionStart, t, finishReason);
+        }
+        if (e instanceof RunEvent.GenerationDone g) {
+            List<RunEvent.GenerationDone> l = new ArrayList<>(generations);
+            l.add(g);
+            return new RunState(runId, status, evaluated, List.copyOf(l), sessions, activeMillis, sessionStart, t, finishReason);
+        }
+        if (e instanceof RunEvent.Control c) {
+            Status next = switch (c.action()) {
+                case "pause" -> status == Status.RUNNING ? Status.PAUSED : status;
+                case "resume" -> status == Status.PAUSED ? Status.RUNNING : status;
+                case "stop" -> status == Status.FINISHED ? status : Status.STOPPED;
+                default -> throw new RunException("unknown control action '" + c.action() + "' in the journal");
+            };
+            return new RunState(runId, next, evaluated, generations, sessions, activeMillis, sessionStart, t, finishReason);
+        }
+        RunEvent.Finished f = (RunEvent.Finished) e;
+        return new RunState(runId, Status.FINISHED, evaluated, generations, sessions, activeMillis, sessionStart, t, f.reason());
+    }
+
+    private RunState withTime(long t) {
+        return new RunState(runId, status, evaluated, generations, sessions, activeMillis, sessionStart, t, finishReason);
+    }
+
+    public String runId() {
+        return runId;
+    }
+
+    public Status status() {
+        return status;
+    }
+
+    /** Journaled evaluations by candidate id, in journal order. */
+    public Map<Long, RunEvent.Evaluated> evaluated() {
+        return evaluated;
+    }
+
+    public List<RunEvent.GenerationDone> generations() {
+        return generations;
+    }
+
+    public int sessions() {
+        return sessions;
+    }
+
+    /** Running time over all sessions up to {@code now} (downtime between a crash and its resume not counted). */
+    public long activeMillis(long now) {
+        return sessions == 0 ? 0 : activeMillis + Math.max(0, now - sessionStart);
+    }
+
+    public String finishReason() {
+        return finishReason;
+    }
+}

@@ -1,0 +1,73 @@
+package dev.chimera.engine.run;
+
+import dev.chimera.merge.method.MergeMethods;
+import dev.chimera.search.Bounds;
+import dev.chimera.search.genome.Genome;
+import dev.chimera.search.genome.LayerPathGenome;
+import dev.chimera.search.genome.ParamGene;
+import dev.chimera.search.genome.ParameterGenome;
+import dev.chimera.tensor.HfConfig;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The box the optimizer searches and what a point in it means: a merge {@link Genome} over the run's models, or
+ * (synthetic runs) just the box. Built from the run spec the same way on the coordinator and on every worker.
+ */
+public record SearchSpace(Bounds bounds, Genome genome) {
+    public static SearchSpace of(RunSpec spec) {
+        RunSpec.GenomeSpec g = spec.genome();
+        if (!g.merges()) {
+            return new SearchSpace(Bounds.uniform(g.dimension(), g.min(), g.max()), null);
+        }
+        int layers = g.layers() != null ? g.layers() : layersOf(spec, g);
+        List<String> paths = g.models().stream().map(spec.models()::get).toList();
+        Genome genome;
+        if (g.type().equals("layer-path")) {
+            int depth = g.maxDepth() > 0 ? g.maxDepth() : layers * g.repeats();
+            genome = new LayerPathGenome(paths, layers, g.repeats(), depth, g.scales(), g.scaleMin(), g.scaleMax(), g.dtype());
+        } else {
+            ParameterGenome.Builder b = ParameterGenome.builder(g.method())
+                    .models(paths)
+                    .layers(layers, g.layerGroups())
+                    .moduleFilters(g.moduleFilters())
+                    .embedGroup(g.embedGroup())
+                    .headGroup(g.headGroup())
+                    .smooth(g.smooth())
+                    .dtype(g.dtype());
+            if (g.base() != null) {
+                b.baseModel(spec.models().get(g.base()));
+            }
+            var method = MergeMethods.get(g.method());
+            for (RunSpec.Param p : g.params()) {
+                boolean global = method.globalParams().stream().anyMatch(d -> d.name().equals(p.name()));
+                b.param(global ? ParamGene.global(p.name(), p.min(), p.max()) : ParamGene.perModel(p.name(), p.min(), p.max()));
+            }
+            g.fixed().forEach(b::fixed);
+            genome = b.build();
+        }
+        return new SearchSpace(genome.bounds(), genome);
+    }
+
+    private static int layersOf(RunSpec spec, RunSpec.GenomeSpec g) {
+        String ref = g.base() != null ? g.base() : g.models().get(0);
+        Path dir = Path.of(spec.models().get(ref));
+        try {
+            return HfConfig.read(dir).numHiddenLayers();
+        } catch (RuntimeException e) {
+            throw new RunException("run.genome.layers is not set and the layer count of model '" + ref + "' cannot be read from "
+                    + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Identical keys mean identical merges (evaluated once). */
+    public String key(double[] genes) {
+        return genome == null ? Arrays.toString(genes) : genome.key(genes);
+    }
+
+    public boolean merges() {
+        return genome != null;
+    }
+}

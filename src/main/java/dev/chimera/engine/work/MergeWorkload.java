@@ -1,0 +1,202 @@
+package dev.chimera.engine.work;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.chimera.engine.run.RunSpec;
+import dev.chimera.engine.run.SearchSpace;
+import dev.chimera.eval.CausalLMAdapter;
+import dev.chimera.eval.Item;
+import dev.chimera.eval.LanguageCheck;
+import dev.chimera.eval.Task;
+import dev.chimera.eval.TaskLoader;
+import dev.chimera.eval.TaskResult;
+import dev.chimera.eval.TaskRunner;
+import dev.chimera.eval.TokenCodec;
+import dev.chimera.eval.Tokenizer;
+import dev.chimera.merge.MergeConfig;
+import dev.chimera.merge.MergeRunner;
+import dev.chimera.merge.ModelFolders;
+import dev.chimera.model.CausalLM;
+import dev.chimera.model.ModelConfig;
+import dev.chimera.tensor.HfConfig;
+import dev.chimera.tensor.HostTensors;
+import dev.chimera.tensor.ShardedSafetensorsWriter;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The real workload: a genome decoded to a mergekit recipe, merged in device memory from source models opened
+ * once, then run on each task objective's chosen items; an objective's value is the mean correctness over its
+ * items. Nothing is written to disk per candidate.
+ */
+public final class MergeWorkload implements Workload {
+    private static final Pattern LAYER = Pattern.compile("^model\\.layers\\.(\\d+)\\.");
+
+    private final RunSpec spec;
+    private final SearchSpace space;
+    private final Device device;
+    private final MergeRunner.Options options;
+    private final ModelFolders models;
+    private final ObjectNode baseConfig;
+    private final Tokenizer tokenizer;
+    private final TokenCodec codec;
+    private final List<Objective> objectives = new ArrayList<>();
+    private final HostTensors host = new HostTensors();
+
+    private record Objective(String name, Task task, List<Item> items, List<Item> fewshot, LanguageCheck check) {
+    }
+
+    /**
+     * Opens the run's models and tasks for one device.
+     *
+     * @throws WorkloadException when this node lacks a model folder or a task file, or the device does not exist
+     */
+    public MergeWorkload(RunSetup setup, String deviceName) {
+        this.spec = RunSpec.parse(setup.spec());
+        for (Map.Entry<String, String> m : spec.models().entrySet()) {
+            if (!Files.isRegularFile(Path.of(m.getValue()).resolve(HfConfig.FILE))) {
+                throw new WorkloadException("model folder " + m.getValue() + " (run.models." + m.getKey()
+                        + ") is missing on this node or has no config.json");
+            }
+        }
+        try {
+            this.device = MergeRunner.device(deviceName);
+        } catch (RuntimeException e) {
+            throw new WorkloadException("device " + deviceName + ": " + e.getMessage(), e);
+        }
+        this.space = SearchSpace.of(spec);
+        this.options = new MergeRunner.Options(deviceName, spec.seed(), ShardedSafetensorsWriter.DEFAULT_MAX_SHARD_BYTES,
+                spec.mergeThreads(), false);
+        String baseRef = spec.genome().base() != null ? spec.genome().base() : spec.genome().models().get(0);
+        Path baseDir = Path.of(spec.models().get(baseRef));
+        ModelFolders opened = ModelFolders.open(new ArrayList<>(spec.models().values()), Path.of("/"));
+        try {
+            this.baseConfig = HfConfig.read(baseDir).json().deepCopy();
+            this.tokenizer = Tokenizer.load(baseDir);
+        } catch (RuntimeException e) {
+            opened.close();
+            throw new WorkloadException("base model " + baseDir + ": " + e.getMessage(), e);
+        }
+        this.models = opened;
+        this.codec = TokenCodec.of(tokenizer);
+        LanguageCheck check = null;
+        for (RunSpec.ObjectiveSpec o : spec.objectives()) {
+            if (o.isSynthetic()) {
+                throw new WorkloadException("objective " + o.name() + ": synthetic objectives cannot be mixed with merges");
+            }
+            Task t = TaskLoader.load(Path.of(o.task()));
+            List<String> ids = setup.items().get(o.name());
+            if (ids == null) {
+                throw new WorkloadException("run setup has no items for objective " + o.name());
+            }
+            Map<String, Item> byId = new HashMap<>();
+            for (Item i : TaskLoader.items(t)) {
+                byId.put(i.id(), i);
+            }
+            List<Item> chosen = new ArrayList<>();
+            for (String id : ids) {
+                Item i = byId.get(id);
+                if (i == null) {
+                    throw new WorkloadException("task " + o.task() + " on this node has no item '" + id + "' (task files differ between nodes?)");
+                }
+                chosen.add(i);
+            }
+            if (t.language() != null && check == null) {
+                check = LanguageCheck.mgsm();
+            }
+            objectives.add(new Objective(o.name(), t, List.copyOf(chosen), TaskLoader.fewshotItems(t), t.language() == null ? null : check));
+        }
+    }
+
+    /** The merged tensors of one candidate, in one NDManager on the device. */
+    static final class Merged implements Built {
+        private final double[] genes;
+        private final NDManager manager;
+        private final Map<String, NDArray> weights;
+
+        Merged(double[] genes, NDManager manager, Map<String, NDArray> weights) {
+            this.genes = genes.clone();
+            this.manager = manager;
+            this.weights = weights;
+        }
+
+        @Override
+        public double[] genes() {
+            return genes.clone();
+        }
+
+        @Override
+        public void close() {
+            manager.close();
+        }
+    }
+
+    @Override
+    public Built build(double[] genes) {
+        MergeConfig config = space.genome().decode(genes);
+        NDManager manager = NDManager.newBaseManager(device, "PyTorch");
+        Map<String, NDArray> weights = new ConcurrentHashMap<>();
+        try {
+            MergeRunner.runToSink(config, models, options, (tm, bufs) ->
+                    weights.put(tm.output(), host.toFloat32(manager, bufs, tm.outDtype(), tm.outShape())));
+            return new Merged(genes, manager, weights);
+        } catch (RuntimeException e) {
+            manager.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public Outcome evaluate(Built candidate) {
+        Merged m = (Merged) candidate;
+        double[] values = new double[objectives.size()];
+        Map<String, Map<String, Integer>> items = new LinkedHashMap<>();
+        try (CausalLM lm = CausalLM.fromWeights(configFor(m.weights), m.weights)) {
+            for (int i = 0; i < objectives.size(); i++) {
+                Objective o = objectives.get(i);
+                TaskRunner runner = new TaskRunner(new CausalLMAdapter(lm, () -> { }), codec, o.check());
+                TaskResult r = runner.run(o.task(), o.items(), o.fewshot());
+                Map<String, Integer> y = new LinkedHashMap<>();
+                int correct = 0;
+                for (var item : r.items()) {
+                    y.put(item.id(), item.correct() ? 1 : 0);
+                    correct += item.correct() ? 1 : 0;
+                }
+                values[i] = (double) correct / r.items().size();
+                items.put(o.name(), y);
+            }
+        }
+        return new Outcome(values, items);
+    }
+
+    /** The base config, with the layer count of the merged weights (a layer-path merge changes the depth). */
+    private ModelConfig configFor(Map<String, NDArray> weights) {
+        int layers = 0;
+        for (String name : weights.keySet()) {
+            Matcher mt = LAYER.matcher(name);
+            if (mt.find()) {
+                layers = Math.max(layers, Integer.parseInt(mt.group(1)) + 1);
+            }
+        }
+        ObjectNode c = baseConfig.deepCopy();
+        c.put("num_hidden_layers", layers);
+        return ModelConfig.fromJson(c);
+    }
+
+    @Override
+    public void close() {
+        tokenizer.close();
+        models.close();
+    }
+}

@@ -1,0 +1,26 @@
+package dev.chimera.engine.work;
+
+/**
+ * What one device does for one run: turn genes into a candidate model ({@link #build}, the Merger's step) and
+ * score it ({@link #evaluate}, the Evaluator's step). Both are blocking and run on the engine's blocking
+ * dispatcher, never on an actor's thread. A workload is created once per run and device and holds what is worth
+ * keeping across candidates: opened source models, tokenizer, tasks and their items.
+ */
+public interface Workload extends AutoCloseable {
+    /** Builds the candidate (e.g. merges its tensors in device memory). The caller closes the result. */
+    Built build(double[] genes);
+
+    /** Scores a built candidate on every objective. Does not close it. */
+    Outcome evaluate(Built candidate);
+
+    @Override
+    void close();
+
+    /** A candidate ready to evaluate; closing it frees its tensors. */
+    interface Built extends AutoCloseable {
+        double[] genes();
+
+        @Override
+        void close();
+    }
+}
