@@ -31,6 +31,11 @@ final class ConfigDefaults implements CommandLine.IDefaultValueProvider {
         if (!config.hasPath(key)) {
             return null;
         }
-        return config.getValue(key).unwrapped().toString();
+        Object v = config.getValue(key).unwrapped();
+        if (v instanceof java.util.List<?> list) {
+            // list keys (e.g. chimera.node.devices) become the comma-separated form the options split
+            return list.isEmpty() ? null : String.join(",", list.stream().map(String::valueOf).toList());
+        }
+        return v.toString();
     }
 }

@@ -82,9 +82,26 @@ public final class Node implements AutoCloseable {
         this.control = control;
     }
 
-    /** Starts a node with the default config stack (reference.conf, application.conf, system properties). */
+    /** Starts a node with the default config stack (see {@link #loadConfig}). */
     public static Node start(Options options) {
-        return start(ConfigFactory.load(), options);
+        return start(loadConfig(null), options);
+    }
+
+    /**
+     * A node's config: system properties, then {@code file} (if any), then application.conf, then the node's Pekko
+     * settings ({@code chimera-node.conf}), then every reference.conf.
+     */
+    public static Config loadConfig(java.nio.file.Path file) {
+        Config user = ConfigFactory.empty();
+        if (file != null) {
+            if (!java.nio.file.Files.isRegularFile(file)) {
+                throw new IllegalArgumentException("config file " + file + " does not exist");
+            }
+            user = ConfigFactory.parseFile(file.toFile());
+        }
+        return ConfigFactory.defaultOverrides().withFallback(user).withFallback(ConfigFactory.defaultApplication())
+                .withFallback(ConfigFactory.parseResources(Node.class.getClassLoader(), "chimera-node.conf"))
+                .withFallback(ConfigFactory.defaultReference()).resolve();
     }
 
     public static Node start(Config base, Options o) {

@@ -26,7 +26,7 @@ public final class EngineTestSupport {
                 pekko.cluster.split-brain-resolver.stable-after = 3s
                 pekko.cluster.failure-detector.acceptable-heartbeat-pause = 2s
                 pekko.cluster.failure-detector.heartbeat-interval = 300ms
-                """).withFallback(ConfigFactory.load());
+                """).withFallback(Node.loadConfig(null));
     }
 
     public static Node.Options localOptions(String devices) {

@@ -31,6 +31,9 @@ public final class ItemChoice {
                 throw new RunException("run.objectives[" + (k - 1) + "]: selector '" + o.selector() + "' with estimator '"
                         + o.estimator() + "' is not supported by the engine yet (use selector = random, estimator = mean)");
             }
+            if (!java.nio.file.Files.isRegularFile(Path.of(o.task()))) {
+                throw new RunException("run.objectives[" + (k - 1) + "].task: task file " + o.task() + " does not exist");
+            }
             List<Item> items = TaskLoader.items(TaskLoader.load(Path.of(o.task())));
             List<String> ids = new ArrayList<>();
             for (Item i : items) {

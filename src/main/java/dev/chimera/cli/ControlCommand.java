@@ -1,0 +1,113 @@
+package dev.chimera.cli;
+
+import dev.chimera.engine.actor.Protocol;
+import dev.chimera.engine.control.ControlClient;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/** {@code chimera pause|resume|stop|status RUN_ID --node HOST:PORT}. */
+abstract class ControlCommand implements Callable<Integer> {
+    @Parameters(index = "0", arity = "0..1", paramLabel = "RUN", description = "run id (status: default the active run)")
+    String run;
+
+    @Option(names = "--node", paramLabel = "HOST:PORT", description = "control endpoint of a cluster node")
+    String node;
+
+    @Option(names = "--token", description = "control token (default: CHIMERA_TOKEN, chimera.control.token or the token file)")
+    String token;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "config to read the token settings from")
+    Path config;
+
+    abstract String action();
+
+    @Override
+    public Integer call() throws Exception {
+        if (node == null) {
+            throw new IllegalArgumentException(action() + " needs --node HOST:PORT (the control endpoint a node printed)");
+        }
+        ControlClient client = new ControlClient(node, ControlTokens.resolve(token, config));
+        Protocol.Status s;
+        if (action().equals("status")) {
+            s = client.status(run);
+        } else {
+            if (run == null) {
+                throw new IllegalArgumentException(action() + " needs the run id");
+            }
+            s = client.control(run, action());
+        }
+        if (s.error() != null) {
+            throw new IllegalStateException(s.error());
+        }
+        System.out.println(RunFollower.line(s));
+        for (Protocol.WorkerStatus w : s.workers()) {
+            System.out.printf(Locale.ROOT, "  worker %s: %d evaluated, %.0f%% busy%s%n", w.id(), w.evaluated(), w.utilisation() * 100,
+                    w.refused() == null ? "" : ", refused: " + w.refused());
+        }
+        if (s.finishReason() != null) {
+            System.out.println("  ended: " + s.finishReason());
+        }
+        return 0;
+    }
+
+    @Command(name = "pause", mixinStandardHelpOptions = true, description = "Pause a run: in-flight candidates finish, nothing new is handed out.")
+    static final class Pause extends ControlCommand {
+        @Override
+        String action() {
+            return "pause";
+        }
+    }
+
+    @Command(name = "stop", mixinStandardHelpOptions = true, description = "Stop a run; its folder keeps everything ('chimera resume DIR' continues it).")
+    static final class Stop extends ControlCommand {
+        @Override
+        String action() {
+            return "stop";
+        }
+    }
+
+    @Command(name = "status", mixinStandardHelpOptions = true, description = "Show a run's generation, evaluations, best fitness, throughput and workers.")
+    static final class Status extends ControlCommand {
+        @Override
+        String action() {
+            return "status";
+        }
+    }
+
+    /** resume: a paused run (with --node and a run id) or a stopped/crashed run's folder. */
+    @Command(name = "resume", mixinStandardHelpOptions = true,
+            description = "Resume a paused run (RUN_ID --node HOST:PORT), or continue a stopped or crashed run from its folder"
+                    + " (RUN_DIR; in-process, or on the cluster with --node). Nothing evaluated is evaluated again.")
+    static final class Resume extends ControlCommand {
+        @Option(names = "--devices", split = ",", description = "devices of the in-process node (default: the run's run.devices)")
+        java.util.List<String> devices;
+
+        @Override
+        String action() {
+            return "resume";
+        }
+
+        @Override
+        public Integer call() throws Exception {
+            if (run != null && Files.isDirectory(Path.of(run))) {
+                RunCommand r = new RunCommand();
+                r.node = node;
+                r.token = token;
+                r.config = config;
+                r.devices = devices;
+                return r.resumeFolder(Path.of(run));
+            }
+            if (node == null) {
+                throw new IllegalArgumentException("resume needs a run folder, or a run id with --node HOST:PORT ('" + run
+                        + "' is not a folder)");
+            }
+            return super.call();
+        }
+    }
+}

@@ -1,0 +1,106 @@
+package dev.chimera.cli;
+
+import com.typesafe.config.Config;
+import dev.chimera.engine.Node;
+import dev.chimera.engine.actor.Protocol;
+import dev.chimera.engine.control.ControlClient;
+import dev.chimera.engine.run.RunFolder;
+import dev.chimera.engine.run.RunSpec;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code chimera run RUN.conf}: submits a run to a cluster ({@code --node}) or, without one, starts a single-node
+ * cluster in this process, runs it there and exits when it ends.
+ */
+@Command(name = "run", mixinStandardHelpOptions = true, description = "Run an evolutionary merge described by a run file (HOCON).")
+class RunCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "RUN.conf", description = "the run file")
+    Path runFile;
+
+    @Option(names = "--node", paramLabel = "HOST:PORT", description = "control endpoint of a running cluster node")
+    String node;
+
+    @Option(names = "--token", description = "control token (default: CHIMERA_TOKEN, chimera.control.token or the token file)")
+    String token;
+
+    @Option(names = "--devices", split = ",", description = "devices of the in-process node (default: the run's run.devices)")
+    List<String> devices;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "node config (HOCON) of the in-process node")
+    Path config;
+
+    @Option(names = "--detach", description = "with --node: return once the run is accepted")
+    boolean detach;
+
+    @Override
+    public Integer call() throws Exception {
+        RunSpec spec = RunSpec.load(runFile);
+        return go(spec.text(), null, spec.devices());
+    }
+
+    /** Submits a new run (spec) or a resume (runDir) and follows it. */
+    int go(String spec, Path runDir, List<String> runDevices) throws Exception {
+        if (node != null) {
+            ControlClient client = new ControlClient(node, ControlTokens.resolve(token, config));
+            Protocol.SubmitReply r = client.submit(spec, runDir == null ? null : runDir.toAbsolutePath().toString());
+            if (!r.ok()) {
+                throw new IllegalStateException(r.error());
+            }
+            System.out.printf("run %s accepted by %s; folder %s%n", r.runId(), node, r.runDir());
+            System.out.printf("pause/resume/stop: chimera pause|resume|stop %s --node %s%n", r.runId(), node);
+            if (detach) {
+                return 0;
+            }
+            return RunFollower.report(RunFollower.follow(() -> client.status(r.runId()), System.err), System.out);
+        }
+        Config cfg = NodeCommand.loadConfig(config);
+        Node.Options o = Node.Options.defaults().withPort(0).withDevices(devices != null ? devices : runDevices);
+        Node local = startWithControl(cfg, o);
+        try {
+            Protocol.SubmitReply r = local.submit(spec, runDir == null ? null : runDir.toAbsolutePath().toString())
+                    .toCompletableFuture().get(10, TimeUnit.MINUTES);
+            if (!r.ok()) {
+                throw new IllegalStateException(r.error());
+            }
+            System.out.printf("run %s on a single-node cluster (%s); folder %s%n", r.runId(), local.devices(), r.runDir());
+            if (local.controlAddress() != null) {
+                System.out.printf("pause/resume/stop: chimera pause|resume|stop %s --node %s%n", r.runId(), local.controlAddress());
+            }
+            Protocol.Status end = RunFollower.follow(() -> {
+                try {
+                    return local.status(r.runId()).toCompletableFuture().get(30, TimeUnit.SECONDS);
+                } catch (Exception e) {
+                    throw new IllegalStateException("lost the local coordinator: " + e.getMessage(), e);
+                }
+            }, System.err);
+            return RunFollower.report(end, System.out);
+        } finally {
+            local.close();
+        }
+    }
+
+    /** The configured control port, or any free one when it is taken (a node may already run on this machine). */
+    private static Node startWithControl(Config cfg, Node.Options o) {
+        try {
+            return Node.start(cfg, o);
+        } catch (IllegalStateException e) {
+            if (e.getMessage() != null && e.getMessage().contains("control endpoint")) {
+                return Node.start(cfg, o.withControlPort(0));
+            }
+            throw e;
+        }
+    }
+
+    /** {@code chimera resume RUN_DIR} continues a stopped or crashed run from its folder. */
+    int resumeFolder(Path dir) throws Exception {
+        RunSpec spec = RunFolder.specOf(dir);
+        return go(null, dir, spec.devices());
+    }
+}
