@@ -41,7 +41,12 @@ class SingleNodeRunTest {
 
     /** The same search driven by a plain ask/tell loop, outside the engine. */
     static double[] plainLoop(long seed, int generations) {
-        Optimizer o = Optimizers.create("cmaes", Bounds.uniform(4, -1, 1), 1, seed, ConfigFactory.parseString("population = 6"));
+        return plainLoop(seed, generations, 6);
+    }
+
+    static double[] plainLoop(long seed, int generations, int population) {
+        Optimizer o = Optimizers.create("cmaes", Bounds.uniform(4, -1, 1), 1, seed,
+                ConfigFactory.parseString("population = " + population));
         while (o.generation() < generations) {
             for (Candidate c : o.ask(Integer.MAX_VALUE)) {
                 double s = 0;

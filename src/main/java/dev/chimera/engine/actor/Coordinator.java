@@ -52,6 +52,8 @@ import java.util.concurrent.Executor;
  * once. All file work (opening a run, writing outputs) runs on the blocking dispatcher and comes back as a message.
  */
 public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Coordinator.class);
+
     /** Coordinator settings (from {@code chimera.engine} in the config). */
     public record Settings(Duration workTimeout, Duration tick, int maxAttempts, boolean fsync, String blockingDispatcher) {
     }
@@ -188,7 +190,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
             w.refused = null;
             w.inFlight.clear();
         }
-        getContext().getLog().info("run {} {} in {} ({} evaluations journaled, {} to redo)", run.id(),
+        LOG.info("run {} {} in {} ({} evaluations journaled, {} to redo)", run.id(),
                 resumed ? "resumed" : "started", run.opened.dir(), run.state.evaluated().size(), run.queue.size());
         m.replyTo().tell(new SubmitReply(true, run.id(), run.opened.dir().toString(), null));
         dispatch();
@@ -267,7 +269,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
         }
         Candidate c = a != null ? a.candidate() : requeued(m.candidateId());
         if (c == null || !run.search.record(m.candidateId(), m.objectives())) {
-            getContext().getLog().debug("dropping a late duplicate result of candidate {} from {}", m.candidateId(), m.workerId());
+            LOG.debug("dropping a late duplicate result of candidate {} from {}", m.candidateId(), m.workerId());
             return this;
         }
         run.inFlight.remove(m.candidateId());
@@ -312,7 +314,9 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
         }
         Assignment a = run.inFlight.remove(m.candidateId());
         if (m.refuseRun()) {
-            getContext().getLog().error("worker {} refuses run {}: {}", m.workerId(), m.runId(), m.error());
+            if (w != null && w.refused == null) {
+                LOG.error("worker {} refuses run {}: {}", m.workerId(), m.runId(), m.error());
+            }
             if (w != null) {
                 w.refused = m.error();
                 w.wanted = 0;
@@ -322,7 +326,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
                 run.attempts.merge(m.candidateId(), -1, Integer::sum);
             }
         } else if (a != null) {
-            getContext().getLog().warn("candidate {} failed on {} (attempt {}): {}", m.candidateId(), m.workerId(), a.attempt(), m.error());
+            LOG.warn("candidate {} failed on {} (attempt {}): {}", m.candidateId(), m.workerId(), a.attempt(), m.error());
             if (a.attempt() >= settings.maxAttempts()) {
                 end("failed: candidate " + m.candidateId() + " failed " + a.attempt() + " times; last error: " + m.error(), true);
                 return this;
@@ -343,7 +347,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
         }
         for (Worker w : gone) {
             workers.remove(w.id);
-            getContext().getLog().info("worker {} left; handing out its {} candidate(s) again", w.id, w.inFlight.size());
+            LOG.info("worker {} left; handing out its {} candidate(s) again", w.id, w.inFlight.size());
             if (run != null) {
                 for (long id : w.inFlight) {
                     Assignment a = run.inFlight.remove(id);
@@ -371,7 +375,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
         }
         for (long id : late) {
             Assignment a = run.inFlight.remove(id);
-            getContext().getLog().warn("candidate {} on {} timed out after {}; handing it out again", id, a.workerId(), settings.workTimeout());
+            LOG.warn("candidate {} on {} timed out after {}; handing it out again", id, a.workerId(), settings.workTimeout());
             Worker w = workers.get(a.workerId());
             if (w != null) {
                 w.inFlight.remove(id);
@@ -481,7 +485,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
         List<Evaluation> best = run.search.optimizer().best();
         var snapshot = run.search.optimizer().snapshot();
         RunState state = run.state;
-        getContext().getLog().info("run {} ending: {}", id, reason);
+        LOG.info("run {} ending: {}", id, reason);
         boolean models = !failed && !reason.equals("stopped");
         CompletableFuture<Void> f = CompletableFuture.runAsync(() -> o.writeOutputs(state, best, snapshot, models), blocking);
         getContext().pipeToSelf(f, (ok, err) -> new OutputsWritten(id, reason, err == null ? null : rootMessage(err)));
@@ -493,7 +497,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
         }
         String reason = m.reason();
         if (m.error() != null) {
-            getContext().getLog().error("run {}: writing its outputs failed: {}", m.runId(), m.error());
+            LOG.error("run {}: writing its outputs failed: {}", m.runId(), m.error());
             reason = reason + "; outputs failed: " + m.error();
         }
         boolean stopped = reason.startsWith("stopped");
@@ -507,7 +511,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
                 null);
         run.journal.close();
         ended.put(m.runId(), last);
-        getContext().getLog().info("run {} {}: {} evaluations, best {}", m.runId(), last.state().toLowerCase(), last.evaluations(),
+        LOG.info("run {} {}: {} evaluations, best {}", m.runId(), last.state().toLowerCase(), last.evaluations(),
                 java.util.Arrays.toString(last.best()));
         run = null;
         for (Worker w : workers.values()) {

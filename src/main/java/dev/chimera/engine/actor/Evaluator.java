@@ -24,6 +24,8 @@ import java.util.concurrent.Executor;
  * Merger its pipeline slot is free. Its messages carry tensors, so they never leave the JVM.
  */
 public final class Evaluator extends AbstractBehavior<Evaluator.Command> {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Evaluator.class);
+
     /** Local messages only. */
     public interface Command {
     }
@@ -100,7 +102,7 @@ public final class Evaluator extends AbstractBehavior<Evaluator.Command> {
 
     private Behavior<Command> onFailed(Failed m) {
         busy = false;
-        getContext().getLog().warn("worker {}: candidate {} of run {} failed to evaluate: {}", workerId, m.job().candidateId(),
+        LOG.warn("worker {}: candidate {} of run {} failed to evaluate: {}", workerId, m.job().candidateId(),
                 m.job().runId(), m.error());
         coordinator.tell(new WorkFailed(m.job().runId(), m.job().candidateId(), workerId, m.error(), false));
         merger.tell(new Merger.Released(m.job().runId(), m.job().candidateId()));

@@ -38,6 +38,8 @@ import java.util.function.BiFunction;
  * {@link WorkFailed#refuseRun()} and the Coordinator sends it nothing more of that run.
  */
 public final class Merger extends AbstractBehavior<WorkerCommand> {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Merger.class);
+
     /** Merger settings. {@code workloads} makes a run's workload for a device (tests pass fakes). */
     public record Settings(String workerId, String device, int depth, Duration idlePoll, String blockingDispatcher,
                            BiFunction<RunSetup, String, Workload> workloads) {
@@ -179,7 +181,7 @@ public final class Merger extends AbstractBehavior<WorkerCommand> {
 
     private Behavior<WorkerCommand> onWorkloadFailed(WorkloadFailed m) {
         loading = null;
-        getContext().getLog().error("worker {} cannot take part in run {}: {}", settings.workerId(), m.runId(), m.error());
+        LOG.error("worker {} cannot take part in run {}: {}", settings.workerId(), m.runId(), m.error());
         refused.put(m.runId(), m.error());
         // refuse everything of that run we hold
         queue.removeIf(a -> {
@@ -204,7 +206,7 @@ public final class Merger extends AbstractBehavior<WorkerCommand> {
 
     private Behavior<WorkerCommand> onBuildFailed(BuildFailed m) {
         building = false;
-        getContext().getLog().warn("worker {}: candidate {} of run {} failed to build: {}", settings.workerId(),
+        LOG.warn("worker {}: candidate {} of run {} failed to build: {}", settings.workerId(),
                 m.assign().candidateId(), m.assign().runId(), m.error());
         coordinator.tell(new WorkFailed(m.assign().runId(), m.assign().candidateId(), settings.workerId(), m.error(), false));
         release(m.assign().runId());
