@@ -25,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ClusterRunTest {
     static void awaitMembers(Node node, int n) throws InterruptedException {
         Cluster c = Cluster.get(node.system());
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
         while (System.nanoTime() < end) {
             long up = StreamSupport.stream(c.state().getMembers().spliterator(), false)
                     .filter(m -> m.status() == MemberStatus.up()).count();
