@@ -15,7 +15,7 @@ import java.util.Map;
 import java.util.Random;
 
 /** Tiny random Llama-family model folders (config.json + safetensors) for tests. */
-final class TinyModels {
+public final class TinyModels {
     private TinyModels() {
     }
 
@@ -26,7 +26,7 @@ final class TinyModels {
      * @param configJson full config.json text
      * @param dtype weight dtype on disk
      */
-    record Spec(String name, String configJson, DType dtype) {
+    public record Spec(String name, String configJson, DType dtype) {
         @Override
         public String toString() {
             return name;
@@ -50,7 +50,7 @@ final class TinyModels {
     }
 
     /** The architecture / option combinations the reference tests cover. */
-    static List<Spec> specs() {
+    public static List<Spec> specs() {
         return List.of(
                 new Spec("llama", config("LlamaForCausalLM", "\"tie_word_embeddings\": false, \"num_hidden_layers\": 3"),
                         DType.F32),
@@ -77,7 +77,7 @@ final class TinyModels {
     }
 
     /** Writes config.json and random weights with the shapes the config requires. */
-    static Path write(Path dir, Spec spec, long seed) throws IOException {
+    public static Path write(Path dir, Spec spec, long seed) throws IOException {
         Files.createDirectories(dir);
         Files.writeString(dir.resolve("config.json"), spec.configJson());
         ModelConfig config = ModelConfig.parse(spec.configJson());

@@ -1,0 +1,111 @@
+package dev.chimera.engine;
+
+import dev.chimera.cli.CliRun;
+import dev.chimera.engine.actor.Protocol;
+import dev.chimera.engine.run.Journal;
+import dev.chimera.engine.run.RunEvent;
+import dev.chimera.model.CausalLM;
+import dev.chimera.model.TinyModels;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Real merges and real evaluations flowing through the engine, checked against the disk path (merge + eval). */
+class MergeRunTest {
+    static final List<String> WORDS = List.of("[UNK]", "<s>", "</s>", "Question:", "Answer:", "which", "colour", "is",
+            "the", "sky", "grass", "?", "red", "blue", "green", "sun", "yellow");
+
+    static Path model(Path dir, long seed) throws Exception {
+        Path m = TinyModels.write(dir, TinyModels.specs().get(3), seed);
+        StringBuilder vocab = new StringBuilder();
+        for (int i = 0; i < WORDS.size(); i++) {
+            vocab.append(i == 0 ? "" : ", ").append('"').append(WORDS.get(i)).append("\": ").append(i);
+        }
+        Files.writeString(m.resolve("tokenizer.json"), """
+                {"version": "1.0", "added_tokens": [], "normalizer": null,
+                 "pre_tokenizer": {"type": "Whitespace"}, "post_processor": null, "decoder": null,
+                 "model": {"type": "WordLevel", "unk_token": "[UNK]", "vocab": {%s}}}
+                """.formatted(vocab));
+        Files.writeString(m.resolve("tokenizer_config.json"), "{\"eos_token\": \"</s>\", \"add_bos_token\": false}");
+        return m;
+    }
+
+    @Test
+    void evolvesATaskArithmeticMergeInMemoryAndWritesTheBest(@TempDir Path tmp) throws Exception {
+        model(tmp.resolve("base"), 1);
+        model(tmp.resolve("a"), 2);
+        model(tmp.resolve("b"), 3);
+        Files.writeString(tmp.resolve("items.jsonl"), """
+                {"id": "q1", "question": "which colour is the sky ?", "choices": ["red", "blue", "green"], "answer": 1}
+                {"id": "q2", "question": "which colour is the grass ?", "choices": ["red", "blue", "green"], "answer": 2}
+                {"id": "q3", "question": "which colour is the sun ?", "choices": ["yellow", "green"], "answer": 0}
+                {"id": "q4", "question": "which colour is the sky ?", "choices": ["blue", "yellow"], "answer": 0}
+                {"id": "q5", "question": "which colour is the grass ?", "choices": ["yellow", "green", "red"], "answer": 1}
+                """);
+        Files.writeString(tmp.resolve("task.yml"), "name: colours\ntype: multiple_choice\ndata: items.jsonl\nformat: jsonl\n");
+        Path runFile = tmp.resolve("merge.conf");
+        Files.writeString(runFile, """
+                run {
+                  name = tiny-merge
+                  output = out
+                  seed = 4
+                  models { base = base, a = a, b = b }
+                  genome {
+                    method = task_arithmetic
+                    base = base
+                    models = [a, b]
+                    params = [ { name = weight, min = 0, max = 1 } ]
+                    embed-group = true
+                  }
+                  algorithm { name = cmaes, settings { population = 4 } }
+                  objectives = [ { name = colours, task = task.yml, n = 4 } ]
+                  budget { generations = 2 }
+                }
+                """);
+        try (Node node = Node.start(EngineTestSupport.config(), EngineTestSupport.localOptions("cpu"))) {
+            Protocol.SubmitReply r = node.submit(EngineTestSupport.render(runFile), null).toCompletableFuture().get(60, TimeUnit.SECONDS);
+            assertTrue(r.ok(), r.error());
+            Protocol.Status s = EngineTestSupport.await(node, "tiny-merge", 300);
+            assertEquals("FINISHED", s.state(), s.finishReason());
+            assertEquals(8, s.evaluations());
+        }
+        Path out = tmp.resolve("out");
+        List<RunEvent.Evaluated> ev = EngineTestSupport.evaluated(Journal.read(out));
+        assertEquals(8, ev.size());
+        RunEvent.Evaluated best = ev.get(0);
+        for (RunEvent.Evaluated e : ev) {
+            Map<String, Integer> items = e.items().get("colours");
+            assertEquals(4, items.size(), "n = 4 items per candidate");
+            assertEquals(items.values().stream().mapToInt(Integer::intValue).sum() / 4.0, e.objectives()[0], 1e-12);
+            best = e.objectives()[0] > best.objectives()[0] ? e : best;
+        }
+        // every candidate saw the same 4 items
+        assertEquals(1, ev.stream().map(e -> e.items().get("colours").keySet()).distinct().count());
+
+        // the winner, merged to disk from its YAML by `chimera merge` and scored by `chimera eval` on the same items,
+        // gets the accuracy the in-memory path journaled
+        assertTrue(Files.isRegularFile(out.resolve("best.yaml")));
+        try (CausalLM lm = CausalLM.load(out.resolve("best"))) {
+            assertEquals(2, lm.config().numLayers());
+        }
+        String items = String.join(",", best.items().get("colours").keySet());
+        CliRun merged = CliRun.of("merge", out.resolve("best.yaml").toString(), tmp.resolve("remerged").toString());
+        assertEquals(0, merged.code(), merged.err());
+        Files.copy(tmp.resolve("base/tokenizer.json"), tmp.resolve("remerged/tokenizer.json"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(tmp.resolve("base/tokenizer_config.json"), tmp.resolve("remerged/tokenizer_config.json"),
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        CliRun eval = CliRun.of("eval", "--model", tmp.resolve("remerged").toString(), "--task", tmp.resolve("task.yml").toString(),
+                "--items", items);
+        assertEquals(0, eval.code(), eval.err());
+        String accLine = eval.out().lines().filter(l -> l.startsWith("colours acc ")).findFirst().orElseThrow();
+        assertEquals(best.objectives()[0], Double.parseDouble(accLine.split(" ")[2]), 1e-4, eval.out());
+    }
+}
