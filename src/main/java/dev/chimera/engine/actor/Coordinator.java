@@ -349,7 +349,9 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
             workers.remove(w.id);
             LOG.info("worker {} left; handing out its {} candidate(s) again", w.id, w.inFlight.size());
             if (run != null) {
-                for (long id : w.inFlight) {
+                List<Long> ids = new ArrayList<>(w.inFlight);
+                ids.sort(java.util.Comparator.reverseOrder());
+                for (long id : ids) {
                     Assignment a = run.inFlight.remove(id);
                     if (a != null) {
                         run.queue.addFirst(a.candidate());
@@ -373,6 +375,8 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
                 late.add(a.candidate().id());
             }
         }
+        // back to the front of the queue in their original order
+        java.util.Collections.reverse(late);
         for (long id : late) {
             Assignment a = run.inFlight.remove(id);
             LOG.warn("candidate {} on {} timed out after {}; handing it out again", id, a.workerId(), settings.workTimeout());
