@@ -190,6 +190,15 @@ public final class Extract {
         Selection sel = new ItemSelector(matrix, irt, settings.kmeansRestarts())
                 .select(settings.selector(), settings.n(), settings.seed());
         double fitSeconds = (System.nanoTime() - f0) / 1e9;
+        int zero = 0;
+        for (double w : sel.weights()) {
+            zero += w == 0 ? 1 : 0;
+        }
+        if (zero > 0) {
+            log.accept("warning: " + zero + " of the " + settings.n() + " selected items have weight 0 ("
+                    + settings.selector() + " selection over " + rows + " models found fewer than " + settings.n()
+                    + " distinct groups of items); give more models (--reference) or another selector");
+        }
         for (int i = 0; i < infos.size(); i++) {
             ExtractResult.ModelInfo mi = infos.get(i);
             infos.set(i, new ExtractResult.ModelInfo(mi.name(), mi.path(), mi.fingerprint(), mi.accuracy(),

@@ -197,7 +197,7 @@ public record ExtractResult(String format, TaskInfo task, Extract.Settings setti
             for (double[] t : irt.thetas()) {
                 finite(t, d, "irt.thetas");
             }
-        } else if (Extract.Settings.class.isInstance(settings) && settings.needsIrt()) {
+        } else if (settings.needsIrt()) {
             throw new EstimateException("estimator '" + settings.estimator() + "' needs irt parameters, none stored");
         }
     }

@@ -444,6 +444,18 @@ class ExtractTest {
         assertTrue(e.getMessage().contains("same model"), e.getMessage());
     }
 
+    @Test
+    void anchorsOverTooFewModelsWarnAboutZeroWeights() {
+        // two models: at most 4 distinct answer patterns, so at most 4 non-empty clusters of 10
+        List<String> log = new ArrayList<>();
+        ExtractResult r = Extract.run(models.subList(0, 2), Extract.TaskInput.load(taskFile), evaluator(), cache(),
+                Extract.Settings.of("anchor", 10, 0, "weighted"), null, log::add);
+        long zero = java.util.Arrays.stream(r.subset().weights()).filter(w -> w == 0).count();
+        assertTrue(zero >= 6, java.util.Arrays.toString(r.subset().weights()));
+        assertTrue(log.stream().anyMatch(l -> l.startsWith("warning: " + zero + " of the 10 selected items have weight 0")),
+                log.toString());
+    }
+
     static void deleteTree(Path p) throws IOException {
         try (Stream<Path> s = Files.walk(p)) {
             for (Path f : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
