@@ -183,6 +183,13 @@ class ExtractTest {
         assertNotEquals(base, prompt);
         assertNotEquals(base, answer);
         assertNotEquals(prompt, answer);
+        // few-shot examples are part of what the model sees
+        Path fewshot = writeTask(dir.resolve("f"), "Question: {question}\nAnswer:", 0);
+        Files.writeString(fewshot, Files.readString(fewshot) + "fewshot: 1\nfewshot_data: items.jsonl\n");
+        String withFewshot = Extract.TaskInput.load(fewshot).fingerprint();
+        assertNotEquals(base, withFewshot);
+        Files.writeString(fewshot, Files.readString(fewshot).replace("fewshot: 1", "fewshot: 2"));
+        assertNotEquals(withFewshot, Extract.TaskInput.load(fewshot).fingerprint());
         // ... and a changed task misses the cache
         run(Extract.Settings.of("random", 5, 0, "mean"));
         assertEquals(4, calls.get());
