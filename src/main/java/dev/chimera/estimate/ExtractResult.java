@@ -122,6 +122,15 @@ public record ExtractResult(String format, TaskInfo task, Extract.Settings setti
         }
     }
 
+    /** Parses the JSON form (as {@link #toJson} writes it), e.g. sent to a worker with a run's setup. */
+    public static ExtractResult parse(String json) {
+        try {
+            return JSON.readValue(json, ExtractResult.class);
+        } catch (JsonProcessingException e) {
+            throw new EstimateException("not a valid extract result: " + e.getOriginalMessage());
+        }
+    }
+
     /** Reads and checks a stored result; errors name the file and the problem. */
     public static ExtractResult read(Path file) {
         ExtractResult r;

@@ -4,6 +4,8 @@ import dev.chimera.cli.CliRun;
 import dev.chimera.engine.actor.Protocol;
 import dev.chimera.engine.run.Journal;
 import dev.chimera.engine.run.RunEvent;
+import dev.chimera.estimate.ExtractResult;
+import dev.chimera.estimate.SubsetEstimator;
 import dev.chimera.model.CausalLM;
 import dev.chimera.model.TinyModels;
 import org.junit.jupiter.api.Test;
@@ -38,8 +40,7 @@ class MergeRunTest {
         return m;
     }
 
-    @Test
-    void evolvesATaskArithmeticMergeInMemoryAndWritesTheBest(@TempDir Path tmp) throws Exception {
+    static void zoo(Path tmp) throws Exception {
         model(tmp.resolve("base"), 1);
         model(tmp.resolve("a"), 2);
         model(tmp.resolve("b"), 3);
@@ -51,6 +52,11 @@ class MergeRunTest {
                 {"id": "q5", "question": "which colour is the grass ?", "choices": ["yellow", "green", "red"], "answer": 1}
                 """);
         Files.writeString(tmp.resolve("task.yml"), "name: colours\ntype: multiple_choice\ndata: items.jsonl\nformat: jsonl\n");
+    }
+
+    @Test
+    void evolvesATaskArithmeticMergeInMemoryAndWritesTheBest(@TempDir Path tmp) throws Exception {
+        zoo(tmp);
         Path runFile = tmp.resolve("merge.conf");
         Files.writeString(runFile, """
                 run {
@@ -107,5 +113,44 @@ class MergeRunTest {
         assertEquals(0, eval.code(), eval.err());
         String accLine = eval.out().lines().filter(l -> l.startsWith("colours acc ")).findFirst().orElseThrow();
         assertEquals(best.objectives()[0], Double.parseDouble(accLine.split(" ")[2]), 1e-4, eval.out());
+    }
+
+    @Test
+    void anObjectiveWithAnEstimatorRunsTheExtractStageFirst(@TempDir Path tmp) throws Exception {
+        zoo(tmp);
+        Path runFile = tmp.resolve("extract.conf");
+        Files.writeString(runFile, """
+                run {
+                  name = tiny-extract
+                  output = out
+                  seed = 8
+                  response-cache = cache
+                  models { base = base, a = a, b = b }
+                  genome { method = linear, models = [a, b], params = [ { name = weight, min = 0, max = 1 } ] }
+                  algorithm { name = random, settings { batch = 3 } }
+                  objectives = [ { name = colours, task = task.yml, n = 3, selector = random, estimator = pirt } ]
+                  budget { evaluations = 3 }
+                }
+                """);
+        try (Node node = Node.start(EngineTestSupport.config(), EngineTestSupport.localOptions("cpu"))) {
+            Protocol.SubmitReply r = node.submit(EngineTestSupport.render(runFile), null).toCompletableFuture().get(300, TimeUnit.SECONDS);
+            assertTrue(r.ok(), r.error());
+            Protocol.Status s = EngineTestSupport.await(node, "tiny-extract", 300);
+            assertEquals("FINISHED", s.state(), s.finishReason());
+        }
+        Path out = tmp.resolve("out");
+        ExtractResult x = ExtractResult.read(out.resolve("extract-colours.json"));
+        // linear over a and b: no base, so the two parents are each evaluated once on all 5 items
+        assertEquals(10, x.cost().itemsEvaluated());
+        assertEquals(3, x.subset().itemIds().size());
+        assertTrue(Files.list(tmp.resolve("cache")).count() >= 2, "responses cached per parent");
+        SubsetEstimator est = x.estimator();
+        for (RunEvent.Evaluated e : EngineTestSupport.evaluated(Journal.read(out))) {
+            Map<String, Integer> items = e.items().get("colours");
+            assertEquals(new java.util.HashSet<>(x.subset().itemIds()), items.keySet());
+            Map<String, Boolean> answers = new java.util.HashMap<>();
+            items.forEach((k, v) -> answers.put(k, v == 1));
+            assertEquals(est.estimate("pirt", answers), e.objectives()[0], 1e-12);
+        }
     }
 }

@@ -1,57 +1,111 @@
 package dev.chimera.engine.run;
 
+import dev.chimera.estimate.Extract;
+import dev.chimera.estimate.ExtractResult;
+import dev.chimera.estimate.ResponseCache;
+import dev.chimera.estimate.TaskEvaluator;
 import dev.chimera.eval.Item;
+import dev.chimera.eval.Task;
 import dev.chimera.eval.TaskLoader;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 
 /**
- * The items every candidate is evaluated on, per task objective, chosen once per run: all items when
- * {@code n} is 0 or at least the task's size, else a seeded random sample of {@code n} (the estimator is then the
- * mean over them).
+ * The items every candidate is evaluated on, per task objective, chosen once per run (on the coordinator's node):
+ * <ul>
+ *   <li>{@code selector = random, estimator = mean}: all items when {@code n} is 0 or at least the task's size, else
+ *       a seeded random sample of {@code n}; the objective is the mean over them. No parent evaluation.</li>
+ *   <li>anything else: the extract stage ({@link Extract}): the parent models are evaluated once on every item
+ *       (cached on disk by model and task fingerprint), an IRT model is fitted, the selector picks {@code n} items,
+ *       and the result ({@code extract-<objective>.json} in the run folder) is what workers' estimators use.</li>
+ * </ul>
  */
 public final class ItemChoice {
+    private static final Logger LOG = LoggerFactory.getLogger(ItemChoice.class);
+
+    /** Per objective: the item ids, and the extract result's JSON for objectives that use an estimator. */
+    public record Choice(Map<String, List<String>> items, Map<String, String> estimators) {
+    }
+
     private ItemChoice() {
     }
 
-    public static Map<String, List<String>> choose(RunSpec spec) {
+    public static Choice choose(RunSpec spec, Path runDir) {
         Map<String, List<String>> out = new LinkedHashMap<>();
-        int k = 0;
-        for (RunSpec.ObjectiveSpec o : spec.objectives()) {
-            k++;
+        Map<String, String> estimators = new LinkedHashMap<>();
+        for (int k = 0; k < spec.objectives().size(); k++) {
+            RunSpec.ObjectiveSpec o = spec.objectives().get(k);
             if (o.isSynthetic()) {
                 continue;
             }
-            if (!o.selector().equals("random") || !o.estimator().equals("mean")) {
-                throw new RunException("run.objectives[" + (k - 1) + "]: selector '" + o.selector() + "' with estimator '"
-                        + o.estimator() + "' is not supported by the engine yet (use selector = random, estimator = mean)");
+            if (!Files.isRegularFile(Path.of(o.task()))) {
+                throw new RunException("run.objectives[" + k + "].task: task file " + o.task() + " does not exist");
             }
-            if (!java.nio.file.Files.isRegularFile(Path.of(o.task()))) {
-                throw new RunException("run.objectives[" + (k - 1) + "].task: task file " + o.task() + " does not exist");
+            Task task = TaskLoader.load(Path.of(o.task()));
+            List<Item> items = TaskLoader.items(task);
+            if (o.selector().equals("random") && o.estimator().equals("mean")) {
+                out.put(o.name(), sample(items, o.n(), spec.seed() * 1_000_003L + k + 1));
+                continue;
             }
-            List<Item> items = TaskLoader.items(TaskLoader.load(Path.of(o.task())));
-            List<String> ids = new ArrayList<>();
-            for (Item i : items) {
-                ids.add(i.id());
+            if (o.n() <= 0) {
+                throw new RunException("run.objectives[" + k + "].n: estimator '" + o.estimator() + "' needs n > 0 items");
             }
-            if (o.n() > 0 && o.n() < ids.size()) {
-                // partial Fisher-Yates with a per-objective stream of the run's seed
-                Random r = new Random(spec.seed() * 1_000_003L + k);
-                for (int i = 0; i < o.n(); i++) {
-                    int j = i + r.nextInt(ids.size() - i);
-                    String t = ids.get(i);
-                    ids.set(i, ids.get(j));
-                    ids.set(j, t);
-                }
-                ids = new ArrayList<>(ids.subList(0, o.n()));
-            }
-            out.put(o.name(), List.copyOf(ids));
+            ExtractResult r = extract(spec, runDir, o, task, items);
+            out.put(o.name(), List.copyOf(r.subset().itemIds()));
+            estimators.put(o.name(), r.toJson());
         }
-        return out;
+        return new Choice(out, estimators);
+    }
+
+    private static ExtractResult extract(RunSpec spec, Path runDir, RunSpec.ObjectiveSpec o, Task task, List<Item> items) {
+        Set<String> parents = new LinkedHashSet<>();
+        if (spec.genome().base() != null) {
+            parents.add(spec.models().get(spec.genome().base()));
+        }
+        for (String m : spec.genome().models()) {
+            parents.add(spec.models().get(m));
+        }
+        List<Path> models = parents.stream().map(Path::of).toList();
+        String device = spec.devices().isEmpty() || spec.devices().get(0).startsWith("cpu") ? "cpu" : spec.devices().get(0);
+        List<Item> fewshot = TaskLoader.fewshotItems(task);
+        TaskEvaluator evaluator = new TaskEvaluator(task, items, fewshot, device, () -> { });
+        ResponseCache cache = new ResponseCache(spec.responseCache(), LOG::warn);
+        Extract.Settings settings = Extract.Settings.of(o.selector(), o.n(), spec.seed(), o.estimator());
+        Path file = runDir.resolve("extract-" + o.name() + ".json");
+        LOG.info("extract stage for objective {}: {} parent(s) on {} items of {}", o.name(), models.size(), items.size(), task.name());
+        ExtractResult r = Extract.loadOrRun(file, false, models, Extract.TaskInput.of(task, items, fewshot), evaluator, cache,
+                settings, null, LOG::info);
+        LOG.info("extract stage for objective {}: {} items chosen ({}), cost {}", o.name(), r.subset().itemIds().size(),
+                o.selector(), r.cost());
+        return r;
+    }
+
+    /** All ids, or a seeded random sample of n (partial Fisher-Yates). */
+    static List<String> sample(List<Item> items, int n, long seed) {
+        List<String> ids = new ArrayList<>();
+        for (Item i : items) {
+            ids.add(i.id());
+        }
+        if (n <= 0 || n >= ids.size()) {
+            return List.copyOf(ids);
+        }
+        Random r = new Random(seed);
+        for (int i = 0; i < n; i++) {
+            int j = i + r.nextInt(ids.size() - i);
+            String t = ids.get(i);
+            ids.set(i, ids.get(j));
+            ids.set(j, t);
+        }
+        return List.copyOf(ids.subList(0, n));
     }
 }

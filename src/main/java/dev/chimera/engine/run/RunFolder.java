@@ -3,6 +3,7 @@ package dev.chimera.engine.run;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.chimera.engine.work.RunSetup;
+import dev.chimera.estimate.ExtractResult;
 import dev.chimera.merge.MergeConfig;
 import dev.chimera.merge.MergeConfigYaml;
 import dev.chimera.merge.MergeRunner;
@@ -24,6 +25,7 @@ import java.util.Map;
  * <pre>
  *   run.conf          the run config as rendered (absolute paths); a resume uses this copy
  *   items.json        per task objective, the ids of the items every candidate is evaluated on
+ *   extract-OBJ.json  objectives with an estimator: the extract stage's result (parents' responses, IRT, subset)
  *   journal.jsonl     every event, append-only (see {@link Journal})
  *   generations.csv   one line per completed generation
  *   optimizer.json    the algorithm's snapshot after the last generation
@@ -60,16 +62,25 @@ public final class RunFolder {
             throw new RunException("run folder " + dir + " already holds a run; continue it with: chimera resume " + dir);
         }
         SearchSpace space = SearchSpace.of(spec);
-        Map<String, List<String>> items = ItemChoice.choose(spec);
         try {
             Files.createDirectories(dir);
-            AtomicFiles.write(dir.resolve(ITEMS), Journal.JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(items));
         } catch (IOException e) {
             throw new RunException("cannot create run folder " + dir + ": " + e.getMessage(), e);
         }
         AtomicFiles.writeString(dir.resolve(CONFIG), spec.text());
+        ItemChoice.Choice choice = ItemChoice.choose(spec, dir);
+        writeJson(dir.resolve(ITEMS), choice.items());
         RunState state = RunState.empty();
-        return new Opened(spec, dir, state, RunSearch.start(spec, space, state), new RunSetup(spec.name(), spec.text(), items));
+        return new Opened(spec, dir, state, RunSearch.start(spec, space, state),
+                new RunSetup(spec.name(), spec.text(), choice.items(), choice.estimators()));
+    }
+
+    private static void writeJson(Path file, Object value) {
+        try {
+            AtomicFiles.write(file, Journal.JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(value));
+        } catch (IOException e) {
+            throw new RunException("cannot write " + file + ": " + e.getMessage(), e);
+        }
     }
 
     /** Reopens a run folder after a crash or a stop: its own config, items and journal. */
@@ -95,7 +106,14 @@ public final class RunFolder {
                     + "); nothing to resume");
         }
         SearchSpace space = SearchSpace.of(spec);
-        return new Opened(spec, dir, state, RunSearch.start(spec, space, state), new RunSetup(spec.name(), text, items));
+        Map<String, String> estimators = new java.util.LinkedHashMap<>();
+        for (RunSpec.ObjectiveSpec o : spec.objectives()) {
+            Path f = dir.resolve("extract-" + o.name() + ".json");
+            if (Files.exists(f)) {
+                estimators.put(o.name(), ExtractResult.read(f).toJson());
+            }
+        }
+        return new Opened(spec, dir, state, RunSearch.start(spec, space, state), new RunSetup(spec.name(), text, items, estimators));
     }
 
     static void writeGeneration(Path dir, RunEvent.GenerationDone g, ObjectNode snapshot) {

@@ -25,7 +25,7 @@ import java.util.Map;
  */
 public record RunSpec(String name, Path output, long seed, List<String> devices, Map<String, String> models,
                       GenomeSpec genome, String algorithm, Config algorithmSettings, List<ObjectiveSpec> objectives,
-                      Budget budget, boolean dedup, int mergeThreads, String text) {
+                      Budget budget, boolean dedup, int mergeThreads, Path responseCache, String text) {
 
     /** When a run ends; null/0 fields are unlimited, at least one must be set. */
     public record Budget(long generations, long evaluations, Duration wallClock, Double target) {
@@ -133,8 +133,10 @@ public record RunSpec(String name, Path output, long seed, List<String> devices,
             Budget budget = budget(k.sub("budget"));
             boolean dedup = !k.c.hasPath("dedup") || k.c.getBoolean("dedup");
             int mergeThreads = k.c.hasPath("merge-threads") ? k.c.getInt("merge-threads") : 2;
+            Path cache = k.c.hasPath("response-cache") ? dir.resolve(k.c.getString("response-cache")).normalize()
+                    : Path.of(System.getProperty("user.home"), ".cache", "chimera", "responses");
             RunSpec partial = new RunSpec(name, output, seed, List.copyOf(devices), Map.copyOf(models), genome, algorithm, settings,
-                    List.copyOf(objectives), budget, dedup, mergeThreads, null);
+                    List.copyOf(objectives), budget, dedup, mergeThreads, cache, null);
             return partial.withText(render(partial, root));
         } catch (ConfigException e) {
             throw new RunException(origin + ": " + e.getMessage(), e);
@@ -143,14 +145,15 @@ public record RunSpec(String name, Path output, long seed, List<String> devices,
 
     private RunSpec withText(String t) {
         return new RunSpec(name, output, seed, devices, models, genome, algorithm, algorithmSettings, objectives, budget,
-                dedup, mergeThreads, t);
+                dedup, mergeThreads, responseCache, t);
     }
 
     /** The run's config with every path made absolute, so it means the same on every node. */
     private static String render(RunSpec s, Config root) {
         Config run = root.getConfig("run")
                 .withValue("output", ConfigFactory.parseMap(Map.of("v", s.output.toString())).getValue("v"))
-                .withValue("name", ConfigFactory.parseMap(Map.of("v", s.name)).getValue("v"));
+                .withValue("name", ConfigFactory.parseMap(Map.of("v", s.name)).getValue("v"))
+                .withValue("response-cache", ConfigFactory.parseMap(Map.of("v", s.responseCache.toString())).getValue("v"));
         if (!s.models.isEmpty()) {
             run = run.withValue("models", ConfigFactory.parseMap(s.models).root());
         }

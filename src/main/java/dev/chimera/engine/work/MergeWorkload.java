@@ -6,6 +6,8 @@ import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.chimera.engine.run.RunSpec;
 import dev.chimera.engine.run.SearchSpace;
+import dev.chimera.estimate.ExtractResult;
+import dev.chimera.estimate.SubsetEstimator;
 import dev.chimera.eval.CausalLMAdapter;
 import dev.chimera.eval.Item;
 import dev.chimera.eval.LanguageCheck;
@@ -37,8 +39,9 @@ import java.util.regex.Pattern;
 
 /**
  * The real workload: a genome decoded to a mergekit recipe, merged in device memory from source models opened
- * once, then run on each task objective's chosen items; an objective's value is the mean correctness over its
- * items. Nothing is written to disk per candidate.
+ * once, then run on each task objective's chosen items; an objective's value is the estimator's accuracy estimate
+ * from those items (the run's extract stage fitted it), or their mean correctness. Nothing is written to disk per
+ * candidate.
  */
 public final class MergeWorkload implements Workload {
     private static final Pattern LAYER = Pattern.compile("^model\\.layers\\.(\\d+)\\.");
@@ -54,7 +57,9 @@ public final class MergeWorkload implements Workload {
     private final List<Objective> objectives = new ArrayList<>();
     private final HostTensors host = new HostTensors();
 
-    private record Objective(String name, Task task, List<Item> items, List<Item> fewshot, LanguageCheck check) {
+    /** One task objective: its items, and the estimator when the run's extract stage chose them (else the mean). */
+    private record Objective(String name, Task task, List<Item> items, List<Item> fewshot, LanguageCheck check,
+                             SubsetEstimator estimator) {
     }
 
     /**
@@ -115,7 +120,10 @@ public final class MergeWorkload implements Workload {
             if (t.language() != null && check == null) {
                 check = LanguageCheck.mgsm();
             }
-            objectives.add(new Objective(o.name(), t, List.copyOf(chosen), TaskLoader.fewshotItems(t), t.language() == null ? null : check));
+            String extract = setup.estimators().get(o.name());
+            SubsetEstimator estimator = extract == null ? null : ExtractResult.parse(extract).estimator();
+            objectives.add(new Objective(o.name(), t, List.copyOf(chosen), TaskLoader.fewshotItems(t), t.language() == null ? null : check,
+                    estimator));
         }
     }
 
@@ -168,12 +176,14 @@ public final class MergeWorkload implements Workload {
                 TaskRunner runner = new TaskRunner(new CausalLMAdapter(lm, () -> { }), codec, o.check());
                 TaskResult r = runner.run(o.task(), o.items(), o.fewshot());
                 Map<String, Integer> y = new LinkedHashMap<>();
+                Map<String, Boolean> answers = new LinkedHashMap<>();
                 int correct = 0;
                 for (var item : r.items()) {
                     y.put(item.id(), item.correct() ? 1 : 0);
+                    answers.put(item.id(), item.correct());
                     correct += item.correct() ? 1 : 0;
                 }
-                values[i] = (double) correct / r.items().size();
+                values[i] = o.estimator() != null ? o.estimator().estimate(answers) : (double) correct / r.items().size();
                 items.put(o.name(), y);
             }
         }
