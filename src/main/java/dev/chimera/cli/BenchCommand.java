@@ -13,7 +13,7 @@ import picocli.CommandLine.Parameters;
 /** {@code chimera bench}: the benchmarks behind docs/benchmarks.md. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Run a benchmark (merge or model).")
 final class BenchCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "WHAT", description = "merge, or model (inference; uses --work and --threads only)")
+    @Parameters(index = "0", paramLabel = "WHAT", description = "merge, model (inference; uses --work and --threads only), or engine (actor overhead)")
     String what;
 
     @Option(names = "--work", defaultValue = "target/bench", description = "folder for synthetic models and outputs (default ${DEFAULT-VALUE})")
@@ -40,13 +40,32 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--vocab", defaultValue = "32000")
     int vocab;
 
+    @Option(names = "--workers", split = ",", defaultValue = "1,2,4", description = "engine: worker counts (default ${DEFAULT-VALUE})")
+    List<Integer> engineWorkers;
+
+    @Option(names = "--build-ms", defaultValue = "100", description = "engine: simulated merge per candidate (ms)")
+    long buildMs;
+
+    @Option(names = "--eval-ms", defaultValue = "200", description = "engine: simulated evaluation per candidate (ms)")
+    long evalMs;
+
+    @Option(names = "--per-worker", defaultValue = "40", description = "engine: candidates per worker")
+    int perWorker;
+
     @Override
     public Integer call() throws Exception {
         if (what.equals("model")) {
             return model();
         }
+        if (what.equals("engine")) {
+            List<dev.chimera.bench.EngineBench.Row> rows = dev.chimera.bench.EngineBench.run(work.resolve("engine"), engineWorkers,
+                    java.time.Duration.ofMillis(buildMs), java.time.Duration.ofMillis(evalMs), perWorker, System.out);
+            System.out.println();
+            dev.chimera.bench.EngineBench.table(rows, System.out);
+            return 0;
+        }
         if (!what.equals("merge")) {
-            throw new IllegalArgumentException("unknown benchmark '" + what + "' (known: merge, model)");
+            throw new IllegalArgumentException("unknown benchmark '" + what + "' (known: merge, model, engine)");
         }
         PeakMemory.start();
         SyntheticModels.Shape shape = new SyntheticModels.Shape(hidden, intermediate, layers, vocab, 16, 4);

@@ -189,6 +189,9 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
         for (Worker w : workers.values()) {
             w.refused = null;
             w.inFlight.clear();
+            w.evaluated = 0;
+            w.busyMillis = 0;
+            w.firstAssigned = -1;
         }
         LOG.info("run {} {} in {} ({} evaluations journaled, {} to redo)", run.id(),
                 resumed ? "resumed" : "started", run.opened.dir(), run.state.evaluated().size(), run.queue.size());
@@ -254,7 +257,8 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
         Worker w = workers.get(m.workerId());
         if (w != null) {
             w.inFlight.remove(m.candidateId());
-            w.busyMillis += m.mergeMillis() + m.evalMillis();
+            // utilisation is the evaluator's: with pipelining the merge of the next candidate hides behind it
+            w.busyMillis += m.evalMillis();
         }
         if (run == null || !run.id().equals(m.runId()) || run.ending) {
             return this;
@@ -438,11 +442,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
     private Status statusOf(String runId, String error) {
         if (run != null && run.id().equals(runId)) {
             double secs = (System.nanoTime() - run.sessionStartNanos) / 1e9;
-            List<WorkerStatus> ws = new ArrayList<>();
-            for (Worker w : workers.values()) {
-                double span = w.firstAssigned < 0 ? 0 : (System.nanoTime() - w.firstAssigned) / 1e6;
-                ws.add(new WorkerStatus(w.id, w.evaluated, span <= 0 ? 0 : Math.min(1, w.busyMillis / span), w.refused));
-            }
+            List<WorkerStatus> ws = workerStatuses();
             String state = run.ending ? "ENDING" : run.paused ? "PAUSED" : "RUNNING";
             return new Status(runId, state, run.opened.dir().toString(), run.search.optimizer().generation(),
                     run.state.evaluated().size(), run.inFlight.size(), run.search.cacheHits(), bestObjectives(),
@@ -452,8 +452,18 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
         if (s != null) {
             return error == null ? s : withError(s, error);
         }
-        return new Status(runId, "UNKNOWN", null, 0, 0, 0, 0, new double[0], 0, 0, List.of(), null,
+        return new Status(runId, "UNKNOWN", null, 0, 0, 0, 0, new double[0], 0, 0, workerStatuses(), null,
                 error != null ? error : "no run " + runId + " on this cluster");
+    }
+
+    /** Workers known (they announce themselves when they have free slots) with their utilisation in the current run. */
+    private List<WorkerStatus> workerStatuses() {
+        List<WorkerStatus> ws = new ArrayList<>();
+        for (Worker w : workers.values()) {
+            double span = w.firstAssigned < 0 ? 0 : (System.nanoTime() - w.firstAssigned) / 1e6;
+            ws.add(new WorkerStatus(w.id, w.evaluated, span <= 0 ? 0 : Math.min(1, w.busyMillis / span), w.refused));
+        }
+        return ws;
     }
 
     private static Status withError(Status s, String error) {

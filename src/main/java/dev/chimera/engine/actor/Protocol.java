@@ -77,7 +77,7 @@ public final class Protocol {
         }
     }
 
-    /** Per-worker utilisation: busy (merge + evaluation) time over the time since its first assignment. */
+    /** Per-worker utilisation: its evaluator's busy time over the time since its first assignment in the run. */
     public record WorkerStatus(String id, long evaluated, double utilisation, String refused) implements CborSerializable {
     }
 }

@@ -35,7 +35,8 @@ public record RunSpec(String name, Path output, long seed, List<String> devices,
     public record GenomeSpec(String type, String method, String base, List<String> models, Integer layers, int layerGroups,
                              List<Param> params, boolean moduleFilters, boolean embedGroup, boolean headGroup,
                              boolean smooth, Map<String, Object> fixed, String dtype, int repeats, int maxDepth,
-                             boolean scales, double scaleMin, double scaleMax, int dimension, double min, double max) {
+                             boolean scales, double scaleMin, double scaleMax, int dimension, double min, double max,
+                             Duration buildCost) {
         public boolean merges() {
             return !type.equals("box");
         }
@@ -185,8 +186,10 @@ public record RunSpec(String name, Path output, long seed, List<String> devices,
             if (!(min < max)) {
                 throw g.error("min", "must be below max");
             }
+            // a box genome's "build" stands in for a merge of this cost (engine tests and benchmarks)
+            Duration buildCost = g.c.hasPath("build-cost") ? g.c.getDuration("build-cost") : Duration.ZERO;
             return new GenomeSpec(type, null, null, List.of(), null, 1, List.of(), false, false, false, false, Map.of(),
-                    null, 0, 0, false, 0, 0, dim, min, max);
+                    null, 0, 0, false, 0, 0, dim, min, max, buildCost);
         }
         if (models.isEmpty()) {
             throw g.error("models", "a merge genome needs run.models (name = folder)");
@@ -232,7 +235,7 @@ public record RunSpec(String name, Path output, long seed, List<String> devices,
                 Map.copyOf(fixed), g.string("dtype", null),
                 g.c.hasPath("repeats") ? g.c.getInt("repeats") : 1, g.c.hasPath("max-depth") ? g.c.getInt("max-depth") : 0,
                 g.bool("scales"), g.c.hasPath("scale-min") ? g.c.getDouble("scale-min") : 0,
-                g.c.hasPath("scale-max") ? g.c.getDouble("scale-max") : 2, 0, 0, 0);
+                g.c.hasPath("scale-max") ? g.c.getDouble("scale-max") : 2, 0, 0, 0, Duration.ZERO);
     }
 
     private static ObjectiveSpec objective(Keys o, Path dir, GenomeSpec genome) {

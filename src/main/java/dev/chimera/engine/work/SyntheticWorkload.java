@@ -9,10 +9,12 @@ import java.util.Map;
  * Benchmark functions of fixed cost instead of merges and evaluations: for testing and benchmarking the engine
  * itself (protocol, fault tolerance, overhead, scaling), where a real candidate would hide the engine's cost.
  * Each objective is maximised: {@code sphere} = -sum (x_i - c)^2, {@code rastrigin} = -(10 n + sum (y_i^2 - 10
- * cos(2 pi y_i))) with y = x - c. The cost is spent waiting, like a GPU kernel the host thread waits on.
+ * cos(2 pi y_i))) with y = x - c. The costs (the genome's {@code build-cost}, each objective's {@code cost}) are spent
+ * waiting, like a GPU kernel the host thread waits on.
  */
 public final class SyntheticWorkload implements Workload {
     private final List<RunSpec.ObjectiveSpec> objectives;
+    private final long buildNanos;
 
     public SyntheticWorkload(RunSpec spec) {
         for (RunSpec.ObjectiveSpec o : spec.objectives()) {
@@ -21,11 +23,13 @@ public final class SyntheticWorkload implements Workload {
             }
         }
         this.objectives = spec.objectives();
+        this.buildNanos = spec.genome().buildCost() == null ? 0 : spec.genome().buildCost().toNanos();
     }
 
     @Override
     public Built build(double[] genes) {
         double[] g = genes.clone();
+        spend(buildNanos);
         return new Built() {
             @Override
             public double[] genes() {
