@@ -12,6 +12,8 @@ import picocli.CommandLine.Model.OptionSpec;
  * repository's top-level file with -Dconfig.file) and -D system properties. Command-line flags win over all.
  */
 final class ConfigDefaults implements CommandLine.IDefaultValueProvider {
+    private static final java.util.Set<String> NODE_COMMANDS = java.util.Set.of("node", "join");
+
     private final Config config;
 
     ConfigDefaults(Config config) {
@@ -25,6 +27,10 @@ final class ConfigDefaults implements CommandLine.IDefaultValueProvider {
     @Override
     public String defaultValue(ArgSpec arg) {
         if (!(arg instanceof OptionSpec opt) || arg.command() == null) {
+            return null;
+        }
+        if (NODE_COMMANDS.contains(arg.command().name())) {
+            // Node.start reads chimera.node.* from the whole stack, including the command's --config file
             return null;
         }
         String key = "chimera." + arg.command().name() + "." + opt.longestName().replaceFirst("^-+", "");

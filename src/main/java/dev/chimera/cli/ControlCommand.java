@@ -88,6 +88,9 @@ abstract class ControlCommand implements Callable<Integer> {
         @Option(names = "--devices", split = ",", description = "devices of the in-process node (default: the run's run.devices)")
         java.util.List<String> devices;
 
+        @Option(names = "--control-port", description = "HTTP control port of the in-process node, 0 = any free, -1 = off")
+        Integer controlPort;
+
         @Override
         String action() {
             return "resume";
@@ -101,6 +104,7 @@ abstract class ControlCommand implements Callable<Integer> {
                 r.token = token;
                 r.config = config;
                 r.devices = devices;
+                r.controlPort = controlPort;
                 return r.resumeFolder(Path.of(run));
             }
             if (node == null) {

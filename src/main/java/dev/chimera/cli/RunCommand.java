@@ -39,6 +39,10 @@ class RunCommand implements Callable<Integer> {
     @Option(names = "--detach", description = "with --node: return once the run is accepted")
     boolean detach;
 
+    @Option(names = "--control-port", description = "HTTP control port of the in-process node, 0 = any free, -1 = off"
+            + " (default: chimera.control.port, or any free one when taken)")
+    Integer controlPort;
+
     @Override
     public Integer call() throws Exception {
         RunSpec spec = RunSpec.load(runFile);
@@ -62,6 +66,9 @@ class RunCommand implements Callable<Integer> {
         }
         Config cfg = NodeCommand.loadConfig(config);
         Node.Options o = Node.Options.defaults().withPort(0).withDevices(devices != null ? devices : runDevices);
+        if (controlPort != null) {
+            o = o.withControlPort(controlPort);
+        }
         Node local = startWithControl(cfg, o);
         try {
             Protocol.SubmitReply r = local.submit(spec, runDir == null ? null : runDir.toAbsolutePath().toString())

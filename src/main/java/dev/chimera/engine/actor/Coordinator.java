@@ -453,7 +453,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
             return error == null ? s : withError(s, error);
         }
         return new Status(runId, "UNKNOWN", null, 0, 0, 0, 0, new double[0], 0, 0, workerStatuses(), null,
-                error != null ? error : "no run " + runId + " on this cluster");
+                error != null ? error : runId == null ? "no run on this cluster yet" : "no run " + runId + " on this cluster");
     }
 
     /** Workers known (they announce themselves when they have free slots) with their utilisation in the current run. */
