@@ -83,6 +83,9 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
         long busyMillis;
         long firstAssigned = -1;
         String refused;
+        // seen in a receptionist listing: only then does leaving the listing mean the worker is gone (a worker's
+        // first RequestWork can arrive before the listing that includes it)
+        boolean listed;
 
         Worker(String id, ActorRef<WorkerCommand> ref) {
             this.id = id;
@@ -124,6 +127,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
     private final String node;
     private final Map<String, Worker> workers = new LinkedHashMap<>();
     private final Map<String, Status> ended = new LinkedHashMap<>();
+    private Set<ActorRef<WorkerCommand>> lastListing = Set.of();
     private Active run;
 
     private Coordinator(ActorContext<CoordinatorCommand> ctx, TimerScheduler<CoordinatorCommand> timers, Settings settings) {
@@ -210,6 +214,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
     private Behavior<CoordinatorCommand> onRequestWork(RequestWork m) {
         Worker w = workers.computeIfAbsent(m.workerId(), id -> new Worker(id, m.worker()));
         w.ref = m.worker();
+        w.listed |= lastListing.contains(m.worker());
         w.wanted = Math.max(0, m.slots());
         dispatch();
         return this;
@@ -343,9 +348,12 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
 
     private Behavior<CoordinatorCommand> onWorkersChanged(WorkersChanged m) {
         Set<ActorRef<WorkerCommand>> live = m.listing().getServiceInstances(Protocol.WORKERS);
+        lastListing = live;
         List<Worker> gone = new ArrayList<>();
         for (Worker w : workers.values()) {
-            if (!live.contains(w.ref)) {
+            if (live.contains(w.ref)) {
+                w.listed = true;
+            } else if (w.listed) {
                 gone.add(w);
             }
         }
@@ -369,6 +377,10 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
 
     private Behavior<CoordinatorCommand> onTick() {
         if (run == null) {
+            return this;
+        }
+        if (run.journal.failure() != null && !run.ending) {
+            end("failed: the journal cannot be written: " + run.journal.failure().getMessage(), true);
             return this;
         }
         long now = System.nanoTime();
