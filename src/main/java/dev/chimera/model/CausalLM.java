@@ -542,12 +542,16 @@ public final class CausalLM implements AutoCloseable {
 
     /**
      * Additive mask [batch, 1, 1, t, s], built on the device: key j is visible to query i (position past + i) iff
-     * j <= past + i and j < past + length of the row.
+     * j <= past + i and j < past + length of the row, and for Mistral's sliding window W also j > past + i - W
+     * (transformers' sliding_window_overlay; every Mistral layer slides).
      */
     private NDArray attentionMask(NDManager scope, int batch, int t, int s, int past, int[] lengths) {
         NDArray keyPos = scope.arange(0, s).reshape(1, 1, s);                   // [1, 1, s]
         NDArray queryPos = scope.arange(past, s).reshape(1, t, 1);              // [1, t, 1]
         NDArray visible = keyPos.lte(queryPos);                                 // [1, t, s]
+        if (slidesEveryLayer() && s > config.slidingWindow()) {
+            visible = visible.logicalAnd(keyPos.gt(queryPos.sub(config.slidingWindow())));
+        }
         boolean padded = false;
         for (int len : lengths) {
             padded |= len != t;
@@ -651,11 +655,21 @@ public final class CausalLM implements AutoCloseable {
         }
     }
 
+    /** Mistral applies its sliding_window in every layer, which the mask implements. */
+    private boolean slidesEveryLayer() {
+        return config.slidingWindow() != null && config.architecture() == ModelConfig.Architecture.MISTRAL;
+    }
+
+    /**
+     * Qwen2/Qwen3 with use_sliding_window slide only in the layers from max_window_layers on (transformers'
+     * layer_types); that per-layer choice is not implemented, so longer sequences are refused.
+     */
     private void checkWindow(int length) {
         Integer window = config.slidingWindow();
-        if (window != null && length > window) {
+        if (window != null && !slidesEveryLayer() && length > window) {
             throw new ModelException("sequence length " + length + " exceeds sliding_window " + window
-                    + " of " + config.architecture().className() + "; sliding-window attention is not implemented");
+                    + " of " + config.architecture().className() + " with use_sliding_window=true; per-layer"
+                    + " sliding windows (max_window_layers / layer_types) are not implemented");
         }
     }
 
