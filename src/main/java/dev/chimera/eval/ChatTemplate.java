@@ -11,6 +11,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -19,10 +21,14 @@ import java.util.stream.Collectors;
  * whitespace control on expressions). The context is {@code messages} (list of {role, content}),
  * {@code add_generation_prompt}, {@code bos_token}, {@code eos_token} and {@code enable_thinking} when given.
  *
- * <p>Jinjava is not Jinja2: it has no {@code namespace(...)} with keyword arguments, no extended slices such as
- * {@code [::-1]} and no Python string methods ({@code lstrip('\n')}, {@code startswith}). A template using them
- * (Qwen3's does) makes {@link #render} throw an {@link EvalException} naming the Jinjava error; nothing is ever
- * rendered half-right. A task can use a plain {@code {question}} prompt instead.
+ * <p>Jinjava (2.7.4) is not Jinja2. {@code namespace(a=..., b=...)} and {@code set ns.a = ...} work, but extended
+ * slices ({@code messages[::-1]}) are a syntax error, and method calls resolve to <em>Java</em> String methods:
+ * {@code startswith}, {@code endswith}, {@code lstrip(chars)}, {@code rstrip(chars)} do not exist (error), and
+ * {@code split(sep)} silently runs Java's regex split, which drops trailing empty strings (Python's
+ * {@code 'a</think>'.split('</think>')[-1]} is '', Java's is 'a') and {@code strip(chars)} has no Java
+ * equivalent. Qwen3's template uses all of these. {@link #render} therefore scans the template for these constructs
+ * first and throws an {@link EvalException} listing each with its line, and also throws on any Jinjava error; nothing
+ * is ever rendered half-right. A task can use a plain {@code {question}} prompt instead.
  */
 public final class ChatTemplate {
     /** One chat message. */
@@ -44,6 +50,11 @@ public final class ChatTemplate {
                     .withKeepNullableLoopValues(true)
                     .build())
             .build();
+
+    /** Python-only constructs that Jinjava rejects or, worse, evaluates with Java semantics (see the class doc). */
+    private static final Pattern UNSUPPORTED = Pattern.compile(
+            "\\[\\s*-?\\d*\\s*:\\s*-?\\d*\\s*:"                                  // extended slice [a:b:c]
+            + "|\\.(?:startswith|endswith|lstrip|rstrip|split|rsplit|strip)\\s*\\(\\s*[^)\\s]");  // str method with args
 
     private final String template;
     private final String bosToken;
@@ -69,6 +80,12 @@ public final class ChatTemplate {
      * @throws EvalException when Jinjava reports any error (unsupported syntax, unknown function, ...)
      */
     public String render(List<Message> messages, boolean addGenerationPrompt, Boolean enableThinking) {
+        List<String> unsupported = unsupportedConstructs(template);
+        if (!unsupported.isEmpty()) {
+            throw new EvalException("Jinjava cannot render this chat template: it uses Python/Jinja2 constructs that"
+                    + " Jinjava rejects or evaluates with Java semantics: " + String.join("; ", unsupported)
+                    + "; use a plain {question} prompt instead");
+        }
         List<Map<String, Object>> msgs = new ArrayList<>();
         for (Message m : messages) {
             Map<String, Object> map = new LinkedHashMap<>();
@@ -102,6 +119,21 @@ public final class ChatTemplate {
                     + " keyword arguments, [::-1] slices, str methods); use a plain {question} prompt instead");
         }
         return result.getOutput();
+    }
+
+    /** Each Python-only construct of a template as "line N: text". */
+    static List<String> unsupportedConstructs(String template) {
+        List<String> found = new ArrayList<>();
+        String[] lines = template.split("\n", -1);
+        for (int i = 0; i < lines.length; i++) {
+            Matcher m = UNSUPPORTED.matcher(lines[i]);
+            while (m.find()) {
+                String what = m.group().startsWith("[") ? "extended slice " + m.group() + "...]"
+                        : "Python str method " + m.group().substring(1, m.group().indexOf('(')).trim() + "(...)";
+                found.add("line " + (i + 1) + ": " + what);
+            }
+        }
+        return found;
     }
 
     public String template() {

@@ -2,6 +2,8 @@ package dev.chimera.model;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
@@ -43,10 +45,35 @@ public final class CausalLM implements AutoCloseable {
     private final NDArray lmHead;
     private final Layer[] layers;
     private final float[] invFreq;
+    /** cos and signed-sin tables in the model's manager, see {@link #rotaryTables}. */
+    private NDArray[] rotary;
 
+    /**
+     * One decoder layer's weights. Models that own their weights hold q/k/v and gate/up fused ({@code qkv},
+     * {@code qkvBias}, {@code gateUp}; the separate fields are then null) so each pair or triple is one GEMM;
+     * weights handed over by a caller stay separate and shared (fusing would copy them).
+     */
     private record Layer(NDArray inNorm, NDArray q, NDArray k, NDArray v, NDArray o, NDArray qb, NDArray kb,
                          NDArray vb, NDArray ob, NDArray qNorm, NDArray kNorm, NDArray postNorm, NDArray gate,
-                         NDArray up, NDArray down) {
+                         NDArray up, NDArray down, NDArray qkv, NDArray qkvBias, NDArray gateUp) {
+        /** The same weights with q/k/v and gate/up concatenated into new arrays of {@code m}; closes the parts. */
+        Layer fused(NDManager m) {
+            NDArray qkvW = NDArrays.concat(new NDList(q, k, v), 0);
+            NDArray qkvB = qb == null ? null : NDArrays.concat(new NDList(qb, kb, vb), 0);
+            NDArray gu = NDArrays.concat(new NDList(gate, up), 0);
+            for (NDArray a : new NDArray[] {qkvW, qkvB, gu}) {
+                if (a != null) {
+                    a.attach(m);
+                }
+            }
+            for (NDArray a : new NDArray[] {q, k, v, qb, kb, vb, gate, up}) {
+                if (a != null) {
+                    a.close();
+                }
+            }
+            return new Layer(inNorm, null, null, null, o, null, null, null, ob, qNorm, kNorm, postNorm, null, null,
+                    down, qkvW, qkvB, gu);
+        }
     }
 
     /** Sum of the continuation's log-probabilities and whether every token was the greedy choice (lm-eval). */
@@ -57,7 +84,7 @@ public final class CausalLM implements AutoCloseable {
     public record Generation(int[] tokens, boolean stoppedOnEos) {
     }
 
-    private CausalLM(ModelConfig config, NDManager manager, Map<String, NDArray> w) {
+    private CausalLM(ModelConfig config, NDManager manager, Map<String, NDArray> w, boolean fuse) {
         this.config = config;
         this.manager = manager;
         this.embed = w.get("model.embed_tokens.weight");
@@ -72,9 +99,13 @@ public final class CausalLM implements AutoCloseable {
                     w.get(a + "q_proj.bias"), w.get(a + "k_proj.bias"), w.get(a + "v_proj.bias"),
                     w.get(a + "o_proj.bias"), w.get(a + "q_norm.weight"), w.get(a + "k_norm.weight"),
                     w.get(p + "post_attention_layernorm.weight"), w.get(p + "mlp.gate_proj.weight"),
-                    w.get(p + "mlp.up_proj.weight"), w.get(p + "mlp.down_proj.weight"));
+                    w.get(p + "mlp.up_proj.weight"), w.get(p + "mlp.down_proj.weight"), null, null, null);
+            if (fuse) {
+                layers[i] = layers[i].fused(manager);
+            }
         }
         this.invFreq = config.inverseFrequencies();
+        rotaryTables(Math.min(config.maxPositionEmbeddings(), 512));
     }
 
     /** The tensors the config requires, with their shapes, in checkpoint order. */
@@ -169,7 +200,7 @@ public final class CausalLM implements AutoCloseable {
                 }
                 weights.put(name, host.toFloat32(manager, files.chunks(name), dt, info.shape()));
             }
-            return new CausalLM(config, manager, weights);
+            return new CausalLM(config, manager, weights, true);
         } catch (RuntimeException | Error e) {
             manager.close();
             throw e;
@@ -207,7 +238,7 @@ public final class CausalLM implements AutoCloseable {
             }
         }
         NDManager manager = NDManager.newBaseManager(device, "PyTorch");
-        return new CausalLM(config, manager, weights);
+        return new CausalLM(config, manager, weights, false);
     }
 
     public ModelConfig config() {
@@ -437,55 +468,47 @@ public final class CausalLM implements AutoCloseable {
         int kv = config.numKvHeads();
         int group = heads / kv;
         int d = config.headDim();
+        int half = d / 2;
+        long qDim = (long) heads * d;
+        long kvDim = (long) kv * d;
 
         NDArray ids = scope.create(flatIds, new Shape(batch, t));
         NDArray x = Embedding.embedding(ids, embed, SparseFormat.DENSE).singletonOrThrow();
 
-        // rotary tables [1, 1, t, d]: cat(freqs, freqs), freqs = position * inv_freq in float32
-        int half = d / 2;
-        float[] cos = new float[t * d];
-        float[] sin = new float[t * d];
-        for (int i = 0; i < t; i++) {
-            for (int j = 0; j < half; j++) {
-                float angle = (float) (past + i) * invFreq[j];
-                float c = (float) Math.cos(angle);
-                float sn = (float) Math.sin(angle);
-                cos[i * d + j] = c;
-                cos[i * d + half + j] = c;
-                sin[i * d + j] = sn;
-                sin[i * d + half + j] = sn;
-            }
-        }
-        NDArray cosA = scope.create(cos, new Shape(1, 1, t, d));
-        NDArray sinA = scope.create(sin, new Shape(1, 1, t, d));
-
-        // additive mask [batch, 1, 1, t, s]: key j visible to query i iff j <= past + i and j < past + length
-        float[] mask = new float[batch * t * s];
-        for (int b = 0; b < batch; b++) {
-            for (int i = 0; i < t; i++) {
-                int base = (b * t + i) * s;
-                for (int j = 0; j < s; j++) {
-                    boolean visible = j <= past + i && j < past + lengths[b];
-                    mask[base + j] = visible ? 0f : MASKED;
-                }
-            }
-        }
-        NDArray maskA = scope.create(mask, new Shape(batch, 1, 1, t, s));
+        // rotary rows for positions past..past+t-1, views into the model's cached tables
+        NDArray[] table = rotaryTables(s);
+        NDArray cos = rows(table[0], past, s, scope).reshape(1, 1, t, d);
+        NDArray sinSigned = rows(table[1], past, s, scope).reshape(1, 1, t, d);
+        NDArray mask = attentionMask(scope, batch, t, s, past, lengths);
         float scale = (float) (1.0 / Math.sqrt(d));
 
         for (int l = 0; l < layers.length; l++) {
             Layer w = layers[l];
             NDArray h = rmsNorm(x, w.inNorm);
-            NDArray q = Linear.linear(h, w.q, w.qb).singletonOrThrow().reshape(batch, t, heads, d);
-            NDArray k = Linear.linear(h, w.k, w.kb).singletonOrThrow().reshape(batch, t, kv, d);
-            NDArray v = Linear.linear(h, w.v, w.vb).singletonOrThrow().reshape(batch, t, kv, d);
+            NDArray q;
+            NDArray k;
+            NDArray v;
+            if (w.qkv != null) {
+                // one GEMM for q, k and v; the three are views of its output
+                NDArray qkv = Linear.linear(h, w.qkv, w.qkvBias).singletonOrThrow();
+                q = qkv.get(new NDIndex(":, :, :{}", qDim));
+                k = qkv.get(new NDIndex(":, :, {}:{}", qDim, qDim + kvDim));
+                v = qkv.get(new NDIndex(":, :, {}:", qDim + kvDim));
+            } else {
+                q = Linear.linear(h, w.q, w.qb).singletonOrThrow();
+                k = Linear.linear(h, w.k, w.kb).singletonOrThrow();
+                v = Linear.linear(h, w.v, w.vb).singletonOrThrow();
+            }
+            q = q.reshape(batch, t, heads, d);
+            k = k.reshape(batch, t, kv, d);
+            v = v.reshape(batch, t, kv, d);
             if (config.qkNorm()) {
                 q = rmsNorm(q, w.qNorm);
                 k = rmsNorm(k, w.kNorm);
             }
-            q = rope(q.transpose(0, 2, 1, 3), cosA, sinA, half);
-            k = rope(k.transpose(0, 2, 1, 3), cosA, sinA, half);
-            NDArray kT = k.transpose(0, 1, 3, 2);
+            // the softmax scale is folded into q (t x d values instead of t x s scores)
+            q = rope(q.transpose(0, 2, 1, 3), cos, sinSigned, half).muli(scale);
+            NDArray kT = rope(k.transpose(0, 2, 1, 3), cos, sinSigned, half).transpose(0, 1, 3, 2);
             v = v.transpose(0, 2, 1, 3);
             if (cache != null) {
                 NDArray[] full = cache.append(l, kT, v);
@@ -493,33 +516,109 @@ public final class CausalLM implements AutoCloseable {
                 v = full[1];
             }
             // grouped-query attention without repeating k/v: query head h uses kv head h / group
-            NDArray scores = q.reshape(batch, kv, (long) group * t, d).matMul(kT).mul(scale);
-            NDArray probs = scores.reshape(batch, kv, group, t, s).add(maskA).softmax(-1)
-                    .reshape(batch, kv, (long) group * t, s);
+            NDArray scores = q.reshape(batch, kv, (long) group * t, d).matMul(kT).reshape(batch, kv, group, t, s);
+            NDArray probs = scores.addi(mask).softmax(-1).reshape(batch, kv, (long) group * t, s);
             NDArray attn = probs.matMul(v).reshape(batch, heads, t, d).transpose(0, 2, 1, 3)
-                    .reshape(batch, t, (long) heads * d);
-            x = x.add(Linear.linear(attn, w.o, w.ob).singletonOrThrow());
+                    .reshape(batch, t, qDim);
+            x = x.addi(Linear.linear(attn, w.o, w.ob).singletonOrThrow());
 
             h = rmsNorm(x, w.postNorm);
-            NDArray gate = Linear.linear(h, w.gate).singletonOrThrow();
-            NDArray up = Linear.linear(h, w.up).singletonOrThrow();
-            NDArray act = gate.mul(Activation.sigmoid(gate)).mul(up);
-            x = x.add(Linear.linear(act, w.down).singletonOrThrow());
+            NDArray gate;
+            NDArray up;
+            if (w.gateUp != null) {
+                NDArray gu = Linear.linear(h, w.gateUp).singletonOrThrow();
+                long inter = config.intermediateSize();
+                gate = gu.get(new NDIndex(":, :, :{}", inter));
+                up = gu.get(new NDIndex(":, :, {}:", inter));
+            } else {
+                gate = Linear.linear(h, w.gate).singletonOrThrow();
+                up = Linear.linear(h, w.up).singletonOrThrow();
+            }
+            NDArray act = Activation.sigmoid(gate).muli(gate).muli(up); // silu(gate) * up
+            x = x.addi(Linear.linear(act, w.down).singletonOrThrow());
         }
         return rmsNorm(x, finalNorm);
     }
 
-    private NDArray rmsNorm(NDArray x, NDArray weight) {
-        NDArray variance = x.square().mean(new int[] {-1}, true);
-        return x.mul(variance.add((float) config.rmsNormEps()).sqrt().pow(-1f)).mul(weight);
+    /**
+     * Additive mask [batch, 1, 1, t, s], built on the device: key j is visible to query i (position past + i) iff
+     * j <= past + i and j < past + length of the row, and for Mistral's sliding window W also j > past + i - W
+     * (transformers' sliding_window_overlay; every Mistral layer slides).
+     */
+    private NDArray attentionMask(NDManager scope, int batch, int t, int s, int past, int[] lengths) {
+        NDArray keyPos = scope.arange(0, s).reshape(1, 1, s);                   // [1, 1, s]
+        NDArray queryPos = scope.arange(past, s).reshape(1, t, 1);              // [1, t, 1]
+        NDArray visible = keyPos.lte(queryPos);                                 // [1, t, s]
+        if (slidesEveryLayer() && s > config.slidingWindow()) {
+            visible = visible.logicalAnd(keyPos.gt(queryPos.sub(config.slidingWindow())));
+        }
+        boolean padded = false;
+        for (int len : lengths) {
+            padded |= len != t;
+        }
+        if (padded) {
+            int[] ends = new int[batch];
+            for (int b = 0; b < batch; b++) {
+                ends[b] = past + lengths[b];
+            }
+            visible = visible.logicalAnd(keyPos.lt(scope.create(ends, new Shape(batch, 1, 1))));  // [b, t, s]
+        }
+        // (visible - 1) * -MASKED: 0 where visible, MASKED elsewhere
+        return visible.toType(DataType.FLOAT32, false).subi(1f).muli(-MASKED)
+                .reshape(visible.getShape().get(0), 1, 1, t, s);
     }
 
-    /** x * cos + rotate_half(x) * sin, rotate_half(x) = cat(-x2, x1) of the two halves of the last axis. */
-    private static NDArray rope(NDArray x, NDArray cos, NDArray sin, int half) {
+    /**
+     * cos and "signed sin" tables [positions, d] in the model's manager, grown (doubling) as longer sequences come:
+     * cos = cat(cos f, cos f), signed sin = cat(-sin f, sin f) for f = position * inv_freq in float32, so that
+     * rope(x) = x * cos + cat(x2, x1) * signed sin equals x * cos + rotate_half(x) * sin.
+     */
+    private synchronized NDArray[] rotaryTables(int positions) {
+        if (rotary == null || rotary[0].getShape().get(0) < positions) {
+            int n = Math.max(positions, rotary == null ? 64 : (int) Math.min(Integer.MAX_VALUE / 2,
+                    2 * rotary[0].getShape().get(0)));
+            int d = config.headDim();
+            int half = d / 2;
+            float[] cos = new float[n * d];
+            float[] sin = new float[n * d];
+            for (int i = 0; i < n; i++) {
+                for (int j = 0; j < half; j++) {
+                    float angle = (float) i * invFreq[j];
+                    float c = (float) Math.cos(angle);
+                    float sn = (float) Math.sin(angle);
+                    cos[i * d + j] = c;
+                    cos[i * d + half + j] = c;
+                    sin[i * d + j] = -sn;
+                    sin[i * d + half + j] = sn;
+                }
+            }
+            if (rotary != null) {
+                rotary[0].close();
+                rotary[1].close();
+            }
+            rotary = new NDArray[] {manager.create(cos, new Shape(n, d)), manager.create(sin, new Shape(n, d))};
+        }
+        return rotary;
+    }
+
+    /** Rows from..to-1 of a model-owned table as a view in {@code scope} (ops attach to their input's manager). */
+    private static NDArray rows(NDArray table, int from, int to, NDManager scope) {
+        NDArray view = table.get(new NDIndex("{}:{}", from, to));
+        view.attach(scope);
+        return view;
+    }
+
+    /** RMSNorm in float32: x / sqrt(mean(x^2) + eps) * weight. */
+    private NDArray rmsNorm(NDArray x, NDArray weight) {
+        NDArray variance = x.square().mean(new int[] {-1}, true);
+        return x.div(variance.addi((float) config.rmsNormEps()).sqrt()).muli(weight);
+    }
+
+    /** x * cos + rotate_half(x) * sin as x * cos + cat(x2, x1) * signed sin (x1, x2: halves of the last axis). */
+    private static NDArray rope(NDArray x, NDArray cos, NDArray sinSigned, int half) {
         NDArray x1 = x.get(new NDIndex(":, :, :, :{}", half));
         NDArray x2 = x.get(new NDIndex(":, :, :, {}:", half));
-        NDArray rotated = x2.neg().concat(x1, -1);
-        return x.mul(cos).add(rotated.mul(sin));
+        return x.mul(cos).addi(x2.concat(x1, -1).muli(sinSigned));
     }
 
     // ---------------------------------------------------------------- checks
@@ -556,11 +655,21 @@ public final class CausalLM implements AutoCloseable {
         }
     }
 
+    /** Mistral applies its sliding_window in every layer, which the mask implements. */
+    private boolean slidesEveryLayer() {
+        return config.slidingWindow() != null && config.architecture() == ModelConfig.Architecture.MISTRAL;
+    }
+
+    /**
+     * Qwen2/Qwen3 with use_sliding_window slide only in the layers from max_window_layers on (transformers'
+     * layer_types); that per-layer choice is not implemented, so longer sequences are refused.
+     */
     private void checkWindow(int length) {
         Integer window = config.slidingWindow();
-        if (window != null && length > window) {
+        if (window != null && !slidesEveryLayer() && length > window) {
             throw new ModelException("sequence length " + length + " exceeds sliding_window " + window
-                    + " of " + config.architecture().className() + "; sliding-window attention is not implemented");
+                    + " of " + config.architecture().className() + " with use_sliding_window=true; per-layer"
+                    + " sliding windows (max_window_layers / layer_types) are not implemented");
         }
     }
 

@@ -32,7 +32,8 @@ import java.util.Locale;
  * @param qkvBias q/k/v projections have biases (Qwen2 always; Llama/Qwen3 if {@code attention_bias})
  * @param oBias o projection has a bias (Llama/Qwen3 if {@code attention_bias})
  * @param qkNorm per-head RMSNorm of q and k before RoPE (Qwen3)
- * @param slidingWindow attention window in effect, or null; sequences longer than it are refused
+ * @param slidingWindow attention window in effect, or null; Mistral applies it in every layer, Qwen2/Qwen3
+ *     ({@code use_sliding_window}) refuse sequences longer than it
  * @param maxPositionEmbeddings {@code max_position_embeddings} (informational; used by llama3 rope as fallback)
  * @param bosTokenId {@code bos_token_id} or null
  * @param eosTokenIds {@code eos_token_id} (a number or a list), possibly empty

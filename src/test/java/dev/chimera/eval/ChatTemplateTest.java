@@ -46,7 +46,26 @@ class ChatTemplateTest {
             ChatTemplate t = ChatTemplate.of(tok);
             EvalException e = assertThrows(EvalException.class, () -> t.render(MESSAGES, true, false));
             assertTrue(e.getMessage().startsWith("Jinjava cannot render this chat template"), e.getMessage());
+            // the constructs, as located by hand in tokenizer_config.json's template (1-based template lines; checked with Python)
+            for (String part : new String[] {"line 18: extended slice [::", "line 20: Python str method startswith(...)",
+                "line 20: Python str method endswith(...)", "line 35: Python str method split(...)",
+                "line 35: Python str method lstrip(...)", "line 36: Python str method rstrip(...)",
+                "line 41: Python str method strip(...)"}) {
+                assertTrue(e.getMessage().contains(part), part + " missing in: " + e.getMessage());
+            }
         }
+    }
+
+    @Test
+    void javaSemanticsOfSplitAreRefusedNotRendered() {
+        // Jinja2: 'a</think>'.split('</think>')[-1] == '' ; Jinjava would call Java's String.split and render "a"
+        ChatTemplate t = new ChatTemplate("{{ 'a</think>'.split('</think>')[-1] }}", null, null);
+        EvalException e = assertThrows(EvalException.class, () -> t.render(MESSAGES, false, null));
+        assertTrue(e.getMessage().contains("line 1: Python str method split(...)"), e.getMessage());
+        // namespace() with keyword arguments and attribute assignment do work in Jinjava 2.7.4
+        ChatTemplate ns = new ChatTemplate("{% set ns = namespace(a=true, i=3) %}{% set ns.a = false %}{{ ns.a }} {{ ns.i }}",
+                null, null);
+        assertEquals("false 3", ns.render(MESSAGES, false, null));
     }
 
     @Test

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.chimera.tensor.DType;
 import dev.chimera.tensor.HostTensors;
 import dev.chimera.tensor.SafetensorsModel;
 import java.nio.file.Path;
@@ -108,6 +109,39 @@ class CausalLMTest {
                     }
                 }
             }
+        }
+    }
+
+    /**
+     * Mistral's sliding window W, checked without any reference implementation: with one layer, position i attends
+     * to tokens i-W+1..i only, and rotary attention depends on relative positions only, so its logits equal those
+     * of the last position of the window's tokens alone, run through the same weights without a window.
+     */
+    @Test
+    void mistralSlidingWindowEqualsAttendingToTheWindowAlone() throws Exception {
+        int window = 4;
+        String shape = "\"num_hidden_layers\": 1, \"head_dim\": 8, \"rope_theta\": 10000.0";
+        Path windowed = TinyModels.write(tmp.resolve("w"), new TinyModels.Spec("mistral-window4",
+                TinyModels.config("MistralForCausalLM", shape + ", \"sliding_window\": " + window), DType.F32), 21);
+        Path full = TinyModels.write(tmp.resolve("f"), new TinyModels.Spec("mistral-nowindow",
+                TinyModels.config("MistralForCausalLM", shape + ", \"sliding_window\": null"), DType.F32), 21);
+        long[] seq = {7, 3, 41, 12, 9, 30, 2, 18, 44, 5, 27, 16};
+        try (CausalLM w = CausalLM.load(windowed); CausalLM f = CausalLM.load(full)) {
+            float[][] got = w.logits(new long[][] {seq}, new int[] {seq.length}, false)[0];
+            float[][] unwindowed = f.logits(new long[][] {seq}, new int[] {seq.length}, false)[0];
+            double maxChange = 0;
+            for (int i = 0; i < seq.length; i++) {
+                long[] last = java.util.Arrays.copyOfRange(seq, Math.max(0, i - window + 1), i + 1);
+                float[] expected = f.logits(new long[][] {last}, new int[] {last.length}, false)[0][last.length - 1];
+                assertArrayEquals(expected, got[i], 1e-4f, "position " + i);
+                for (int v = 0; v < expected.length; v++) {
+                    maxChange = Math.max(maxChange, Math.abs(got[i][v] - unwindowed[i][v]));
+                }
+            }
+            assertTrue(maxChange > 1e-2, "the window must matter beyond position " + window + ": " + maxChange);
+            // the KV cache path applies the same window
+            int[] prompt = {7, 3, 41, 12, 9, 30};
+            assertArrayEquals(greedyByFullPasses(w, prompt, 8, Set.of()), w.generateGreedy(prompt, 8, Set.of()).tokens());
         }
     }
 

@@ -22,12 +22,11 @@ class EvalCommandTest {
         return new String[] {String.valueOf(r.code()), r.out(), r.err()};
     }
 
-    @Test
-    void evaluatesAMultipleChoiceTaskAndLogsSamples(@TempDir Path dir) throws Exception {
-        Path model = TinyModels.write(dir.resolve("m"), TinyModels.specs().get(0), 5);
+    /** A word-level tokenizer.json (whitespace/punctuation pre-tokenizer, no special tokens added) + config. */
+    static void writeWordTokenizer(Path model, List<String> words) throws java.io.IOException {
         StringBuilder vocab = new StringBuilder();
-        for (int i = 0; i < WORDS.size(); i++) {
-            vocab.append(i == 0 ? "" : ", ").append('"').append(WORDS.get(i)).append("\": ").append(i);
+        for (int i = 0; i < words.size(); i++) {
+            vocab.append(i == 0 ? "" : ", ").append('"').append(words.get(i)).append("\": ").append(i);
         }
         Files.writeString(model.resolve("tokenizer.json"), """
                 {"version": "1.0", "added_tokens": [], "normalizer": null,
@@ -35,6 +34,12 @@ class EvalCommandTest {
                  "model": {"type": "WordLevel", "unk_token": "[UNK]", "vocab": {%s}}}
                 """.formatted(vocab));
         Files.writeString(model.resolve("tokenizer_config.json"), "{\"eos_token\": \"</s>\", \"add_bos_token\": false}");
+    }
+
+    @Test
+    void evaluatesAMultipleChoiceTaskAndLogsSamples(@TempDir Path dir) throws Exception {
+        Path model = TinyModels.write(dir.resolve("m"), TinyModels.specs().get(0), 5);
+        writeWordTokenizer(model, WORDS);
         Files.writeString(dir.resolve("items.jsonl"), """
                 {"id": "q1", "question": "which colour is the sky ?", "choices": ["red", "blue", "green"], "answer": 1}
                 {"id": "q2", "question": "which colour is the grass ?", "choices": ["red", "blue", "green"], "answer": 2}

@@ -141,12 +141,13 @@ class ModelBadInputTest {
 
     @Test
     void badCallsAreRefused() throws Exception {
-        Path dir = TinyModels.write(tmp.resolve("m"), new TinyModels.Spec("mistral-window8",
-                TinyModels.config("MistralForCausalLM", "\"sliding_window\": 8"), DType.F32), 3);
+        Path dir = TinyModels.write(tmp.resolve("m"), new TinyModels.Spec("qwen2-window8",
+                TinyModels.config("Qwen2ForCausalLM", "\"use_sliding_window\": true, \"sliding_window\": 8"),
+                DType.F32), 3);
         try (CausalLM model = CausalLM.load(dir)) {
             model.logits(new long[][] {{1, 2, 3, 4, 5, 6, 7, 8}}, new int[] {8}, false); // within the window: fine
             assertMessage(() -> model.logits(new long[][] {{1, 2, 3, 4, 5, 6, 7, 8, 9}}, new int[] {9}, false),
-                    "sliding_window 8");
+                    "sliding_window 8", "use_sliding_window", "max_window_layers");
             assertMessage(() -> model.generateGreedy(new int[] {1, 2, 3, 4, 5}, 10, Integer.MIN_VALUE),
                     "sliding_window 8");
             assertEquals(3, model.generateGreedy(new int[] {1, 2, 3, 4, 5}, 3, -1).tokens().length);
