@@ -1,15 +1,12 @@
 package dev.chimera.eval;
 
+import dev.chimera.tensor.AtomicFiles;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.BufferedWriter;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 
 /**
  * {@code --log-samples}: one JSON object per item and line ({@code task}, {@code id}, {@code correct}, then
@@ -23,31 +20,13 @@ public final class SampleLogWriter {
     private SampleLogWriter() {}
 
     public static void write(Path file, TaskResult result) {
-        Path abs = file.toAbsolutePath();
-        Path dir = abs.getParent();
-        Path tmp = null;
+        StringBuilder out = new StringBuilder();
         try {
-            Files.createDirectories(dir);
-            tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
-            try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-                for (ItemResult r : result.items()) {
-                    w.write(JSON.writeValueAsString(line(result.task(), r)));
-                    w.write('\n');
-                }
+            for (ItemResult r : result.items()) {
+                out.append(JSON.writeValueAsString(line(result.task(), r))).append('\n');
             }
-            try {
-                Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } catch (IOException e) {
-            if (tmp != null) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // best effort
-                }
-            }
+            AtomicFiles.writeString(file, out.toString());
+        } catch (IOException | java.io.UncheckedIOException e) {
             throw new EvalException("cannot write sample log " + file + ": " + e.getMessage(), e);
         }
     }

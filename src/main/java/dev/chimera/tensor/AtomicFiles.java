@@ -8,7 +8,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 
-/** Whole-file writes through a temporary file and a rename, so a reader never sees a half-written file. */
+/**
+ * Whole-file writes through a temporary file, forced to disk, then renamed: a reader never sees a half-written file
+ * and a crash leaves the old content or the new.
+ */
 public final class AtomicFiles {
   private AtomicFiles() {}
 
@@ -18,7 +21,15 @@ public final class AtomicFiles {
     try {
       Files.createDirectories(abs.getParent());
       tmp = Files.createTempFile(abs.getParent(), "." + abs.getFileName() + ".", ".tmp");
-      Files.write(tmp, content);
+      try (java.nio.channels.FileChannel ch =
+          java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE)) {
+        java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(content);
+        while (buf.hasRemaining()) {
+          ch.write(buf);
+        }
+        // on disk before the rename, so a crash leaves the old file or the whole new one
+        ch.force(true);
+      }
       try {
         Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       } catch (AtomicMoveNotSupportedException e) {

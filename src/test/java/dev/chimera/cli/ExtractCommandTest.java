@@ -55,16 +55,7 @@ class ExtractCommandTest {
             }
             w.finish();
         }
-        StringBuilder vocab = new StringBuilder();
-        for (int i = 0; i < WORDS.size(); i++) {
-            vocab.append(i == 0 ? "" : ", ").append('"').append(WORDS.get(i)).append("\": ").append(i);
-        }
-        Files.writeString(dir.resolve("tokenizer.json"), """
-                {"version": "1.0", "added_tokens": [], "normalizer": null,
-                 "pre_tokenizer": {"type": "Whitespace"}, "post_processor": null, "decoder": null,
-                 "model": {"type": "WordLevel", "unk_token": "[UNK]", "vocab": {%s}}}
-                """.formatted(vocab));
-        Files.writeString(dir.resolve("tokenizer_config.json"), "{\"eos_token\": \"</s>\", \"add_bos_token\": false}");
+        dev.chimera.model.TinyModels.writeWordTokenizer(dir, WORDS);
         return dir;
     }
 

@@ -27,16 +27,7 @@ class MergeRunTest {
 
     static Path model(Path dir, long seed) throws Exception {
         Path m = TinyModels.write(dir, TinyModels.specs().get(3), seed);
-        StringBuilder vocab = new StringBuilder();
-        for (int i = 0; i < WORDS.size(); i++) {
-            vocab.append(i == 0 ? "" : ", ").append('"').append(WORDS.get(i)).append("\": ").append(i);
-        }
-        Files.writeString(m.resolve("tokenizer.json"), """
-                {"version": "1.0", "added_tokens": [], "normalizer": null,
-                 "pre_tokenizer": {"type": "Whitespace"}, "post_processor": null, "decoder": null,
-                 "model": {"type": "WordLevel", "unk_token": "[UNK]", "vocab": {%s}}}
-                """.formatted(vocab));
-        Files.writeString(m.resolve("tokenizer_config.json"), "{\"eos_token\": \"</s>\", \"add_bos_token\": false}");
+        TinyModels.writeWordTokenizer(m, WORDS);
         return m;
     }
 

@@ -22,18 +22,8 @@ class EvalCommandTest {
         return new String[] {String.valueOf(r.code()), r.out(), r.err()};
     }
 
-    /** A word-level tokenizer.json (whitespace/punctuation pre-tokenizer, no special tokens added) + config. */
     static void writeWordTokenizer(Path model, List<String> words) throws java.io.IOException {
-        StringBuilder vocab = new StringBuilder();
-        for (int i = 0; i < words.size(); i++) {
-            vocab.append(i == 0 ? "" : ", ").append('"').append(words.get(i)).append("\": ").append(i);
-        }
-        Files.writeString(model.resolve("tokenizer.json"), """
-                {"version": "1.0", "added_tokens": [], "normalizer": null,
-                 "pre_tokenizer": {"type": "Whitespace"}, "post_processor": null, "decoder": null,
-                 "model": {"type": "WordLevel", "unk_token": "[UNK]", "vocab": {%s}}}
-                """.formatted(vocab));
-        Files.writeString(model.resolve("tokenizer_config.json"), "{\"eos_token\": \"</s>\", \"add_bos_token\": false}");
+        TinyModels.writeWordTokenizer(model, words);
     }
 
     @Test
