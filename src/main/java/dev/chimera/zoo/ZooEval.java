@@ -1,0 +1,99 @@
+package dev.chimera.zoo;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.chimera.eval.CausalLMAdapter;
+import dev.chimera.eval.Item;
+import dev.chimera.eval.Task;
+import dev.chimera.eval.TaskLoader;
+import dev.chimera.eval.TaskRunner;
+import dev.chimera.eval.TokenCodec;
+import dev.chimera.eval.Tokenizer;
+import dev.chimera.merge.MergeConfig;
+import dev.chimera.merge.MergeRunner;
+import dev.chimera.model.CausalLM;
+import dev.chimera.model.ModelConfig;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** Scoring zoo models and in-memory merges of them on the zoo's tasks (Chimera's own merge and eval paths). */
+public final class ZooEval implements AutoCloseable {
+    private final Zoo zoo;
+    private final ModelConfig config;
+    private final Tokenizer tokenizer;
+    private final TokenCodec codec;
+    private final Map<String, Task> tasks = new LinkedHashMap<>();
+    private final Map<String, List<Item>> items = new LinkedHashMap<>();
+
+    public ZooEval(Zoo zoo) {
+        this.zoo = zoo;
+        this.config = ModelConfig.read(zoo.base());
+        this.tokenizer = Tokenizer.load(zoo.base());
+        this.codec = TokenCodec.of(tokenizer);
+        for (String name : List.of(Zoo.TARGET_SEARCH, Zoo.TARGET_TEST, Zoo.SKILL1_TEST, Zoo.SKILL2_TEST)) {
+            Task t = TaskLoader.load(zoo.task(name));
+            tasks.put(name, t);
+            items.put(name, TaskLoader.items(t));
+        }
+    }
+
+    public ModelConfig config() {
+        return config;
+    }
+
+    /** Exact-match accuracy (0..1) of a model on one of the zoo's tasks, via {@link TaskRunner}. */
+    public double accuracy(CausalLM model, String task) {
+        Task t = tasks.get(task);
+        if (t == null) {
+            throw new ZooException("unknown zoo task " + task + " (known: " + tasks.keySet() + ")");
+        }
+        TaskRunner runner = new TaskRunner(new CausalLMAdapter(model, () -> { }), codec, null);
+        return runner.run(t, items.get(task), List.of()).score();
+    }
+
+    /** Merges {@code config} in memory into float32 arrays of {@code manager} (by tensor name). */
+    public Map<String, NDArray> merge(MergeConfig config, NDManager manager) {
+        Map<String, float[]> host = new ConcurrentHashMap<>();
+        MergeRunner.runToSink(config, zoo.dir(), MergeRunner.Options.defaults(), (name, chunks) -> {
+            long bytes = chunks.stream().mapToLong(ByteBuffer::remaining).sum();
+            float[] v = new float[Math.toIntExact(bytes / 4)];
+            int at = 0;
+            for (ByteBuffer c : chunks) {
+                var f = c.duplicate().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+                int n = f.remaining();
+                f.get(v, at, n);
+                at += n;
+            }
+            host.put(name, v);
+        });
+        Map<String, NDArray> out = new LinkedHashMap<>();
+        for (Map.Entry<String, long[]> e : CausalLM.expectedShapes(this.config).entrySet()) {
+            float[] v = host.get(e.getKey());
+            if (v == null) {
+                throw new ZooException("the merge produced no tensor " + e.getKey());
+            }
+            out.put(e.getKey(), manager.create(v, new Shape(e.getValue())));
+        }
+        return out;
+    }
+
+    /** Merges {@code config} in memory and scores it on {@code task}. */
+    public double mergedAccuracy(MergeConfig merge, String task, NDManager parent) {
+        try (NDManager m = parent.newSubManager()) {
+            try (CausalLM lm = CausalLM.fromWeights(config, merge(merge, m))) {
+                return accuracy(lm, task);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        tokenizer.close();
+    }
+}
