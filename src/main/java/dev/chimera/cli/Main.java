@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The {@code chimera} command line. */
 @Command(name = "chimera", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Evolutionary model merging on an actor engine.",
-        subcommands = {MergeCommand.class, EvalCommand.class, EstimatorBenchCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {MergeCommand.class, EvalCommand.class, EstimatorBenchCommand.class, BenchCommand.class, ZooCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

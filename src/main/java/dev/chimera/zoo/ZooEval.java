@@ -17,6 +17,8 @@ import dev.chimera.model.ModelConfig;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +26,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /** Scoring zoo models and in-memory merges of them on the zoo's tasks (Chimera's own merge and eval paths). */
 public final class ZooEval implements AutoCloseable {
+    private static final int BATCH = 100;
     private final Zoo zoo;
     private final ModelConfig config;
     private final Tokenizer tokenizer;
@@ -55,6 +58,47 @@ public final class ZooEval implements AutoCloseable {
         }
         TaskRunner runner = new TaskRunner(new CausalLMAdapter(model, () -> { }), codec, null);
         return runner.run(t, items.get(task), List.of()).score();
+    }
+
+    /**
+     * Fast exact match for the search loop: the share of items whose answer continuation (the task's continuation
+     * template with the answer, then EOS) is the greedy choice at every token given the prompt, scored teacher-forced
+     * in batches of log-likelihood requests. Greedy decoding then produces exactly the answer and stops, so this is
+     * a lower bound of {@link #accuracy} (which also accepts other text around the right last number).
+     */
+    public double greedyMatch(CausalLM model, String task) {
+        Task t = tasks.get(task);
+        if (t == null) {
+            throw new ZooException("unknown zoo task " + task + " (known: " + tasks.keySet() + ")");
+        }
+        List<Item> all = items.get(task);
+        int eos = codec.eosId().orElseThrow(() -> new ZooException("the zoo tokenizer has no EOS token"));
+        int hits = 0;
+        for (int from = 0; from < all.size(); from += BATCH) {
+            List<int[]> contexts = new ArrayList<>();
+            List<int[]> continuations = new ArrayList<>();
+            for (Item item : all.subList(from, Math.min(all.size(), from + BATCH))) {
+                Item.Generation g = (Item.Generation) item;
+                contexts.add(codec.encodeWithSpecial(t.promptFor(g.question())));
+                int[] answer = tokenizer.encode(t.continuation().replace("{answer}", g.target()));
+                int[] cont = Arrays.copyOf(answer, answer.length + 1);
+                cont[answer.length] = eos;
+                continuations.add(cont);
+            }
+            for (CausalLM.LogLikelihood ll : model.logLikelihoods(contexts, continuations)) {
+                hits += ll.isGreedy() ? 1 : 0;
+            }
+        }
+        return (double) hits / all.size();
+    }
+
+    /** Merges {@code config} in memory and scores it with {@link #greedyMatch} on {@code task}. */
+    public double mergedGreedyMatch(MergeConfig merge, String task, NDManager parent) {
+        try (NDManager m = parent.newSubManager()) {
+            try (CausalLM lm = CausalLM.fromWeights(config, merge(merge, m))) {
+                return greedyMatch(lm, task);
+            }
+        }
     }
 
     /** Merges {@code config} in memory into float32 arrays of {@code manager} (by tensor name). */

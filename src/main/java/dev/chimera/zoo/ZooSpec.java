@@ -49,9 +49,9 @@ public record ZooSpec(int hidden, int intermediate, int layers, int heads, Train
     /** The demo zoo. */
     public static ZooSpec defaults() {
         return new ZooSpec(128, 256, 3, 4,
-                new Trainer.Settings(500, 32, 3e-3, 40, 0.1, 0.01, 1.0),
-                new Trainer.Settings(250, 32, 2e-3, 25, 0.1, 0.01, 1.0),
-                new Trainer.Settings(250, 32, 2e-3, 25, 0.1, 0.01, 1.0),
+                new Trainer.Settings(600, 32, 3e-3, 40, 0.1, 0.01, 1.0),
+                new Trainer.Settings(400, 48, 3e-3, 30, 0.1, 0.01, 1.0),
+                new Trainer.Settings(300, 32, 2e-3, 30, 0.1, 0.01, 1.0),
                 150, 300, 300);
     }
 
