@@ -252,6 +252,20 @@ public final class CausalLM implements AutoCloseable {
         }
     }
 
+    /**
+     * {@link #forward} with every intermediate array left in {@code scope} instead of a sub-manager closed on return,
+     * for training: autograd reads the graph's inputs (token ids, rotary tables) during the backward pass, after this
+     * returns, and DJL's PyTorch arrays made from Java data only borrow that data's buffer, which may be freed once
+     * the array is closed. The caller closes {@code scope} after the backward pass.
+     */
+    public NDArray forwardKeepingGraph(NDManager scope, long[][] tokenIds, int[] lengths, boolean logSoftmax) {
+        int t = checkBatch(tokenIds, lengths);
+        long[] flat = flatten(tokenIds, lengths, t);
+        NDArray h = run(scope, flat, tokenIds.length, t, lengths, null, 0);
+        NDArray logits = Linear.linear(h, lmHead).singletonOrThrow();
+        return logSoftmax ? logits.logSoftmax(-1) : logits;
+    }
+
     /** {@link #forward} copied to Java arrays: [batch][maxLength][vocab]. */
     public float[][][] logits(long[][] tokenIds, int[] lengths, boolean logSoftmax) {
         try (NDManager out = manager.newSubManager()) {

@@ -19,8 +19,9 @@ import java.util.SplittableRandom;
 /**
  * Trains a Llama-architecture {@link CausalLM} with DJL's PyTorch autograd on the CPU.
  *
- * <p>The forward pass is Chimera's own inference forward ({@link CausalLM#forward}) over weights that record
- * gradients, so a trained model computes exactly what the inference engine will compute from its files. The loss is
+ * <p>The forward pass is Chimera's own inference forward ({@link CausalLM#forwardKeepingGraph}, the same computation
+ * as {@link CausalLM#forward}) over weights that record gradients, so a trained model computes exactly what the
+ * inference engine will compute from its files. The loss is
  * the mean cross-entropy over completion tokens (each example's completion and the EOS token after it; the prompt is
  * context only). The optimizer is AdamW (decoupled weight decay on matrices, not on norm weights) with global-norm
  * gradient clipping, linear warm-up and a cosine decay to a floor, written on NDArrays.
@@ -248,13 +249,15 @@ public final class Trainer implements AutoCloseable {
     /** Mean completion-token cross-entropy (nats) of {@code examples} under the current weights; no gradients. */
     public double loss(List<Languages.Example> examples) {
         try (NDManager scope = manager.newSubManager()) {
-            return lossArray(scope, Batch.of(examples)).getFloat();
+            return lossArray(scope, Batch.of(examples), false).getFloat();
         }
     }
 
-    private NDArray lossArray(NDManager scope, Batch b) {
+    private NDArray lossArray(NDManager scope, Batch b, boolean training) {
         int n = b.inputs().length;
-        NDArray logp = model.forward(scope, b.inputs(), b.lengths(), true);
+        // training keeps the whole graph (ids, rotary tables) alive in scope until the backward pass has run
+        NDArray logp = training ? model.forwardKeepingGraph(scope, b.inputs(), b.lengths(), true)
+                : model.forward(scope, b.inputs(), b.lengths(), true);
         NDArray target = scope.create(b.targets(), new Shape(n, b.width(), 1));
         NDArray mask = scope.create(b.mask(), new Shape(n, b.width()));
         NDArray picked = logp.gather(target, 2).reshape(n, b.width());
@@ -286,7 +289,7 @@ public final class Trainer implements AutoCloseable {
                 try (NDManager scope = manager.newSubManager()) {
                     NDArray loss;
                     try (GradientCollector collector = engine.newGradientCollector()) {
-                        loss = lossArray(scope, batch);
+                        loss = lossArray(scope, batch, true);
                         collector.backward(loss);
                     }
                     losses[step] = loss.getFloat();

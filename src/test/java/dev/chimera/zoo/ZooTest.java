@@ -117,6 +117,56 @@ class ZooTest {
     }
 
     @Test
+    void trainingForwardMatchesInferenceAndItsGradientMatchesFiniteDifferences() {
+        ModelConfig c = ZooBuilder.modelConfig(ZooSpec.tiny());
+        long[][] ids = {{17, 3, 20, 30, 4, 1}, {40, 41, 42, 0, 0, 0}};
+        int[] lengths = {6, 3};
+        String probe = "model.embed_tokens.weight";
+        try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager(ai.djl.Device.cpu(), "PyTorch")) {
+            Map<String, ai.djl.ndarray.NDArray> w = new java.util.LinkedHashMap<>();
+            Trainer.initialWeights(c, 4).forEach((k, v) -> w.put(k, m.create(v, new ai.djl.ndarray.types.Shape(
+                    CausalLM.expectedShapes(c).get(k)))));
+            w.get(probe).setRequiresGradient(true);
+            float[] grad;
+            try (CausalLM lm = CausalLM.fromWeights(c, w); ai.djl.ndarray.NDManager scope = m.newSubManager()) {
+                float[] inference = lm.forward(scope, ids, lengths, true).toFloatArray();
+                ai.djl.ndarray.NDArray loss;
+                try (ai.djl.training.GradientCollector gc = m.getEngine().newGradientCollector()) {
+                    ai.djl.ndarray.NDArray logp = lm.forwardKeepingGraph(scope, ids, lengths, true);
+                    assertArrayEquals(inference, logp.toFloatArray(), 0f, "the same computation");
+                    loss = logp.get("0, :, 5").sum().add(logp.get("1, :3, 9").sum());
+                    System.gc(); // buffers of closed arrays may be freed now; the graph must not use any
+                    gc.backward(loss);
+                }
+                grad = w.get(probe).getGradient().toFloatArray();
+            }
+            // central differences on the entry with the largest gradient
+            int k = 0;
+            for (int i = 1; i < grad.length; i++) {
+                if (Math.abs(grad[i]) > Math.abs(grad[k])) {
+                    k = i;
+                }
+            }
+            float[] e = w.get(probe).toFloatArray();
+            double h = 1e-2;
+            double[] f = new double[2];
+            for (int side = 0; side < 2; side++) {
+                float[] shifted = e.clone();
+                shifted[k] += (float) (side == 0 ? h : -h);
+                Map<String, ai.djl.ndarray.NDArray> w2 = new java.util.LinkedHashMap<>(w);
+                w2.put(probe, m.create(shifted, w.get(probe).getShape()));
+                try (CausalLM lm = CausalLM.fromWeights(c, w2); ai.djl.ndarray.NDManager scope = m.newSubManager()) {
+                    ai.djl.ndarray.NDArray logp = lm.forward(scope, ids, lengths, true);
+                    f[side] = logp.get("0, :, 5").sum().getFloat() + logp.get("1, :3, 9").sum().getFloat();
+                }
+            }
+            double numeric = (f[0] - f[1]) / (2 * h);
+            assertTrue(Math.abs(grad[k]) > 0.01, "a usable gradient " + grad[k]);
+            assertEquals(numeric, grad[k], 0.03 * Math.abs(numeric), "autograd vs finite differences");
+        }
+    }
+
+    @Test
     void sameSeedGivesByteIdenticalModelsAndAnotherSeedDoesNot() throws Exception {
         Zoo again = ZooBuilder.build(tmp.resolve("zoo-b"), ZooSpec.tiny(), 3, s -> { });
         Zoo other = ZooBuilder.build(tmp.resolve("zoo-c"), ZooSpec.tiny(), 4, s -> { });
