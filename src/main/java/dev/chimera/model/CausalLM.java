@@ -485,17 +485,21 @@ public final class CausalLM implements AutoCloseable {
             }
         }
         NDArray maskA = scope.create(mask, new Shape(batch, 1, 1, t, s));
-        float scale = (float) (1.0 / Math.sqrt(d));
+        // scalars as arrays of the scope: DJL's op(Number) closes its scalar array on return, and autograd (training)
+        // reads it in the backward pass, so graph inputs must stay open until the scope closes
+        NDArray scale = scope.create((float) (1.0 / Math.sqrt(d)));
+        NDArray eps = scope.create((float) config.rmsNormEps());
+        NDArray minusOne = scope.create(-1f);
 
         for (int l = 0; l < layers.length; l++) {
             Layer w = layers[l];
-            NDArray h = rmsNorm(x, w.inNorm);
+            NDArray h = rmsNorm(x, w.inNorm, eps, minusOne);
             NDArray q = Linear.linear(h, w.q, w.qb).singletonOrThrow().reshape(batch, t, heads, d);
             NDArray k = Linear.linear(h, w.k, w.kb).singletonOrThrow().reshape(batch, t, kv, d);
             NDArray v = Linear.linear(h, w.v, w.vb).singletonOrThrow().reshape(batch, t, kv, d);
             if (config.qkNorm()) {
-                q = rmsNorm(q, w.qNorm);
-                k = rmsNorm(k, w.kNorm);
+                q = rmsNorm(q, w.qNorm, eps, minusOne);
+                k = rmsNorm(k, w.kNorm, eps, minusOne);
             }
             q = rope(q.transpose(0, 2, 1, 3), cosA, sinA, half);
             k = rope(k.transpose(0, 2, 1, 3), cosA, sinA, half);
@@ -514,18 +518,18 @@ public final class CausalLM implements AutoCloseable {
                     .reshape(batch, t, (long) heads * d);
             x = x.add(Linear.linear(attn, w.o, w.ob).singletonOrThrow());
 
-            h = rmsNorm(x, w.postNorm);
+            h = rmsNorm(x, w.postNorm, eps, minusOne);
             NDArray gate = Linear.linear(h, w.gate).singletonOrThrow();
             NDArray up = Linear.linear(h, w.up).singletonOrThrow();
             NDArray act = gate.mul(Activation.sigmoid(gate)).mul(up);
             x = x.add(Linear.linear(act, w.down).singletonOrThrow());
         }
-        return rmsNorm(x, finalNorm);
+        return rmsNorm(x, finalNorm, eps, minusOne);
     }
 
-    private NDArray rmsNorm(NDArray x, NDArray weight) {
+    private static NDArray rmsNorm(NDArray x, NDArray weight, NDArray eps, NDArray minusOne) {
         NDArray variance = x.square().mean(new int[] {-1}, true);
-        return x.mul(variance.add((float) config.rmsNormEps()).sqrt().pow(-1f)).mul(weight);
+        return x.mul(variance.add(eps).sqrt().pow(minusOne)).mul(weight);
     }
 
     /** x * cos + rotate_half(x) * sin, rotate_half(x) = cat(-x2, x1) of the two halves of the last axis. */

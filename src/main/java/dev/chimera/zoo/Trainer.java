@@ -261,7 +261,8 @@ public final class Trainer implements AutoCloseable {
         NDArray target = scope.create(b.targets(), new Shape(n, b.width(), 1));
         NDArray mask = scope.create(b.mask(), new Shape(n, b.width()));
         NDArray picked = logp.gather(target, 2).reshape(n, b.width());
-        return picked.mul(mask).sum().div(-(float) b.count());
+        // a scalar array of the scope, not div(Number): DJL closes that scalar on return, autograd reads it later
+        return picked.mul(mask).sum().div(scope.create(-(float) b.count()));
     }
 
     /**
