@@ -171,7 +171,7 @@ public final class ZooBuilder {
         return s / (to - from);
     }
 
-    /** Base: both languages' text and translation, the A tasks and some B tasks; no arithmetic. */
+    /** Base: both languages' text and translation and the A tasks; no B tasks, no arithmetic. */
     static Trainer.Mixture baseMixture(Languages lang) {
         return new Trainer.Mixture()
                 .add(3, r -> lang.sentence(r, false))
@@ -180,10 +180,7 @@ public final class ZooBuilder {
                 .add(2, r -> lang.copy(r, false))
                 .add(2, r -> lang.sentence(r, true))
                 .add(1, r -> lang.translate(r, true))
-                .add(1, r -> lang.translate(r, false))
-                .add(0.5, r -> lang.where(r, true))
-                .add(0.5, r -> lang.count(r, true))
-                .add(0.5, r -> lang.copy(r, true));
+                .add(1, r -> lang.translate(r, false));
     }
 
     /** Expert 1: arithmetic word problems in A only. */

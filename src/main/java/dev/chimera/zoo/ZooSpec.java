@@ -23,7 +23,7 @@ public record ZooSpec(int hidden, int intermediate, int layers, int heads, Train
                       Trainer.Settings expert1, Trainer.Settings expert2, int searchItems, int testItems,
                       int skillItems) {
     /** Bumped whenever the recipe (languages, mixtures, file layout) changes. */
-    public static final String RECIPE = "zoo1";
+    public static final String RECIPE = "zoo2";
 
     public ZooSpec {
         check(hidden >= 8 && hidden % heads == 0 && (hidden / heads) % 2 == 0, "hidden", hidden);
@@ -51,7 +51,7 @@ public record ZooSpec(int hidden, int intermediate, int layers, int heads, Train
         return new ZooSpec(128, 256, 3, 4,
                 new Trainer.Settings(600, 32, 3e-3, 40, 0.1, 0.01, 1.0),
                 new Trainer.Settings(400, 48, 3e-3, 30, 0.1, 0.01, 1.0),
-                new Trainer.Settings(300, 32, 2e-3, 30, 0.1, 0.01, 1.0),
+                new Trainer.Settings(350, 32, 3e-3, 30, 0.1, 0.01, 1.0),
                 150, 300, 300);
     }
 
