@@ -67,13 +67,35 @@ public final class ZooEval implements AutoCloseable {
      * a lower bound of {@link #accuracy} (which also accepts other text around the right last number).
      */
     public double greedyMatch(CausalLM model, String task) {
+        int hits = 0;
+        List<CausalLM.LogLikelihood> all = answerLikelihoods(model, task);
+        for (CausalLM.LogLikelihood ll : all) {
+            hits += ll.isGreedy() ? 1 : 0;
+        }
+        return (double) hits / all.size();
+    }
+
+    /**
+     * A smooth search fitness: the mean over items of p(answer continuation + EOS | prompt), the expected exact
+     * match of sampling; teacher-forced in batches like {@link #greedyMatch}.
+     */
+    public double answerProbability(CausalLM model, String task) {
+        double sum = 0;
+        List<CausalLM.LogLikelihood> all = answerLikelihoods(model, task);
+        for (CausalLM.LogLikelihood ll : all) {
+            sum += Math.exp(ll.logProb());
+        }
+        return sum / all.size();
+    }
+
+    private List<CausalLM.LogLikelihood> answerLikelihoods(CausalLM model, String task) {
         Task t = tasks.get(task);
         if (t == null) {
             throw new ZooException("unknown zoo task " + task + " (known: " + tasks.keySet() + ")");
         }
         List<Item> all = items.get(task);
         int eos = codec.eosId().orElseThrow(() -> new ZooException("the zoo tokenizer has no EOS token"));
-        int hits = 0;
+        List<CausalLM.LogLikelihood> out = new ArrayList<>();
         for (int from = 0; from < all.size(); from += BATCH) {
             List<int[]> contexts = new ArrayList<>();
             List<int[]> continuations = new ArrayList<>();
@@ -85,11 +107,18 @@ public final class ZooEval implements AutoCloseable {
                 cont[answer.length] = eos;
                 continuations.add(cont);
             }
-            for (CausalLM.LogLikelihood ll : model.logLikelihoods(contexts, continuations)) {
-                hits += ll.isGreedy() ? 1 : 0;
+            out.addAll(model.logLikelihoods(contexts, continuations));
+        }
+        return out;
+    }
+
+    /** Merges {@code config} in memory and scores it with {@link #answerProbability} on {@code task}. */
+    public double mergedAnswerProbability(MergeConfig merge, String task, NDManager parent) {
+        try (NDManager m = parent.newSubManager()) {
+            try (CausalLM lm = CausalLM.fromWeights(config, merge(merge, m))) {
+                return answerProbability(lm, task);
             }
         }
-        return (double) hits / all.size();
     }
 
     /** Merges {@code config} in memory and scores it with {@link #greedyMatch} on {@code task}. */

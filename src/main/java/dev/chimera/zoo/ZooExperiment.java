@@ -47,6 +47,7 @@ public final class ZooExperiment {
         String method = "task_arithmetic";
         double upper = 1.5;
         int groups = -1;
+        boolean soft = false;
         ZooSpec spec = ZooSpec.defaults();
         for (int i = 0; i < args.length; i += 2) {
             String v = args[i + 1];
@@ -58,13 +59,18 @@ public final class ZooExperiment {
                 case "--method" -> method = v;
                 case "--upper" -> upper = Double.parseDouble(v);
                 case "--groups" -> groups = Integer.parseInt(v);
+                case "--fitness" -> soft = switch (v) {
+                    case "match" -> false;
+                    case "prob" -> true;
+                    default -> throw new IllegalArgumentException("--fitness " + v + " (match or prob)");
+                };
                 case "--spec" -> spec = v.equals("tiny") ? ZooSpec.tiny() : ZooSpec.defaults();
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
         for (long seed : seeds) {
             Path dir = root == null ? ZooBuilder.defaultDir(spec, seed) : root.resolve(spec.key() + "-seed" + seed);
-            ObjectNode r = runSeed(dir, spec, seed, candidates, method, upper, groups);
+            ObjectNode r = runSeed(dir, spec, seed, candidates, method, upper, groups, soft);
             System.out.println("RESULT " + r);
             if (results != null) {
                 Files.writeString(results, r + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
@@ -73,10 +79,11 @@ public final class ZooExperiment {
     }
 
     static ObjectNode runSeed(Path dir, ZooSpec spec, long seed, int candidates, String method, double upper,
-                              int groups) {
+                              int groups, boolean soft) {
         ObjectNode r = JSON.createObjectNode();
         r.put("seed", seed);
         r.put("key", spec.key());
+        r.put("fitness", soft ? "prob" : "match");
         long t0 = System.nanoTime();
         Zoo zoo = ZooBuilder.openOrBuild(dir, spec, seed, s -> System.out.println("[seed " + seed + "] " + s));
         r.put("zooSeconds", (System.nanoTime() - t0) / 1e9);
@@ -128,7 +135,9 @@ public final class ZooExperiment {
                         break;
                     }
                     for (Candidate c : batch) {
-                        double a = eval.mergedGreedyMatch(genome.decode(c.genes()), Zoo.TARGET_SEARCH, root);
+                        MergeConfig merge = genome.decode(c.genes());
+                        double a = soft ? eval.mergedAnswerProbability(merge, Zoo.TARGET_SEARCH, root)
+                                : eval.mergedGreedyMatch(merge, Zoo.TARGET_SEARCH, root);
                         opt.tell(c.id(), new double[] {a});
                         if (a > best) {
                             best = a;
