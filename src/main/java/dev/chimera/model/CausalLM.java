@@ -283,6 +283,20 @@ public final class CausalLM implements AutoCloseable {
         }
     }
 
+    /**
+     * {@link #forward} with every intermediate array left in {@code scope} instead of a sub-manager closed on return,
+     * for training: autograd reads the graph's inputs (token ids, rotary tables) during the backward pass, after this
+     * returns, and DJL's PyTorch arrays made from Java data only borrow that data's buffer, which may be freed once
+     * the array is closed. The caller closes {@code scope} after the backward pass.
+     */
+    public NDArray forwardKeepingGraph(NDManager scope, long[][] tokenIds, int[] lengths, boolean logSoftmax) {
+        int t = checkBatch(tokenIds, lengths);
+        long[] flat = flatten(tokenIds, lengths, t);
+        NDArray h = run(scope, flat, tokenIds.length, t, lengths, null, 0, true);
+        NDArray logits = Linear.linear(h, lmHead).singletonOrThrow();
+        return logSoftmax ? logits.logSoftmax(-1) : logits;
+    }
+
     /** {@link #forward} copied to Java arrays: [batch][maxLength][vocab]. */
     public float[][][] logits(long[][] tokenIds, int[] lengths, boolean logSoftmax) {
         try (NDManager out = manager.newSubManager()) {
@@ -462,6 +476,18 @@ public final class CausalLM implements AutoCloseable {
 
     /** Runs the decoder on [batch, t] tokens at positions past..past+t-1; returns the final-normed hidden states. */
     private NDArray run(NDManager scope, long[] flatIds, int batch, int t, int[] lengths, Cache cache, int past) {
+        return run(scope, flatIds, batch, t, lengths, cache, past, false);
+    }
+
+    /**
+     * Scalars of a training graph, as arrays of the caller's scope: DJL's {@code op(Number)} closes its scalar array
+     * on return, and autograd reads it in the backward pass. Null for inference, which also computes in place
+     * (in-place ops would break autograd, which keeps some intermediates for the backward pass).
+     */
+    private record Graph(NDArray scale, NDArray eps) {
+    }
+
+    private NDArray run(NDManager scope, long[] flatIds, int batch, int t, int[] lengths, Cache cache, int past, boolean keepGraph) {
         int s = past + t;
         checkWindow(s);
         int heads = config.numHeads();
@@ -481,10 +507,11 @@ public final class CausalLM implements AutoCloseable {
         NDArray sinSigned = rows(table[1], past, s, scope).reshape(1, 1, t, d);
         NDArray mask = attentionMask(scope, batch, t, s, past, lengths);
         float scale = (float) (1.0 / Math.sqrt(d));
+        Graph g = keepGraph ? new Graph(scope.create(scale), scope.create((float) config.rmsNormEps())) : null;
 
         for (int l = 0; l < layers.length; l++) {
             Layer w = layers[l];
-            NDArray h = rmsNorm(x, w.inNorm);
+            NDArray h = rmsNorm(x, w.inNorm, g);
             NDArray q;
             NDArray k;
             NDArray v;
@@ -503,12 +530,13 @@ public final class CausalLM implements AutoCloseable {
             k = k.reshape(batch, t, kv, d);
             v = v.reshape(batch, t, kv, d);
             if (config.qkNorm()) {
-                q = rmsNorm(q, w.qNorm);
-                k = rmsNorm(k, w.kNorm);
+                q = rmsNorm(q, w.qNorm, g);
+                k = rmsNorm(k, w.kNorm, g);
             }
             // the softmax scale is folded into q (t x d values instead of t x s scores)
-            q = rope(q.transpose(0, 2, 1, 3), cos, sinSigned, half).muli(scale);
-            NDArray kT = rope(k.transpose(0, 2, 1, 3), cos, sinSigned, half).transpose(0, 1, 3, 2);
+            q = g == null ? rope(q.transpose(0, 2, 1, 3), cos, sinSigned, half, false).muli(scale)
+                    : rope(q.transpose(0, 2, 1, 3), cos, sinSigned, half, true).mul(g.scale());
+            NDArray kT = rope(k.transpose(0, 2, 1, 3), cos, sinSigned, half, g != null).transpose(0, 1, 3, 2);
             v = v.transpose(0, 2, 1, 3);
             if (cache != null) {
                 NDArray[] full = cache.append(l, kT, v);
@@ -517,12 +545,13 @@ public final class CausalLM implements AutoCloseable {
             }
             // grouped-query attention without repeating k/v: query head h uses kv head h / group
             NDArray scores = q.reshape(batch, kv, (long) group * t, d).matMul(kT).reshape(batch, kv, group, t, s);
-            NDArray probs = scores.addi(mask).softmax(-1).reshape(batch, kv, (long) group * t, s);
+            NDArray probs = (g == null ? scores.addi(mask) : scores.add(mask)).softmax(-1).reshape(batch, kv, (long) group * t, s);
             NDArray attn = probs.matMul(v).reshape(batch, heads, t, d).transpose(0, 2, 1, 3)
                     .reshape(batch, t, qDim);
-            x = x.addi(Linear.linear(attn, w.o, w.ob).singletonOrThrow());
+            NDArray o = Linear.linear(attn, w.o, w.ob).singletonOrThrow();
+            x = g == null ? x.addi(o) : x.add(o);
 
-            h = rmsNorm(x, w.postNorm);
+            h = rmsNorm(x, w.postNorm, g);
             NDArray gate;
             NDArray up;
             if (w.gateUp != null) {
@@ -534,10 +563,12 @@ public final class CausalLM implements AutoCloseable {
                 gate = Linear.linear(h, w.gate).singletonOrThrow();
                 up = Linear.linear(h, w.up).singletonOrThrow();
             }
-            NDArray act = Activation.sigmoid(gate).muli(gate).muli(up); // silu(gate) * up
-            x = x.addi(Linear.linear(act, w.down).singletonOrThrow());
+            // silu(gate) * up
+            NDArray act = g == null ? Activation.sigmoid(gate).muli(gate).muli(up) : gate.mul(Activation.sigmoid(gate)).mul(up);
+            NDArray down = Linear.linear(act, w.down).singletonOrThrow();
+            x = g == null ? x.addi(down) : x.add(down);
         }
-        return rmsNorm(x, finalNorm);
+        return rmsNorm(x, finalNorm, g);
     }
 
     /**
@@ -609,15 +640,21 @@ public final class CausalLM implements AutoCloseable {
     }
 
     /** RMSNorm in float32: x / sqrt(mean(x^2) + eps) * weight. */
-    private NDArray rmsNorm(NDArray x, NDArray weight) {
+    private NDArray rmsNorm(NDArray x, NDArray weight, Graph g) {
         NDArray variance = x.square().mean(new int[] {-1}, true);
+        if (g != null) {
+            return x.div(variance.add(g.eps()).sqrt()).mul(weight);
+        }
         return x.div(variance.addi((float) config.rmsNormEps()).sqrt()).muli(weight);
     }
 
     /** x * cos + rotate_half(x) * sin as x * cos + cat(x2, x1) * signed sin (x1, x2: halves of the last axis). */
-    private static NDArray rope(NDArray x, NDArray cos, NDArray sinSigned, int half) {
+    private static NDArray rope(NDArray x, NDArray cos, NDArray sinSigned, int half, boolean keepGraph) {
         NDArray x1 = x.get(new NDIndex(":, :, :, :{}", half));
         NDArray x2 = x.get(new NDIndex(":, :, :, {}:", half));
+        if (keepGraph) {
+            return x.mul(cos).add(x2.concat(x1, -1).mul(sinSigned));
+        }
         return x.mul(cos).addi(x2.concat(x1, -1).muli(sinSigned));
     }
 

@@ -1,0 +1,172 @@
+package dev.chimera.zoo;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.chimera.eval.CausalLMAdapter;
+import dev.chimera.eval.Item;
+import dev.chimera.eval.Task;
+import dev.chimera.eval.TaskLoader;
+import dev.chimera.eval.TaskRunner;
+import dev.chimera.eval.TokenCodec;
+import dev.chimera.eval.Tokenizer;
+import dev.chimera.merge.MergeConfig;
+import dev.chimera.merge.MergeRunner;
+import dev.chimera.model.CausalLM;
+import dev.chimera.model.ModelConfig;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** Scoring zoo models and in-memory merges of them on the zoo's tasks (Chimera's own merge and eval paths). */
+public final class ZooEval implements AutoCloseable {
+    private static final int BATCH = 100;
+    private final Zoo zoo;
+    private final ModelConfig config;
+    private final Tokenizer tokenizer;
+    private final TokenCodec codec;
+    private final Map<String, Task> tasks = new LinkedHashMap<>();
+    private final Map<String, List<Item>> items = new LinkedHashMap<>();
+
+    public ZooEval(Zoo zoo) {
+        this.zoo = zoo;
+        this.config = ModelConfig.read(zoo.base());
+        this.tokenizer = Tokenizer.load(zoo.base());
+        this.codec = TokenCodec.of(tokenizer);
+        for (String name : List.of(Zoo.TARGET_SEARCH, Zoo.TARGET_TEST, Zoo.SKILL1_TEST, Zoo.SKILL2_TEST)) {
+            Task t = TaskLoader.load(zoo.task(name));
+            tasks.put(name, t);
+            items.put(name, TaskLoader.items(t));
+        }
+    }
+
+    public ModelConfig config() {
+        return config;
+    }
+
+    /** Exact-match accuracy (0..1) of a model on one of the zoo's tasks, via {@link TaskRunner}. */
+    public double accuracy(CausalLM model, String task) {
+        Task t = tasks.get(task);
+        if (t == null) {
+            throw new ZooException("unknown zoo task " + task + " (known: " + tasks.keySet() + ")");
+        }
+        TaskRunner runner = new TaskRunner(new CausalLMAdapter(model, () -> { }), codec, null);
+        return runner.run(t, items.get(task), List.of()).score();
+    }
+
+    /**
+     * Fast exact match for the search loop: the share of items whose answer continuation (the task's continuation
+     * template with the answer, then EOS) is the greedy choice at every token given the prompt, scored teacher-forced
+     * in batches of log-likelihood requests. Greedy decoding then produces exactly the answer and stops, so this is
+     * a lower bound of {@link #accuracy} (which also accepts other text around the right last number).
+     */
+    public double greedyMatch(CausalLM model, String task) {
+        int hits = 0;
+        List<CausalLM.LogLikelihood> all = answerLikelihoods(model, task);
+        for (CausalLM.LogLikelihood ll : all) {
+            hits += ll.isGreedy() ? 1 : 0;
+        }
+        return (double) hits / all.size();
+    }
+
+    /**
+     * A smooth search fitness: the mean over items of p(answer continuation + EOS | prompt), the expected exact
+     * match of sampling; teacher-forced in batches like {@link #greedyMatch}.
+     */
+    public double answerProbability(CausalLM model, String task) {
+        double sum = 0;
+        List<CausalLM.LogLikelihood> all = answerLikelihoods(model, task);
+        for (CausalLM.LogLikelihood ll : all) {
+            sum += Math.exp(ll.logProb());
+        }
+        return sum / all.size();
+    }
+
+    private List<CausalLM.LogLikelihood> answerLikelihoods(CausalLM model, String task) {
+        Task t = tasks.get(task);
+        if (t == null) {
+            throw new ZooException("unknown zoo task " + task + " (known: " + tasks.keySet() + ")");
+        }
+        List<Item> all = items.get(task);
+        int eos = codec.eosId().orElseThrow(() -> new ZooException("the zoo tokenizer has no EOS token"));
+        List<CausalLM.LogLikelihood> out = new ArrayList<>();
+        for (int from = 0; from < all.size(); from += BATCH) {
+            List<int[]> contexts = new ArrayList<>();
+            List<int[]> continuations = new ArrayList<>();
+            for (Item item : all.subList(from, Math.min(all.size(), from + BATCH))) {
+                Item.Generation g = (Item.Generation) item;
+                contexts.add(codec.encodeWithSpecial(t.promptFor(g.question())));
+                int[] answer = tokenizer.encode(t.continuation().replace("{answer}", g.target()));
+                int[] cont = Arrays.copyOf(answer, answer.length + 1);
+                cont[answer.length] = eos;
+                continuations.add(cont);
+            }
+            out.addAll(model.logLikelihoods(contexts, continuations));
+        }
+        return out;
+    }
+
+    /** Merges {@code config} in memory and scores it with {@link #answerProbability} on {@code task}. */
+    public double mergedAnswerProbability(MergeConfig merge, String task, NDManager parent) {
+        try (NDManager m = parent.newSubManager()) {
+            try (CausalLM lm = CausalLM.fromWeights(config, merge(merge, m))) {
+                return answerProbability(lm, task);
+            }
+        }
+    }
+
+    /** Merges {@code config} in memory and scores it with {@link #greedyMatch} on {@code task}. */
+    public double mergedGreedyMatch(MergeConfig merge, String task, NDManager parent) {
+        try (NDManager m = parent.newSubManager()) {
+            try (CausalLM lm = CausalLM.fromWeights(config, merge(merge, m))) {
+                return greedyMatch(lm, task);
+            }
+        }
+    }
+
+    /** Merges {@code config} in memory into float32 arrays of {@code manager} (by tensor name). */
+    public Map<String, NDArray> merge(MergeConfig config, NDManager manager) {
+        Map<String, float[]> host = new ConcurrentHashMap<>();
+        MergeRunner.runToSink(config, zoo.dir(), MergeRunner.Options.defaults(), (name, chunks) -> {
+            long bytes = chunks.stream().mapToLong(ByteBuffer::remaining).sum();
+            float[] v = new float[Math.toIntExact(bytes / 4)];
+            int at = 0;
+            for (ByteBuffer c : chunks) {
+                var f = c.duplicate().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+                int n = f.remaining();
+                f.get(v, at, n);
+                at += n;
+            }
+            host.put(name, v);
+        });
+        Map<String, NDArray> out = new LinkedHashMap<>();
+        for (Map.Entry<String, long[]> e : CausalLM.expectedShapes(this.config).entrySet()) {
+            float[] v = host.get(e.getKey());
+            if (v == null) {
+                throw new ZooException("the merge produced no tensor " + e.getKey());
+            }
+            out.put(e.getKey(), manager.create(v, new Shape(e.getValue())));
+        }
+        return out;
+    }
+
+    /** Merges {@code config} in memory and scores it on {@code task}. */
+    public double mergedAccuracy(MergeConfig merge, String task, NDManager parent) {
+        try (NDManager m = parent.newSubManager()) {
+            try (CausalLM lm = CausalLM.fromWeights(config, merge(merge, m))) {
+                return accuracy(lm, task);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        tokenizer.close();
+    }
+}

@@ -1,0 +1,12 @@
+package dev.chimera.zoo;
+
+/** A bad zoo input (seed, size, folder) or a failed zoo build; the message names the value. */
+public final class ZooException extends RuntimeException {
+    public ZooException(String message) {
+        super(message);
+    }
+
+    public ZooException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

@@ -1,0 +1,80 @@
+package dev.chimera.zoo;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+
+/**
+ * What a zoo is made of: the model shape, the three training runs and the task sizes. The cache key of a zoo is the
+ * recipe version plus a hash of the spec, so changing anything builds a new zoo.
+ *
+ * @param hidden hidden size
+ * @param intermediate MLP size
+ * @param layers decoder layers
+ * @param heads attention heads (no grouped-query attention)
+ * @param base the base model's training run
+ * @param expert1 expert 1's run (arithmetic in A), from the base
+ * @param expert2 expert 2's run (language B), from the base
+ * @param searchItems items of the target's search split
+ * @param testItems items of the target's held-out test split (disjoint from the search split)
+ * @param skillItems items of each skill task
+ */
+public record ZooSpec(int hidden, int intermediate, int layers, int heads, Trainer.Settings base,
+                      Trainer.Settings expert1, Trainer.Settings expert2, int searchItems, int testItems,
+                      int skillItems) {
+    /** Bumped whenever the recipe (languages, mixtures, file layout) changes. */
+    public static final String RECIPE = "zoo2";
+
+    public ZooSpec {
+        check(hidden >= 8 && hidden % heads == 0 && (hidden / heads) % 2 == 0, "hidden", hidden);
+        check(intermediate >= 1, "intermediate", intermediate);
+        check(layers >= 1, "layers", layers);
+        check(heads >= 1, "heads", heads);
+        check(searchItems >= 1, "searchItems", searchItems);
+        check(testItems >= 1, "testItems", testItems);
+        check(skillItems >= 1, "skillItems", skillItems);
+        int problems = Languages.allProblems().size();
+        if (searchItems + testItems > problems) {
+            throw new ZooException("searchItems " + searchItems + " + testItems " + testItems + " exceed the "
+                    + problems + " distinct arithmetic problems");
+        }
+    }
+
+    private static void check(boolean ok, String name, int value) {
+        if (!ok) {
+            throw new ZooException("zoo setting " + name + " = " + value + " is out of range");
+        }
+    }
+
+    /** The demo zoo. */
+    public static ZooSpec defaults() {
+        return new ZooSpec(128, 256, 3, 4,
+                new Trainer.Settings(600, 32, 3e-3, 40, 0.1, 0.01, 1.0),
+                new Trainer.Settings(400, 48, 3e-3, 30, 0.1, 0.01, 1.0),
+                new Trainer.Settings(350, 32, 3e-3, 30, 0.1, 0.01, 1.0),
+                150, 300, 300);
+    }
+
+    /** A few-second zoo for tests: same recipe, tiny model and step counts. */
+    public static ZooSpec tiny() {
+        return new ZooSpec(32, 64, 2, 2,
+                new Trainer.Settings(6, 8, 3e-3, 2, 0.1, 0.01, 1.0),
+                new Trainer.Settings(3, 8, 2e-3, 1, 0.1, 0.01, 1.0),
+                new Trainer.Settings(3, 8, 2e-3, 1, 0.1, 0.01, 1.0),
+                20, 30, 30);
+    }
+
+    /** Recipe version and a hash of the spec, e.g. {@code zoo1-3fa2c0d1}. */
+    public String key() {
+        try {
+            byte[] h = MessageDigest.getInstance("SHA-256").digest(toString().getBytes(StandardCharsets.UTF_8));
+            StringBuilder b = new StringBuilder(RECIPE).append('-');
+            for (int i = 0; i < 4; i++) {
+                b.append(String.format("%02x", h[i]));
+            }
+            return b.toString();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,249 @@
+package dev.chimera.zoo;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.chimera.cli.CliRun;
+import dev.chimera.eval.Item;
+import dev.chimera.eval.TaskLoader;
+import dev.chimera.eval.Tokenizer;
+import dev.chimera.model.CausalLM;
+import dev.chimera.model.ModelConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ZooTest {
+    @TempDir
+    static Path tmp;
+
+    static Zoo zoo;
+
+    @BeforeAll
+    static void buildTinyZoo() {
+        zoo = ZooBuilder.build(tmp.resolve("zoo-a"), ZooSpec.tiny(), 3, s -> { });
+    }
+
+    @Test
+    void tokenizerRoundTripsThroughHuggingFaceTokenizers() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("tok"));
+        CharVocab.writeTokenizer(dir);
+        String text = "the cat has 49 cup . where is the cat ? KBY | " + CharVocab.CHARS;
+        try (Tokenizer t = Tokenizer.load(dir)) {
+            int[] ids = t.encode(text);
+            assertEquals(text.length(), ids.length, "one token per character");
+            assertArrayEquals(CharVocab.encode(text), ids);
+            assertEquals(text, t.decode(ids));
+            assertEquals(1, t.eosId().orElseThrow());
+            assertArrayEquals(t.encode(text), t.encodeWithSpecial(text), "no BOS or other special tokens added");
+            // ids worked out by hand: 3 specials, then ' ' ? . | (3..6), digits (7..16), a (17)
+            assertArrayEquals(new int[] {17, 3, 7, 16, 4}, t.encode("a 09?"));
+        }
+        ZooException e = assertThrows(ZooException.class, () -> CharVocab.encode("caf\u00e9"));
+        assertTrue(e.getMessage().contains("'\u00e9'"), e.getMessage());
+        assertEquals(3 + 4 + 10 + 26 + 26, CharVocab.size());
+    }
+
+    @Test
+    void languageBIsALetterCipherOfA() {
+        Languages lang = new Languages(7);
+        String a = "abcdefghijklmnopqrstuvwxyz";
+        String b = lang.toB(a);
+        Set<Character> letters = new HashSet<>();
+        for (char c : b.toCharArray()) {
+            assertTrue(c >= 'A' && c <= 'Z');
+            letters.add(c);
+        }
+        assertEquals(26, letters.size(), "the cipher is a bijection onto A-Z");
+        assertEquals("17 ? . | 3", lang.toB("17 ? . | 3"), "digits and punctuation are shared");
+        assertFalse(new Languages(8).toB(a).equals(b), "the seed picks the cipher");
+        // 20 x 20 sums plus the 210 differences with a >= b (20 x 21 / 2)
+        assertEquals(400 + 210, Languages.allProblems().size());
+        Languages.Example e = lang.arith(new Languages.Problem(17, false, 15), true);
+        assertEquals(" 2", e.completion());
+        assertEquals(lang.toB("what is 17 minus 15 ?"), e.prompt());
+    }
+
+    @Test
+    void initialLossIsLnVocabAndTrainingLowersIt() {
+        ModelConfig c = ZooBuilder.modelConfig(ZooSpec.tiny());
+        Languages.Example ex = new Languages.Example("what is 1 plus 1 ?", " 2");
+        try (Trainer t = new Trainer(c, Trainer.initialWeights(c, 1))) {
+            // with N(0, 0.02) weights the logits are ~0, so every next-token distribution is ~uniform over the vocab
+            double initial = t.loss(List.of(ex));
+            assertEquals(Math.log(69), initial, 0.02);
+            int live = t.liveArrays();
+            double[] losses = t.train(new Trainer.Settings(40, 4, 1e-2, 5, 0.1, 0.0, 1.0), r -> ex, 1, (s, l, lr) -> { });
+            assertEquals(live, t.liveArrays(), "a training step leaves no arrays behind");
+            assertEquals(initial, losses[0], 1e-5, "step 0 is scored before the first update");
+            double end = t.loss(List.of(ex));
+            assertTrue(end < 0.3, "one example is memorised: loss " + end);
+        }
+    }
+
+    @Test
+    void lossCountsCompletionTokensOnlyAsTheInferenceForwardScoresThem() {
+        ModelConfig c = ZooBuilder.modelConfig(ZooSpec.tiny());
+        Languages lang = new Languages(0);
+        Random r = new Random(5);
+        List<Languages.Example> batch = List.of(lang.where(r, false), lang.count(r, true), lang.copy(r, false));
+        try (Trainer t = new Trainer(c, Trainer.initialWeights(c, 2))) {
+            t.train(new Trainer.Settings(3, 4, 3e-3, 1, 0.1, 0.01, 1.0), rr -> lang.copy(rr, true), 9, (s, l, lr) -> { });
+            // independent: per example, log p(completion + EOS | prompt) from lm-eval log-likelihoods
+            double sum = 0;
+            int count = 0;
+            for (Languages.Example e : batch) {
+                int[] ctx = CharVocab.encode(e.prompt());
+                int[] comp = CharVocab.encode(e.completion());
+                int[] cont = java.util.Arrays.copyOf(comp, comp.length + 1);
+                cont[comp.length] = CharVocab.EOS;
+                sum += t.model().logLikelihood(ctx, cont).logProb();
+                count += cont.length;
+            }
+            assertEquals(-sum / count, t.loss(batch), 1e-4);
+        }
+    }
+
+    @Test
+    void trainingForwardMatchesInferenceAndItsGradientMatchesFiniteDifferences() {
+        ModelConfig c = ZooBuilder.modelConfig(ZooSpec.tiny());
+        long[][] ids = {{17, 3, 20, 30, 4, 1}, {40, 41, 42, 0, 0, 0}};
+        int[] lengths = {6, 3};
+        String probe = "model.embed_tokens.weight";
+        try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager(ai.djl.Device.cpu(), "PyTorch")) {
+            Map<String, ai.djl.ndarray.NDArray> w = new java.util.LinkedHashMap<>();
+            Trainer.initialWeights(c, 4).forEach((k, v) -> w.put(k, m.create(v, new ai.djl.ndarray.types.Shape(
+                    CausalLM.expectedShapes(c).get(k)))));
+            w.get(probe).setRequiresGradient(true);
+            float[] grad;
+            try (CausalLM lm = CausalLM.fromWeights(c, w); ai.djl.ndarray.NDManager scope = m.newSubManager()) {
+                float[] inference = lm.forward(scope, ids, lengths, true).toFloatArray();
+                ai.djl.ndarray.NDArray loss;
+                try (ai.djl.training.GradientCollector gc = m.getEngine().newGradientCollector()) {
+                    ai.djl.ndarray.NDArray logp = lm.forwardKeepingGraph(scope, ids, lengths, true);
+                    assertArrayEquals(inference, logp.toFloatArray(), 0f, "the same computation");
+                    loss = logp.get("0, :, 5").sum().add(logp.get("1, :3, 9").sum());
+                    System.gc(); // buffers of closed arrays may be freed now; the graph must not use any
+                    gc.backward(loss);
+                }
+                grad = w.get(probe).getGradient().toFloatArray();
+            }
+            // central differences on the entry with the largest gradient
+            int k = 0;
+            for (int i = 1; i < grad.length; i++) {
+                if (Math.abs(grad[i]) > Math.abs(grad[k])) {
+                    k = i;
+                }
+            }
+            float[] e = w.get(probe).toFloatArray();
+            double h = 1e-2;
+            double[] f = new double[2];
+            for (int side = 0; side < 2; side++) {
+                float[] shifted = e.clone();
+                shifted[k] += (float) (side == 0 ? h : -h);
+                Map<String, ai.djl.ndarray.NDArray> w2 = new java.util.LinkedHashMap<>(w);
+                w2.put(probe, m.create(shifted, w.get(probe).getShape()));
+                try (CausalLM lm = CausalLM.fromWeights(c, w2); ai.djl.ndarray.NDManager scope = m.newSubManager()) {
+                    ai.djl.ndarray.NDArray logp = lm.forward(scope, ids, lengths, true);
+                    f[side] = logp.get("0, :, 5").sum().getFloat() + logp.get("1, :3, 9").sum().getFloat();
+                }
+            }
+            double numeric = (f[0] - f[1]) / (2 * h);
+            assertTrue(Math.abs(grad[k]) > 0.01, "a usable gradient " + grad[k]);
+            assertEquals(numeric, grad[k], 0.03 * Math.abs(numeric), "autograd vs finite differences");
+        }
+    }
+
+    @Test
+    void sameSeedGivesByteIdenticalModelsAndAnotherSeedDoesNot() throws Exception {
+        Zoo again = ZooBuilder.build(tmp.resolve("zoo-b"), ZooSpec.tiny(), 3, s -> { });
+        Zoo other = ZooBuilder.build(tmp.resolve("zoo-c"), ZooSpec.tiny(), 4, s -> { });
+        for (String m : List.of(Zoo.BASE, Zoo.EXPERT1, Zoo.EXPERT2)) {
+            byte[] x = Files.readAllBytes(zoo.dir().resolve(m).resolve("model.safetensors"));
+            assertArrayEquals(x, Files.readAllBytes(again.dir().resolve(m).resolve("model.safetensors")), m);
+            assertFalse(java.util.Arrays.equals(x, Files.readAllBytes(other.dir().resolve(m).resolve("model.safetensors"))), m);
+        }
+        for (String task : List.of(Zoo.TARGET_SEARCH, Zoo.TARGET_TEST, Zoo.SKILL2_TEST)) {
+            assertEquals(Files.readString(zoo.dir().resolve("tasks").resolve(task + ".jsonl")),
+                    Files.readString(again.dir().resolve("tasks").resolve(task + ".jsonl")));
+        }
+    }
+
+    @Test
+    void anExistingZooIsReusedAndAForeignFolderIsRefused() throws Exception {
+        long stamp = Files.getLastModifiedTime(zoo.manifest()).toMillis();
+        List<String> log = new ArrayList<>();
+        Zoo reused = ZooBuilder.openOrBuild(zoo.dir(), ZooSpec.tiny(), 3, log::add);
+        assertEquals(zoo.dir(), reused.dir());
+        assertEquals(stamp, Files.getLastModifiedTime(zoo.manifest()).toMillis());
+        assertTrue(log.get(0).startsWith("reusing"), log.toString());
+
+        ZooException wrongSeed = assertThrows(ZooException.class, () -> ZooBuilder.openOrBuild(zoo.dir(), ZooSpec.tiny(), 5, s -> { }));
+        assertTrue(wrongSeed.getMessage().contains("seed 3") && wrongSeed.getMessage().contains("seed 5"), wrongSeed.getMessage());
+        Path foreign = Files.createDirectories(tmp.resolve("foreign"));
+        Files.writeString(foreign.resolve("notes.txt"), "mine");
+        ZooException notZoo = assertThrows(ZooException.class, () -> ZooBuilder.openOrBuild(foreign, ZooSpec.tiny(), 3, s -> { }));
+        assertTrue(notZoo.getMessage().contains(foreign.toString()), notZoo.getMessage());
+        assertTrue(Files.exists(foreign.resolve("notes.txt")), "nothing is deleted");
+        assertThrows(ZooException.class, () -> ZooBuilder.openOrBuild(tmp.resolve("neg"), ZooSpec.tiny(), -1, s -> { }));
+        assertFalse(Files.exists(tmp.resolve("neg")));
+        try (var siblings = Files.list(tmp)) {
+            assertTrue(siblings.noneMatch(p -> p.getFileName().toString().contains(".tmp-")), "no temp folders left");
+        }
+    }
+
+    @Test
+    void zooFoldersLoadAndEvaluateAndSplitsAreDisjoint() throws Exception {
+        ZooSpec spec = ZooSpec.tiny();
+        List<Item> search = TaskLoader.items(TaskLoader.load(zoo.task(Zoo.TARGET_SEARCH)));
+        List<Item> test = TaskLoader.items(TaskLoader.load(zoo.task(Zoo.TARGET_TEST)));
+        List<Item> skill1 = TaskLoader.items(TaskLoader.load(zoo.task(Zoo.SKILL1_TEST)));
+        assertEquals(spec.searchItems(), search.size());
+        assertEquals(spec.testItems(), test.size());
+        assertEquals(spec.testItems(), skill1.size());
+        Set<String> searchQuestions = new HashSet<>();
+        search.forEach(i -> searchQuestions.add(i.question()));
+        for (Item i : test) {
+            assertFalse(searchQuestions.contains(i.question()), i.question());
+            assertTrue(i.question().matches("[A-Z]+ [A-Z]+ \\d+ [A-Z]+ \\d+ \\?"), i.question());
+        }
+        assertTrue(skill1.get(0).question().startsWith("what is "));
+        Map<?, ?> manifest = new ObjectMapper().readValue(zoo.manifest().toFile(), Map.class);
+        assertEquals(3, ((Number) manifest.get("seed")).intValue());
+        try (ZooEval eval = new ZooEval(zoo)) {
+            for (Path m : List.of(zoo.base(), zoo.expert1(), zoo.expert2())) {
+                try (CausalLM lm = CausalLM.load(m)) {
+                    double acc = eval.accuracy(lm, Zoo.TARGET_TEST);
+                    assertTrue(acc >= 0 && acc <= 1);
+                }
+            }
+        }
+    }
+
+    @Test
+    void cliBuildsReusesAndNamesBadValues() {
+        Path dir = tmp.resolve("cli-zoo");
+        CliRun first = CliRun.of("zoo", "build", "--out", dir.toString(), "--seed", "2", "--size", "tiny");
+        assertEquals(0, first.code(), first.err());
+        assertTrue(first.out().contains("expert 1: " + dir.resolve(Zoo.EXPERT1)), first.out());
+        CliRun second = CliRun.of("zoo", "build", "--out", dir.toString(), "--seed", "2", "--size", "tiny");
+        assertEquals(0, second.code(), second.err());
+        assertTrue(second.out().contains("reusing zoo"), second.out());
+        CliRun bad = CliRun.of("zoo", "build", "--out", tmp.resolve("x").toString(), "--seed", "-4", "--size", "tiny");
+        assertEquals(1, bad.code());
+        assertTrue(bad.err().contains("-4"), bad.err());
+        assertFalse(Files.exists(tmp.resolve("x")));
+    }
+}
