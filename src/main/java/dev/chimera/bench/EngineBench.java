@@ -104,15 +104,19 @@ public final class EngineBench {
             double cand = build.toMillis() + eval.toMillis();
             // with pipelining the merge of k+1 hides behind the evaluation of k: the evaluator is the bottleneck
             double perWorkerMs = depth >= 2 ? Math.max(build.toMillis(), eval.toMillis()) : cand;
-            double ideal = n * perWorkerMs / 1000.0 / workers + build.toMillis() / 1000.0;
+            // plus, with pipelining, the first merge that nothing hides
+            double ideal = n * perWorkerMs / 1000.0 / workers + (depth >= 2 ? build.toMillis() / 1000.0 : 0);
             double overhead = (secs - ideal) * 1000.0 * workers / n;
             double util = s.workers().stream().mapToDouble(Protocol.WorkerStatus::utilisation).average().orElse(0);
             long journal = Files.size(dir.resolve(Journal.FILE));
             // steady state: the spacing of results once the pipeline is full, without run start and finish
             var times = Journal.read(dir).stream().filter(e -> e instanceof dev.chimera.engine.run.RunEvent.Evaluated)
                     .mapToLong(dev.chimera.engine.run.RunEvent::time).sorted().toArray();
-            int skip = Math.min(workers * 2, times.length / 4);
-            double steady = (double) (times[times.length - 1] - times[skip]) * workers / (times.length - 1 - skip) - perWorkerMs;
+            // w workers finish in rounds of w results: measure whole rounds, skipping the first two
+            int rounds = times.length / workers;
+            int skipRounds = Math.min(2, rounds / 4);
+            int first = skipRounds * workers;
+            double steady = (double) (times[times.length - 1] - times[first]) / (rounds - 1 - skipRounds) - perWorkerMs;
             long other;
             try (Stream<Path> files = Files.walk(dir)) {
                 other = files.filter(Files::isRegularFile).filter(p -> !p.getFileName().toString().equals(Journal.FILE))
