@@ -57,7 +57,9 @@ class NodeCommand implements Callable<Integer> {
         if (node.controlAddress() != null) {
             System.out.printf("control: http://%s (token: chimera.control.token or the token file)%n", node.controlAddress());
         }
-        System.out.printf("join more machines with: chimera join --seed %s%n", node.clusterAddress());
+        if (!node.system().settings().config().getBoolean("chimera.node.bootstrap")) {
+            System.out.printf("join more machines with: chimera join --seed %s%n", node.clusterAddress());
+        }
         System.out.flush();
         node.system().getWhenTerminated().toCompletableFuture().join();
         return 0;

@@ -105,8 +105,11 @@ public final class ControlServer extends AllDirectives implements AutoCloseable 
         }
     }
 
+    /** host:port clients use; a wildcard bind (0.0.0.0) is reached locally at 127.0.0.1. */
     public String address() {
-        return binding.localAddress().getHostString() + ":" + binding.localAddress().getPort();
+        var a = binding.localAddress();
+        String host = a.getAddress() != null && a.getAddress().isAnyLocalAddress() ? "127.0.0.1" : a.getHostString();
+        return host + ":" + a.getPort();
     }
 
     public String token() {
