@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code chimera bench}: the benchmarks behind docs/benchmarks.md. */
-@Command(name = "bench", mixinStandardHelpOptions = true, description = "Run a benchmark (merge or model).")
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "Run a benchmark (merge, model or engine).")
 final class BenchCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "WHAT", description = "merge, model (inference; uses --work and --threads only), or engine (actor overhead)")
     String what;
