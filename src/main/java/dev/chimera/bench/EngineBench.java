@@ -62,7 +62,7 @@ public final class EngineBench {
                 .withFallback(Node.loadConfig(null));
         String name = "bench-" + layout + "-" + workers + "-d" + depth;
         Path dir = work.resolve(name);
-        deleteTree(dir);
+        dev.chimera.tensor.FileTrees.deleteRecursively(dir);
         int n = perWorker * workers;
         Path runFile = work.resolve(name + ".conf");
         // random search hands out candidates without generation barriers: the measure is the engine, not the algorithm
@@ -152,17 +152,6 @@ public final class EngineBench {
             return Files.size(p);
         } catch (IOException e) {
             return 0;
-        }
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
         }
     }
 

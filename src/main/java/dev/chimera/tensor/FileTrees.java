@@ -10,11 +10,11 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 
 /** Recursive delete that never follows symbolic links out of the tree. */
-final class FileTrees {
+public final class FileTrees {
   private FileTrees() {}
 
   /** Deletes a file or directory tree; a missing path is not an error. */
-  static void deleteRecursively(Path root) throws IOException {
+  public static void deleteRecursively(Path root) throws IOException {
     if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
       return;
     }

@@ -69,6 +69,15 @@ public final class EngineTestSupport {
         throw new AssertionError("run " + runId + " did not finish in " + seconds + " s; last status " + s);
     }
 
+    /** Submits a run file to a node, waits for the run to end and returns its last status. */
+    public static Protocol.Status runToEnd(Node node, Path runFile, String runId, long seconds) throws Exception {
+        Protocol.SubmitReply r = node.submit(render(runFile), null).toCompletableFuture().get(seconds, TimeUnit.SECONDS);
+        if (!r.ok()) {
+            throw new AssertionError("run " + runId + " refused: " + r.error());
+        }
+        return await(node, runId, seconds);
+    }
+
     public static List<RunEvent.Evaluated> evaluated(List<RunEvent> events) {
         return events.stream().filter(e -> e instanceof RunEvent.Evaluated).map(e -> (RunEvent.Evaluated) e).toList();
     }

@@ -15,7 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -68,9 +67,7 @@ class MergeRunTest {
                 }
                 """);
         try (Node node = Node.start(EngineTestSupport.config(), EngineTestSupport.localOptions("cpu"))) {
-            Protocol.SubmitReply r = node.submit(EngineTestSupport.render(runFile), null).toCompletableFuture().get(60, TimeUnit.SECONDS);
-            assertTrue(r.ok(), r.error());
-            Protocol.Status s = EngineTestSupport.await(node, "tiny-merge", 300);
+            Protocol.Status s = EngineTestSupport.runToEnd(node, runFile, "tiny-merge", 300);
             assertEquals("FINISHED", s.state(), s.finishReason());
             assertEquals(8, s.evaluations());
         }
@@ -124,9 +121,7 @@ class MergeRunTest {
                 }
                 """);
         try (Node node = Node.start(EngineTestSupport.config(), EngineTestSupport.localOptions("cpu"))) {
-            Protocol.SubmitReply r = node.submit(EngineTestSupport.render(runFile), null).toCompletableFuture().get(300, TimeUnit.SECONDS);
-            assertTrue(r.ok(), r.error());
-            Protocol.Status s = EngineTestSupport.await(node, "tiny-extract", 300);
+            Protocol.Status s = EngineTestSupport.runToEnd(node, runFile, "tiny-extract", 300);
             assertEquals("FINISHED", s.state(), s.finishReason());
         }
         Path out = tmp.resolve("out");

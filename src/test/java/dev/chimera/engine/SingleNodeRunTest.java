@@ -63,9 +63,7 @@ class SingleNodeRunTest {
     @Test
     void runMatchesAPlainAskTellLoopAndJournalsEachCandidateOnce(@TempDir Path tmp) throws Exception {
         Path f = EngineTestSupport.syntheticRun(tmp, "plain", 11, "cmaes", "population = 6", "generations = 5", "2ms");
-        Protocol.SubmitReply r = node.submit(EngineTestSupport.render(f), null).toCompletableFuture().get(60, TimeUnit.SECONDS);
-        assertTrue(r.ok(), r.error());
-        Protocol.Status s = EngineTestSupport.await(node, "plain", 120);
+        Protocol.Status s = EngineTestSupport.runToEnd(node, f, "plain", 120);
         assertEquals("FINISHED", s.state(), s.finishReason());
         assertEquals(30, s.evaluations());
         assertArrayEquals(plainLoop(11, 5), s.best(), 0.0);

@@ -291,16 +291,7 @@ class MergeneticComparisonTest {
     }
 
     static boolean works(String python, String code) {
-        try {
-            Process p = new ProcessBuilder(python, "-c", code).redirectErrorStream(true).start();
-            p.getInputStream().readAllBytes();
-            return p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
+        return dev.chimera.model.PythonRef.works(python, code);
     }
 
     static JsonNode run(List<String> command, Object request) throws Exception {

@@ -13,14 +13,14 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /** Runs Python reference scripts for the model tests. */
-final class PythonRef {
+public final class PythonRef {
     static final ObjectMapper MAPPER = new ObjectMapper();
 
     private PythonRef() {
     }
 
     /** True when {@code python -c code} exits 0 within a minute. */
-    static boolean works(String python, String code) {
+    public static boolean works(String python, String code) {
         try {
             Process p = new ProcessBuilder(python, "-c", code).redirectErrorStream(true).start();
             p.getInputStream().readAllBytes();

@@ -134,7 +134,7 @@ public final class RunFolder {
 
     static void writeOutputs(Opened run, RunState state, List<Evaluation> best, ObjectNode snapshot, boolean models) {
         Path dir = run.dir();
-        SearchSpace space = SearchSpace.of(run.spec());
+        SearchSpace space = run.search().space();
         List<String> names = run.spec().objectives().stream().map(RunSpec.ObjectiveSpec::name).toList();
         StringBuilder csv = new StringBuilder("id,worker,attempt,merge_ms,eval_ms");
         for (String n : names) {

@@ -63,12 +63,12 @@ public final class MergeWorkload implements Workload {
     }
 
     /**
-     * Opens the run's models and tasks for one device.
+     * Opens the run's models and tasks for one device ({@code spec} is {@code setup.spec()} parsed).
      *
      * @throws WorkloadException when this node lacks a model folder or a task file, or the device does not exist
      */
-    public MergeWorkload(RunSetup setup, String deviceName) {
-        this.spec = RunSpec.parse(setup.spec());
+    public MergeWorkload(RunSetup setup, RunSpec spec, String deviceName) {
+        this.spec = spec;
         for (Map.Entry<String, String> m : spec.models().entrySet()) {
             if (!Files.isRegularFile(Path.of(m.getValue()).resolve(HfConfig.FILE))) {
                 throw new WorkloadException("model folder " + m.getValue() + " (run.models." + m.getKey()
