@@ -14,6 +14,8 @@ import java.nio.file.Path;
  * tasks/arith_b_test.yml        target: held-out test split (disjoint problems)
  * tasks/arith_a_test.yml        expert 1's skill: the test problems posed in A
  * tasks/count_b_test.yml        expert 2's skill: counting in B
+ * tasks/arith_a_search.yml      expert 1's skill on the search problems (for multi-objective searches)
+ * tasks/count_b_search.yml      expert 2's skill, other items than count_b_test (for multi-objective searches)
  * </pre>
  */
 public record Zoo(Path dir) {
@@ -25,6 +27,8 @@ public record Zoo(Path dir) {
     public static final String TARGET_TEST = "arith_b_test";
     public static final String SKILL1_TEST = "arith_a_test";
     public static final String SKILL2_TEST = "count_b_test";
+    public static final String SKILL1_SEARCH = "arith_a_search";
+    public static final String SKILL2_SEARCH = "count_b_search";
 
     public Path base() {
         return dir.resolve(BASE);

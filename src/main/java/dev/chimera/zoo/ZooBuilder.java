@@ -270,14 +270,21 @@ public final class ZooBuilder {
         writeArith(dir, Zoo.TARGET_SEARCH, search, lang, true);
         writeArith(dir, Zoo.TARGET_TEST, test, lang, true);
         writeArith(dir, Zoo.SKILL1_TEST, test, lang, false);
+        writeArith(dir, Zoo.SKILL1_SEARCH, search, lang, false);
+        // one stream for both count splits, so their items are different draws
         Random r = new Random(seed * 1_000_037L + 9);
+        writeCount(dir, Zoo.SKILL2_TEST, spec.skillItems(), lang, r);
+        writeCount(dir, Zoo.SKILL2_SEARCH, spec.searchItems(), lang, r);
+    }
+
+    private static void writeCount(Path dir, String name, int n, Languages lang, Random r) throws IOException {
         StringBuilder b = new StringBuilder();
-        for (int i = 0; i < spec.skillItems(); i++) {
+        for (int i = 0; i < n; i++) {
             Languages.Example e = lang.count(r, true);
-            b.append(item(Zoo.SKILL2_TEST, i, e.prompt(), Integer.parseInt(e.completion().trim())));
+            b.append(item(name, i, e.prompt(), Integer.parseInt(e.completion().trim())));
         }
-        Files.writeString(dir.resolve(Zoo.SKILL2_TEST + ".jsonl"), b.toString());
-        Files.writeString(dir.resolve(Zoo.SKILL2_TEST + ".yml"), taskYaml(Zoo.SKILL2_TEST));
+        Files.writeString(dir.resolve(name + ".jsonl"), b.toString());
+        Files.writeString(dir.resolve(name + ".yml"), taskYaml(name));
     }
 
     private static void writeArith(Path dir, String name, List<Languages.Problem> problems, Languages lang, boolean b)

@@ -23,7 +23,7 @@ public record ZooSpec(int hidden, int intermediate, int layers, int heads, Train
                       Trainer.Settings expert1, Trainer.Settings expert2, int searchItems, int testItems,
                       int skillItems) {
     /** Bumped whenever the recipe (languages, mixtures, file layout) changes. */
-    public static final String RECIPE = "zoo2";
+    public static final String RECIPE = "zoo3";
 
     public ZooSpec {
         check(hidden >= 8 && hidden % heads == 0 && (hidden / heads) % 2 == 0, "hidden", hidden);

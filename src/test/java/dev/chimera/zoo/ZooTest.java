@@ -220,6 +220,15 @@ class ZooTest {
             assertTrue(i.question().matches("[A-Z]+ [A-Z]+ \\d+ [A-Z]+ \\d+ \\?"), i.question());
         }
         assertTrue(skill1.get(0).question().startsWith("what is "));
+        List<Item> skill1Search = TaskLoader.items(TaskLoader.load(zoo.task(Zoo.SKILL1_SEARCH)));
+        assertEquals(spec.searchItems(), skill1Search.size());
+        assertEquals(new Languages(3).toB(skill1Search.get(0).question()), search.get(0).question(),
+                "the A skill's search split poses the target's search problems in A");
+        List<Item> countTest = TaskLoader.items(TaskLoader.load(zoo.task(Zoo.SKILL2_TEST)));
+        List<Item> countSearch = TaskLoader.items(TaskLoader.load(zoo.task(Zoo.SKILL2_SEARCH)));
+        assertEquals(spec.searchItems(), countSearch.size());
+        assertFalse(countSearch.get(0).question().equals(countTest.get(0).question())
+                && countSearch.get(1).question().equals(countTest.get(1).question()), "different draws");
         Map<?, ?> manifest = new ObjectMapper().readValue(zoo.manifest().toFile(), Map.class);
         assertEquals(3, ((Number) manifest.get("seed")).intValue());
         try (ZooEval eval = new ZooEval(zoo)) {
