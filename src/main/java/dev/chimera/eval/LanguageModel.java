@@ -20,4 +20,13 @@ public interface LanguageModel {
      * {@code stopIds}.
      */
     int[] generate(int[] prompt, int maxNewTokens, Set<Integer> stopIds);
+
+    /** {@link #generate} for each prompt, in order; a model may decode them together. */
+    default List<int[]> generate(List<int[]> prompts, int maxNewTokens, Set<Integer> stopIds) {
+        List<int[]> out = new java.util.ArrayList<>(prompts.size());
+        for (int[] p : prompts) {
+            out.add(generate(p, maxNewTokens, stopIds));
+        }
+        return out;
+    }
 }

@@ -149,12 +149,19 @@ public final class TaskRunner {
         int correct = 0;
         int numbers = 0;
         int inLanguage = 0;
+        List<Item.Generation> gens = new ArrayList<>(items.size());
+        List<int[]> prompts = new ArrayList<>(items.size());
         for (Item item : items) {
             if (!(item instanceof Item.Generation g)) {
                 throw new EvalException("item " + item.id() + " of task " + task.name() + " is not a generation item");
             }
-            int[] prompt = codec.encodeWithSpecial(prefix + task.promptFor(g.question()));
-            int[] out = model.generate(prompt, task.maxNewTokens(), stopIds);
+            gens.add(g);
+            prompts.add(codec.encodeWithSpecial(prefix + task.promptFor(g.question())));
+        }
+        List<int[]> outs = model.generate(prompts, task.maxNewTokens(), stopIds);
+        for (int k = 0; k < gens.size(); k++) {
+            Item.Generation g = gens.get(k);
+            int[] out = outs.get(k);
             String text = cutAtStop(codec.decode(out), task.stop());
             BigDecimal extracted = NumberExtractor.last(text).orElse(null);
             boolean numberOk = NumberExtractor.sameNumber(extracted, g.answer());

@@ -3,6 +3,7 @@ package dev.chimera.model;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
@@ -79,6 +80,41 @@ class CausalLMTest {
             assertTrue(stopped.stoppedOnEos());
             assertArrayEquals(java.util.Arrays.copyOf(full, first), stopped.tokens());
             assertEquals(0, model.generateGreedy(prompt, 0, eos).tokens().length);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("specs")
+    void batchedGenerationEqualsDecodingEachPromptAlone(TinyModels.Spec spec) throws Exception {
+        Path dir = TinyModels.write(tmp.resolve("m"), spec, 42);
+        Random r = new Random(9);
+        List<int[]> prompts = new ArrayList<>();
+        for (int len : new int[] {6, 1, 9, 3, 6}) {
+            int[] p = new int[len];
+            for (int j = 0; j < len; j++) {
+                p[j] = r.nextInt(50);
+            }
+            prompts.add(p);
+        }
+        try (CausalLM model = CausalLM.load(dir)) {
+            // an EOS that some prompts produce early and others never: rows stop at different steps
+            int eos = greedyByFullPasses(model, prompts.get(0), 8, Set.of())[2];
+            List<CausalLM.Generation> batch = model.generateGreedy(prompts, 8, Set.of(eos));
+            assertEquals(prompts.size(), batch.size());
+            int stopped = 0;
+            for (int i = 0; i < prompts.size(); i++) {
+                int[] alone = greedyByFullPasses(model, prompts.get(i), 8, Set.of());
+                int cut = 0;
+                while (cut < alone.length && alone[cut] != eos) {
+                    cut++;
+                }
+                assertArrayEquals(java.util.Arrays.copyOf(alone, cut), batch.get(i).tokens(), spec + " prompt " + i);
+                assertEquals(cut < alone.length, batch.get(i).stoppedOnEos(), spec + " prompt " + i);
+                stopped += batch.get(i).stoppedOnEos() ? 1 : 0;
+            }
+            assertTrue(stopped >= 1, "prompt 0 stops on its third token");
+            assertTrue(model.generateGreedy(prompts, 0, Set.of(eos)).stream().allMatch(g -> g.tokens().length == 0));
+            assertThrows(ModelException.class, () -> model.generateGreedy(List.of(new int[0]), 3, Set.of()));
         }
     }
 
