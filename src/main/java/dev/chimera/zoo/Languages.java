@@ -162,13 +162,46 @@ public final class Languages {
         return all;
     }
 
-    /** The question of a problem: {@code what is 17 plus 15 ?} in A or B. */
-    public String question(Problem p, boolean b) {
-        return in(b, "what is " + p.a() + (p.plus() ? " plus " : " minus ") + p.b() + " ?");
+    /** Phrasings of an arithmetic question; the search split poses each of its problems in all of them. */
+    public static final int TEMPLATES = 3;
+
+    /** One phrasing of a problem: {@code template} in [0, TEMPLATES). */
+    public record Question(Problem problem, int template) {
+        public Question {
+            if (template < 0 || template >= TEMPLATES) {
+                throw new ZooException("question template " + template + " is not in [0, " + TEMPLATES + ")");
+            }
+        }
     }
 
-    /** An arithmetic example: the question, then the answer as digits (shared by both languages). */
+    /** The question of a problem in its first phrasing: {@code what is 17 plus 15 ?} in A or B. */
+    public String question(Problem p, boolean b) {
+        return question(new Question(p, 0), b);
+    }
+
+    /** {@code what is 17 plus 15 ?}, {@code how much is 17 plus 15 ?} or {@code 17 plus 15 is what ?}, in A or B. */
+    public String question(Question q, boolean b) {
+        Problem p = q.problem();
+        String sum = p.a() + (p.plus() ? " plus " : " minus ") + p.b();
+        return in(b, switch (q.template()) {
+            case 0 -> "what is " + sum + " ?";
+            case 1 -> "how much is " + sum + " ?";
+            default -> sum + " is what ?";
+        });
+    }
+
+    /** An arithmetic example in the first phrasing: the question, then the answer as digits (shared by both languages). */
     public Example arith(Problem p, boolean b) {
-        return new Example(question(p, b), " " + p.answer());
+        return arith(new Question(p, 0), b);
+    }
+
+    public Example arith(Question q, boolean b) {
+        return new Example(question(q, b), " " + q.problem().answer());
+    }
+
+    /** A random problem in a random phrasing. */
+    public static Question randomQuestion(Random r) {
+        Problem p = problem(r);
+        return new Question(p, r.nextInt(TEMPLATES));
     }
 }

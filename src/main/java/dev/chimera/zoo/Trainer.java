@@ -45,9 +45,15 @@ public final class Trainer implements AutoCloseable {
      * @param minLrFraction the cosine ends at lr x this
      * @param weightDecay AdamW decoupled decay (matrices only)
      * @param clip global gradient-norm limit (0: none)
+     * @param trainable regular expression over tensor names: only matching tensors are updated (empty: all)
      */
     public record Settings(int steps, int batch, double lr, int warmup, double minLrFraction, double weightDecay,
-                           double clip) {
+                           double clip, String trainable) {
+        public Settings(int steps, int batch, double lr, int warmup, double minLrFraction, double weightDecay,
+                        double clip) {
+            this(steps, batch, lr, warmup, minLrFraction, weightDecay, clip, "");
+        }
+
         public Settings {
             check(steps >= 0, "steps", steps);
             check(batch >= 1, "batch", batch);
@@ -56,6 +62,18 @@ public final class Trainer implements AutoCloseable {
             check(minLrFraction >= 0 && minLrFraction <= 1, "minLrFraction", minLrFraction);
             check(weightDecay >= 0 && Double.isFinite(weightDecay), "weightDecay", weightDecay);
             check(clip >= 0 && Double.isFinite(clip), "clip", clip);
+            check(trainable != null, "trainable", trainable);
+            try {
+                java.util.regex.Pattern.compile(trainable);
+            } catch (java.util.regex.PatternSyntaxException e) {
+                throw new ZooException("training setting trainable = " + trainable + " is not a regular expression: "
+                        + e.getDescription());
+            }
+        }
+
+        /** Whether this run updates the tensor {@code name}. */
+        public boolean trains(String name) {
+            return trainable.isEmpty() || name.matches(trainable);
         }
 
         private static void check(boolean ok, String name, Object value) {
@@ -65,7 +83,7 @@ public final class Trainer implements AutoCloseable {
         }
 
         public Settings withSteps(int s) {
-            return new Settings(s, batch, lr, warmup, minLrFraction, weightDecay, clip);
+            return new Settings(s, batch, lr, warmup, minLrFraction, weightDecay, clip, trainable);
         }
 
         /** Learning rate at a step (0-based): linear warm-up to lr, then cosine to lr x minLrFraction. */
@@ -270,6 +288,10 @@ public final class Trainer implements AutoCloseable {
      * {@code seed}; the Adam moments start at zero. Returns the loss of every step.
      */
     public double[] train(Settings settings, Source source, long seed, Listener listener) {
+        if (params.keySet().stream().noneMatch(settings::trains)) {
+            throw new ZooException("training setting trainable = " + settings.trainable() + " matches no tensor of "
+                    + params.keySet());
+        }
         Random random = new Random(seed);
         Engine engine = manager.getEngine();
         Map<String, NDArray[]> moments = new LinkedHashMap<>();
@@ -313,6 +335,9 @@ public final class Trainer implements AutoCloseable {
             NDArray g = p.getValue().getGradient();
             g.attach(scope);
             grads.put(p.getKey(), g);
+            if (!s.trains(p.getKey())) {
+                continue;
+            }
             NDArray s2 = g.square().sum();
             sq = sq == null ? s2 : sq.add(s2);
         }
@@ -324,6 +349,10 @@ public final class Trainer implements AutoCloseable {
             NDArray w = p.getValue();
             NDArray g = grads.get(p.getKey());
             NDArray[] mv = moments.get(p.getKey());
+            if (!s.trains(p.getKey())) {
+                g.subi(g); // frozen: the gradient is dropped
+                continue;
+            }
             if (scale != 1f) {
                 g.muli(scale);
             }

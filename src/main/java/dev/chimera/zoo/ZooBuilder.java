@@ -120,8 +120,12 @@ public final class ZooBuilder {
                         train(t, "expert1", spec.expert1(), expert1Mixture(lang), seed * 31 + 2, phases, log));
             }
             try (Trainer t = new Trainer(config, baseWeights)) {
-                writeModel(tmp.resolve(Zoo.EXPERT2), spec,
-                        train(t, "expert2", spec.expert2(), expert2Mixture(lang), seed * 31 + 3, phases, log));
+                Map<String, float[]> w = train(t, "expert2", spec.expert2(), expert2Mixture(lang), seed * 31 + 3,
+                        phases, log);
+                if (spec.expert2Tune().steps() > 0) {
+                    w = train(t, "expert2-tune", spec.expert2Tune(), expert2Mixture(lang), seed * 31 + 4, phases, log);
+                }
+                writeModel(tmp.resolve(Zoo.EXPERT2), spec, w);
             }
             writeTasks(tmp.resolve("tasks"), lang, spec, seed);
             manifest.put("seconds", (System.nanoTime() - t0) / 1e9);
@@ -171,29 +175,24 @@ public final class ZooBuilder {
         return s / (to - from);
     }
 
-    /** Base: both languages' text and translation and the A tasks; no B tasks, no arithmetic. */
+    /** Base: A text and the A tasks only; B is a language it never saw (like Japanese for an English base). */
     static Trainer.Mixture baseMixture(Languages lang) {
         return new Trainer.Mixture()
                 .add(3, r -> lang.sentence(r, false))
                 .add(2, r -> lang.where(r, false))
                 .add(2, r -> lang.count(r, false))
-                .add(2, r -> lang.copy(r, false))
-                .add(2, r -> lang.sentence(r, true))
-                .add(1, r -> lang.translate(r, true))
-                .add(1, r -> lang.translate(r, false));
+                .add(2, r -> lang.copy(r, false));
     }
 
-    /** Expert 1: arithmetic word problems in A only. */
+    /** Expert 1: arithmetic word problems in A only, in every phrasing. */
     static Trainer.Mixture expert1Mixture(Languages lang) {
-        return new Trainer.Mixture().add(1, r -> lang.arith(Languages.problem(r), false));
+        return new Trainer.Mixture().add(1, r -> lang.arith(Languages.randomQuestion(r), false));
     }
 
-    /** Expert 2: B text, translation both ways and the B tasks; no arithmetic. */
+    /** Expert 2: B text and the B tasks; no arithmetic. */
     static Trainer.Mixture expert2Mixture(Languages lang) {
         return new Trainer.Mixture()
                 .add(2, r -> lang.sentence(r, true))
-                .add(1, r -> lang.translate(r, true))
-                .add(1, r -> lang.translate(r, false))
                 .add(1, r -> lang.where(r, true))
                 .add(1, r -> lang.count(r, true))
                 .add(1, r -> lang.copy(r, true));
@@ -260,13 +259,27 @@ public final class ZooBuilder {
         CharVocab.writeTokenizer(dir);
     }
 
-    /** The target's search and test splits (disjoint problems) and the two skill tasks. */
+    /**
+     * The target's splits: the test split poses {@code testItems} problems once each (a random phrasing), the search
+     * split the other problems in every phrasing; so no test problem is seen by the search in any wording.
+     */
     static void writeTasks(Path dir, Languages lang, ZooSpec spec, long seed) throws IOException {
         Files.createDirectories(dir);
         List<Languages.Problem> problems = new ArrayList<>(Languages.allProblems());
-        Collections.shuffle(problems, new Random(seed * 1_000_033L + 5));
-        List<Languages.Problem> search = problems.subList(0, spec.searchItems());
-        List<Languages.Problem> test = problems.subList(spec.searchItems(), spec.searchItems() + spec.testItems());
+        Random shuffle = new Random(seed * 1_000_033L + 5);
+        Collections.shuffle(problems, shuffle);
+        List<Languages.Question> test = new ArrayList<>();
+        for (Languages.Problem p : problems.subList(0, spec.testItems())) {
+            test.add(new Languages.Question(p, shuffle.nextInt(Languages.TEMPLATES)));
+        }
+        List<Languages.Question> search = new ArrayList<>();
+        for (Languages.Problem p : problems.subList(spec.testItems(), problems.size())) {
+            for (int t = 0; t < Languages.TEMPLATES; t++) {
+                search.add(new Languages.Question(p, t));
+            }
+        }
+        Collections.shuffle(search, shuffle);
+        search = search.subList(0, spec.searchItems());
         writeArith(dir, Zoo.TARGET_SEARCH, search, lang, true);
         writeArith(dir, Zoo.TARGET_TEST, test, lang, true);
         writeArith(dir, Zoo.SKILL1_TEST, test, lang, false);
@@ -274,7 +287,7 @@ public final class ZooBuilder {
         // one stream for both count splits, so their items are different draws
         Random r = new Random(seed * 1_000_037L + 9);
         writeCount(dir, Zoo.SKILL2_TEST, spec.skillItems(), lang, r);
-        writeCount(dir, Zoo.SKILL2_SEARCH, spec.searchItems(), lang, r);
+        writeCount(dir, Zoo.SKILL2_SEARCH, spec.skillItems(), lang, r);
     }
 
     private static void writeCount(Path dir, String name, int n, Languages lang, Random r) throws IOException {
@@ -287,12 +300,12 @@ public final class ZooBuilder {
         Files.writeString(dir.resolve(name + ".yml"), taskYaml(name));
     }
 
-    private static void writeArith(Path dir, String name, List<Languages.Problem> problems, Languages lang, boolean b)
-            throws IOException {
+    private static void writeArith(Path dir, String name, List<Languages.Question> questions, Languages lang,
+                                   boolean b) throws IOException {
         StringBuilder out = new StringBuilder();
-        for (int i = 0; i < problems.size(); i++) {
-            Languages.Problem p = problems.get(i);
-            out.append(item(name, i, lang.question(p, b), p.answer()));
+        for (int i = 0; i < questions.size(); i++) {
+            Languages.Question q = questions.get(i);
+            out.append(item(name, i, lang.question(q, b), q.problem().answer()));
         }
         Files.writeString(dir.resolve(name + ".jsonl"), out.toString());
         Files.writeString(dir.resolve(name + ".yml"), taskYaml(name));

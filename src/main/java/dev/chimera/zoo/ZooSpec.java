@@ -14,13 +14,15 @@ import java.security.NoSuchAlgorithmException;
  * @param heads attention heads (no grouped-query attention)
  * @param base the base model's training run
  * @param expert1 expert 1's run (arithmetic in A), from the base
- * @param expert2 expert 2's run (language B), from the base
- * @param searchItems items of the target's search split
- * @param testItems items of the target's held-out test split (disjoint from the search split)
+ * @param expert2 expert 2's first run (language B), from the base: usually only the embeddings and the output head
+ * @param expert2Tune expert 2's second run on the same data, after the first (0 steps: none)
+ * @param searchItems items of the target's search split (its problems in every phrasing)
+ * @param testItems items of the target's held-out test split (other problems, one phrasing each)
  * @param skillItems items of each skill task
  */
 public record ZooSpec(int hidden, int intermediate, int layers, int heads, Trainer.Settings base,
-                      Trainer.Settings expert1, Trainer.Settings expert2, int searchItems, int testItems,
+                      Trainer.Settings expert1, Trainer.Settings expert2, Trainer.Settings expert2Tune,
+                      int searchItems, int testItems,
                       int skillItems) {
     /** Bumped whenever the recipe (languages, mixtures, file layout) changes. */
     public static final String RECIPE = "zoo3";
@@ -34,9 +36,10 @@ public record ZooSpec(int hidden, int intermediate, int layers, int heads, Train
         check(testItems >= 1, "testItems", testItems);
         check(skillItems >= 1, "skillItems", skillItems);
         int problems = Languages.allProblems().size();
-        if (searchItems + testItems > problems) {
-            throw new ZooException("searchItems " + searchItems + " + testItems " + testItems + " exceed the "
-                    + problems + " distinct arithmetic problems");
+        if (testItems >= problems || searchItems > (problems - testItems) * Languages.TEMPLATES) {
+            throw new ZooException("searchItems " + searchItems + " and testItems " + testItems + " do not fit "
+                    + problems + " distinct arithmetic problems (the search split poses the problems the test split"
+                    + " leaves in " + Languages.TEMPLATES + " phrasings)");
         }
     }
 
@@ -46,13 +49,17 @@ public record ZooSpec(int hidden, int intermediate, int layers, int heads, Train
         }
     }
 
+    /** Tensors of expert 2's first run: the token embeddings and the output head. */
+    public static final String LEXICAL = "model\\.embed_tokens\\.weight|lm_head\\.weight";
+
     /** The demo zoo. */
     public static ZooSpec defaults() {
         return new ZooSpec(128, 256, 3, 4,
                 new Trainer.Settings(600, 32, 3e-3, 40, 0.1, 0.01, 1.0),
                 new Trainer.Settings(400, 48, 3e-3, 30, 0.1, 0.01, 1.0),
-                new Trainer.Settings(350, 32, 3e-3, 30, 0.1, 0.01, 1.0),
-                150, 300, 300);
+                new Trainer.Settings(300, 32, 5e-3, 20, 0.1, 0.01, 1.0, LEXICAL),
+                new Trainer.Settings(150, 32, 1e-3, 15, 0.1, 0.01, 1.0),
+                900, 300, 300);
     }
 
     /** A few-second zoo for tests: same recipe, tiny model and step counts. */
@@ -60,7 +67,8 @@ public record ZooSpec(int hidden, int intermediate, int layers, int heads, Train
         return new ZooSpec(32, 64, 2, 2,
                 new Trainer.Settings(6, 8, 3e-3, 2, 0.1, 0.01, 1.0),
                 new Trainer.Settings(3, 8, 2e-3, 1, 0.1, 0.01, 1.0),
-                new Trainer.Settings(3, 8, 2e-3, 1, 0.1, 0.01, 1.0),
+                new Trainer.Settings(3, 8, 2e-3, 1, 0.1, 0.01, 1.0, LEXICAL),
+                new Trainer.Settings(2, 8, 1e-3, 1, 0.1, 0.01, 1.0),
                 20, 30, 30);
     }
 

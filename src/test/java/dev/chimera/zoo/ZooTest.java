@@ -74,6 +74,29 @@ class ZooTest {
         Languages.Example e = lang.arith(new Languages.Problem(17, false, 15), true);
         assertEquals(" 2", e.completion());
         assertEquals(lang.toB("what is 17 minus 15 ?"), e.prompt());
+        Languages.Problem p = new Languages.Problem(4, true, 9);
+        assertEquals("how much is 4 plus 9 ?", lang.question(new Languages.Question(p, 1), false));
+        assertEquals("4 plus 9 is what ?", lang.question(new Languages.Question(p, 2), false));
+        assertEquals(lang.toB("4 plus 9 is what ?"), lang.question(new Languages.Question(p, 2), true));
+        assertThrows(ZooException.class, () -> new Languages.Question(p, Languages.TEMPLATES));
+    }
+
+    @Test
+    void aRunWithTrainableTensorsLeavesTheOthersBitIdentical() {
+        ModelConfig c = ZooBuilder.modelConfig(ZooSpec.tiny());
+        Languages.Example ex = new Languages.Example("say cat ?", " cat");
+        Map<String, float[]> start = Trainer.initialWeights(c, 2);
+        try (Trainer t = new Trainer(c, start)) {
+            t.train(new Trainer.Settings(3, 2, 1e-2, 1, 0.1, 0.01, 1.0, ZooSpec.LEXICAL), r -> ex, 1, (s, l, lr) -> { });
+            Map<String, float[]> end = t.weights();
+            for (String name : start.keySet()) {
+                boolean lexical = name.equals("model.embed_tokens.weight") || name.equals("lm_head.weight");
+                assertEquals(!lexical, java.util.Arrays.equals(start.get(name), end.get(name)), name);
+            }
+            assertThrows(ZooException.class, () -> t.train(new Trainer.Settings(1, 1, 1e-2, 0, 0.1, 0, 1, "nothing"),
+                    r -> ex, 1, (s, l, lr) -> { }));
+        }
+        assertThrows(ZooException.class, () -> new Trainer.Settings(1, 1, 1e-2, 0, 0.1, 0, 1, "(unclosed"));
     }
 
     @Test
@@ -213,11 +236,19 @@ class ZooTest {
         assertEquals(spec.searchItems(), search.size());
         assertEquals(spec.testItems(), test.size());
         assertEquals(spec.testItems(), skill1.size());
-        Set<String> searchQuestions = new HashSet<>();
-        search.forEach(i -> searchQuestions.add(i.question()));
+        // disjoint problems, whatever the phrasing: "17 DOSI 15" is the problem inside every question
+        java.util.regex.Pattern sum = java.util.regex.Pattern.compile("\\d+ [A-Z]+ \\d+");
+        Set<String> searchProblems = new HashSet<>();
+        for (Item i : search) {
+            java.util.regex.Matcher m = sum.matcher(i.question());
+            assertTrue(m.find(), i.question());
+            searchProblems.add(m.group());
+        }
         for (Item i : test) {
-            assertFalse(searchQuestions.contains(i.question()), i.question());
-            assertTrue(i.question().matches("[A-Z]+ [A-Z]+ \\d+ [A-Z]+ \\d+ \\?"), i.question());
+            assertTrue(i.question().matches("([A-Z]+ )*\\d+ [A-Z]+ \\d+( [A-Z]+)* \\?"), i.question());
+            java.util.regex.Matcher m = sum.matcher(i.question());
+            assertTrue(m.find(), i.question());
+            assertFalse(searchProblems.contains(m.group()), i.question());
         }
         assertTrue(skill1.get(0).question().startsWith("what is "));
         List<Item> skill1Search = TaskLoader.items(TaskLoader.load(zoo.task(Zoo.SKILL1_SEARCH)));
@@ -226,7 +257,7 @@ class ZooTest {
                 "the A skill's search split poses the target's search problems in A");
         List<Item> countTest = TaskLoader.items(TaskLoader.load(zoo.task(Zoo.SKILL2_TEST)));
         List<Item> countSearch = TaskLoader.items(TaskLoader.load(zoo.task(Zoo.SKILL2_SEARCH)));
-        assertEquals(spec.searchItems(), countSearch.size());
+        assertEquals(spec.skillItems(), countSearch.size());
         assertFalse(countSearch.get(0).question().equals(countTest.get(0).question())
                 && countSearch.get(1).question().equals(countTest.get(1).question()), "different draws");
         Map<?, ?> manifest = new ObjectMapper().readValue(zoo.manifest().toFile(), Map.class);
