@@ -163,7 +163,7 @@ public final class Languages {
     }
 
     /** Phrasings of an arithmetic question; the search split poses each of its problems in all of them. */
-    public static final int TEMPLATES = 3;
+    public static final int TEMPLATES = 2;
 
     /** One phrasing of a problem: {@code template} in [0, TEMPLATES). */
     public record Question(Problem problem, int template) {
@@ -179,15 +179,11 @@ public final class Languages {
         return question(new Question(p, 0), b);
     }
 
-    /** {@code what is 17 plus 15 ?}, {@code how much is 17 plus 15 ?} or {@code 17 plus 15 is what ?}, in A or B. */
+    /** {@code what is 17 plus 15 ?} or {@code how much is 17 plus 15 ?}, in A or B. */
     public String question(Question q, boolean b) {
         Problem p = q.problem();
         String sum = p.a() + (p.plus() ? " plus " : " minus ") + p.b();
-        return in(b, switch (q.template()) {
-            case 0 -> "what is " + sum + " ?";
-            case 1 -> "how much is " + sum + " ?";
-            default -> sum + " is what ?";
-        });
+        return in(b, (q.template() == 0 ? "what is " : "how much is ") + sum + " ?");
     }
 
     /** An arithmetic example in the first phrasing: the question, then the answer as digits (shared by both languages). */

@@ -46,12 +46,19 @@ public final class Trainer implements AutoCloseable {
      * @param weightDecay AdamW decoupled decay (matrices only)
      * @param clip global gradient-norm limit (0: none)
      * @param trainable regular expression over tensor names: only matching tensors are updated (empty: all)
+     * @param tokenRows characters whose rows of the token embedding and the output head are updated, the other rows
+     *     stay as they are, as when only a new language's added tokens are trained (empty: all rows)
      */
     public record Settings(int steps, int batch, double lr, int warmup, double minLrFraction, double weightDecay,
-                           double clip, String trainable) {
+                           double clip, String trainable, String tokenRows) {
         public Settings(int steps, int batch, double lr, int warmup, double minLrFraction, double weightDecay,
                         double clip) {
-            this(steps, batch, lr, warmup, minLrFraction, weightDecay, clip, "");
+            this(steps, batch, lr, warmup, minLrFraction, weightDecay, clip, "", "");
+        }
+
+        public Settings(int steps, int batch, double lr, int warmup, double minLrFraction, double weightDecay,
+                        double clip, String trainable) {
+            this(steps, batch, lr, warmup, minLrFraction, weightDecay, clip, trainable, "");
         }
 
         public Settings {
@@ -63,6 +70,10 @@ public final class Trainer implements AutoCloseable {
             check(weightDecay >= 0 && Double.isFinite(weightDecay), "weightDecay", weightDecay);
             check(clip >= 0 && Double.isFinite(clip), "clip", clip);
             check(trainable != null, "trainable", trainable);
+            check(tokenRows != null, "tokenRows", tokenRows);
+            for (char c : tokenRows.toCharArray()) {
+                check(CharVocab.CHARS.indexOf(c) >= 0, "tokenRows", tokenRows);
+            }
             try {
                 java.util.regex.Pattern.compile(trainable);
             } catch (java.util.regex.PatternSyntaxException e) {
@@ -83,7 +94,7 @@ public final class Trainer implements AutoCloseable {
         }
 
         public Settings withSteps(int s) {
-            return new Settings(s, batch, lr, warmup, minLrFraction, weightDecay, clip, trainable);
+            return new Settings(s, batch, lr, warmup, minLrFraction, weightDecay, clip, trainable, tokenRows);
         }
 
         /** Learning rate at a step (0-based): linear warm-up to lr, then cosine to lr x minLrFraction. */
@@ -328,8 +339,25 @@ public final class Trainer implements AutoCloseable {
         return losses;
     }
 
+    /** [vocab, 1] ones on the rows of {@code s.tokenRows()}, zeros elsewhere; null when every row trains. */
+    private static NDArray rowMask(NDManager scope, Settings s, long vocab) {
+        if (s.tokenRows().isEmpty()) {
+            return null;
+        }
+        float[] m = new float[Math.toIntExact(vocab)];
+        for (int id : CharVocab.encode(s.tokenRows())) {
+            m[id] = 1f;
+        }
+        return scope.create(m, new Shape(vocab, 1));
+    }
+
+    private static boolean isTokenMatrix(String name) {
+        return name.equals("model.embed_tokens.weight") || name.equals("lm_head.weight");
+    }
+
     private void update(NDManager scope, Map<String, NDArray[]> moments, Settings s, int step, double lr) {
         Map<String, NDArray> grads = new LinkedHashMap<>();
+        NDArray rows = rowMask(scope, s, config.vocabSize());
         NDArray sq = null;
         for (Map.Entry<String, NDArray> p : params.entrySet()) {
             NDArray g = p.getValue().getGradient();
@@ -337,6 +365,9 @@ public final class Trainer implements AutoCloseable {
             grads.put(p.getKey(), g);
             if (!s.trains(p.getKey())) {
                 continue;
+            }
+            if (rows != null && isTokenMatrix(p.getKey())) {
+                g.muli(rows); // frozen rows get no gradient, so no moment and no step either
             }
             NDArray s2 = g.square().sum();
             sq = sq == null ? s2 : sq.add(s2);
@@ -361,7 +392,11 @@ public final class Trainer implements AutoCloseable {
             NDArray denom = local(scope, mv[1].div((float) bc2)).sqrt().addi((float) EPS);
             NDArray step1 = local(scope, mv[0].div((float) bc1)).divi(denom);
             if (s.weightDecay() > 0 && w.getShape().dimension() > 1) {
-                w.muli((float) (1 - lr * s.weightDecay()));
+                if (rows != null && isTokenMatrix(p.getKey())) {
+                    w.subi(local(scope, w.mul(rows)).muli((float) (lr * s.weightDecay())));
+                } else {
+                    w.muli((float) (1 - lr * s.weightDecay()));
+                }
             }
             w.subi(step1.muli((float) lr));
             g.subi(g); // zero the accumulated gradient in place for the next step

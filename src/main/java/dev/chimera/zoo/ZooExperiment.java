@@ -117,6 +117,17 @@ public final class ZooExperiment {
             Map<String, MergeConfig> merges = new LinkedHashMap<>();
             merges.put("ta_1_1", genome.decode(ones));
             merges.put("ta_05_05", genome.decode(halves));
+            // the mechanism a merge can use: all of expert 1, expert 2's lexical tensors only
+            List<String> names = genome.geneNames();
+            double[] graft = new double[genome.dimension()];
+            double[] graftEmbed = new double[genome.dimension()];
+            for (int i = 0; i < graft.length; i++) {
+                boolean e2 = names.get(i).contains(Zoo.EXPERT2);
+                graft[i] = !e2 || names.get(i).endsWith(".embed") || names.get(i).endsWith(".head") ? 1 : 0;
+                graftEmbed[i] = !e2 || names.get(i).endsWith(".embed") ? 1 : 0;
+            }
+            merges.put("graft_embed_head", genome.decode(graft));
+            merges.put("graft_embed", genome.decode(graftEmbed));
             for (Map.Entry<String, MergeConfig> m : merges.entrySet()) {
                 for (String task : List.of(Zoo.TARGET_SEARCH, Zoo.TARGET_TEST, Zoo.SKILL1_TEST, Zoo.SKILL2_TEST)) {
                     fast.put(m.getKey() + "." + task, eval.mergedGreedyMatch(m.getValue(), task, root));

@@ -51,15 +51,17 @@ public record ZooSpec(int hidden, int intermediate, int layers, int heads, Train
 
     /** Tensors of expert 2's first run: the token embeddings and the output head. */
     public static final String LEXICAL = "model\\.embed_tokens\\.weight|lm_head\\.weight";
+    /** Rows of expert 2's first run: language B's letters, tokens the base never saw (like a new script's). */
+    public static final String B_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
 
     /** The demo zoo. */
     public static ZooSpec defaults() {
         return new ZooSpec(128, 256, 3, 4,
                 new Trainer.Settings(600, 32, 3e-3, 40, 0.1, 0.01, 1.0),
-                new Trainer.Settings(400, 48, 3e-3, 30, 0.1, 0.01, 1.0),
-                new Trainer.Settings(300, 32, 5e-3, 20, 0.1, 0.01, 1.0, LEXICAL),
+                new Trainer.Settings(500, 48, 3e-3, 30, 0.1, 0.01, 1.0),
+                new Trainer.Settings(300, 32, 5e-3, 20, 0.1, 0.01, 1.0, LEXICAL, B_LETTERS),
                 new Trainer.Settings(150, 32, 1e-3, 15, 0.1, 0.01, 1.0),
-                900, 300, 300);
+                620, 300, 300);
     }
 
     /** A few-second zoo for tests: same recipe, tiny model and step counts. */
@@ -67,7 +69,7 @@ public record ZooSpec(int hidden, int intermediate, int layers, int heads, Train
         return new ZooSpec(32, 64, 2, 2,
                 new Trainer.Settings(6, 8, 3e-3, 2, 0.1, 0.01, 1.0),
                 new Trainer.Settings(3, 8, 2e-3, 1, 0.1, 0.01, 1.0),
-                new Trainer.Settings(3, 8, 2e-3, 1, 0.1, 0.01, 1.0, LEXICAL),
+                new Trainer.Settings(3, 8, 2e-3, 1, 0.1, 0.01, 1.0, LEXICAL, B_LETTERS),
                 new Trainer.Settings(2, 8, 1e-3, 1, 0.1, 0.01, 1.0),
                 20, 30, 30);
     }
