@@ -239,6 +239,11 @@ public final class Trainer implements AutoCloseable {
     /** A padded batch: inputs, lengths, next-token targets and the completion mask. */
     record Batch(long[][] inputs, int[] lengths, long[] targets, float[] mask, int width, int count) {
         static Batch of(List<Languages.Example> examples) {
+            return of(examples, t -> t);
+        }
+
+        /** {@code targets} maps each next-token target (e.g. a letter of B to the same letter of A). */
+        static Batch of(List<Languages.Example> examples, java.util.function.IntUnaryOperator targetMap) {
             int n = examples.size();
             int[][] ids = new int[n][];
             int[] starts = new int[n];
@@ -264,7 +269,7 @@ public final class Trainer implements AutoCloseable {
                 lengths[i] = len;
                 for (int j = 0; j < len; j++) {
                     inputs[i][j] = ids[i][j];
-                    targets[i * width + j] = ids[i][j + 1];
+                    targets[i * width + j] = targetMap.applyAsInt(ids[i][j + 1]);
                     if (j + 1 >= starts[i]) {
                         mask[i * width + j] = 1f;
                         count++;
@@ -299,6 +304,15 @@ public final class Trainer implements AutoCloseable {
      * {@code seed}; the Adam moments start at zero. Returns the loss of every step.
      */
     public double[] train(Settings settings, Source source, long seed, Listener listener) {
+        return train(settings, source, seed, listener, t -> t);
+    }
+
+    /**
+     * {@link #train} with every target token passed through {@code targets}: reading one language while predicting
+     * another, token for token.
+     */
+    public double[] train(Settings settings, Source source, long seed, Listener listener,
+                          java.util.function.IntUnaryOperator targets) {
         if (params.keySet().stream().noneMatch(settings::trains)) {
             throw new ZooException("training setting trainable = " + settings.trainable() + " matches no tensor of "
                     + params.keySet());
@@ -318,7 +332,7 @@ public final class Trainer implements AutoCloseable {
                 for (int i = 0; i < settings.batch(); i++) {
                     examples.add(source.next(random));
                 }
-                Batch batch = Batch.of(examples);
+                Batch batch = Batch.of(examples, targets);
                 double lr = settings.lrAt(step);
                 try (NDManager scope = manager.newSubManager()) {
                     NDArray loss;

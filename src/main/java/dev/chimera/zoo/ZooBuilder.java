@@ -120,8 +120,10 @@ public final class ZooBuilder {
                         train(t, "expert1", spec.expert1(), expert1Mixture(lang), seed * 31 + 2, phases, log));
             }
             try (Trainer t = new Trainer(config, baseWeights)) {
+                // first the new script's rows, learned so that B text reads as A does: the frozen base predicts the
+                // A spelling of every next character
                 Map<String, float[]> w = train(t, "expert2", spec.expert2(), expert2Mixture(lang), seed * 31 + 3,
-                        phases, log);
+                        phases, log, readAsA(lang));
                 if (spec.expert2Tune().steps() > 0) {
                     w = train(t, "expert2-tune", spec.expert2Tune(), expert2Mixture(lang), seed * 31 + 4, phases, log);
                 }
@@ -147,6 +149,24 @@ public final class ZooBuilder {
 
     private static Map<String, float[]> train(Trainer t, String name, Trainer.Settings s, Trainer.Source source,
                                               long seed, ObjectNode phases, Consumer<String> log) {
+        return train(t, name, s, source, seed, phases, log, x -> x);
+    }
+
+    /** Token map from each letter of B to the same letter of A (other tokens unchanged). */
+    static java.util.function.IntUnaryOperator readAsA(Languages lang) {
+        int[] map = new int[CharVocab.size()];
+        for (int i = 0; i < map.length; i++) {
+            map[i] = i;
+        }
+        for (char c = 'a'; c <= 'z'; c++) {
+            map[CharVocab.encode(lang.toB(String.valueOf(c)))[0]] = CharVocab.encode(String.valueOf(c))[0];
+        }
+        return x -> map[x];
+    }
+
+    private static Map<String, float[]> train(Trainer t, String name, Trainer.Settings s, Trainer.Source source,
+                                              long seed, ObjectNode phases, Consumer<String> log,
+                                              java.util.function.IntUnaryOperator targets) {
         long t0 = System.nanoTime();
         int every = Math.max(1, s.steps() / 5);
         double[] losses = t.train(s, source, seed, (step, loss, lr) -> {
@@ -154,7 +174,7 @@ public final class ZooBuilder {
                 log.accept(String.format("%s step %d/%d loss %.4f lr %.5f (%.2f s/step)", name, step + 1, s.steps(),
                         loss, lr, (System.nanoTime() - t0) / 1e9 / (step + 1)));
             }
-        });
+        }, targets);
         double seconds = (System.nanoTime() - t0) / 1e9;
         ObjectNode p = phases.putObject(name);
         p.put("steps", s.steps());

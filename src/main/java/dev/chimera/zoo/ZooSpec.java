@@ -25,7 +25,7 @@ public record ZooSpec(int hidden, int intermediate, int layers, int heads, Train
                       int searchItems, int testItems,
                       int skillItems) {
     /** Bumped whenever the recipe (languages, mixtures, file layout) changes. */
-    public static final String RECIPE = "zoo3";
+    public static final String RECIPE = "zoo4";
 
     public ZooSpec {
         check(hidden >= 8 && hidden % heads == 0 && (hidden / heads) % 2 == 0, "hidden", hidden);
@@ -51,6 +51,10 @@ public record ZooSpec(int hidden, int intermediate, int layers, int heads, Train
 
     /** Tensors of expert 2's first run: the token embeddings and the output head. */
     public static final String LEXICAL = "model\\.embed_tokens\\.weight|lm_head\\.weight";
+    /** Expert 2's first run: the token embedding only. */
+    public static final String EMBEDDING = "model\\.embed_tokens\\.weight";
+    /** Expert 1: everything but the token embedding, as a LoRA-style fine-tune of the attention and MLP leaves it. */
+    public static final String ALL_BUT_EMBEDDING = "(?!model\\.embed_tokens\\.weight$).*";
     /** Rows of expert 2's first run: language B's letters, tokens the base never saw (like a new script's). */
     public static final String B_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
 
@@ -58,8 +62,8 @@ public record ZooSpec(int hidden, int intermediate, int layers, int heads, Train
     public static ZooSpec defaults() {
         return new ZooSpec(128, 256, 3, 4,
                 new Trainer.Settings(600, 32, 3e-3, 40, 0.1, 0.01, 1.0),
-                new Trainer.Settings(500, 48, 3e-3, 30, 0.1, 0.01, 1.0),
-                new Trainer.Settings(300, 32, 5e-3, 20, 0.1, 0.01, 1.0, LEXICAL, B_LETTERS),
+                new Trainer.Settings(600, 48, 3e-3, 30, 0.1, 0.01, 1.0, ALL_BUT_EMBEDDING),
+                new Trainer.Settings(800, 32, 1e-2, 20, 0.1, 0.01, 1.0, EMBEDDING, B_LETTERS),
                 new Trainer.Settings(150, 32, 1e-3, 15, 0.1, 0.01, 1.0),
                 620, 300, 300);
     }
@@ -68,8 +72,8 @@ public record ZooSpec(int hidden, int intermediate, int layers, int heads, Train
     public static ZooSpec tiny() {
         return new ZooSpec(32, 64, 2, 2,
                 new Trainer.Settings(6, 8, 3e-3, 2, 0.1, 0.01, 1.0),
-                new Trainer.Settings(3, 8, 2e-3, 1, 0.1, 0.01, 1.0),
-                new Trainer.Settings(3, 8, 2e-3, 1, 0.1, 0.01, 1.0, LEXICAL, B_LETTERS),
+                new Trainer.Settings(3, 8, 2e-3, 1, 0.1, 0.01, 1.0, ALL_BUT_EMBEDDING),
+                new Trainer.Settings(3, 8, 2e-3, 1, 0.1, 0.01, 1.0, EMBEDDING, B_LETTERS),
                 new Trainer.Settings(2, 8, 1e-3, 1, 0.1, 0.01, 1.0),
                 20, 30, 30);
     }

@@ -78,6 +78,13 @@ class ZooTest {
         assertEquals("how much is 4 plus 9 ?", lang.question(new Languages.Question(p, 1), false));
         assertEquals(lang.toB("how much is 4 plus 9 ?"), lang.question(new Languages.Question(p, 1), true));
         assertThrows(ZooException.class, () -> new Languages.Question(p, Languages.TEMPLATES));
+        java.util.function.IntUnaryOperator read = ZooBuilder.readAsA(lang);
+        for (char c : "quiz".toCharArray()) {
+            assertEquals(CharVocab.encode(String.valueOf(c))[0], read.applyAsInt(CharVocab.encode(lang.toB(String.valueOf(c)))[0]));
+            assertEquals(CharVocab.encode(String.valueOf(c))[0], read.applyAsInt(CharVocab.encode(String.valueOf(c))[0]));
+        }
+        assertEquals(CharVocab.encode("7")[0], read.applyAsInt(CharVocab.encode("7")[0]));
+        assertEquals(CharVocab.EOS, read.applyAsInt(CharVocab.EOS));
     }
 
     @Test
