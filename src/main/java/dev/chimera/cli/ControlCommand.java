@@ -2,6 +2,7 @@ package dev.chimera.cli;
 
 import dev.chimera.engine.actor.Protocol;
 import dev.chimera.engine.control.ControlClient;
+import dev.chimera.engine.control.RunFollower;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;

@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import dev.chimera.engine.Node;
 import dev.chimera.engine.actor.Protocol;
 import dev.chimera.engine.control.ControlClient;
+import dev.chimera.engine.control.RunFollower;
 import dev.chimera.engine.run.RunFolder;
 import dev.chimera.engine.run.RunSpec;
 import picocli.CommandLine.Command;
@@ -69,7 +70,7 @@ class RunCommand implements Callable<Integer> {
         if (controlPort != null) {
             o = o.withControlPort(controlPort);
         }
-        Node local = startWithControl(cfg, o);
+        Node local = Node.startLocal(cfg, o);
         try {
             Protocol.SubmitReply r = local.submit(spec, runDir == null ? null : runDir.toAbsolutePath().toString())
                     .toCompletableFuture().get(10, TimeUnit.MINUTES);
@@ -80,28 +81,10 @@ class RunCommand implements Callable<Integer> {
             if (local.controlAddress() != null) {
                 System.out.printf("pause/resume/stop: chimera pause|resume|stop %s --node %s%n", r.runId(), local.controlAddress());
             }
-            Protocol.Status end = RunFollower.follow(() -> {
-                try {
-                    return local.status(r.runId()).toCompletableFuture().get(30, TimeUnit.SECONDS);
-                } catch (Exception e) {
-                    throw new IllegalStateException("lost the local coordinator: " + e.getMessage(), e);
-                }
-            }, System.err);
+            Protocol.Status end = RunFollower.follow(() -> local.statusNow(r.runId()), System.err);
             return RunFollower.report(end, System.out);
         } finally {
             local.close();
-        }
-    }
-
-    /** The configured control port, or any free one when it is taken (a node may already run on this machine). */
-    private static Node startWithControl(Config cfg, Node.Options o) {
-        try {
-            return Node.start(cfg, o);
-        } catch (IllegalStateException e) {
-            if (e.getMessage() != null && e.getMessage().contains("control endpoint")) {
-                return Node.start(cfg, o.withControlPort(0));
-            }
-            throw e;
         }
     }
 

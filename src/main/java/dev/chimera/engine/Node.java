@@ -148,6 +148,21 @@ public final class Node implements AutoCloseable {
         }
     }
 
+    /**
+     * A node for a single-machine run ({@code chimera run}, {@code chimera demo}): as {@link #start(Config, Options)},
+     * but when the configured control port is taken (another node on this machine) it takes any free one.
+     */
+    public static Node startLocal(Config base, Options o) {
+        try {
+            return start(base, o);
+        } catch (IllegalStateException e) {
+            if (e.getMessage() != null && e.getMessage().contains("control endpoint")) {
+                return start(base, o.withControlPort(0));
+            }
+            throw e;
+        }
+    }
+
     private static Behavior<Void> guardian(Config config, List<String> devices, BiFunction<RunSetup, String, Workload> workloads,
                                            CompletableFuture<ActorRef<CoordinatorCommand>> proxy) {
         return Behaviors.setup(ctx -> {
@@ -199,6 +214,18 @@ public final class Node implements AutoCloseable {
     public CompletionStage<Protocol.Status> status(String runId) {
         return AskPattern.ask(coordinator, (ActorRef<Protocol.Status> r) -> new Protocol.GetStatus(runId, r),
                 Duration.ofSeconds(30), system.scheduler());
+    }
+
+    /** The run's status, waited for (at most 30 s): for callers that poll from their own thread, never actors. */
+    public Protocol.Status statusNow(String runId) {
+        try {
+            return status(runId).toCompletableFuture().get(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while asking for the status of run " + runId, e);
+        } catch (Exception e) {
+            throw new IllegalStateException("lost the local coordinator: " + e.getMessage(), e);
+        }
     }
 
     public CompletionStage<Protocol.Status> control(String runId, String action) {

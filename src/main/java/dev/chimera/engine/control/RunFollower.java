@@ -1,4 +1,4 @@
-package dev.chimera.cli;
+package dev.chimera.engine.control;
 
 import dev.chimera.engine.actor.Protocol;
 
@@ -7,12 +7,15 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.function.Supplier;
 
-/** Follows a run until it is done, redrawing one status line (or printing one every 10 s when not a terminal). */
-final class RunFollower {
+/**
+ * Follows a run until it is done, redrawing one status line (or printing one every 10 s when not a terminal); shared
+ * by {@code chimera run}, the control commands and the demo.
+ */
+public final class RunFollower {
     private RunFollower() {
     }
 
-    static Protocol.Status follow(Supplier<Protocol.Status> status, PrintStream out) throws InterruptedException {
+    public static Protocol.Status follow(Supplier<Protocol.Status> status, PrintStream out) throws InterruptedException {
         boolean tty = System.console() != null;
         long lastPrint = 0;
         String last = "";
@@ -36,20 +39,20 @@ final class RunFollower {
         }
     }
 
-    static String line(Protocol.Status s) {
+    public static String line(Protocol.Status s) {
         double util = s.workers().stream().mapToDouble(Protocol.WorkerStatus::utilisation).average().orElse(0);
         return String.format(Locale.ROOT, "%s %s | gen %d | %d evals (%d in flight, %d cached) | best %s | %.1f/min | %d workers %.0f%% busy | %.0f s",
                 s.runId(), s.state().toLowerCase(Locale.ROOT), s.generation(), s.evaluations(), s.inFlight(), s.cacheHits(),
                 best(s.best()), s.evaluationsPerMinute(), s.workers().size(), util * 100, s.elapsedSeconds());
     }
 
-    static String best(double[] b) {
+    public static String best(double[] b) {
         return b.length == 0 ? "-" : Arrays.stream(b).mapToObj(v -> String.format(Locale.ROOT, "%.4f", v))
                 .reduce((x, y) -> x + "/" + y).orElse("-");
     }
 
     /** Exit code and closing words for a finished run. */
-    static int report(Protocol.Status s, PrintStream out) {
+    public static int report(Protocol.Status s, PrintStream out) {
         out.printf("run %s %s: %s%n", s.runId(), s.state().toLowerCase(Locale.ROOT), s.finishReason());
         out.printf("evaluations %d, best %s, results in %s%n", s.evaluations(), best(s.best()), s.runDir());
         if ("STOPPED".equals(s.state())) {

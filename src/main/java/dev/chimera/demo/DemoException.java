@@ -1,0 +1,12 @@
+package dev.chimera.demo;
+
+/** A demo that cannot start or finish; the message names the option, file or value at fault. */
+public final class DemoException extends RuntimeException {
+    public DemoException(String message) {
+        super(message);
+    }
+
+    public DemoException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

@@ -1,0 +1,255 @@
+package dev.chimera.demo;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.chimera.cli.CliRun;
+import dev.chimera.engine.EngineTestSupport;
+import dev.chimera.engine.run.Journal;
+import dev.chimera.engine.run.RunEvent;
+import dev.chimera.engine.run.RunSpec;
+import dev.chimera.estimate.TaskEvaluator;
+import dev.chimera.eval.Task;
+import dev.chimera.eval.TaskLoader;
+import dev.chimera.model.CausalLM;
+import dev.chimera.zoo.Zoo;
+import dev.chimera.zoo.ZooBuilder;
+import dev.chimera.zoo.ZooSpec;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import javax.xml.parsers.DocumentBuilderFactory;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.w3c.dom.Document;
+import org.w3c.dom.NodeList;
+
+/** The whole demo on the tiny zoo (seconds): both modes, the run folder, the table's numbers and bad options. */
+class DemoTest {
+    private static final ZooSpec TINY = ZooSpec.tiny();
+    private static final long SEED = 1;
+
+    @TempDir
+    static Path tmp;
+
+    static Zoo zoo;
+
+    @BeforeAll
+    static void buildZoo() {
+        zoo = ZooBuilder.build(tmp.resolve("zoo"), TINY, SEED, s -> { });
+    }
+
+    private static DemoOptions options(Path runDir, boolean multi, int budget, int n, ByteArrayOutputStream log) {
+        PrintStream ps = new PrintStream(log, true, StandardCharsets.UTF_8);
+        return DemoOptions.defaults().withZooSpec(TINY).withSeed(SEED).withZooDir(zoo.dir()).withRunDir(runDir)
+                .withMultiObjective(multi).withBudget(budget).withN(n).withEstimatorCheck(2).withControlPort(0)
+                .withNodeConfig(EngineTestSupport.config()).withResponseCache(tmp.resolve("responses"))
+                .withOutput(ps, ps);
+    }
+
+    private static double accuracy(Path model, Path taskFile) {
+        Task t = TaskLoader.load(taskFile);
+        Map<String, Boolean> answers = new TaskEvaluator(t, TaskLoader.items(t), TaskLoader.fewshotItems(t), "cpu", () -> { })
+                .evaluate(model);
+        return answers.values().stream().filter(b -> b).count() / (double) answers.size();
+    }
+
+    private static List<RunEvent.Evaluated> evaluated(Path runDir) {
+        return Journal.read(runDir).stream().filter(e -> e instanceof RunEvent.Evaluated).map(e -> (RunEvent.Evaluated) e).toList();
+    }
+
+    @Test
+    void singleObjectiveDemoRunsEndToEndAndReportsConsistentNumbers() throws Exception {
+        Path runDir = tmp.resolve("single");
+        int budget = 6;
+        int n = 3;
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        DemoResult r = Demo.run(options(runDir, false, budget, n, log));
+        String printed = log.toString(StandardCharsets.UTF_8);
+        assertTrue(r.finished(), r.runState() + " " + r.finishReason() + "\n" + printed);
+
+        // the run file is the template, filled in, and chimera run reads it as it is
+        RunSpec spec = RunSpec.load(runDir.resolve("demo.conf"));
+        assertEquals(n, spec.objectives().get(0).n());
+        assertEquals(budget, spec.budget().evaluations());
+        assertEquals("cmaes", spec.algorithm());
+        assertEquals(zoo.task(Zoo.TARGET_SEARCH).toString(), spec.objectives().get(0).task());
+        assertEquals(runDir, spec.output());
+        for (String f : List.of("run.conf", "journal.jsonl", "items.json", "extract-arith_b.json", "best.yaml", "best.json",
+                "results.csv", "demo.json", "demo.md", "uniform-ta-1.0.yaml", "uniform-ta-0.5.yaml")) {
+            assertTrue(Files.isRegularFile(runDir.resolve(f)), f);
+        }
+        try (CausalLM lm = CausalLM.load(runDir.resolve("best"))) {
+            assertEquals(TINY.layers(), lm.config().numHiddenLayers());
+        }
+
+        // the table: parents, both uniform merges, the evolved merge
+        List<String> models = r.rows().stream().map(DemoResult.Row::model).toList();
+        assertEquals(List.of("base", "expert 1", "expert 2", "uniform TA 1.0/1.0", "uniform TA 0.5/0.5", "evolved"), models);
+        for (DemoResult.Row row : r.rows().subList(0, 5)) {
+            assertEquals(TINY.testItems(), row.itemsEvaluated(), row.model());
+        }
+        // the evolved merge cost what the run file implies: budget x n on candidates, 3 parents x every search item
+        List<RunEvent.Evaluated> ev = evaluated(runDir);
+        assertEquals(budget, ev.size());
+        ev.forEach(e -> assertEquals(n, e.items().get("arith_b").size()));
+        assertEquals(budget, r.search().candidates());
+        assertEquals((long) budget * n, r.search().candidateItems());
+        assertEquals(3L * TINY.searchItems(), r.search().extractItems());
+        assertEquals((long) budget * n + 3L * TINY.searchItems(), r.row("evolved").itemsEvaluated());
+
+        // held-out numbers agree with an independent path (model folders loaded by the extract stage's evaluator)
+        Path test = zoo.task(Zoo.TARGET_TEST);
+        assertEquals(accuracy(zoo.expert1(), test), r.row("expert 1").heldOut().get(Zoo.TARGET_TEST), 1e-12);
+        double evolved = accuracy(runDir.resolve("best"), test);
+        assertEquals(evolved, r.row("evolved").heldOut().get(Zoo.TARGET_TEST), 1e-12);
+        double bestParent = 0;
+        for (Path p : List.of(zoo.base(), zoo.expert1(), zoo.expert2())) {
+            bestParent = Math.max(bestParent, accuracy(p, test));
+        }
+        assertEquals(100 * (evolved - bestParent), r.gainOverBestParent(), 1e-9);
+        double uniform = Math.max(r.row("uniform TA 1.0/1.0").heldOut().get(Zoo.TARGET_TEST),
+                r.row("uniform TA 0.5/0.5").heldOut().get(Zoo.TARGET_TEST));
+        assertEquals(100 * (evolved - uniform), r.gainOverUniform(), 1e-9);
+
+        // estimator check: the journal's estimates against the whole search split
+        DemoResult.EstimatorCheck check = r.estimatorCheck();
+        assertEquals(2, check.candidates().size());
+        double mae = 0;
+        for (DemoResult.Check c : check.candidates()) {
+            RunEvent.Evaluated e = ev.stream().filter(x -> x.id() == c.id()).findFirst().orElseThrow();
+            assertEquals(e.objectives()[0], c.estimated(), 0);
+            assertEquals(TINY.searchItems(), c.items());
+            mae += Math.abs(c.estimated() - c.full()) / 2;
+        }
+        assertEquals(mae, check.meanAbsoluteError(), 1e-12);
+        DemoResult.Check first = check.candidates().get(0);
+        if (first.id() == r.row("evolved").candidateId()) {
+            // merged in memory for the check, merged to disk by the run: the same model
+            assertEquals(accuracy(runDir.resolve("best"), zoo.task(Zoo.TARGET_SEARCH)), first.full(), 1e-12);
+        }
+
+        // what the user sees
+        assertTrue(printed.contains("chimera pause " + r.runId() + " --node 127.0.0.1:"), printed);
+        assertTrue(printed.contains("chimera resume " + runDir), printed);
+        assertTrue(printed.contains("| evolved (candidate " + r.row("evolved").candidateId() + ")"), printed);
+        assertTrue(printed.contains("gain over the best parent"), printed);
+        for (String phase : List.of("zoo", "extract", "search", "heldOutEval", "estimatorCheck", "total")) {
+            assertTrue(r.phaseSeconds().containsKey(phase), phase);
+        }
+        JsonNode json = new ObjectMapper().readTree(runDir.resolve("demo.json").toFile());
+        assertEquals(6, json.get("rows").size());
+        assertEquals(runDir.toString(), json.get("runDir").asText());
+        assertEquals(r.gainOverBestParent(), json.get("gainOverBestParent").asDouble(), 1e-12);
+
+        // the same options continue the finished demo (evaluated again, same numbers); other options are refused
+        ByteArrayOutputStream again = new ByteArrayOutputStream();
+        DemoResult r2 = Demo.run(options(runDir, false, budget, n, again).withEstimatorCheck(0));
+        assertTrue(again.toString(StandardCharsets.UTF_8).contains("already finished"));
+        assertEquals(r.row("evolved").heldOut(), r2.row("evolved").heldOut());
+        assertEquals(budget, evaluated(runDir).size(), "nothing evaluated again");
+        DemoException other = assertThrows(DemoException.class,
+                () -> Demo.run(options(runDir, false, budget + 1, n, new ByteArrayOutputStream())));
+        assertTrue(other.getMessage().contains("other options"), other.getMessage());
+    }
+
+    @Test
+    void multiObjectiveDemoKeepsAParetoSetAndPlotsIt() throws Exception {
+        Path runDir = tmp.resolve("multi");
+        int budget = 6;
+        int n = 2;
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        DemoResult r = Demo.run(options(runDir, true, budget, n, log).withParetoHeldOut(2));
+        String printed = log.toString(StandardCharsets.UTF_8);
+        assertTrue(r.finished(), r.runState() + " " + r.finishReason() + "\n" + printed);
+        RunSpec spec = RunSpec.load(runDir.resolve("demo.conf"));
+        assertEquals("nsga2", spec.algorithm());
+        assertEquals(List.of(zoo.task(Zoo.SKILL1_SEARCH).toString(), zoo.task(Zoo.SKILL2_SEARCH).toString()),
+                spec.objectives().stream().map(RunSpec.ObjectiveSpec::task).toList());
+
+        // cost: 2 objectives x n items per candidate, and an extract stage per objective
+        List<RunEvent.Evaluated> ev = evaluated(runDir);
+        assertEquals(budget, ev.size());
+        assertEquals(2L * budget * n, r.search().candidateItems());
+        assertEquals(2L * 3 * TINY.searchItems(), r.search().extractItems());
+
+        // the Pareto set: mutually non-dominated, each a loadable model folder, the first ones held-out scored
+        assertFalse(r.pareto().isEmpty());
+        for (DemoResult.Row a : r.pareto()) {
+            assertNotNull(a.path());
+            try (CausalLM lm = CausalLM.load(a.path())) {
+                assertEquals(TINY.layers(), lm.config().numHiddenLayers());
+            }
+            for (DemoResult.Row b : r.pareto()) {
+                boolean dominates = a.searchScores().get("arith_a") >= b.searchScores().get("arith_a")
+                        && a.searchScores().get("count_b") >= b.searchScores().get("count_b")
+                        && (a.searchScores().get("arith_a") > b.searchScores().get("arith_a")
+                        || a.searchScores().get("count_b") > b.searchScores().get("count_b"));
+                assertFalse(dominates, a.model() + " dominates " + b.model());
+            }
+        }
+        long scored = r.pareto().stream().filter(p -> p.heldOut().size() == 2).count();
+        assertEquals(Math.min(2, r.pareto().size()), scored);
+        DemoResult.Row e1 = r.row("expert 1");
+        assertEquals(accuracy(zoo.expert1(), zoo.task(Zoo.SKILL2_TEST)), e1.heldOut().get(Zoo.SKILL2_TEST), 1e-12);
+        assertEquals(accuracy(zoo.expert1(), zoo.task(Zoo.SKILL1_SEARCH)), e1.searchScores().get("arith_a"), 1e-12);
+
+        // the plot: well-formed SVG with the parents labelled and one marker per Pareto member
+        Document svg = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(runDir.resolve(Demo.PLOT).toFile());
+        assertEquals("svg", svg.getDocumentElement().getNodeName());
+        Set<String> texts = new HashSet<>();
+        NodeList t = svg.getElementsByTagName("text");
+        for (int i = 0; i < t.getLength(); i++) {
+            texts.add(t.item(i).getTextContent());
+        }
+        assertTrue(texts.containsAll(List.of("base", "expert 1", "expert 2")), texts.toString());
+        assertTrue(texts.stream().anyMatch(s -> s.startsWith("Pareto front")), texts.toString());
+        assertEquals(r.pareto().size() + 1, svg.getElementsByTagName("circle").getLength(), "members + the legend's marker");
+        assertTrue(printed.contains("| pareto "), printed);
+    }
+
+    @Test
+    void badOptionsAreRefusedNamingTheOptionAndNothingIsTouched() throws Exception {
+        Path out = tmp.resolve("never");
+        List<String[]> bad = new ArrayList<>();
+        bad.add(new String[] {"--seed", "-1"});
+        bad.add(new String[] {"--budget", "0"});
+        bad.add(new String[] {"--n", Integer.toString(TINY.searchItems() + 1)});
+        bad.add(new String[] {"--n", "0"});
+        for (String[] b : bad) {
+            CliRun run = CliRun.of("demo", "--zoo-size", "tiny", "--zoo", zoo.dir().toString(), "--out", out.toString(), b[0], b[1]);
+            assertEquals(1, run.code(), String.join(" ", b));
+            assertTrue(run.err().contains(b[0] + " " + b[1]), run.err());
+            assertFalse(Files.exists(out), "nothing created for " + String.join(" ", b));
+        }
+        CliRun notNumber = CliRun.of("demo", "--zoo-size", "tiny", "--budget", "many");
+        assertNotEquals(0, notNumber.code());
+        assertTrue(notNumber.err().contains("--budget") && notNumber.err().contains("many"), notNumber.err());
+
+        Path foreign = Files.createDirectories(tmp.resolve("foreign"));
+        Files.writeString(foreign.resolve("notes.txt"), "mine");
+        CliRun refused = CliRun.of("demo", "--zoo-size", "tiny", "--zoo", zoo.dir().toString(), "--out", foreign.toString(),
+                "--seed", Long.toString(SEED));
+        assertEquals(1, refused.code());
+        assertTrue(refused.err().contains("--out " + foreign) && refused.err().contains("not a chimera demo run folder"),
+                refused.err());
+        try (var files = Files.list(foreign)) {
+            assertEquals(List.of(foreign.resolve("notes.txt")), files.toList());
+        }
+        assertEquals("mine", Files.readString(foreign.resolve("notes.txt")));
+    }
+}
