@@ -21,7 +21,7 @@ import java.util.regex.Pattern;
  */
 final class DemoRunFile {
     static final String FILE = "demo.conf";
-    private static final Pattern FIELD = Pattern.compile("\\{\\{([a-z-]+)}}");
+    private static final Pattern FIELD = Pattern.compile("\\{\\{([a-z0-9-]+)}}");
 
     /** The rendered text and the budget and n it resolves to. */
     record Rendered(String text, int budget, int n) {
@@ -53,6 +53,12 @@ final class DemoRunFile {
      */
     static Rendered render(boolean multiObjective, Map<String, String> fields, Integer budget, Integer n, Path responseCache) {
         String template = template(multiObjective);
+        String rest = FIELD.matcher(template).replaceAll("");
+        int stray = rest.indexOf("{{");
+        if (stray >= 0) {
+            throw new DemoException("template " + resource(multiObjective) + " has a malformed field at '"
+                    + rest.substring(stray, Math.min(rest.length(), stray + 30)) + "' (fields are {{lower-case-name}})");
+        }
         Matcher m = FIELD.matcher(template);
         StringBuilder b = new StringBuilder();
         while (m.find()) {

@@ -94,7 +94,7 @@ class DemoTest {
             assertTrue(Files.isRegularFile(runDir.resolve(f)), f);
         }
         try (CausalLM lm = CausalLM.load(runDir.resolve("best"))) {
-            assertEquals(TINY.layers(), lm.config().numHiddenLayers());
+            assertEquals(TINY.layers(), lm.config().numLayers());
         }
 
         // the table: parents, both uniform merges, the evolved merge
@@ -192,7 +192,7 @@ class DemoTest {
         for (DemoResult.Row a : r.pareto()) {
             assertNotNull(a.path());
             try (CausalLM lm = CausalLM.load(a.path())) {
-                assertEquals(TINY.layers(), lm.config().numHiddenLayers());
+                assertEquals(TINY.layers(), lm.config().numLayers());
             }
             for (DemoResult.Row b : r.pareto()) {
                 boolean dominates = a.searchScores().get("arith_a") >= b.searchScores().get("arith_a")
