@@ -231,7 +231,7 @@ public final class Demo {
             out.println("or the run alone: chimera resume " + runDir);
             phases.put("total", seconds(t0));
             return new DemoResult(multi ? MODE_MULTI : MODE_SINGLE, runDir, zoo.dir(), runFile, spec0.name(), runState, reason,
-                    List.of(), cost, null, null, null, List.of(), null, Map.copyOf(phases));
+                    List.of(), cost, null, null, List.of(), List.of(), null, Map.copyOf(phases));
         }
         out.printf(Locale.ROOT, "  %d candidates, %d items on candidates + %d in the extract stage%s; extract %.1f s, search %.1f s%n",
                 cost.candidates(), cost.candidateItems(), cost.extractItems(), cost.extractFromCache() ? " (from the response cache)" : "",
@@ -251,15 +251,20 @@ public final class Demo {
         }
         out.println();
         out.println("Where to look, in " + runDir + ":");
-        out.println("  " + SUMMARY_MD + ", " + SUMMARY_JSON + "   this report (" + SUMMARY_JSON + " has every number)");
-        out.println("  " + DemoRunFile.FILE + "              the run file (chimera run / chimera resume)");
+        List<String[]> look = new ArrayList<>();
+        look.add(new String[] {SUMMARY_MD + ", " + SUMMARY_JSON, "this report (" + SUMMARY_JSON + " has every number)"});
+        look.add(new String[] {DemoRunFile.FILE, "the run file (chimera run COPY.conf after changing run.output)"});
         if (multi) {
-            out.println("  " + PLOT + "             the Pareto front");
-            out.println("  pareto/K/, pareto/K.yaml the Pareto set as model folders and mergekit recipes; best.json lists them");
+            look.add(new String[] {PLOT, "the Pareto front"});
+            look.add(new String[] {"pareto/K/, pareto/K.yaml", "the Pareto set as model folders and mergekit recipes (best.json)"});
         } else {
-            out.println("  best/, best.yaml          the evolved model (Hugging Face folder) and its mergekit recipe");
+            look.add(new String[] {"best/, best.yaml", "the evolved model (Hugging Face folder) and its mergekit recipe"});
+            look.add(new String[] {"uniform-ta-*.yaml", "the uniform merges it was compared with"});
         }
-        out.println("  journal.jsonl, results.csv, generations.csv   every candidate of the search");
+        look.add(new String[] {"journal.jsonl, results.csv", "every candidate of the search"});
+        for (String[] l : look) {
+            out.printf("  %-28s %s%n", l[0], l[1]);
+        }
         return r;
     }
 
@@ -276,6 +281,7 @@ public final class Demo {
         if (o.controlPort() != null) {
             opts = opts.withControlPort(o.controlPort());
         }
+        out.println("  starting an in-process node (Pekko cluster of one, devices " + opts.devices() + ")");
         Node local = Node.startLocal(cfg, opts);
         try {
             if (!resume) {
@@ -464,7 +470,7 @@ public final class Demo {
             phases.put("heldOutEval", seconds(te));
 
             // 5. how far the estimates were from the truth for the candidates that mattered
-            DemoResult.EstimatorCheck check = null;
+            List<DemoResult.EstimatorCheck> checks = new ArrayList<>();
             if (o.estimatorCheck() > 0) {
                 long tc = System.nanoTime();
                 out.println("== estimator check: the best " + o.estimatorCheck() + " candidates on every item of " + taskName(search));
@@ -473,14 +479,12 @@ public final class Demo {
                         .sorted(Comparator.comparingDouble((RunEvent.Evaluated e) -> -e.objectives()[0])
                                 .thenComparingLong(RunEvent.Evaluated::id))
                         .limit(o.estimatorCheck()).toList();
-                List<DemoResult.Check> checks = new ArrayList<>();
-                double err = 0;
+                List<DemoResult.Check> l = new ArrayList<>();
                 for (RunEvent.Evaluated e : top) {
                     Scorer.Score full = scorer.merge("candidate " + e.id(), genome.decode(e.genes()), List.of(search)).get(search);
-                    checks.add(new DemoResult.Check(e.id(), e.objectives()[0], full.accuracy(), full.items()));
-                    err += Math.abs(e.objectives()[0] - full.accuracy());
+                    l.add(new DemoResult.Check(e.id(), e.objectives()[0], full.accuracy(), full.items()));
                 }
-                check = new DemoResult.EstimatorCheck(objective.name(), checks, checks.isEmpty() ? 0 : err / checks.size());
+                checks.add(check(objective.name(), l));
                 phases.put("estimatorCheck", seconds(tc));
             }
             double evolved = rows.get(rows.size() - 1).heldOut().get(testName);
@@ -488,8 +492,17 @@ public final class Demo {
             double bestUniform = rows.subList(3, 5).stream().mapToDouble(r -> r.heldOut().get(testName)).max().orElseThrow();
             phases.put("total", seconds(t0));
             return new DemoResult(MODE_SINGLE, runDir, zoo.dir(), runFile, spec.name(), runState, reason, List.copyOf(rows), cost,
-                    100 * (evolved - bestParent), 100 * (evolved - bestUniform), check, List.of(), null, Map.copyOf(phases));
+                    100 * (evolved - bestParent), 100 * (evolved - bestUniform), List.copyOf(checks), List.of(), null,
+                    Map.copyOf(phases));
         }
+    }
+
+    private static DemoResult.EstimatorCheck check(String objective, List<DemoResult.Check> l) {
+        double err = 0;
+        for (DemoResult.Check c : l) {
+            err += Math.abs(c.estimated() - c.full());
+        }
+        return new DemoResult.EstimatorCheck(objective, List.copyOf(l), l.isEmpty() ? 0 : err / l.size());
     }
 
     /** One entry of the run's best.json. */
@@ -534,6 +547,7 @@ public final class Demo {
         Map<String, Path> parents = parents(zoo);
         List<DemoResult.Row> rows = new ArrayList<>();
         List<DemoResult.Row> pareto = new ArrayList<>();
+        List<DemoResult.EstimatorCheck> checks = new ArrayList<>();
         try (Scorer scorer = new Scorer(zoo.base(), new ArrayList<>(parents.values()), out::println)) {
             for (Map.Entry<String, Path> p : parents.entrySet()) {
                 Map<String, Double> searchScores = parentSearchScores(spec, extracts, p.getValue());
@@ -553,19 +567,47 @@ public final class Demo {
                 order.add(k);
             }
             order.sort(Comparator.comparingDouble((Integer k) -> best.get(k).objectives()[0]).thenComparingInt(k -> k));
-            List<Integer> evaluate = spread(order, o.paretoHeldOut());
+            // members with equal estimates are one point of the front: score one of each, spread along the front
+            List<Integer> distinct = new ArrayList<>();
+            for (int k : order) {
+                if (distinct.stream().noneMatch(d -> java.util.Arrays.equals(best.get(d).objectives(), best.get(k).objectives()))) {
+                    distinct.add(k);
+                }
+            }
+            List<Integer> heldOutMembers = spread(distinct, o.paretoHeldOut());
+            Map<Integer, Path> folders = new LinkedHashMap<>();
+            for (int k : order) {
+                folders.put(k, best.size() == 1 ? runDir.resolve("best") : runDir.resolve("pareto").resolve(Integer.toString(k)));
+            }
             for (int k : order) {
                 BestEntry b = best.get(k);
-                Path folder = best.size() == 1 ? runDir.resolve("best") : runDir.resolve("pareto").resolve(Integer.toString(k));
                 Map<String, Double> est = new LinkedHashMap<>();
                 for (int j = 0; j < names.size(); j++) {
                     est.put(names.get(j), b.objectives()[j]);
                 }
-                Map<Path, Scorer.Score> held = evaluate.contains(k) ? scorer.folder("pareto " + k, folder, tests) : Map.of();
-                DemoResult.Row r = row("pareto " + k, folder, est, held, b.id());
-                pareto.add(r);
+                Map<Path, Scorer.Score> held = heldOutMembers.contains(k) ? scorer.folder("pareto " + k, folders.get(k), tests) : Map.of();
+                pareto.add(row("pareto " + k, folders.get(k), est, held, b.id()));
             }
             phases.put("heldOutEval", seconds(te));
+            if (o.estimatorCheck() > 0) {
+                long tc = System.nanoTime();
+                List<Integer> checked = spread(distinct, o.estimatorCheck());
+                out.println("== estimator check: " + checked.size() + " distinct points of the front on every item of "
+                        + String.join(", ", searchTasks.stream().map(Demo::taskName).toList()));
+                List<List<DemoResult.Check>> perObjective = new ArrayList<>();
+                names.forEach(x -> perObjective.add(new ArrayList<>()));
+                for (int k : checked) {
+                    Map<Path, Scorer.Score> full = scorer.folder("pareto " + k, folders.get(k), searchTasks);
+                    for (int j = 0; j < names.size(); j++) {
+                        Scorer.Score f = full.get(searchTasks.get(j));
+                        perObjective.get(j).add(new DemoResult.Check(best.get(k).id(), best.get(k).objectives()[j], f.accuracy(), f.items()));
+                    }
+                }
+                for (int j = 0; j < names.size(); j++) {
+                    checks.add(check(names.get(j), perObjective.get(j)));
+                }
+                phases.put("estimatorCheck", seconds(tc));
+            }
         }
         rows.addAll(pareto);
         Path plot = runDir.resolve(PLOT);
@@ -582,7 +624,7 @@ public final class Demo {
                 "parents (accuracy on every item)"));
         phases.put("total", seconds(t0));
         return new DemoResult(MODE_MULTI, runDir, zoo.dir(), runFile, spec.name(), runState, reason, List.copyOf(rows), cost,
-                null, null, null, List.copyOf(pareto), plot, Map.copyOf(phases));
+                null, null, List.copyOf(checks), List.copyOf(pareto), plot, Map.copyOf(phases));
     }
 
     private static DemoResult.Row row(String model, Path path, Map<String, Double> searchScores, Map<Path, Scorer.Score> held,

@@ -76,18 +76,22 @@ final class DemoReport {
         String objective = evolved.searchScores().keySet().iterator().next();
         b.append(String.format(Locale.ROOT, "- the evolved merge's estimated fitness on the search split: %.1f %%%n",
                 100 * evolved.searchScores().get(objective)));
-        DemoResult.EstimatorCheck ch = r.estimatorCheck();
-        if (ch != null && !ch.candidates().isEmpty()) {
+        if (!r.estimatorChecks().isEmpty() && !r.estimatorChecks().get(0).candidates().isEmpty()) {
+            DemoResult.EstimatorCheck ch = r.estimatorChecks().get(0);
             b.append(String.format(Locale.ROOT, "%nEstimator check: the %d best candidates by estimated fitness, re-merged and"
                     + " scored on all %d items of the search split.%n%n", ch.candidates().size(), ch.candidates().get(0).items()));
-            b.append("| candidate | estimated | every item | error |\n| ---: | ---: | ---: | ---: |\n");
-            for (DemoResult.Check k : ch.candidates()) {
-                b.append(String.format(Locale.ROOT, "| %d | %.1f %% | %.1f %% | %+.1f |%n", k.id(), 100 * k.estimated(),
-                        100 * k.full(), 100 * (k.estimated() - k.full())));
-            }
-            b.append(String.format(Locale.ROOT, "%nMean absolute error of the estimates: %.1f points.%n",
-                    100 * ch.meanAbsoluteError()));
+            checkTable(b, ch);
         }
+    }
+
+    private static void checkTable(StringBuilder b, DemoResult.EstimatorCheck ch) {
+        b.append("| candidate | estimated | every item | error |\n| ---: | ---: | ---: | ---: |\n");
+        for (DemoResult.Check k : ch.candidates()) {
+            b.append(String.format(Locale.ROOT, "| %d | %.1f %% | %.1f %% | %+.1f |%n", k.id(), 100 * k.estimated(),
+                    100 * k.full(), 100 * (k.estimated() - k.full())));
+        }
+        b.append(String.format(Locale.ROOT, "%nMean absolute error of the %s estimates: %.1f points.%n", ch.objective(),
+                100 * ch.meanAbsoluteError()));
     }
 
     private static void multiTable(StringBuilder b, DemoResult r, List<String> objectives) {
@@ -116,7 +120,16 @@ final class DemoReport {
         }
         b.append("\nParents' search scores are their accuracy on every item of the search split (extract stage); the Pareto"
                 + " set's are the run's estimates from n items. Held-out scores use every test item; '-' = not evaluated"
-                + " (at most a few Pareto members are, spread along the front). Plot: ").append(Demo.PLOT).append(".\n");
+                + " (one member per distinct point of the front, at most a few, spread along it). Plot: ").append(Demo.PLOT)
+                .append(".\n");
+        for (DemoResult.EstimatorCheck ch : r.estimatorChecks()) {
+            if (ch.candidates().isEmpty()) {
+                continue;
+            }
+            b.append(String.format(Locale.ROOT, "%nEstimator check, %s: distinct points of the front scored on all %d items of"
+                    + " its search split.%n%n", ch.objective(), ch.candidates().get(0).items()));
+            checkTable(b, ch);
+        }
     }
 
     private static String pct(Map<String, Double> m, String key) {

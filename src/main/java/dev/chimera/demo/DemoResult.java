@@ -15,13 +15,14 @@ import java.util.Map;
  * @param search what the search cost
  * @param gainOverBestParent evolved merge minus the best of base, expert 1 and expert 2 on the held-out target test
  * @param gainOverUniform evolved merge minus the better uniform task-arithmetic merge on the held-out target test
- * @param estimatorCheck the best candidates' estimated fitness against their accuracy on the whole search split
+ * @param estimatorChecks per objective, candidates' estimated fitness against their accuracy on the whole search split:
+ *                        the best few (single objective), or distinct points spread along the Pareto front
  * @param pareto the Pareto set (multi-objective), in order of the first objective
  * @param phaseSeconds wall time per phase: zoo, extract, search, held-out eval, estimator check, total
  */
 public record DemoResult(String mode, Path runDir, Path zooDir, Path runFile, String runId, String runState,
                          String finishReason, List<Row> rows, SearchCost search, Double gainOverBestParent,
-                         Double gainOverUniform, EstimatorCheck estimatorCheck, List<Row> pareto, Path plot,
+                         Double gainOverUniform, List<EstimatorCheck> estimatorChecks, List<Row> pareto, Path plot,
                          Map<String, Double> phaseSeconds) {
     /**
      * One model.

@@ -19,7 +19,7 @@ final class ParetoSvg {
     private static final int H = 480;
     private static final int LEFT = 80;
     private static final int RIGHT = 30;
-    private static final int TOP = 60;
+    private static final int TOP = 80;
     private static final int BOTTOM = 70;
 
     private ParetoSvg() {
@@ -63,8 +63,23 @@ final class ParetoSvg {
                 xml(xLabel)));
         s.append(String.format(Locale.ROOT, "<text x=\"20\" y=\"%.1f\" text-anchor=\"middle\" transform=\"rotate(-90 20 %.1f)\">%s</text>%n",
                 TOP + ph / 2, TOP + ph / 2, xml(yLabel)));
-        // the front, joined along the first objective
-        List<Point> sorted = new ArrayList<>(front);
+        // the front, joined along the first objective; members at the same point share one marker and one label
+        List<Point> sorted = new ArrayList<>();
+        for (Point p : front) {
+            int at = -1;
+            for (int i = 0; i < sorted.size(); i++) {
+                if (sorted.get(i).x() == p.x() && sorted.get(i).y() == p.y()) {
+                    at = i;
+                }
+            }
+            if (at < 0) {
+                sorted.add(p);
+            } else {
+                Point q = sorted.get(at);
+                String l = q.label().isEmpty() ? p.label() : p.label().isEmpty() ? q.label() : q.label() + ", " + p.label();
+                sorted.set(at, new Point(q.x(), q.y(), l));
+            }
+        }
         sorted.sort(Comparator.comparingDouble(Point::x).thenComparing(Comparator.comparingDouble(Point::y).reversed()));
         if (sorted.size() > 1) {
             StringBuilder pts = new StringBuilder();
@@ -78,22 +93,22 @@ final class ParetoSvg {
             s.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"#1f77b4\"/>%n", px(p.x(), ax, pw),
                     py(p.y(), ay, ph)));
             if (!p.label().isEmpty()) {
-                s.append(label(px(p.x(), ax, pw) + 6, py(p.y(), ay, ph) - 6, p.label(), "#1f77b4"));
+                s.append(label(px(p.x(), ax, pw), 6, py(p.y(), ay, ph) - 6, p.label(), "#1f77b4"));
             }
         }
         for (Point p : references) {
             double x = px(p.x(), ax, pw);
             double y = py(p.y(), ay, ph);
             s.append(String.format(Locale.ROOT, "<rect x=\"%.1f\" y=\"%.1f\" width=\"9\" height=\"9\" fill=\"#d62728\"/>%n", x - 4.5, y - 4.5));
-            s.append(label(x + 8, y + 15, p.label(), "#d62728"));
+            s.append(label(x, 8, y + 15, p.label(), "#d62728"));
         }
-        // legend
-        int lx = LEFT + 12;
-        int ly = TOP + 12;
-        s.append(String.format(Locale.ROOT, "<circle cx=\"%d\" cy=\"%d\" r=\"4\" fill=\"#1f77b4\"/>%n", lx, ly));
-        s.append(label(lx + 10, ly + 4, frontLegend, "black"));
-        s.append(String.format(Locale.ROOT, "<rect x=\"%.1f\" y=\"%.1f\" width=\"9\" height=\"9\" fill=\"#d62728\"/>%n", lx - 4.5, ly + 18 - 4.5));
-        s.append(label(lx + 10, ly + 22, referenceLegend, "black"));
+        // legend, between the title and the plot so it never hides a point
+        int ly = 50;
+        s.append(String.format(Locale.ROOT, "<circle cx=\"%d\" cy=\"%d\" r=\"4\" fill=\"#1f77b4\"/>%n", LEFT, ly - 4));
+        s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" font-size=\"11\">%s</text>%n", LEFT + 8, ly, xml(frontLegend)));
+        s.append(String.format(Locale.ROOT, "<rect x=\"%.1f\" y=\"%.1f\" width=\"9\" height=\"9\" fill=\"#d62728\"/>%n", LEFT - 4.5,
+                ly + 14 - 8.5));
+        s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" font-size=\"11\">%s</text>%n", LEFT + 8, ly + 14, xml(referenceLegend)));
         s.append("</svg>\n");
         return s.toString();
     }
@@ -110,8 +125,11 @@ final class ParetoSvg {
         return String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\"/>%n", x1, y1, x2, y2, color);
     }
 
-    private static String label(double x, double y, String text, String color) {
-        return String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%.1f\" fill=\"%s\">%s</text>%n", x, y, color, xml(text));
+    /** A label {@code gap} px right of the point at x, or left of it (anchored at its end) in the plot's right third. */
+    private static String label(double x, double gap, double y, String text, String color) {
+        boolean left = x > LEFT + 2 * (W - LEFT - RIGHT) / 3.0;
+        return String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%.1f\" fill=\"%s\"%s>%s</text>%n", left ? x - gap : x + gap, y, color,
+                left ? " text-anchor=\"end\"" : "", xml(text));
     }
 
     static String xml(String s) {

@@ -127,7 +127,8 @@ class DemoTest {
         assertEquals(100 * (evolved - uniform), r.gainOverUniform(), 1e-9);
 
         // estimator check: the journal's estimates against the whole search split
-        DemoResult.EstimatorCheck check = r.estimatorCheck();
+        assertEquals(1, r.estimatorChecks().size());
+        DemoResult.EstimatorCheck check = r.estimatorChecks().get(0);
         assertEquals(2, check.candidates().size());
         double mae = 0;
         for (DemoResult.Check c : check.candidates()) {
@@ -202,8 +203,19 @@ class DemoTest {
                 assertFalse(dominates, a.model() + " dominates " + b.model());
             }
         }
+        // one member per distinct point of the front is scored (held-out, estimator check), at most the limit of 2
+        Set<List<Double>> points = new HashSet<>();
+        r.pareto().forEach(p -> points.add(List.of(p.searchScores().get("arith_a"), p.searchScores().get("count_b"))));
         long scored = r.pareto().stream().filter(p -> p.heldOut().size() == 2).count();
-        assertEquals(Math.min(2, r.pareto().size()), scored);
+        assertEquals(Math.min(2, points.size()), scored);
+        assertEquals(List.of("arith_a", "count_b"), r.estimatorChecks().stream().map(DemoResult.EstimatorCheck::objective).toList());
+        for (DemoResult.EstimatorCheck c : r.estimatorChecks()) {
+            assertEquals(Math.min(2, points.size()), c.candidates().size());
+        }
+        DemoResult.Check checked = r.estimatorChecks().get(1).candidates().get(0);
+        DemoResult.Row member = r.pareto().stream().filter(p -> p.candidateId() == checked.id()).findFirst().orElseThrow();
+        assertEquals(member.searchScores().get("count_b"), checked.estimated(), 0);
+        assertEquals(accuracy(member.path(), zoo.task(Zoo.SKILL2_SEARCH)), checked.full(), 1e-12);
         DemoResult.Row e1 = r.row("expert 1");
         assertEquals(accuracy(zoo.expert1(), zoo.task(Zoo.SKILL2_TEST)), e1.heldOut().get(Zoo.SKILL2_TEST), 1e-12);
         assertEquals(accuracy(zoo.expert1(), zoo.task(Zoo.SKILL1_SEARCH)), e1.searchScores().get("arith_a"), 1e-12);
@@ -218,7 +230,7 @@ class DemoTest {
         }
         assertTrue(texts.containsAll(List.of("base", "expert 1", "expert 2")), texts.toString());
         assertTrue(texts.stream().anyMatch(s -> s.startsWith("Pareto front")), texts.toString());
-        assertEquals(r.pareto().size() + 1, svg.getElementsByTagName("circle").getLength(), "members + the legend's marker");
+        assertEquals(points.size() + 1, svg.getElementsByTagName("circle").getLength(), "a marker per point + the legend's");
         assertTrue(printed.contains("| pareto "), printed);
     }
 
