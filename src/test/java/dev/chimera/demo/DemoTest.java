@@ -235,6 +235,52 @@ class DemoTest {
     }
 
     @Test
+    void aStoppedDemoIsContinuedWithTheSameOptionsAndNothingIsEvaluatedTwice() throws Exception {
+        Path runDir = tmp.resolve("stopped");
+        int budget = 40;
+        int n = 2;
+        String token = "demo-test-token";
+        DemoOptions o = options(runDir, false, budget, n, new ByteArrayOutputStream()).withEstimatorCheck(0)
+                .withNodeConfig(com.typesafe.config.ConfigFactory.parseString("chimera.control.token = \"" + token + "\"")
+                        .withFallback(EngineTestSupport.config()));
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        PrintStream ps = new PrintStream(log, true, StandardCharsets.UTF_8);
+        java.util.concurrent.CompletableFuture<DemoResult> first =
+                java.util.concurrent.CompletableFuture.supplyAsync(() -> Demo.run(o.withOutput(ps, ps)));
+        // what a user does in another terminal: the printed stop command, once a few candidates are in
+        java.util.regex.Pattern stop = java.util.regex.Pattern.compile("chimera stop (\\S+) --node (\\S+)");
+        long deadline = System.nanoTime() + 120_000_000_000L;
+        java.util.regex.Matcher m = null;
+        while (System.nanoTime() < deadline) {
+            m = stop.matcher(log.toString(StandardCharsets.UTF_8));
+            if (m.find() && Files.exists(runDir.resolve("journal.jsonl")) && evaluated(runDir).size() >= 2) {
+                break;
+            }
+            m = null;
+            Thread.sleep(20);
+        }
+        assertNotNull(m, "the demo printed the stop command and evaluated candidates: " + log);
+        new dev.chimera.engine.control.ControlClient(m.group(2), token).control(m.group(1), "stop");
+        DemoResult stopped = first.get(120, java.util.concurrent.TimeUnit.SECONDS);
+        assertEquals("STOPPED", stopped.runState());
+        assertTrue(stopped.rows().isEmpty(), "no evaluation of a stopped run");
+        int before = evaluated(runDir).size();
+        assertTrue(before < budget, before + " evaluated before the stop");
+        assertTrue(log.toString(StandardCharsets.UTF_8).contains("chimera demo --out " + runDir + " --seed " + SEED), log.toString());
+        assertFalse(Files.exists(runDir.resolve(Demo.SUMMARY_JSON)));
+
+        ByteArrayOutputStream again = new ByteArrayOutputStream();
+        DemoResult done = Demo.run(options(runDir, false, budget, n, again).withEstimatorCheck(0));
+        assertTrue(done.finished(), again.toString(StandardCharsets.UTF_8));
+        assertTrue(again.toString(StandardCharsets.UTF_8).contains("resumed"), again.toString(StandardCharsets.UTF_8));
+        List<RunEvent.Evaluated> ev = evaluated(runDir);
+        assertEquals(budget, ev.size());
+        assertEquals(budget, ev.stream().map(RunEvent.Evaluated::id).distinct().count(), "each candidate journaled once");
+        assertEquals((long) budget * n + 3L * TINY.searchItems(), done.row("evolved").itemsEvaluated());
+        assertTrue(Files.isRegularFile(runDir.resolve(Demo.SUMMARY_JSON)));
+    }
+
+    @Test
     void badOptionsAreRefusedNamingTheOptionAndNothingIsTouched() throws Exception {
         Path out = tmp.resolve("never");
         List<String[]> bad = new ArrayList<>();
