@@ -443,7 +443,7 @@ public final class Demo {
         long te = System.nanoTime();
         List<DemoResult.Row> rows = new ArrayList<>();
         Map<String, Path> parents = parents(zoo);
-        try (Scorer scorer = new Scorer(zoo.base(), new ArrayList<>(parents.values()), out::println)) {
+        try (Scorer scorer = new Scorer(zoo.base(), new ArrayList<>(parents.values()), spec.seed(), out::println)) {
             for (Map.Entry<String, Path> p : parents.entrySet()) {
                 Scorer.Score s = scorer.folder(p.getKey(), p.getValue(), test);
                 rows.add(new DemoResult.Row(p.getKey(), p.getValue(), parentSearchScores(spec, extracts, p.getValue()),
@@ -548,7 +548,7 @@ public final class Demo {
         List<DemoResult.Row> rows = new ArrayList<>();
         List<DemoResult.Row> pareto = new ArrayList<>();
         List<DemoResult.EstimatorCheck> checks = new ArrayList<>();
-        try (Scorer scorer = new Scorer(zoo.base(), new ArrayList<>(parents.values()), out::println)) {
+        try (Scorer scorer = new Scorer(zoo.base(), new ArrayList<>(parents.values()), spec.seed(), out::println)) {
             for (Map.Entry<String, Path> p : parents.entrySet()) {
                 Map<String, Double> searchScores = parentSearchScores(spec, extracts, p.getValue());
                 if (searchScores.size() < names.size()) {

@@ -44,18 +44,22 @@ final class Scorer implements AutoCloseable {
     private final TokenCodec codec;
     private final ModelFolders sources;
     private final Consumer<String> progress;
+    private final MergeRunner.Options mergeOptions;
     private final Map<Path, Loaded> tasks = new HashMap<>();
 
     /**
      * @param base the folder whose config and tokenizer merged models use (the merges' base)
      * @param sources every model folder a merge may refer to, opened once
+     * @param seed the run's seed: random merge methods (DARE, DELLA) then draw the masks the run drew
      * @param progress one line per scored model
      */
-    Scorer(Path base, List<Path> sources, Consumer<String> progress) {
+    Scorer(Path base, List<Path> sources, long seed, Consumer<String> progress) {
         this.config = ModelConfig.read(base);
         this.tokenizer = Tokenizer.load(base);
         this.codec = TokenCodec.of(tokenizer);
         this.progress = progress;
+        MergeRunner.Options d = MergeRunner.Options.defaults();
+        this.mergeOptions = new MergeRunner.Options(d.device(), seed, d.shardBytes(), d.threads(), false);
         try {
             this.sources = ModelFolders.open(sources.stream().map(p -> p.toAbsolutePath().toString()).toList(), Path.of("/"));
         } catch (RuntimeException e) {
@@ -100,7 +104,7 @@ final class Scorer implements AutoCloseable {
         HostTensors host = new HostTensors();
         try (NDManager manager = NDManager.newBaseManager(ai.djl.Device.cpu(), "PyTorch")) {
             Map<String, NDArray> weights = new ConcurrentHashMap<>();
-            MergeRunner.runToSink(merge, sources, MergeRunner.Options.defaults(), (tm, bufs) ->
+            MergeRunner.runToSink(merge, sources, mergeOptions, (tm, bufs) ->
                     weights.put(tm.output(), host.toFloat32(manager, bufs, tm.outDtype(), tm.outShape())));
             try (CausalLM lm = CausalLM.fromWeights(config, weights)) {
                 for (Path t : taskFiles) {
