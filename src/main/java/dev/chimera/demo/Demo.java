@@ -17,6 +17,7 @@ import dev.chimera.engine.run.RunSpec;
 import dev.chimera.engine.run.RunState;
 import dev.chimera.engine.run.SearchSpace;
 import dev.chimera.estimate.ExtractResult;
+import dev.chimera.eval.TaskLoader;
 import dev.chimera.merge.MergeConfig;
 import dev.chimera.merge.MergeConfigYaml;
 import dev.chimera.search.genome.Genome;
@@ -92,9 +93,9 @@ public final class Demo {
         Path zooDir = (o.zooDir() != null ? o.zooDir() : ZooBuilder.defaultDir(spec, o.seed())).toAbsolutePath().normalize();
         Zoo zoo = new Zoo(zooDir);
         DemoRunFile.Rendered rendered = DemoRunFile.render(multi, fields(runDir, zoo, spec), o.budget(), o.n(), o.responseCache());
-        if (rendered.n() < 1 || rendered.n() > spec.searchItems()) {
+        if (rendered.n() < 1 || rendered.n() > maxN(spec)) {
             throw new DemoException("demo.n = " + rendered.n() + " of template " + DemoRunFile.resource(multi)
-                    + " is outside 1.." + spec.searchItems() + " (the items of the search split); give --n");
+                    + " is outside 1.." + maxN(spec) + " (the items of the search split); give --n");
         }
         if (rendered.budget() < 1) {
             throw new DemoException("demo.budget = " + rendered.budget() + " of template " + DemoRunFile.resource(multi)
@@ -120,9 +121,10 @@ public final class Demo {
         if (o.budget() != null && o.budget() < 1) {
             throw new DemoException("--budget " + o.budget() + " must be >= 1 (candidates the search evaluates)");
         }
-        if (o.n() != null && (o.n() < 1 || o.n() > spec.searchItems())) {
-            throw new DemoException("--n " + o.n() + " must be between 1 and " + spec.searchItems()
-                    + " (the items of each search split, e.g. " + Zoo.TARGET_SEARCH + ")");
+        int most = maxN(spec);
+        if (o.n() != null && (o.n() < 1 || o.n() > most)) {
+            throw new DemoException("--n " + o.n() + " must be between 1 and " + most + " (the items of the search split"
+                    + (o.multiObjective() ? "s of both skills" : " " + Zoo.TARGET_SEARCH) + ")");
         }
         if (o.estimatorCheck() < 0) {
             throw new DemoException("--check " + o.estimatorCheck() + " must be >= 0");
@@ -130,6 +132,11 @@ public final class Demo {
         if (o.paretoHeldOut() < 0) {
             throw new DemoException("pareto held-out limit " + o.paretoHeldOut() + " must be >= 0");
         }
+    }
+
+    /** The most items a candidate can be scored on: the smallest search split the mode uses (checked again on the files). */
+    private int maxN(ZooSpec spec) {
+        return o.multiObjective() ? Math.min(spec.searchItems(), spec.skillItems()) : spec.searchItems();
     }
 
     private Map<String, String> fields(Path runDir, Zoo zoo, ZooSpec spec) {
@@ -206,6 +213,13 @@ public final class Demo {
             AtomicFiles.writeString(runFile, rendered.text());
         }
         RunSpec spec0 = RunSpec.load(runFile);
+        for (RunSpec.ObjectiveSpec ob : spec0.objectives()) {
+            int items = TaskLoader.items(TaskLoader.load(Path.of(ob.task()))).size();
+            if (ob.n() > items) {
+                throw new DemoException((o.n() != null ? "--n " + ob.n() : "demo.n = " + ob.n() + " of " + runFile)
+                        + " exceeds the " + items + " items of " + ob.task() + " (objective " + ob.name() + ")");
+            }
+        }
         out.println("== run file " + runFile + (continuing ? " (continuing this demo)" : ""));
         out.printf(Locale.ROOT, "  %s, %s over %d genes, budget %d candidates x %d items per objective (%s)%n",
                 spec0.algorithm(), spec0.genome().method(), SearchSpace.of(spec0).bounds().dimension(), rendered.budget(),

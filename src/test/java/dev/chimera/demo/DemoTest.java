@@ -109,8 +109,10 @@ class DemoTest {
         ev.forEach(e -> assertEquals(n, e.items().get("arith_b").size()));
         assertEquals(budget, r.search().candidates());
         assertEquals((long) budget * n, r.search().candidateItems());
-        assertEquals(3L * TINY.searchItems(), r.search().extractItems());
-        assertEquals((long) budget * n + 3L * TINY.searchItems(), r.row("evolved").itemsEvaluated());
+        int searchItems = TaskLoader.items(TaskLoader.load(zoo.task(Zoo.TARGET_SEARCH))).size();
+        assertEquals(TINY.searchItems(), searchItems);
+        assertEquals(3L * searchItems, r.search().extractItems());
+        assertEquals((long) budget * n + 3L * searchItems, r.row("evolved").itemsEvaluated());
 
         // held-out numbers agree with an independent path (model folders loaded by the extract stage's evaluator)
         Path test = zoo.task(Zoo.TARGET_TEST);
@@ -186,7 +188,9 @@ class DemoTest {
         List<RunEvent.Evaluated> ev = evaluated(runDir);
         assertEquals(budget, ev.size());
         assertEquals(2L * budget * n, r.search().candidateItems());
-        assertEquals(2L * 3 * TINY.searchItems(), r.search().extractItems());
+        int skill1 = TaskLoader.items(TaskLoader.load(zoo.task(Zoo.SKILL1_SEARCH))).size();
+        int skill2 = TaskLoader.items(TaskLoader.load(zoo.task(Zoo.SKILL2_SEARCH))).size();
+        assertEquals(3L * (skill1 + skill2), r.search().extractItems());
 
         // the Pareto set: mutually non-dominated, each a loadable model folder, the first ones held-out scored
         assertFalse(r.pareto().isEmpty());
