@@ -203,6 +203,15 @@ public final class Demo {
         out.printf(Locale.ROOT, "  zoo ready in %.1f s%n", phases.get("zoo"));
 
         // 2. the run file
+        // checked before anything is written, so a corrected --n is not refused as "other options" next time
+        for (RunSpec.ObjectiveSpec ob : RunSpec.parse(rendered.text()).objectives()) {
+            int items = TaskLoader.items(TaskLoader.load(Path.of(ob.task()))).size();
+            if (ob.n() > items) {
+                throw new DemoException((o.n() != null ? "--n " + ob.n() : "demo.n = " + ob.n() + " of template "
+                        + DemoRunFile.resource(multi)) + " exceeds the " + items + " items of " + ob.task() + " (objective "
+                        + ob.name() + ")");
+            }
+        }
         Path runFile = runDir.resolve(DemoRunFile.FILE);
         try {
             Files.createDirectories(runDir);
@@ -213,13 +222,6 @@ public final class Demo {
             AtomicFiles.writeString(runFile, rendered.text());
         }
         RunSpec spec0 = RunSpec.load(runFile);
-        for (RunSpec.ObjectiveSpec ob : spec0.objectives()) {
-            int items = TaskLoader.items(TaskLoader.load(Path.of(ob.task()))).size();
-            if (ob.n() > items) {
-                throw new DemoException((o.n() != null ? "--n " + ob.n() : "demo.n = " + ob.n() + " of " + runFile)
-                        + " exceeds the " + items + " items of " + ob.task() + " (objective " + ob.name() + ")");
-            }
-        }
         out.println("== run file " + runFile + (continuing ? " (continuing this demo)" : ""));
         out.printf(Locale.ROOT, "  %s, %s over %d genes, budget %d candidates x %d items per objective (%s)%n",
                 spec0.algorithm(), spec0.genome().method(), SearchSpace.of(spec0).bounds().dimension(), rendered.budget(),
@@ -234,7 +236,7 @@ public final class Demo {
         long lastTime = events.isEmpty() ? 0 : events.get(events.size() - 1).time();
         phases.put("search", state.activeMillis(lastTime) / 1000.0);
         List<ExtractResult> extracts = extracts(spec0, runDir);
-        double extractSeconds = extracts.stream().mapToDouble(x -> x.cost().wallSeconds()).sum();
+        double extractSeconds = extracts.stream().filter(java.util.Objects::nonNull).mapToDouble(x -> x.cost().wallSeconds()).sum();
         phases.put("extract", extractSeconds);
         DemoResult.SearchCost cost = cost(state, extracts);
         String runState = end != null ? end.state() : state.status() == RunState.Status.FINISHED ? "FINISHED" : state.status().name();

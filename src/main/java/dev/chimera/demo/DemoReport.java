@@ -106,10 +106,24 @@ final class DemoReport {
         for (String t : tests) {
             cols.add(t + " (held-out)");
         }
-        b.append("| model | ").append(String.join(" | ", cols)).append(" |\n| --- |");
+        b.append("| model | members | ").append(String.join(" | ", cols)).append(" |\n| --- | --- |");
         b.append(" ---: |".repeat(cols.size())).append('\n');
+        // the Pareto set often has several members at one point (equal estimates): one line per point
+        List<List<DemoResult.Row>> lines = new ArrayList<>();
         for (DemoResult.Row row : r.rows()) {
+            List<DemoResult.Row> last = lines.isEmpty() ? null : lines.get(lines.size() - 1);
+            if (row.candidateId() >= 0 && last != null && last.get(0).candidateId() >= 0
+                    && last.get(0).searchScores().equals(row.searchScores())) {
+                last.add(row);
+            } else {
+                lines.add(new ArrayList<>(List.of(row)));
+            }
+        }
+        for (List<DemoResult.Row> line : lines) {
+            // the member that was scored (held-out) stands for the point
+            DemoResult.Row row = line.stream().filter(x -> !x.heldOut().isEmpty()).findFirst().orElse(line.get(0));
             b.append("| ").append(row.model()).append(row.candidateId() >= 0 ? " (candidate " + row.candidateId() + ")" : "");
+            b.append(" | ").append(row.candidateId() < 0 ? "-" : members(line));
             for (String o : objectives) {
                 b.append(" | ").append(pct(row.searchScores(), o));
             }
@@ -119,9 +133,9 @@ final class DemoReport {
             b.append(" |\n");
         }
         b.append("\nParents' search scores are their accuracy on every item of the search split (extract stage); the Pareto"
-                + " set's are the run's estimates from n items. Held-out scores use every test item; '-' = not evaluated"
-                + " (one member per distinct point of the front, at most a few, spread along it). Plot: ").append(Demo.PLOT)
-                .append(".\n");
+                + " set's are the run's estimates from n items, one line per point of the front with the members (pareto/K)"
+                + " that share it. Held-out scores use every test item, for one member per point ('-': at most a few points,"
+                + " spread along the front). Plot: ").append(Demo.PLOT).append(".\n");
         for (DemoResult.EstimatorCheck ch : r.estimatorChecks()) {
             if (ch.candidates().isEmpty()) {
                 continue;
@@ -130,6 +144,13 @@ final class DemoReport {
                     + " its search split.%n%n", ch.objective(), ch.candidates().get(0).items()));
             checkTable(b, ch);
         }
+    }
+
+    /** {@code 3: 0, 4, 7}, the first few of many followed by their count. */
+    private static String members(List<DemoResult.Row> line) {
+        List<String> ks = line.stream().map(x -> x.model().substring(x.model().lastIndexOf(' ') + 1)).toList();
+        String shown = String.join(", ", ks.subList(0, Math.min(6, ks.size())));
+        return ks.size() + ": " + shown + (ks.size() > 6 ? ", ..." : "");
     }
 
     private static String pct(Map<String, Double> m, String key) {
