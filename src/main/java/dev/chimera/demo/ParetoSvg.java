@@ -65,6 +65,7 @@ final class ParetoSvg {
                 TOP + ph / 2, TOP + ph / 2, xml(yLabel)));
         // the front, joined along the first objective; members at the same point share one marker and one label
         List<Point> sorted = new ArrayList<>();
+        List<List<String>> labels = new ArrayList<>();
         for (Point p : front) {
             int at = -1;
             for (int i = 0; i < sorted.size(); i++) {
@@ -74,12 +75,19 @@ final class ParetoSvg {
             }
             if (at < 0) {
                 sorted.add(p);
-            } else {
-                Point q = sorted.get(at);
-                String l = q.label().isEmpty() ? p.label() : p.label().isEmpty() ? q.label() : q.label() + ", " + p.label();
-                sorted.set(at, new Point(q.x(), q.y(), l));
+                labels.add(new ArrayList<>());
+                at = sorted.size() - 1;
+            }
+            if (!p.label().isEmpty()) {
+                labels.get(at).add(p.label());
             }
         }
+        for (int i = 0; i < sorted.size(); i++) {
+            List<String> l = labels.get(i);
+            String text = String.join(", ", l.subList(0, Math.min(4, l.size()))) + (l.size() > 4 ? " +" + (l.size() - 4) : "");
+            sorted.set(i, new Point(sorted.get(i).x(), sorted.get(i).y(), text));
+        }
+        List<double[]> placed = new ArrayList<>();
         sorted.sort(Comparator.comparingDouble(Point::x).thenComparing(Comparator.comparingDouble(Point::y).reversed()));
         if (sorted.size() > 1) {
             StringBuilder pts = new StringBuilder();
@@ -93,14 +101,14 @@ final class ParetoSvg {
             s.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"#1f77b4\"/>%n", px(p.x(), ax, pw),
                     py(p.y(), ay, ph)));
             if (!p.label().isEmpty()) {
-                s.append(label(px(p.x(), ax, pw), 6, py(p.y(), ay, ph) - 6, p.label(), "#1f77b4"));
+                s.append(label(placed, px(p.x(), ax, pw), 6, py(p.y(), ay, ph) - 6, p.label(), "#1f77b4"));
             }
         }
         for (Point p : references) {
             double x = px(p.x(), ax, pw);
             double y = py(p.y(), ay, ph);
             s.append(String.format(Locale.ROOT, "<rect x=\"%.1f\" y=\"%.1f\" width=\"9\" height=\"9\" fill=\"#d62728\"/>%n", x - 4.5, y - 4.5));
-            s.append(label(x, 8, y + 15, p.label(), "#d62728"));
+            s.append(label(placed, x, 8, y + 15, p.label(), "#d62728"));
         }
         // legend, between the title and the plot so it never hides a point
         int ly = 50;
@@ -125,11 +133,30 @@ final class ParetoSvg {
         return String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\"/>%n", x1, y1, x2, y2, color);
     }
 
-    /** A label {@code gap} px right of the point at x, or left of it (anchored at its end) in the plot's right third. */
-    private static String label(double x, double gap, double y, String text, String color) {
+    /**
+     * A label {@code gap} px right of the point at x, or left of it (anchored at its end) in the plot's right third; moved
+     * down a line at a time while it would overlap a label already placed (boxes in {@code placed}: x0, x1, y0, y1).
+     */
+    private static String label(List<double[]> placed, double x, double gap, double y, String text, String color) {
         boolean left = x > LEFT + 2 * (W - LEFT - RIGHT) / 3.0;
-        return String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%.1f\" fill=\"%s\"%s>%s</text>%n", left ? x - gap : x + gap, y, color,
+        double width = 7 * text.length();
+        double x0 = left ? x - gap - width : x + gap;
+        double yy = y;
+        for (int tries = 0; tries < 6 && overlaps(placed, x0, x0 + width, yy - 11, yy + 2); tries++) {
+            yy += 13;
+        }
+        placed.add(new double[] {x0, x0 + width, yy - 11, yy + 2});
+        return String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%.1f\" fill=\"%s\"%s>%s</text>%n", left ? x - gap : x + gap, yy, color,
                 left ? " text-anchor=\"end\"" : "", xml(text));
+    }
+
+    private static boolean overlaps(List<double[]> placed, double x0, double x1, double y0, double y1) {
+        for (double[] b : placed) {
+            if (x0 < b[1] && b[0] < x1 && y0 < b[3] && b[2] < y1) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static String xml(String s) {
