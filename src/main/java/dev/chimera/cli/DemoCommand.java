@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
                 + " it with its parents and uniform merges on the held-out test split.",
                 "--multi-objective: NSGA-II over both experts' skills; prints the Pareto set and plots it (pareto.svg)."})
 final class DemoCommand implements Callable<Integer> {
-    @Option(names = "--seed", defaultValue = "0", description = "zoo seed, also the run's seed (default ${DEFAULT-VALUE})")
+    @Option(names = "--seed", paramLabel = "S", defaultValue = "0", description = "zoo seed, also the run's seed (default ${DEFAULT-VALUE})")
     long seed;
 
     @Option(names = "--zoo", paramLabel = "DIR", description = "zoo folder (default ~/.cache/chimera/zoo/<recipe-hash>-seed<S>);"
@@ -42,10 +42,10 @@ final class DemoCommand implements Callable<Integer> {
             description = "re-score the K best candidates on the whole search split to measure the estimator (default ${DEFAULT-VALUE})")
     int check;
 
-    @Option(names = "--devices", split = ",", description = "devices of the in-process node (default: the run file's run.devices)")
+    @Option(names = "--devices", paramLabel = "DEV", split = ",", description = "devices of the in-process node (default: the run file's run.devices)")
     List<String> devices;
 
-    @Option(names = "--control-port", description = "HTTP control port of the in-process node, 0 = any free, -1 = off"
+    @Option(names = "--control-port", paramLabel = "PORT", description = "HTTP control port of the in-process node, 0 = any free, -1 = off"
             + " (default: chimera.control.port, or any free one when taken)")
     Integer controlPort;
 
