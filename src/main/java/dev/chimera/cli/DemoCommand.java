@@ -38,8 +38,9 @@ final class DemoCommand implements Callable<Integer> {
             + " template's demo.n)")
     Integer n;
 
-    @Option(names = "--check", paramLabel = "K", defaultValue = "5",
-            description = "re-score the K best candidates on the whole search split to measure the estimator (default ${DEFAULT-VALUE})")
+    @Option(names = "--check", paramLabel = "K", defaultValue = "10",
+            description = "re-score the K best candidates on the whole search split: measures the estimator and picks the"
+                    + " evolved merge among them (default ${DEFAULT-VALUE}; 0 = the run's best by estimate)")
     int check;
 
     @Option(names = "--devices", paramLabel = "DEV", split = ",", description = "devices of the in-process node (default: the run file's run.devices)")

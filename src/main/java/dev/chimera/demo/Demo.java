@@ -20,8 +20,10 @@ import dev.chimera.estimate.ExtractResult;
 import dev.chimera.eval.TaskLoader;
 import dev.chimera.merge.MergeConfig;
 import dev.chimera.merge.MergeConfigYaml;
+import dev.chimera.merge.MergeRunner;
 import dev.chimera.search.genome.Genome;
 import dev.chimera.tensor.AtomicFiles;
+import dev.chimera.tensor.ShardedSafetensorsWriter;
 import dev.chimera.zoo.Zoo;
 import dev.chimera.zoo.ZooBuilder;
 import dev.chimera.zoo.ZooSpec;
@@ -150,6 +152,8 @@ public final class Demo {
         f.put("expert2", DemoRunFile.escape(zoo.expert2().toString()));
         f.put("tasks", DemoRunFile.escape(zoo.dir().resolve("tasks").toString()));
         f.put("layers", Integer.toString(spec.layers()));
+        // the genome's genes: a weight per expert for each layer, the embedding and the head
+        f.put("uniform-genes", java.util.Collections.nCopies(2 * (spec.layers() + 2), "1.0").toString());
         f.put("search-items", Integer.toString(spec.searchItems()));
         return f;
     }
@@ -274,7 +278,12 @@ public final class Demo {
             look.add(new String[] {PLOT, "the Pareto front"});
             look.add(new String[] {"pareto/K/, pareto/K.yaml", "the Pareto set as model folders and mergekit recipes (best.json)"});
         } else {
-            look.add(new String[] {"best/, best.yaml", "the evolved model (Hugging Face folder) and its mergekit recipe"});
+            look.add(Files.isDirectory(runDir.resolve("evolved"))
+                    ? new String[] {"evolved/, evolved.yaml", "the evolved model (Hugging Face folder) and its mergekit recipe"}
+                    : new String[] {"best/, best.yaml", "the evolved model (Hugging Face folder) and its mergekit recipe"});
+            if (Files.isDirectory(runDir.resolve("evolved"))) {
+                look.add(new String[] {"best/, best.yaml", "the run's best by estimated fitness"});
+            }
             look.add(new String[] {"uniform-ta-*.yaml", "the uniform merges it was compared with"});
         }
         look.add(new String[] {"journal.jsonl, results.csv", "every candidate of the search"});
@@ -479,30 +488,47 @@ public final class Demo {
                 throw new DemoException("the finished run has no evolved model folder " + best);
             }
             BestEntry b = bestEntries(runDir).get(0);
-            Scorer.Score s = scorer.folder("evolved", best, test);
-            double searchWall = phases.get("extract") + phases.get("search");
-            rows.add(new DemoResult.Row("evolved", best, Map.of(objective.name(), b.objectives()[0]),
-                    Map.of(testName, s.accuracy()), cost.totalItems(), searchWall, b.id()));
             phases.put("heldOutEval", seconds(te));
 
-            // 5. how far the estimates were from the truth for the candidates that mattered
+            // 5. the K best candidates by estimate, scored on every item of the search split: this measures the
+            // estimator and picks the evolved merge (the search keeps the luckiest estimate; the full split does not)
             List<DemoResult.EstimatorCheck> checks = new ArrayList<>();
+            RunEvent.Evaluated chosen = null;
+            long validationItems = 0;
             if (o.estimatorCheck() > 0) {
                 long tc = System.nanoTime();
-                out.println("== estimator check: the best " + o.estimatorCheck() + " candidates on every item of " + taskName(search));
+                out.println("== estimator check: the best " + o.estimatorCheck() + " candidates on every item of "
+                        + taskName(search) + "; the best of them is the evolved merge");
                 Genome genome = SearchSpace.of(spec).genome();
                 List<RunEvent.Evaluated> top = state.evaluated().values().stream()
                         .sorted(Comparator.comparingDouble((RunEvent.Evaluated e) -> -e.objectives()[0])
                                 .thenComparingLong(RunEvent.Evaluated::id))
                         .limit(o.estimatorCheck()).toList();
                 List<DemoResult.Check> l = new ArrayList<>();
+                double bestFull = -1;
                 for (RunEvent.Evaluated e : top) {
                     Scorer.Score full = scorer.merge("candidate " + e.id(), genome.decode(e.genes()), List.of(search)).get(search);
                     l.add(new DemoResult.Check(e.id(), e.objectives()[0], full.accuracy(), full.items()));
+                    validationItems += full.items();
+                    if (full.accuracy() > bestFull) { // ties keep the higher estimate (earlier in the list)
+                        bestFull = full.accuracy();
+                        chosen = e;
+                    }
                 }
                 checks.add(check(objective.name(), l));
                 phases.put("estimatorCheck", seconds(tc));
+                if (chosen.id() != b.id()) {
+                    best = writeEvolved(spec, genome, chosen, runDir);
+                }
             }
+            long th = System.nanoTime();
+            long evolvedId = chosen != null ? chosen.id() : b.id();
+            double estimate = chosen != null ? chosen.objectives()[0] : b.objectives()[0];
+            Scorer.Score s = scorer.folder("evolved", best, test);
+            double searchWall = phases.get("extract") + phases.get("search") + phases.getOrDefault("estimatorCheck", 0.0);
+            rows.add(new DemoResult.Row("evolved", best, Map.of(objective.name(), estimate),
+                    Map.of(testName, s.accuracy()), cost.totalItems() + validationItems, searchWall, evolvedId));
+            phases.put("heldOutEval", phases.get("heldOutEval") + seconds(th));
             double evolved = rows.get(rows.size() - 1).heldOut().get(testName);
             double bestParent = rows.subList(0, 3).stream().mapToDouble(r -> r.heldOut().get(testName)).max().orElseThrow();
             double bestUniform = rows.subList(3, 5).stream().mapToDouble(r -> r.heldOut().get(testName)).max().orElseThrow();
@@ -511,6 +537,19 @@ public final class Demo {
                     100 * (evolved - bestParent), 100 * (evolved - bestUniform), List.copyOf(checks), List.of(), null,
                     Map.copyOf(phases));
         }
+    }
+
+    /**
+     * The chosen candidate as {@code evolved/} + {@code evolved.yaml} when it is not the run's own best (which the run
+     * wrote as {@code best/}); replaced when a continued demo writes it again.
+     */
+    private Path writeEvolved(RunSpec spec, Genome genome, RunEvent.Evaluated e, Path runDir) {
+        Path dir = runDir.resolve("evolved");
+        out.println("   candidate " + e.id() + " scores best on the whole search split: writing it to " + dir);
+        AtomicFiles.writeString(runDir.resolve("evolved.yaml"), genome.yaml(e.genes()));
+        MergeRunner.run(genome.decode(e.genes()), Path.of("/"), dir, new MergeRunner.Options("cpu", spec.seed(),
+                ShardedSafetensorsWriter.DEFAULT_MAX_SHARD_BYTES, spec.mergeThreads(), true), new MergeRunner.Listener() { });
+        return dir;
     }
 
     private static DemoResult.EstimatorCheck check(String objective, List<DemoResult.Check> l) {

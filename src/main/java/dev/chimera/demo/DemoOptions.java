@@ -17,7 +17,8 @@ import java.util.List;
  * @param budget candidates the search evaluates
  * @param n items per candidate and objective
  * @param controlPort HTTP control port of the in-process node, 0 = any free, -1 = off
- * @param estimatorCheck how many of the best candidates are re-scored on the whole search split (single objective)
+ * @param estimatorCheck how many of the best candidates are re-scored on the whole search split (single objective:
+ *     the best of them there is the evolved merge)
  * @param paretoHeldOut at most this many Pareto members are scored on the held-out skill tests (multi-objective)
  * @param responseCache where the extract stage caches the parents' answers (null: the run file's default)
  * @param out the report and phase messages
@@ -27,7 +28,7 @@ public record DemoOptions(ZooSpec zooSpec, long seed, Path zooDir, Path runDir, 
                           Integer n, List<String> devices, Integer controlPort, Config nodeConfig, int estimatorCheck,
                           int paretoHeldOut, Path responseCache, PrintStream out, PrintStream progress) {
     public static DemoOptions defaults() {
-        return new DemoOptions(ZooSpec.defaults(), 0, null, null, false, null, null, null, null, null, 5, 6, null,
+        return new DemoOptions(ZooSpec.defaults(), 0, null, null, false, null, null, null, null, null, 10, 6, null,
                 System.out, System.err);
     }
 

@@ -63,8 +63,9 @@ final class DemoReport {
             b.append(String.format(Locale.ROOT, "| %s | %.1f %% | %d | %.1f s |%n", name, 100 * row.heldOut().get(test),
                     row.itemsEvaluated(), row.seconds()));
         }
-        b.append(String.format(Locale.ROOT, "%n\\* items and time of the search that found it (candidates x n + extract stage);"
-                + " its held-out score took %d more items like every other row.%n%n", r.rows().get(0).itemsEvaluated()));
+        b.append(String.format(Locale.ROOT, "%n\\* items and time that found it: the search (candidates x n), the extract stage"
+                + " and the final check (the best candidates by estimate on every search item); its held-out score took %d"
+                + " more items like every other row.%n%n", r.rows().get(0).itemsEvaluated()));
         DemoResult.Row bestParent = r.rows().subList(0, 3).stream()
                 .max(java.util.Comparator.comparingDouble(x -> x.heldOut().get(test))).orElseThrow();
         DemoResult.Row bestUniform = r.rows().subList(3, 5).stream()
@@ -79,7 +80,8 @@ final class DemoReport {
         if (!r.estimatorChecks().isEmpty() && !r.estimatorChecks().get(0).candidates().isEmpty()) {
             DemoResult.EstimatorCheck ch = r.estimatorChecks().get(0);
             b.append(String.format(Locale.ROOT, "%nEstimator check: the %d best candidates by estimated fitness, re-merged and"
-                    + " scored on all %d items of the search split.%n%n", ch.candidates().size(), ch.candidates().get(0).items()));
+                    + " scored on all %d items of the search split; the best of them there is the evolved merge.%n%n",
+                    ch.candidates().size(), ch.candidates().get(0).items()));
             checkTable(b, ch);
         }
     }

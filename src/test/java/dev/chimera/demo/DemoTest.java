@@ -112,12 +112,14 @@ class DemoTest {
         int searchItems = TaskLoader.items(TaskLoader.load(zoo.task(Zoo.TARGET_SEARCH))).size();
         assertEquals(TINY.searchItems(), searchItems);
         assertEquals(3L * searchItems, r.search().extractItems());
-        assertEquals((long) budget * n + 3L * searchItems, r.row("evolved").itemsEvaluated());
+        // ... plus the final check: 2 candidates on every search item
+        assertEquals((long) budget * n + 3L * searchItems + 2L * searchItems, r.row("evolved").itemsEvaluated());
 
         // held-out numbers agree with an independent path (model folders loaded by the extract stage's evaluator)
         Path test = zoo.task(Zoo.TARGET_TEST);
         assertEquals(accuracy(zoo.expert1(), test), r.row("expert 1").heldOut().get(Zoo.TARGET_TEST), 1e-12);
-        double evolved = accuracy(runDir.resolve("best"), test);
+        Path evolvedDir = r.row("evolved").path();
+        double evolved = accuracy(evolvedDir, test);
         assertEquals(evolved, r.row("evolved").heldOut().get(Zoo.TARGET_TEST), 1e-12);
         double bestParent = 0;
         for (Path p : List.of(zoo.base(), zoo.expert1(), zoo.expert2())) {
@@ -140,11 +142,17 @@ class DemoTest {
             mae += Math.abs(c.estimated() - c.full()) / 2;
         }
         assertEquals(mae, check.meanAbsoluteError(), 1e-12);
-        DemoResult.Check first = check.candidates().get(0);
-        if (first.id() == r.row("evolved").candidateId()) {
-            // merged in memory for the check, merged to disk by the run: the same model
-            assertEquals(accuracy(runDir.resolve("best"), zoo.task(Zoo.TARGET_SEARCH)), first.full(), 1e-12);
+        // the evolved merge is the checked candidate best on the whole search split (the first of equals)
+        DemoResult.Check winner = check.candidates().get(0);
+        for (DemoResult.Check c : check.candidates()) {
+            winner = c.full() > winner.full() ? c : winner;
         }
+        assertEquals(winner.id(), r.row("evolved").candidateId());
+        assertEquals(winner.estimated(), r.row("evolved").searchScores().get("arith_b"), 0);
+        // merged in memory for the check, merged to disk by the run or the demo: the same model
+        assertEquals(accuracy(evolvedDir, zoo.task(Zoo.TARGET_SEARCH)), winner.full(), 1e-12);
+        long runBest = new ObjectMapper().readTree(runDir.resolve("best.json").toFile()).get(0).get("id").asLong();
+        assertEquals(winner.id() == runBest ? runDir.resolve("best") : runDir.resolve("evolved"), evolvedDir);
 
         // what the user sees
         assertTrue(printed.contains("chimera pause " + r.runId() + " --node 127.0.0.1:"), printed);
@@ -293,7 +301,12 @@ class DemoTest {
         bad.add(new String[] {"--n", Integer.toString(TINY.searchItems() + 1)});
         bad.add(new String[] {"--n", "0"});
         for (String[] b : bad) {
-            CliRun run = CliRun.of("demo", "--zoo-size", "tiny", "--zoo", zoo.dir().toString(), "--out", out.toString(), b[0], b[1]);
+            // the template's n is larger than the tiny zoo's search split: a valid one, unless n is what is tested
+            String[] n = b[0].equals("--n") ? new String[0] : new String[] {"--n", "3"};
+            List<String> args = new ArrayList<>(List.of("demo", "--zoo-size", "tiny", "--zoo", zoo.dir().toString(),
+                    "--out", out.toString(), b[0], b[1]));
+            args.addAll(List.of(n));
+            CliRun run = CliRun.of(args.toArray(new String[0]));
             assertEquals(1, run.code(), String.join(" ", b));
             assertTrue(run.err().contains(b[0] + " " + b[1]), run.err());
             assertFalse(Files.exists(out), "nothing created for " + String.join(" ", b));
@@ -305,7 +318,7 @@ class DemoTest {
         Path foreign = Files.createDirectories(tmp.resolve("foreign"));
         Files.writeString(foreign.resolve("notes.txt"), "mine");
         CliRun refused = CliRun.of("demo", "--zoo-size", "tiny", "--zoo", zoo.dir().toString(), "--out", foreign.toString(),
-                "--seed", Long.toString(SEED));
+                "--seed", Long.toString(SEED), "--n", "3");
         assertEquals(1, refused.code());
         assertTrue(refused.err().contains("--out " + foreign) && refused.err().contains("not a chimera demo run folder"),
                 refused.err());
