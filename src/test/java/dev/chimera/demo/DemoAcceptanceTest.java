@@ -1,0 +1,70 @@
+package dev.chimera.demo;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.chimera.eval.Item;
+import dev.chimera.eval.TaskLoader;
+import dev.chimera.model.CausalLM;
+import dev.chimera.zoo.Zoo;
+import dev.chimera.zoo.ZooEval;
+import dev.chimera.zoo.ZooSpec;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The demo's acceptance test, reduced: the default zoo (built from scratch, the longest part), then the single-objective
+ * search with a smaller budget (120 candidates, 5 checked) through the engine; the evolved merge must beat both parents
+ * on the held-out test split. The full demo's numbers over three seeds are in docs/benchmarks.md.
+ */
+class DemoAcceptanceTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    @Timeout(value = 30, unit = TimeUnit.MINUTES)
+    void aReducedDemoOnTheDefaultZooBeatsItsParentsOnHeldOutProblems() throws Exception {
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        PrintStream out = new PrintStream(log, true, StandardCharsets.UTF_8);
+        DemoResult r = Demo.run(DemoOptions.defaults().withZooDir(tmp.resolve("zoo")).withRunDir(tmp.resolve("run"))
+                .withBudget(120).withEstimatorCheck(5).withControlPort(-1).withOutput(out, out));
+        String printed = log.toString(StandardCharsets.UTF_8);
+        assertTrue(r.finished(), printed);
+        System.out.println(printed.substring(Math.max(0, printed.indexOf("| model"))));
+
+        // every held-out score of the table, recomputed from the folders by the zoo's own evaluator
+        Zoo zoo = new Zoo(tmp.resolve("zoo"));
+        List<Item> test = TaskLoader.items(TaskLoader.load(zoo.task(Zoo.TARGET_TEST)));
+        assertTrue(test.size() >= 300, "at least 300 held-out problems: " + test.size());
+        double bestParent = 0;
+        try (ZooEval eval = new ZooEval(zoo)) {
+            for (String[] p : List.of(new String[] {"base", Zoo.BASE}, new String[] {"expert 1", Zoo.EXPERT1},
+                    new String[] {"expert 2", Zoo.EXPERT2})) {
+                try (CausalLM lm = CausalLM.load(zoo.dir().resolve(p[1]))) {
+                    double acc = eval.accuracy(lm, Zoo.TARGET_TEST);
+                    assertEquals(acc, r.row(p[0]).heldOut().get(Zoo.TARGET_TEST), 1e-12, p[0]);
+                    bestParent = Math.max(bestParent, acc);
+                }
+            }
+            try (CausalLM lm = CausalLM.load(r.row("evolved").path())) {
+                double evolved = eval.accuracy(lm, Zoo.TARGET_TEST);
+                assertEquals(evolved, r.row("evolved").heldOut().get(Zoo.TARGET_TEST), 1e-12);
+                // 5 points = 15 of the 300 problems: far beyond a lucky draw for a model whose parents score <= 5 %
+                assertTrue(evolved >= bestParent + 0.05, "evolved " + evolved + " vs the better parent " + bestParent);
+            }
+        }
+        assertTrue(r.gainOverBestParent() >= 5, "gain " + r.gainOverBestParent());
+        // the estimator saw at most 1/20 of the search split per candidate
+        int searchItems = TaskLoader.items(TaskLoader.load(zoo.task(Zoo.TARGET_SEARCH))).size();
+        assertEquals(ZooSpec.defaults().searchItems(), searchItems);
+        assertTrue(20L * r.search().candidateItems() <= (long) searchItems * r.search().candidates(),
+                r.search().candidateItems() + " items for " + r.search().candidates() + " candidates");
+    }
+}
