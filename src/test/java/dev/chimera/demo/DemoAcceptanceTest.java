@@ -34,7 +34,8 @@ class DemoAcceptanceTest {
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(log, true, StandardCharsets.UTF_8);
         DemoResult r = Demo.run(DemoOptions.defaults().withZooDir(tmp.resolve("zoo")).withRunDir(tmp.resolve("run"))
-                .withBudget(120).withEstimatorCheck(5).withControlPort(-1).withOutput(out, out));
+                .withResponseCache(tmp.resolve("responses")).withBudget(120).withEstimatorCheck(5).withControlPort(-1)
+                .withOutput(out, out));
         String printed = log.toString(StandardCharsets.UTF_8);
         assertTrue(r.finished(), printed);
         System.out.println(printed.substring(Math.max(0, printed.indexOf("| model"))));
