@@ -153,9 +153,20 @@ public final class Demo {
         f.put("tasks", DemoRunFile.escape(zoo.dir().resolve("tasks").toString()));
         f.put("layers", Integer.toString(spec.layers()));
         // the genome's genes: a weight per expert for each layer, the embedding and the head
-        f.put("uniform-genes", java.util.Collections.nCopies(2 * (spec.layers() + 2), "1.0").toString());
+        int perModel = spec.layers() + 2;
+        List<String> ones = java.util.Collections.nCopies(perModel, "1.0");
+        List<String> zeros = java.util.Collections.nCopies(perModel, "0.0");
+        f.put("uniform-genes", java.util.Collections.nCopies(2 * perModel, "1.0").toString());
+        // genes are model-major (expert 1's groups, then expert 2's): expert 1 alone, expert 2 alone, both
+        f.put("parent-genes", List.of(concat(ones, zeros), concat(zeros, ones), concat(ones, ones)).toString());
         f.put("search-items", Integer.toString(spec.searchItems()));
         return f;
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        List<String> l = new ArrayList<>(a);
+        l.addAll(b);
+        return l;
     }
 
     /**

@@ -22,7 +22,9 @@ import java.util.List;
  * crossover and polynomial mutation; once all of Q is told, (mu + lambda) survival keeps N of P + Q front by front
  * (fast non-dominated sort) and splits the last front that does not fit by crowding distance, computed within that
  * front. Tournament participants are drawn as in Deb's reference code: from successive random permutations of P,
- * so every parent enters two tournaments per generation. The first generation is N uniform random points.
+ * so every parent enters two tournaments per generation. The first generation is N uniform random points, of which
+ * the first are replaced by the optional setting {@code initial} (a list of points inside the bounds, at most N), as
+ * pymoo's {@code sampling} accepts a given population: e.g. the parent models of a merge.
  *
  * <p>Variation follows the paper's reference code and pymoo's defaults: with probability
  * {@code crossover_probability} (0.9) a pair is recombined by SBX (Deb &amp; Agrawal 1995, distribution index
@@ -47,8 +49,10 @@ public final class Nsga2 extends GenerationalOptimizer {
 
     /** Resolved settings; see the class javadoc. */
     record Settings(int population, double crossoverProbability, double sbxEta, double mutationProbability,
-                    double mutationEta) {
+                    double mutationEta, List<double[]> initial) {
         Settings {
+            require(NAME, initial.size() <= population, "initial has " + initial.size()
+                + " points, more than the population " + population);
             require(NAME, population >= 2, "population must be >= 2, got " + population);
             require(NAME, crossoverProbability >= 0 && crossoverProbability <= 1,
                 "crossover_probability must be in [0, 1]");
@@ -58,13 +62,38 @@ public final class Nsga2 extends GenerationalOptimizer {
             require(NAME, mutationEta >= 0, "mutation_eta must be >= 0");
         }
 
-        static Settings of(Config c, int dimension) {
+        static Settings of(Config c, Bounds bounds) {
+            List<double[]> initial = new ArrayList<>();
+            if (c.hasPath("initial")) {
+                List<? extends List<? extends Number>> points;
+                try {
+                    @SuppressWarnings("unchecked")
+                    List<? extends List<? extends Number>> p = (List<? extends List<? extends Number>>) c.getAnyRefList("initial");
+                    points = p;
+                    for (List<? extends Number> x : points) {
+                        x.forEach(v -> v.doubleValue());
+                    }
+                } catch (RuntimeException e) {
+                    throw new IllegalArgumentException(NAME + ": initial must be a list of points (lists of numbers): "
+                        + e.getMessage(), e);
+                }
+                for (int k = 0; k < points.size(); k++) {
+                    List<? extends Number> x = points.get(k);
+                    require(NAME, x.size() == bounds.dimension(), "initial point " + k + " has " + x.size()
+                        + " values, the bounds have " + bounds.dimension());
+                    double[] v = x.stream().mapToDouble(Number::doubleValue).toArray();
+                    require(NAME, bounds.contains(v), "initial point " + k + " " + Arrays.toString(v)
+                        + " is outside the bounds");
+                    initial.add(v);
+                }
+            }
             return new Settings(
                 integer(c, "population", 100),
                 number(c, "crossover_probability", 0.9),
                 number(c, "sbx_eta", 15),
-                number(c, "mutation_probability", 1.0 / dimension),
-                number(c, "mutation_eta", 20));
+                number(c, "mutation_probability", 1.0 / bounds.dimension()),
+                number(c, "mutation_eta", 20),
+                List.copyOf(initial));
         }
 
         ObjectNode toJson() {
@@ -74,6 +103,10 @@ public final class Nsga2 extends GenerationalOptimizer {
             o.put("sbx_eta", sbxEta);
             o.put("mutation_probability", mutationProbability);
             o.put("mutation_eta", mutationEta);
+            if (!initial.isEmpty()) {
+                var a = o.putArray("initial");
+                initial.forEach(x -> a.add(SnapshotJson.doubles(x)));
+            }
             return o;
         }
     }
@@ -93,7 +126,7 @@ public final class Nsga2 extends GenerationalOptimizer {
     private Nsga2(Bounds bounds, int objectives, Config config, Rng rng) {
         super(NAME, VERSION, bounds, objectives, rng);
         require(NAME, objectives >= 1, "needs at least one objective, got " + objectives);
-        this.settings = Settings.of(config, bounds.dimension());
+        this.settings = Settings.of(config, bounds);
     }
 
     public static Nsga2 create(Bounds bounds, int objectives, long seed, Config settings) {
@@ -102,7 +135,11 @@ public final class Nsga2 extends GenerationalOptimizer {
 
     @Override
     Generation first() {
-        return Generation.of(0, GeneticAlgorithmOperators.uniform(bounds, settings.population(), rng));
+        double[][] points = GeneticAlgorithmOperators.uniform(bounds, settings.population(), rng);
+        for (int k = 0; k < settings.initial().size(); k++) {
+            points[k] = settings.initial().get(k).clone();
+        }
+        return Generation.of(0, points);
     }
 
     Settings settings() {

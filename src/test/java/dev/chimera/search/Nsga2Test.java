@@ -1,6 +1,7 @@
 package dev.chimera.search;
 
 import static dev.chimera.search.OptimizerContract.median;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -77,13 +78,34 @@ class Nsga2Test {
     @Test
     void settingsDefaultsAndValidation() {
         Nsga2 n = (Nsga2) Optimizers.create("nsga2", Bounds.uniform(30, 0, 1), 2, 1);
-        assertEquals(new Nsga2.Settings(100, 0.9, 15, 1.0 / 30, 20), n.settings());
+        assertEquals(new Nsga2.Settings(100, 0.9, 15, 1.0 / 30, 20, List.of()), n.settings());
         assertEquals(100, n.ask(Integer.MAX_VALUE).size());
         OptimizerContract.rejectsBadInput("nsga2", Bounds.uniform(3, 0, 1), 2, 0, "population = 1",
             "crossover_probability = 1.5");
         Optimizer opt = small(2, 3, "").get();
         assertThrows(IllegalArgumentException.class,
             () -> Optimizers.restore(opt.snapshot().put("algorithm", "ga")));
+    }
+
+    @Test
+    void initialPointsStartTheFirstGenerationAndSurviveARestore() {
+        Config c = ConfigFactory.parseString("population = 6, initial = [[1.0, 0.0, 0.5], [0.0, 1.0, 0.25]]");
+        Optimizer o = Optimizers.create("nsga2", Bounds.uniform(3, 0, 1), 2, 7, c);
+        List<Candidate> first = o.ask(Integer.MAX_VALUE);
+        assertEquals(6, first.size());
+        assertArrayEquals(new double[] {1.0, 0.0, 0.5}, first.get(0).genes());
+        assertArrayEquals(new double[] {0.0, 1.0, 0.25}, first.get(1).genes());
+        // the rest as without them: the same draws from the same seed
+        List<Candidate> plain = Optimizers.create("nsga2", Bounds.uniform(3, 0, 1), 2, 7,
+            ConfigFactory.parseString("population = 6")).ask(Integer.MAX_VALUE);
+        for (int k = 2; k < 6; k++) {
+            assertArrayEquals(plain.get(k).genes(), first.get(k).genes());
+        }
+        Nsga2 back = (Nsga2) Optimizers.restore(o.snapshot());
+        assertEquals(2, back.settings().initial().size());
+        assertArrayEquals(new double[] {0.0, 1.0, 0.25}, back.settings().initial().get(1));
+        OptimizerContract.rejectsBadInput("nsga2", Bounds.uniform(3, 0, 1), 2, 0, "population = 2, initial = [[0, 0, 0], [0, 0, 0], [0, 0, 0]]",
+            "initial = [[0, 0]]", "initial = [[0, 0, 2]]", "initial = [[0, 0, x]]");
     }
 
     @Test
