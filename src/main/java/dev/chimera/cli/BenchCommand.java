@@ -11,10 +11,15 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code chimera bench}: the benchmarks behind docs/benchmarks.md. */
-@Command(name = "bench", mixinStandardHelpOptions = true, description = "Run a benchmark (merge, model or engine).")
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "Run a benchmark (merge, model, generate or engine).")
 final class BenchCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "WHAT", description = "merge, model (inference; uses --work and --threads only), or engine (actor overhead)")
+    @Parameters(index = "0", paramLabel = "WHAT", description = "merge, model (inference; uses --work and --threads only),"
+            + " generate (a generation task decoded in batches vs one prompt at a time; uses --zoo and --repeats), or engine"
+            + " (actor overhead)")
     String what;
+
+    @Option(names = "--zoo", description = "generate: a built zoo (default: the demo's zoo of seed 0 in ~/.cache/chimera/zoo)")
+    Path zoo;
 
     @Option(names = "--work", defaultValue = "target/bench", description = "folder for synthetic models and outputs (default ${DEFAULT-VALUE})")
     Path work;
@@ -57,6 +62,9 @@ final class BenchCommand implements Callable<Integer> {
         if (what.equals("model")) {
             return model();
         }
+        if (what.equals("generate")) {
+            return generate();
+        }
         if (what.equals("engine")) {
             List<dev.chimera.bench.EngineBench.Row> rows = dev.chimera.bench.EngineBench.run(work.resolve("engine"), engineWorkers,
                     java.time.Duration.ofMillis(buildMs), java.time.Duration.ofMillis(evalMs), perWorker, System.out);
@@ -65,7 +73,7 @@ final class BenchCommand implements Callable<Integer> {
             return 0;
         }
         if (!what.equals("merge")) {
-            throw new IllegalArgumentException("unknown benchmark '" + what + "' (known: merge, model, engine)");
+            throw new IllegalArgumentException("unknown benchmark '" + what + "' (known: merge, model, generate, engine)");
         }
         PeakMemory.start();
         SyntheticModels.Shape shape = new SyntheticModels.Shape(hidden, intermediate, layers, vocab, 16, 4);
@@ -100,5 +108,70 @@ final class BenchCommand implements Callable<Integer> {
                 r.decodeTokensPerSecMedian(), r.decodeTokensPerSecBest());
         System.out.println("peak RSS " + PeakMemory.describe());
         return 0;
+    }
+
+    /**
+     * The zoo's held-out target task through {@code TaskRunner} with expert 1, decoded in batches (the adapter's
+     * list call) and one prompt at a time with the KV cache (the interface's default loop), interleaved; both must
+     * give the same outputs.
+     */
+    private Integer generate() {
+        dev.chimera.zoo.Zoo z = new dev.chimera.zoo.Zoo(zoo != null ? zoo
+                : dev.chimera.zoo.ZooBuilder.defaultDir(dev.chimera.zoo.ZooSpec.defaults(), 0));
+        if (!java.nio.file.Files.isRegularFile(z.task(dev.chimera.zoo.Zoo.TARGET_TEST))) {
+            throw new IllegalArgumentException("--zoo " + z.dir() + " holds no built zoo (chimera zoo build, or chimera demo, makes one)");
+        }
+        dev.chimera.eval.Task task = dev.chimera.eval.TaskLoader.load(z.task(dev.chimera.zoo.Zoo.TARGET_TEST));
+        List<dev.chimera.eval.Item> items = dev.chimera.eval.TaskLoader.items(task);
+        try (dev.chimera.eval.Tokenizer tok = dev.chimera.eval.Tokenizer.load(z.expert1());
+             dev.chimera.model.CausalLM lm = dev.chimera.model.CausalLM.load(z.expert1())) {
+            dev.chimera.eval.TokenCodec codec = dev.chimera.eval.TokenCodec.of(tok);
+            dev.chimera.eval.CausalLMAdapter batched = new dev.chimera.eval.CausalLMAdapter(lm, () -> { });
+            dev.chimera.eval.LanguageModel oneByOne = new dev.chimera.eval.LanguageModel() {
+                @Override
+                public List<LogLikelihood> logLikelihoods(List<int[]> contexts, List<int[]> continuations) {
+                    return batched.logLikelihoods(contexts, continuations);
+                }
+
+                @Override
+                public int[] generate(int[] prompt, int maxNewTokens, java.util.Set<Integer> stopIds) {
+                    return batched.generate(prompt, maxNewTokens, stopIds);
+                }
+            };
+            double[][] secs = new double[2][repeats];
+            List<String> outputs = null;
+            for (int r = 0; r < repeats; r++) {
+                for (int mode = 0; mode < 2; mode++) {
+                    long t0 = System.nanoTime();
+                    dev.chimera.eval.TaskResult res = new dev.chimera.eval.TaskRunner(mode == 0 ? batched : oneByOne, codec, null)
+                            .run(task, items, List.of());
+                    secs[mode][r] = (System.nanoTime() - t0) / 1e9;
+                    List<String> out = res.items().stream().map(i -> i.id() + "\t" + i.correct() + "\t" + i.output()).toList();
+                    if (outputs == null) {
+                        outputs = out;
+                    } else if (!outputs.equals(out)) {
+                        throw new IllegalStateException("batched and one-by-one decoding gave different results");
+                    }
+                    System.out.printf("repeat %d %-10s %.3f s%n", r + 1, mode == 0 ? "batched" : "one by one", secs[mode][r]);
+                }
+            }
+            double b = median(secs[0]);
+            double o = median(secs[1]);
+            System.out.println();
+            System.out.printf("%s, %d items, expert 1 of %s, %d interleaved repeats, identical outputs%n", task.name(),
+                    items.size(), z.dir(), repeats);
+            System.out.println("| decoding | median (s) | items/s |");
+            System.out.println("| --- | --- | --- |");
+            System.out.printf("| batched (%d prompts per pass) | %.3f | %.0f |%n", 64, b, items.size() / b);
+            System.out.printf("| one by one, KV cache | %.3f | %.0f |%n", o, items.size() / o);
+            System.out.printf("speed-up %.1fx%n", o / b);
+        }
+        return 0;
+    }
+
+    private static double median(double[] v) {
+        double[] s = v.clone();
+        java.util.Arrays.sort(s);
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
     }
 }

@@ -292,4 +292,15 @@ class ZooTest {
         assertTrue(bad.err().contains("-4"), bad.err());
         assertFalse(Files.exists(tmp.resolve("x")));
     }
+
+    @Test
+    void generationBenchmarkComparesBothDecodingsOnAZoo() {
+        CliRun run = CliRun.of("bench", "generate", "--zoo", zoo.dir().toString(), "--repeats", "1");
+        assertEquals(0, run.code(), run.err());
+        assertTrue(run.out().contains(ZooSpec.tiny().testItems() + " items") && run.out().contains("identical outputs")
+                && run.out().contains("speed-up"), run.out());
+        CliRun none = CliRun.of("bench", "generate", "--zoo", tmp.resolve("no-zoo").toString());
+        assertEquals(1, none.code());
+        assertTrue(none.err().contains(tmp.resolve("no-zoo").toString()), none.err());
+    }
 }
