@@ -25,8 +25,9 @@ import java.util.Random;
 import java.util.function.Consumer;
 
 /**
- * Builds a zoo: trains the base on a mixture of both languages (no arithmetic), fine-tunes expert 1 on arithmetic in
- * A and expert 2 on language B, writes the three Hugging Face folders and the task files. A zoo is built in a temporary
+ * Builds a zoo: trains the base on language A (no arithmetic), fine-tunes expert 1 on arithmetic in A and adapts
+ * expert 2 to language B (its letters' embedding rows first, then a short fine-tune), writes the three Hugging Face
+ * folders and the task files. A zoo is built in a temporary
  * sibling folder and renamed into place at the end, so an interrupted build leaves nothing behind; an existing zoo for
  * the same recipe, spec and seed is reused.
  */

@@ -14,7 +14,8 @@ import java.security.NoSuchAlgorithmException;
  * @param heads attention heads (no grouped-query attention)
  * @param base the base model's training run
  * @param expert1 expert 1's run (arithmetic in A), from the base
- * @param expert2 expert 2's first run (language B), from the base: usually only the embeddings and the output head
+ * @param expert2 expert 2's first run (language B), from the base: the default trains only B's letter rows of the
+ *     token embedding, reading B while predicting A
  * @param expert2Tune expert 2's second run on the same data, after the first (0 steps: none)
  * @param searchItems items of the target's search split (its problems in every phrasing)
  * @param testItems items of the target's held-out test split (other problems, one phrasing each)
