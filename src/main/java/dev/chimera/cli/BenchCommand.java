@@ -162,7 +162,8 @@ final class BenchCommand implements Callable<Integer> {
                     items.size(), z.dir(), repeats);
             System.out.println("| decoding | median (s) | items/s |");
             System.out.println("| --- | --- | --- |");
-            System.out.printf("| batched (%d prompts per pass) | %.3f | %.0f |%n", 64, b, items.size() / b);
+            System.out.printf("| batched (%d prompts per pass) | %.3f | %.0f |%n", dev.chimera.eval.CausalLMAdapter.GENERATION_BATCH, b,
+                    items.size() / b);
             System.out.printf("| one by one, KV cache | %.3f | %.0f |%n", o, items.size() / o);
             System.out.printf("speed-up %.1fx%n", o / b);
         }

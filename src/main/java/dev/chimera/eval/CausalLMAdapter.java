@@ -16,7 +16,7 @@ public final class CausalLMAdapter implements LanguageModel {
      */
     static final int BATCHED_MAX_NEW_TOKENS = 16;
     /** Prompts per batched decoding call. */
-    static final int GENERATION_BATCH = 64;
+    public static final int GENERATION_BATCH = 64;
 
     private final CausalLM model;
     private final Runnable onCall;

@@ -327,6 +327,7 @@ public final class Trainer implements AutoCloseable {
                 NDArray v = state.zeros(p.getValue().getShape(), DataType.FLOAT32);
                 moments.put(p.getKey(), new NDArray[] {m, v});
             }
+            NDArray rows = rowMask(state, settings, config.vocabSize()); // once per run, not per step
             for (int step = 0; step < settings.steps(); step++) {
                 List<Languages.Example> examples = new ArrayList<>(settings.batch());
                 for (int i = 0; i < settings.batch(); i++) {
@@ -345,7 +346,7 @@ public final class Trainer implements AutoCloseable {
                         throw new ZooException("training diverged: loss " + losses[step] + " at step " + step
                                 + " (lr " + lr + ")");
                     }
-                    update(scope, moments, settings, step, lr);
+                    update(scope, moments, rows, settings, step, lr);
                 }
                 listener.step(step, losses[step], lr);
             }
@@ -369,9 +370,8 @@ public final class Trainer implements AutoCloseable {
         return name.equals("model.embed_tokens.weight") || name.equals("lm_head.weight");
     }
 
-    private void update(NDManager scope, Map<String, NDArray[]> moments, Settings s, int step, double lr) {
+    private void update(NDManager scope, Map<String, NDArray[]> moments, NDArray rows, Settings s, int step, double lr) {
         Map<String, NDArray> grads = new LinkedHashMap<>();
-        NDArray rows = rowMask(scope, s, config.vocabSize());
         NDArray sq = null;
         for (Map.Entry<String, NDArray> p : params.entrySet()) {
             NDArray g = p.getValue().getGradient();
