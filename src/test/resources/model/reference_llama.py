@@ -7,8 +7,11 @@ SiLU-gated MLP, tied embeddings) but computes everything in float64. Needs numpy
 
 Usage: reference_llama.py MODEL_DIR < request.json > response.json
 request:  {"sequences": [[ids...], ...], "loglik": [[[ctx...], [cont...]], ...], "generate": [[[prompt...], n, eos], ...]}
-response: {"logits": [[[...vocab] per position] per sequence], "loglik": [{"logprob": x, "greedy": b}, ...],
-           "generate": [[ids...], ...]}
+response: {"logits": [[[...vocab] per position] per sequence],
+           "loglik": [{"logprob": x, "greedy": b, "margin": m}, ...],
+           "generate": [{"tokens": [ids...], "margins": [m per step]}, ...]}
+A margin is how far a greedy decision is from flipping; a float32 implementation agrees with it only where the
+margin exceeds its own rounding error.
 """
 import json
 import math
@@ -174,18 +177,23 @@ class Model:
         rows = logp[len(ctx) - 1:len(seq) - 1]
         total = float(sum(rows[j, cont[j]] for j in range(len(cont))))
         greedy = bool(all(int(np.argmax(rows[j])) == cont[j] for j in range(len(cont))))
-        return {"logprob": total, "greedy": greedy}
+        # how far each is_greedy decision is from flipping: |logp(token) - best other logp|
+        margin = min(abs(rows[j, cont[j]] - np.max(np.delete(rows[j], cont[j]))) for j in range(len(cont)))
+        return {"logprob": total, "greedy": greedy, "margin": float(margin)}
 
     def generate(self, prompt, n, eos):
         seq = list(prompt)
         out = []
+        margins = []
         for _ in range(n):
-            nxt = int(np.argmax(self.logits(seq)[-1]))
+            last = self.logits(seq)[-1]
+            nxt = int(np.argmax(last))
+            margins.append(float(last[nxt] - np.max(np.delete(last, nxt))))
             if nxt == eos:
                 break
             out.append(nxt)
             seq.append(nxt)
-        return out
+        return {"tokens": out, "margins": margins}
 
 
 def main():

@@ -1,5 +1,7 @@
 package dev.chimera.engine;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.chimera.cli.CliRun;
 import dev.chimera.engine.actor.Protocol;
 import dev.chimera.engine.run.Journal;
@@ -96,11 +98,32 @@ class MergeRunTest {
         Files.copy(tmp.resolve("base/tokenizer.json"), tmp.resolve("remerged/tokenizer.json"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         Files.copy(tmp.resolve("base/tokenizer_config.json"), tmp.resolve("remerged/tokenizer_config.json"),
                 java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Path samples = tmp.resolve("samples.jsonl");
         CliRun eval = CliRun.of("eval", "--model", tmp.resolve("remerged").toString(), "--task", tmp.resolve("task.yml").toString(),
-                "--items", items);
+                "--items", items, "--log-samples", samples.toString());
         assertEquals(0, eval.code(), eval.err());
         String accLine = eval.out().lines().filter(l -> l.startsWith("colours acc ")).findFirst().orElseThrow();
-        assertEquals(best.objectives()[0], Double.parseDouble(accLine.split(" ")[2]), 1e-4, eval.out());
+        // A loaded folder runs q/k/v as one GEMM, the in-memory merge as three: log-likelihoods agree to float32
+        // rounding (per CPU), so an item may differ only where its gold choice is within that rounding of a tie.
+        double nearTie = 1e-3;
+        int near = 0;
+        for (String line : Files.readAllLines(samples)) {
+            JsonNode sample = new ObjectMapper().readTree(line);
+            double[] ll = new ObjectMapper().convertValue(sample.get("loglik"), double[].class);
+            int gold = sample.get("gold").asInt();
+            double other = Double.NEGATIVE_INFINITY;
+            for (int c = 0; c < ll.length; c++) {
+                other = c == gold ? other : Math.max(other, ll[c]);
+            }
+            boolean journaled = best.items().get("colours").get(sample.get("id").asText()) == 1;
+            if (Math.abs(ll[gold] - other) <= nearTie) {
+                near++;
+            } else {
+                assertEquals(journaled, sample.get("correct").asBoolean(), "item " + sample.get("id").asText());
+            }
+        }
+        assertEquals(best.objectives()[0], Double.parseDouble(accLine.split(" ")[2]),
+                (double) near / best.items().get("colours").size() + 1e-9, eval.out());
     }
 
     @Test

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -90,16 +91,33 @@ class NumpyReferenceTest {
             for (int i = 0; i < ctxs.size(); i++) {
                 JsonNode e = ref.get("loglik").get(i);
                 maxLl = Math.max(maxLl, Math.abs(got.get(i).logProb() - e.get("logprob").asDouble()));
-                assertEquals(e.get("greedy").asBoolean(), got.get(i).isGreedy(), spec + ": is_greedy of request " + i);
+                // a decision closer than float32's error to flipping may go either way, on any CPU
+                if (e.get("margin").asDouble() > 2 * TOLERANCE) {
+                    assertEquals(e.get("greedy").asBoolean(), got.get(i).isGreedy(), spec + ": is_greedy of request " + i);
+                }
                 CausalLM.LogLikelihood single = model.logLikelihood(ctxs.get(i), conts.get(i));
                 assertEquals(got.get(i).logProb(), single.logProb(), 1e-4, spec + ": batched vs single loglik " + i);
             }
             assertTrue(maxLl < TOLERANCE, spec + ": max log-likelihood difference " + maxLl);
 
-            int[] expected = PythonRef.MAPPER.convertValue(ref.get("generate").get(0), int[].class);
+            JsonNode refGen = ref.get("generate").get(0);
+            int[] expected = PythonRef.MAPPER.convertValue(refGen.get("tokens"), int[].class);
+            // the tokens must agree up to the first step whose decision is closer than float32's error to a tie
+            int decided = 0;
+            while (decided < refGen.get("margins").size() && refGen.get("margins").get(decided).asDouble() > 2 * TOLERANCE) {
+                decided++;
+            }
+            assertTrue(decided >= 4, spec + ": the fixture must decide at least 4 steps clearly, got " + decided);
             CausalLM.Generation gen = model.generateGreedy(prompt, 8, eos);
-            assertArrayEquals(expected, gen.tokens(), spec + ": greedy generation");
-            if (gen.tokens().length > 0) {
+            boolean allDecided = decided == refGen.get("margins").size();
+            if (allDecided) {
+                assertArrayEquals(expected, gen.tokens(), spec + ": greedy generation");
+            } else {
+                int k = Math.min(decided, expected.length);
+                assertArrayEquals(Arrays.copyOf(expected, k), Arrays.copyOf(gen.tokens(), Math.min(k, gen.tokens().length)),
+                        spec + ": greedy generation up to step " + decided);
+            }
+            if (allDecided && gen.tokens().length > 0) {
                 assertTrue(model.logLikelihood(prompt, gen.tokens()).isGreedy(),
                         spec + ": the greedy continuation must be is_greedy");
             }
