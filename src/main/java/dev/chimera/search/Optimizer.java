@@ -39,6 +39,15 @@ public interface Optimizer {
     /** Completed generations (iterations for non-generational algorithms). */
     long generation();
 
+    /**
+     * The cohort of a candidate just asked for: the candidates whose results one step of the algorithm consumes
+     * together (multi-fidelity evaluation decides per cohort). Default: the generation being handed out, which is
+     * right for algorithms that hand out one generation at a time.
+     */
+    default long cohort(long candidateId) {
+        return generation();
+    }
+
     /** Best so far: the single best for one objective; the non-dominated set of all told results for several. */
     List<Evaluation> best();
 

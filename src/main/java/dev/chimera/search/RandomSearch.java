@@ -43,6 +43,12 @@ public final class RandomSearch extends AbstractOptimizer {
         return batch;
     }
 
+    /** Blocks of {@code batch} consecutive ids (told results never change what is asked, so any grouping works). */
+    @Override
+    public long cohort(long candidateId) {
+        return candidateId / batch;
+    }
+
     @Override
     public synchronized List<Candidate> ask(int max) {
         int k = Math.max(0, Math.min(max, batch - inFlight.size()));

@@ -12,11 +12,15 @@ import dev.chimera.engine.actor.Protocol.WorkDone;
 import dev.chimera.engine.actor.Protocol.WorkFailed;
 import dev.chimera.engine.actor.Protocol.WorkerCommand;
 import dev.chimera.engine.actor.Protocol.WorkerStatus;
+import dev.chimera.engine.run.Dispatch;
 import dev.chimera.engine.run.Journal;
 import dev.chimera.engine.run.RunEvent;
 import dev.chimera.engine.run.RunFolder;
 import dev.chimera.engine.run.RunSearch;
+import dev.chimera.engine.run.RunSpec;
 import dev.chimera.engine.run.RunState;
+import dev.chimera.engine.run.Racing;
+import dev.chimera.engine.run.SearchSpace;
 import dev.chimera.search.Candidate;
 import dev.chimera.search.Evaluation;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -30,11 +34,7 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.actor.typed.receptionist.Receptionist;
 
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -74,37 +74,15 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
     }
 
     // ------------------------------------------------------------ state
-    private static final class Worker {
-        final String id;
-        ActorRef<WorkerCommand> ref;
-        int wanted;
-        final Set<Long> inFlight = new HashSet<>();
-        long evaluated;
-        long busyMillis;
-        long firstAssigned = -1;
-        String refused;
-        // seen in a receptionist listing: only then does leaving the listing mean the worker is gone (a worker's
-        // first RequestWork can arrive before the listing that includes it)
-        boolean listed;
 
-        Worker(String id, ActorRef<WorkerCommand> ref) {
-            this.id = id;
-            this.ref = ref;
-        }
-    }
-
-    private record Assignment(Candidate candidate, String workerId, long since, int attempt) {
-    }
-
-    /** The active run: its folder, journal, state value and search. */
+    /** The active run: its folder, journal, state value, search, and (multi-fidelity) its races. */
     private static final class Active {
         final RunFolder.Opened opened;
         final Journal journal;
         RunState state;
         final RunSearch search;
-        final Deque<Candidate> queue = new ArrayDeque<>();
-        final Map<Long, Assignment> inFlight = new LinkedHashMap<>();
-        final Map<Long, Integer> attempts = new HashMap<>();
+        final Racing racing;
+        final List<double[]> startPoints;
         boolean paused;
         boolean ending;
         final long sessionStartNanos = System.nanoTime();
@@ -115,17 +93,47 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
             this.journal = journal;
             this.state = opened.state();
             this.search = opened.search();
+            RunSpec spec = opened.spec();
+            this.racing = spec.fidelity() == null ? null : new Racing(spec.fidelity(),
+                    spec.objectives().stream().map(RunSpec.ObjectiveSpec::name).toList(), opened.setup().items(), opened.setup().rungs());
+            this.startPoints = racing == null ? List.of() : SearchSpace.startPoints(spec);
         }
 
         String id() {
             return opened.spec().name();
+        }
+
+        /** Reference points (start points scored on the whole split) have ids -1, -2, ... */
+        List<Long> referenceIds() {
+            List<Long> ids = new ArrayList<>();
+            for (int i = 0; i < startPoints.size(); i++) {
+                ids.add(-1L - i);
+            }
+            return ids;
+        }
+
+        double[] genes(long id) {
+            if (id < 0) {
+                return startPoints.get((int) (-1 - id));
+            }
+            RunEvent.Evaluated e = state.evaluated().get(id);
+            if (e != null) {
+                return e.genes();
+            }
+            Candidate c = search.open(id);
+            if (c == null) {
+                throw new IllegalStateException("no genes for candidate " + id);
+            }
+            return c.genes();
         }
     }
 
     private final Settings settings;
     private final Executor blocking;
     private final String node;
-    private final Map<String, Worker> workers = new LinkedHashMap<>();
+    /** Queue, jobs in flight, attempts and worker slots: a pure value (see {@link Dispatch}). */
+    private Dispatch dispatch = Dispatch.empty();
+    private final Map<String, ActorRef<WorkerCommand>> refs = new LinkedHashMap<>();
     private final Map<String, Status> ended = new LinkedHashMap<>();
     private Set<ActorRef<WorkerCommand>> lastListing = Set.of();
     private Active run;
@@ -189,16 +197,26 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
         ended.remove(run.id());
         boolean resumed = run.state.sessions() > 0;
         record(new RunEvent.Started(System.currentTimeMillis(), run.id(), node, resumed));
-        run.queue.addAll(run.search.pending());
-        for (Worker w : workers.values()) {
-            w.refused = null;
-            w.inFlight.clear();
-            w.evaluated = 0;
-            w.busyMillis = 0;
-            w.firstAssigned = -1;
+        dispatch = dispatch.newRun();
+        int redo;
+        if (run.racing == null) {
+            redo = run.search.pending().size();
+            dispatch = dispatch.enqueue(run.search.pending().stream().map(c -> new Dispatch.Job(c.id(), c.genes(), 0, -1)).toList());
+        } else {
+            List<Dispatch.Job> refs = new ArrayList<>();
+            for (long id : run.referenceIds()) {
+                if (run.state.fidelity().rung(id) < run.racing.top()) {
+                    refs.add(new Dispatch.Job(id, run.genes(id), run.racing.top(), -1));
+                }
+            }
+            dispatch = dispatch.enqueue(refs);
+            for (long cohort : run.search.openCohorts()) {
+                advance(cohort);
+            }
+            redo = dispatch.queue().size();
         }
         LOG.info("run {} {} in {} ({} evaluations journaled, {} to redo)", run.id(),
-                resumed ? "resumed" : "started", run.opened.dir(), run.state.evaluated().size(), run.queue.size());
+                resumed ? "resumed" : "started", run.opened.dir(), run.state.evaluated().size(), redo);
         m.replyTo().tell(new SubmitReply(true, run.id(), run.opened.dir().toString(), null));
         dispatch();
         return this;
@@ -212,10 +230,8 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
     // ------------------------------------------------------------ work
 
     private Behavior<CoordinatorCommand> onRequestWork(RequestWork m) {
-        Worker w = workers.computeIfAbsent(m.workerId(), id -> new Worker(id, m.worker()));
-        w.ref = m.worker();
-        w.listed |= lastListing.contains(m.worker());
-        w.wanted = Math.max(0, m.slots());
+        refs.put(m.workerId(), m.worker());
+        dispatch = dispatch.requested(m.workerId(), m.slots(), lastListing.contains(m.worker()));
         dispatch();
         return this;
     }
@@ -225,31 +241,25 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
             return;
         }
         long active = run.state.activeMillis(System.currentTimeMillis());
-        for (Worker w : workers.values()) {
-            while (w.wanted > 0 && w.refused == null) {
-                if (run.queue.isEmpty()) {
-                    int want = workers.values().stream().filter(x -> x.refused == null).mapToInt(x -> x.wanted).sum();
-                    run.queue.addAll(run.search.next(want, active));
-                    if (run.queue.isEmpty()) {
-                        break;
-                    }
-                }
-                Candidate c = run.queue.poll();
-                int attempt = run.attempts.merge(c.id(), 1, Integer::sum);
-                run.inFlight.put(c.id(), new Assignment(c, w.id, System.nanoTime(), attempt));
-                w.inFlight.add(c.id());
-                w.wanted--;
-                if (w.firstAssigned < 0) {
-                    w.firstAssigned = System.nanoTime();
-                }
-                w.ref.tell(new Assign(run.id(), c.id(), c.genes(), run.opened.setup()));
+        while (true) {
+            if (dispatch.queue().isEmpty() && dispatch.freeSlots() > 0) {
+                List<Candidate> fresh = run.search.next(dispatch.freeSlots(), active);
+                dispatch = dispatch.enqueue(fresh.stream().map(c -> new Dispatch.Job(c.id(), c.genes(), 0, -1)).toList());
             }
+            Dispatch.Assigned a = dispatch.assignNext(System.nanoTime());
+            if (a == null) {
+                break;
+            }
+            dispatch = a.next();
+            Dispatch.Job job = a.assignment().job();
+            refs.get(a.assignment().worker()).tell(new Assign(run.id(), job.id(), job.genes(), run.opened.setup(), job.rung(),
+                    job.from()));
         }
         maybeFinish(active);
     }
 
     private void maybeFinish(long activeMillis) {
-        if (run == null || run.ending || !run.inFlight.isEmpty() || !run.queue.isEmpty()) {
+        if (run == null || run.ending || !dispatch.idle()) {
             return;
         }
         String why = run.search.finished(activeMillis);
@@ -259,88 +269,107 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
     }
 
     private Behavior<CoordinatorCommand> onWorkDone(WorkDone m) {
-        Worker w = workers.get(m.workerId());
-        if (w != null) {
-            w.inFlight.remove(m.candidateId());
-            // utilisation is the evaluator's: with pipelining the merge of the next candidate hides behind it
-            w.busyMillis += m.evalMillis();
-        }
+        Dispatch.Key key = new Dispatch.Key(m.candidateId(), m.rung());
         if (run == null || !run.id().equals(m.runId()) || run.ending) {
+            dispatch = dispatch.completed(key, m.workerId(), m.evalMillis()).next();
             return this;
         }
-        Assignment a = run.inFlight.get(m.candidateId());
-        if (a != null && !a.workerId().equals(m.workerId())) {
-            // the first worker answered after all: take its result, the re-dispatched copy's will be dropped
-            Worker other = workers.get(a.workerId());
-            if (other != null) {
-                other.inFlight.remove(m.candidateId());
-            }
-        }
-        Candidate c = a != null ? a.candidate() : requeued(m.candidateId());
-        if (c == null || !run.search.record(m.candidateId(), m.objectives())) {
-            LOG.debug("dropping a late duplicate result of candidate {} from {}", m.candidateId(), m.workerId());
+        Dispatch.Completed done = dispatch.completed(key, m.workerId(), m.evalMillis());
+        dispatch = done.next();
+        if (!done.accepted()) {
+            LOG.debug("dropping a late duplicate result of candidate {} (rung {}) from {}", m.candidateId(), m.rung(), m.workerId());
             return this;
         }
-        run.inFlight.remove(m.candidateId());
-        if (w != null) {
-            w.evaluated++;
-        }
+        Dispatch.Job job = done.job();
         run.sessionEvaluations++;
-        record(new RunEvent.Evaluated(System.currentTimeMillis(), m.candidateId(), c.genes(), m.objectives(), m.items(),
-                m.workerId(), m.mergeMillis(), m.evalMillis(), run.attempts.getOrDefault(m.candidateId(), 1)));
-        if (run.search.generationAdvanced()) {
-            long gen = run.search.optimizer().generation();
-            double[] best = bestObjectives();
-            RunEvent.GenerationDone g = new RunEvent.GenerationDone(System.currentTimeMillis(), gen,
-                    run.state.evaluated().size(), best);
-            record(g);
-            RunFolder.Opened o = run.opened;
-            var snapshot = run.search.optimizer().snapshot();
-            CompletableFuture.runAsync(() -> o.writeGeneration(g, snapshot), blocking);
+        long now = System.currentTimeMillis();
+        if (job.from() < 0) {
+            record(new RunEvent.Evaluated(now, job.id(), job.genes(), m.objectives(), m.items(), m.workerId(), m.mergeMillis(),
+                    m.evalMillis(), done.attempt(), job.rung()));
+        } else {
+            record(new RunEvent.Refined(now, job.id(), job.rung(), m.items(), m.workerId(), m.mergeMillis(), m.evalMillis(),
+                    done.attempt()));
+        }
+        if (run.racing == null) {
+            told(job.id(), m.objectives());
+        } else if (job.id() < 0) {
+            // a reference point: cohorts waiting for their incumbent may go on
+            for (long cohort : run.search.openCohorts()) {
+                advance(cohort);
+            }
+        } else {
+            advance(run.search.cohortOf(job.id()));
         }
         dispatch();
         return this;
     }
 
-    /** A result for a candidate that timed out and waits in the queue: take it out of the queue. */
-    private Candidate requeued(long id) {
-        for (Candidate c : run.queue) {
-            if (c.id() == id) {
-                run.queue.remove(c);
-                return c;
+    /** Tells the optimizer a candidate's value; journals a completed generation. */
+    private void told(long id, double[] values) {
+        if (!run.search.record(id, values)) {
+            return;
+        }
+        if (run.search.generationAdvanced()) {
+            long gen = run.search.optimizer().generation();
+            RunEvent.GenerationDone g = new RunEvent.GenerationDone(System.currentTimeMillis(), gen,
+                    run.state.evaluated().size(), bestObjectives());
+            record(g);
+            RunFolder.Opened o = run.opened;
+            var snapshot = run.search.optimizer().snapshot();
+            CompletableFuture.runAsync(() -> o.writeGeneration(g, snapshot), blocking);
+        }
+    }
+
+    /**
+     * Multi-fidelity: what a cohort needs now ({@link Racing#advance}). Races that ended are journaled and told;
+     * promotions not yet queued or in flight go to the front of the line. Waits while a reference point is unscored.
+     */
+    private void advance(long cohort) {
+        if (cohort < 0) {
+            return;
+        }
+        for (long ref : run.referenceIds()) {
+            if (run.state.fidelity().rung(ref) < run.racing.top()) {
+                return;
             }
         }
-        return null;
+        List<Long> pool = new ArrayList<>(run.referenceIds());
+        pool.addAll(run.search.before(cohort));
+        Long[] incumbents = run.racing.incumbents(run.state.fidelity(), pool);
+        Racing.Step step = run.racing.advance(run.search.cohort(cohort), run.state.fidelity(), incumbents);
+        for (Racing.Ended e : step.ended()) {
+            if (!run.state.fidelity().scored().containsKey(e.id())) {
+                record(new RunEvent.Scored(System.currentTimeMillis(), e.id(), e.values(), e.rung()));
+                told(e.id(), e.values());
+            }
+        }
+        List<Dispatch.Job> promotions = new ArrayList<>();
+        List<Dispatch.Job> fresh = new ArrayList<>();
+        for (Racing.Need n : step.needs()) {
+            Dispatch.Key k = new Dispatch.Key(n.id(), n.rung());
+            boolean pending = dispatch.inFlight().containsKey(k) || dispatch.queue().stream().anyMatch(j -> j.key().equals(k));
+            if (!pending) {
+                (n.from() < 0 ? fresh : promotions).add(new Dispatch.Job(n.id(), run.genes(n.id()), n.rung(), n.from()));
+            }
+        }
+        dispatch = dispatch.enqueueFirst(promotions).enqueue(fresh);
     }
 
     private Behavior<CoordinatorCommand> onWorkFailed(WorkFailed m) {
-        Worker w = workers.get(m.workerId());
-        if (w != null) {
-            w.inFlight.remove(m.candidateId());
-        }
+        Dispatch.Key key = new Dispatch.Key(m.candidateId(), m.rung());
+        Dispatch.Failed f = dispatch.failed(key, m.workerId(), m.error(), m.refuseRun(), settings.maxAttempts());
+        dispatch = f.next();
         if (run == null || !run.id().equals(m.runId()) || run.ending) {
             return this;
         }
-        Assignment a = run.inFlight.remove(m.candidateId());
-        if (m.refuseRun()) {
-            if (w != null && w.refused == null) {
-                LOG.error("worker {} refuses run {}: {}", m.workerId(), m.runId(), m.error());
-            }
-            if (w != null) {
-                w.refused = m.error();
-                w.wanted = 0;
-            }
-            if (a != null) {
-                run.queue.addFirst(a.candidate());
-                run.attempts.merge(m.candidateId(), -1, Integer::sum);
-            }
-        } else if (a != null) {
-            LOG.warn("candidate {} failed on {} (attempt {}): {}", m.candidateId(), m.workerId(), a.attempt(), m.error());
-            if (a.attempt() >= settings.maxAttempts()) {
-                end("failed: candidate " + m.candidateId() + " failed " + a.attempt() + " times; last error: " + m.error(), true);
+        if (f.refusal() != null) {
+            LOG.error("worker {} refuses run {}: {}", m.workerId(), m.runId(), m.error());
+        } else if (f.attempt() > 0) {
+            LOG.warn("candidate {} failed on {} (attempt {}): {}", m.candidateId(), m.workerId(), f.attempt(), m.error());
+            if (f.exhausted()) {
+                end("failed: candidate " + m.candidateId() + " failed " + f.attempt() + " times; last error: " + m.error(), true);
                 return this;
             }
-            run.queue.addFirst(a.candidate());
         }
         dispatch();
         return this;
@@ -349,26 +378,18 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
     private Behavior<CoordinatorCommand> onWorkersChanged(WorkersChanged m) {
         Set<ActorRef<WorkerCommand>> live = m.listing().getServiceInstances(Protocol.WORKERS);
         lastListing = live;
-        List<Worker> gone = new ArrayList<>();
-        for (Worker w : workers.values()) {
-            if (live.contains(w.ref)) {
-                w.listed = true;
-            } else if (w.listed) {
-                gone.add(w);
+        Set<String> liveIds = new java.util.HashSet<>();
+        refs.forEach((id, ref) -> {
+            if (live.contains(ref)) {
+                liveIds.add(id);
             }
-        }
-        for (Worker w : gone) {
-            workers.remove(w.id);
-            LOG.info("worker {} left; handing out its {} candidate(s) again", w.id, w.inFlight.size());
-            if (run != null) {
-                List<Long> ids = new ArrayList<>(w.inFlight);
-                ids.sort(java.util.Comparator.reverseOrder());
-                for (long id : ids) {
-                    Assignment a = run.inFlight.remove(id);
-                    if (a != null) {
-                        run.queue.addFirst(a.candidate());
-                    }
-                }
+        });
+        Dispatch before = dispatch;
+        dispatch = dispatch.listing(liveIds);
+        for (Dispatch.Worker w : before.workers().values()) {
+            if (!dispatch.workers().containsKey(w.id())) {
+                refs.remove(w.id());
+                LOG.info("worker {} left; handing out its {} job(s) again", w.id(), w.inFlight().size());
             }
         }
         dispatch();
@@ -383,24 +404,11 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
             end("failed: the journal cannot be written: " + run.journal.failure().getMessage(), true);
             return this;
         }
-        long now = System.nanoTime();
-        long timeout = settings.workTimeout().toNanos();
-        List<Long> late = new ArrayList<>();
-        for (Assignment a : run.inFlight.values()) {
-            if (now - a.since() > timeout) {
-                late.add(a.candidate().id());
-            }
-        }
-        // back to the front of the queue in their original order
-        java.util.Collections.reverse(late);
-        for (long id : late) {
-            Assignment a = run.inFlight.remove(id);
-            LOG.warn("candidate {} on {} timed out after {}; handing it out again", id, a.workerId(), settings.workTimeout());
-            Worker w = workers.get(a.workerId());
-            if (w != null) {
-                w.inFlight.remove(id);
-            }
-            run.queue.addFirst(a.candidate());
+        Dispatch.TimedOut t = dispatch.timeouts(System.nanoTime(), settings.workTimeout().toNanos());
+        dispatch = t.next();
+        for (Dispatch.Assignment a : t.late()) {
+            LOG.warn("candidate {} (rung {}) on {} timed out after {}; handing it out again", a.job().id(), a.job().rung(),
+                    a.worker(), settings.workTimeout());
         }
         dispatch();
         return this;
@@ -457,7 +465,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
             List<WorkerStatus> ws = workerStatuses();
             String state = run.ending ? "ENDING" : run.paused ? "PAUSED" : "RUNNING";
             return new Status(runId, state, run.opened.dir().toString(), run.search.optimizer().generation(),
-                    run.state.evaluated().size(), run.inFlight.size(), run.search.cacheHits(), bestObjectives(),
+                    run.state.evaluated().size(), dispatch.inFlight().size(), run.search.cacheHits(), bestObjectives(),
                     secs > 0 ? run.sessionEvaluations / secs * 60 : 0, secs, ws, null, error);
         }
         Status s = runId == null ? null : ended.get(runId);
@@ -471,9 +479,9 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
     /** Workers known (they announce themselves when they have free slots) with their utilisation in the current run. */
     private List<WorkerStatus> workerStatuses() {
         List<WorkerStatus> ws = new ArrayList<>();
-        for (Worker w : workers.values()) {
-            double span = w.firstAssigned < 0 ? 0 : (System.nanoTime() - w.firstAssigned) / 1e6;
-            ws.add(new WorkerStatus(w.id, w.evaluated, span <= 0 ? 0 : Math.min(1, w.busyMillis / span), w.refused));
+        for (Dispatch.Worker w : dispatch.workers().values()) {
+            double span = w.firstAssigned() < 0 ? 0 : (System.nanoTime() - w.firstAssigned()) / 1e6;
+            ws.add(new WorkerStatus(w.id(), w.evaluated(), span <= 0 ? 0 : Math.min(1, w.busyMillis() / span), w.refused()));
         }
         return ws;
     }
@@ -505,7 +513,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
 
     private void end(String reason, boolean failed) {
         run.ending = true;
-        run.queue.clear();
+        dispatch = dispatch.withoutQueue();
         String id = run.id();
         RunFolder.Opened o = run.opened;
         List<Evaluation> best = run.search.optimizer().best();
@@ -540,9 +548,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
         LOG.info("run {} {}: {} evaluations, best {}", m.runId(), last.state().toLowerCase(), last.evaluations(),
                 java.util.Arrays.toString(last.best()));
         run = null;
-        for (Worker w : workers.values()) {
-            w.inFlight.clear();
-        }
+        dispatch = dispatch.newRun();
         return this;
     }
 

@@ -30,7 +30,8 @@ public final class Evaluator extends AbstractBehavior<Evaluator.Command> {
     public interface Command {
     }
 
-    record Evaluate(String runId, long candidateId, Workload workload, Workload.Built candidate, long mergeMillis) implements Command {
+    record Evaluate(String runId, long candidateId, int rung, int from, Workload workload, Workload.Built candidate,
+                    long mergeMillis) implements Command {
     }
 
     private record Done(Evaluate job, Outcome outcome, long millis) implements Command {
@@ -82,7 +83,7 @@ public final class Evaluator extends AbstractBehavior<Evaluator.Command> {
         CompletableFuture<Done> f = CompletableFuture.supplyAsync(() -> {
             long t0 = System.nanoTime();
             try {
-                Outcome o = job.workload().evaluate(job.candidate());
+                Outcome o = job.workload().evaluate(job.candidate(), job.from(), job.rung());
                 return new Done(job, o, (System.nanoTime() - t0) / 1_000_000);
             } finally {
                 job.candidate().close();
@@ -93,7 +94,7 @@ public final class Evaluator extends AbstractBehavior<Evaluator.Command> {
 
     private Behavior<Command> onDone(Done m) {
         busy = false;
-        coordinator.tell(new WorkDone(m.job().runId(), m.job().candidateId(), workerId, m.outcome().objectives(),
+        coordinator.tell(new WorkDone(m.job().runId(), m.job().candidateId(), m.job().rung(), workerId, m.outcome().objectives(),
                 m.outcome().items(), m.job().mergeMillis(), m.millis()));
         merger.tell(new Merger.Released(m.job().runId(), m.job().candidateId()));
         next();
@@ -104,7 +105,7 @@ public final class Evaluator extends AbstractBehavior<Evaluator.Command> {
         busy = false;
         LOG.warn("worker {}: candidate {} of run {} failed to evaluate: {}", workerId, m.job().candidateId(),
                 m.job().runId(), m.error());
-        coordinator.tell(new WorkFailed(m.job().runId(), m.job().candidateId(), workerId, m.error(), false));
+        coordinator.tell(new WorkFailed(m.job().runId(), m.job().candidateId(), m.job().rung(), workerId, m.error(), false));
         merger.tell(new Merger.Released(m.job().runId(), m.job().candidateId()));
         next();
         return this;

@@ -125,7 +125,7 @@ public final class Merger extends AbstractBehavior<WorkerCommand> {
     private Behavior<WorkerCommand> onAssign(Assign a) {
         String why = refused.get(a.runId());
         if (why != null) {
-            coordinator.tell(new WorkFailed(a.runId(), a.candidateId(), settings.workerId(), why, true));
+            coordinator.tell(new WorkFailed(a.runId(), a.candidateId(), a.rung(), settings.workerId(), why, true));
             return this;
         }
         outstanding++;
@@ -186,7 +186,7 @@ public final class Merger extends AbstractBehavior<WorkerCommand> {
         // refuse everything of that run we hold
         queue.removeIf(a -> {
             if (a.runId().equals(m.runId())) {
-                coordinator.tell(new WorkFailed(a.runId(), a.candidateId(), settings.workerId(), m.error(), true));
+                coordinator.tell(new WorkFailed(a.runId(), a.candidateId(), a.rung(), settings.workerId(), m.error(), true));
                 release(a.runId());
                 return true;
             }
@@ -198,8 +198,8 @@ public final class Merger extends AbstractBehavior<WorkerCommand> {
 
     private Behavior<WorkerCommand> onBuilt(Built m) {
         building = false;
-        evaluator.tell(new Evaluator.Evaluate(m.assign().runId(), m.assign().candidateId(), workloads.get(m.assign().runId()),
-                m.candidate(), m.millis()));
+        evaluator.tell(new Evaluator.Evaluate(m.assign().runId(), m.assign().candidateId(), m.assign().rung(), m.assign().from(),
+                workloads.get(m.assign().runId()), m.candidate(), m.millis()));
         next();
         return this;
     }
@@ -208,7 +208,8 @@ public final class Merger extends AbstractBehavior<WorkerCommand> {
         building = false;
         LOG.warn("worker {}: candidate {} of run {} failed to build: {}", settings.workerId(),
                 m.assign().candidateId(), m.assign().runId(), m.error());
-        coordinator.tell(new WorkFailed(m.assign().runId(), m.assign().candidateId(), settings.workerId(), m.error(), false));
+        coordinator.tell(new WorkFailed(m.assign().runId(), m.assign().candidateId(), m.assign().rung(), settings.workerId(),
+                m.error(), false));
         release(m.assign().runId());
         requestWork();
         next();

@@ -30,8 +30,8 @@ public final class Protocol {
             implements CoordinatorCommand, CborSerializable {
     }
 
-    /** A candidate's result with its timings. */
-    public record WorkDone(String runId, long candidateId, String workerId, double[] objectives,
+    /** A job's result with its timings: the candidate's answers to the items of {@code rung} it was sent. */
+    public record WorkDone(String runId, long candidateId, int rung, String workerId, double[] objectives,
                            Map<String, Map<String, Integer>> items, long mergeMillis, long evalMillis)
             implements CoordinatorCommand, CborSerializable {
     }
@@ -40,13 +40,22 @@ public final class Protocol {
      * A candidate failed on a worker. {@code refuseRun}: the worker cannot take part in this run at all (missing
      * model folder, unknown device); the coordinator stops sending it this run's work.
      */
-    public record WorkFailed(String runId, long candidateId, String workerId, String error, boolean refuseRun)
+    public record WorkFailed(String runId, long candidateId, int rung, String workerId, String error, boolean refuseRun)
             implements CoordinatorCommand, CborSerializable {
     }
 
     // ------------------------------------------------------------ coordinator -> worker
 
-    public record Assign(String runId, long candidateId, double[] genes, RunSetup setup) implements WorkerCommand, CborSerializable {
+    /**
+     * A job: build candidate {@code candidateId} and answer the items of fidelity rung {@code rung} it has not answered
+     * at rung {@code from} (-1: a first evaluation, from the first item; see {@link RunSetup#slice}).
+     */
+    public record Assign(String runId, long candidateId, double[] genes, RunSetup setup, int rung, int from)
+            implements WorkerCommand, CborSerializable {
+        /** A first evaluation at the lowest rung. */
+        public Assign(String runId, long candidateId, double[] genes, RunSetup setup) {
+            this(runId, candidateId, genes, setup, 0, -1);
+        }
     }
 
     // ------------------------------------------------------------ clients -> coordinator

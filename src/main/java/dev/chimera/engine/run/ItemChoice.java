@@ -37,6 +37,19 @@ public final class ItemChoice {
     public record Choice(Map<String, List<String>> items, Map<String, String> estimators) {
     }
 
+    /**
+     * Per objective with items, the item counts of the fidelity rungs over {@code items} (ascending, the last is all
+     * of them): one rung of all items without {@code run.fidelity}.
+     */
+    public static Map<String, List<Integer>> rungs(RunSpec spec, Map<String, List<String>> items) {
+        Map<String, List<Integer>> out = new LinkedHashMap<>();
+        for (Map.Entry<String, List<String>> e : items.entrySet()) {
+            int total = e.getValue().size();
+            out.put(e.getKey(), spec.fidelity() == null ? List.of(total) : spec.fidelity().counts(total));
+        }
+        return out;
+    }
+
     private ItemChoice() {
     }
 
@@ -45,7 +58,15 @@ public final class ItemChoice {
         Map<String, String> estimators = new LinkedHashMap<>();
         for (int k = 0; k < spec.objectives().size(); k++) {
             RunSpec.ObjectiveSpec o = spec.objectives().get(k);
+            long orderSeed = spec.seed() * 1_000_003L + k + 1;
             if (o.isSynthetic()) {
+                if (o.items() > 0) {
+                    List<String> ids = new ArrayList<>();
+                    for (int i = 0; i < o.items(); i++) {
+                        ids.add("i" + i);
+                    }
+                    out.put(o.name(), spec.fidelity() == null ? List.copyOf(ids) : shuffled(ids, orderSeed));
+                }
                 continue;
             }
             if (!Files.isRegularFile(Path.of(o.task()))) {
@@ -53,8 +74,14 @@ public final class ItemChoice {
             }
             Task task = TaskLoader.load(Path.of(o.task()));
             List<Item> items = TaskLoader.items(task);
+            if (spec.fidelity() != null) {
+                // every item, in one seeded order: a rung is a prefix, so each candidate's items are nested and the
+                // same for all candidates (paired comparisons)
+                out.put(o.name(), shuffled(items.stream().map(Item::id).toList(), orderSeed));
+                continue;
+            }
             if (o.selector().equals("random") && o.estimator().equals("mean")) {
-                out.put(o.name(), sample(items, o.n(), spec.seed() * 1_000_003L + k + 1));
+                out.put(o.name(), sample(items, o.n(), orderSeed));
                 continue;
             }
             if (o.n() <= 0) {
@@ -92,20 +119,28 @@ public final class ItemChoice {
 
     /** All ids, or a seeded random sample of n (partial Fisher-Yates). */
     static List<String> sample(List<Item> items, int n, long seed) {
-        List<String> ids = new ArrayList<>();
-        for (Item i : items) {
-            ids.add(i.id());
-        }
+        List<String> ids = items.stream().map(Item::id).toList();
         if (n <= 0 || n >= ids.size()) {
-            return List.copyOf(ids);
+            return ids;
         }
+        return List.copyOf(shuffle(ids, n, seed).subList(0, n));
+    }
+
+    /** All ids in a seeded random order. */
+    static List<String> shuffled(List<String> ids, long seed) {
+        return List.copyOf(shuffle(ids, ids.size(), seed));
+    }
+
+    /** The first {@code n} steps of a seeded Fisher-Yates shuffle of a copy of {@code ids}. */
+    private static List<String> shuffle(List<String> ids, int n, long seed) {
+        List<String> out = new ArrayList<>(ids);
         Random r = new Random(seed);
         for (int i = 0; i < n; i++) {
-            int j = i + r.nextInt(ids.size() - i);
-            String t = ids.get(i);
-            ids.set(i, ids.get(j));
-            ids.set(j, t);
+            int j = i + r.nextInt(out.size() - i);
+            String t = out.get(i);
+            out.set(i, out.get(j));
+            out.set(j, t);
         }
-        return List.copyOf(ids.subList(0, n));
+        return out;
     }
 }

@@ -14,6 +14,8 @@ import java.util.Map;
         @JsonSubTypes.Type(value = RunEvent.Started.class, name = "started"),
         @JsonSubTypes.Type(value = RunEvent.Evaluated.class, name = "evaluated"),
         @JsonSubTypes.Type(value = RunEvent.GenerationDone.class, name = "generation"),
+        @JsonSubTypes.Type(value = RunEvent.Refined.class, name = "refined"),
+        @JsonSubTypes.Type(value = RunEvent.Scored.class, name = "scored"),
         @JsonSubTypes.Type(value = RunEvent.Control.class, name = "control"),
         @JsonSubTypes.Type(value = RunEvent.Finished.class, name = "finished")
 })
@@ -30,7 +32,26 @@ public sealed interface RunEvent {
      * {@code items} holds, per objective, the 0/1 result of every item evaluated (what estimators consume).
      */
     record Evaluated(long time, long id, double[] genes, double[] objectives, Map<String, Map<String, Integer>> items,
-                     String worker, long mergeMillis, long evalMillis, int attempt) implements RunEvent {
+                     String worker, long mergeMillis, long evalMillis, int attempt, int rung) implements RunEvent {
+        public Evaluated(long time, long id, double[] genes, double[] objectives, Map<String, Map<String, Integer>> items,
+                         String worker, long mergeMillis, long evalMillis, int attempt) {
+            this(time, id, genes, objectives, items, worker, mergeMillis, evalMillis, attempt, 0);
+        }
+    }
+
+    /**
+     * Multi-fidelity: candidate {@code id} went up to {@code rung} and answered the items that rung adds
+     * ({@code items}, per objective). A negative id is a reference point (a start point scored on the whole split).
+     */
+    record Refined(long time, long id, int rung, Map<String, Map<String, Integer>> items, String worker, long mergeMillis,
+                   long evalMillis, int attempt) implements RunEvent {
+    }
+
+    /**
+     * Multi-fidelity: candidate {@code id}'s race ended at {@code rung}; {@code objectives} is what the optimizer was
+     * told (exact on the whole split, else the run's fidelity estimator). Replay tells these values again.
+     */
+    record Scored(long time, long id, double[] objectives, int rung) implements RunEvent {
     }
 
     /** The optimizer completed a generation. */

@@ -72,7 +72,7 @@ public final class RunFolder {
         writeJson(dir.resolve(ITEMS), choice.items());
         RunState state = RunState.empty();
         return new Opened(spec, dir, state, RunSearch.start(spec, space, state),
-                new RunSetup(spec.name(), spec.text(), choice.items(), choice.estimators()));
+                new RunSetup(spec.name(), spec.text(), choice.items(), choice.estimators(), ItemChoice.rungs(spec, choice.items())));
     }
 
     private static void writeJson(Path file, Object value) {
@@ -113,7 +113,8 @@ public final class RunFolder {
                 estimators.put(o.name(), ExtractResult.read(f).toJson());
             }
         }
-        return new Opened(spec, dir, state, RunSearch.start(spec, space, state), new RunSetup(spec.name(), text, items, estimators));
+        return new Opened(spec, dir, state, RunSearch.start(spec, space, state),
+                new RunSetup(spec.name(), text, items, estimators, ItemChoice.rungs(spec, items)));
     }
 
     static void writeGeneration(Path dir, RunEvent.GenerationDone g, ObjectNode snapshot) {

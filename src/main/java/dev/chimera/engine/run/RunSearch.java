@@ -27,6 +27,8 @@ public final class RunSearch {
     private final Optimizer optimizer;
     private final DedupingSearch search;
     private final Map<Long, Candidate> open = new LinkedHashMap<>();
+    private final Map<Long, Long> cohortOf = new LinkedHashMap<>();
+    private final Map<Long, List<Long>> cohorts = new LinkedHashMap<>();
     private long handedOut;
     private long generationsSeen;
 
@@ -38,10 +40,24 @@ public final class RunSearch {
         this.search = spec.dedup() ? new DedupingSearch(optimizer, space::key) : null;
     }
 
-    /** A fresh search, or the journal's search replayed; {@code pending()} then holds what must be evaluated again. */
+    /**
+     * A fresh search, or the journal's search replayed; {@code pending()} then holds the candidates whose results the
+     * optimizer has not been told. The values told again are the journaled ones: a candidate's evaluation, or with
+     * multi-fidelity its race's result ({@link RunEvent.Scored}).
+     */
     public static RunSearch start(RunSpec spec, SearchSpace space, RunState journal) {
         RunSearch s = new RunSearch(spec, space);
-        Map<Long, RunEvent.Evaluated> done = journal.evaluated();
+        Map<Long, RunEvent.Evaluated> evaluated = journal.evaluated();
+        Map<Long, double[]> done = new LinkedHashMap<>();
+        if (spec.fidelity() != null) {
+            journal.fidelity().scored().forEach((id, sc) -> done.put(id, sc.objectives()));
+        } else {
+            evaluated.forEach((id, e) -> {
+                if (id >= 0) {
+                    done.put(id, e.objectives());
+                }
+            });
+        }
         int told = 0;
         while (told < done.size()) {
             List<Candidate> batch = s.next(Integer.MAX_VALUE, 0);
@@ -50,16 +66,17 @@ public final class RunSearch {
             }
             boolean allKnown = true;
             for (Candidate c : batch) {
-                RunEvent.Evaluated e = done.get(c.id());
-                if (e == null) {
-                    allKnown = false;
-                    continue;
-                }
-                if (!Arrays.equals(e.genes(), c.genes())) {
+                RunEvent.Evaluated e = evaluated.get(c.id());
+                if (e != null && !Arrays.equals(e.genes(), c.genes())) {
                     throw new RunException("the journal does not match this run: candidate " + c.id()
                             + " had other genes (was the run config or the algorithm changed?)");
                 }
-                s.record(c.id(), e.objectives());
+                double[] v = done.get(c.id());
+                if (v == null) {
+                    allKnown = false;
+                    continue;
+                }
+                s.record(c.id(), v);
                 told++;
             }
             if (!allKnown) {
@@ -89,6 +106,9 @@ public final class RunSearch {
         List<Candidate> batch = search != null ? search.ask(n) : optimizer.ask(n);
         for (Candidate c : batch) {
             open.put(c.id(), c);
+            long cohort = optimizer.cohort(c.id());
+            cohortOf.put(c.id(), cohort);
+            cohorts.computeIfAbsent(cohort, k -> new ArrayList<>()).add(c.id());
         }
         handedOut += batch.size();
         return batch;
@@ -153,6 +173,37 @@ public final class RunSearch {
     /** Candidates handed out and not yet answered, in hand-out order. */
     public List<Candidate> pending() {
         return new ArrayList<>(open.values());
+    }
+
+    /** The genes of a candidate handed out and not yet told, or null. */
+    public Candidate open(long id) {
+        return open.get(id);
+    }
+
+    /** The cohort candidate {@code id} was asked in ({@link Optimizer#cohort}), or -1 if it was never asked. */
+    public long cohortOf(long id) {
+        return cohortOf.getOrDefault(id, -1L);
+    }
+
+    /** Every candidate asked in a cohort (cache hits of the dedup wrapper are not asked), in id order. */
+    public List<Long> cohort(long cohort) {
+        return List.copyOf(cohorts.getOrDefault(cohort, List.of()));
+    }
+
+    /** Cohorts with a candidate not yet told, in order. */
+    public List<Long> openCohorts() {
+        return open.keySet().stream().map(cohortOf::get).distinct().sorted().toList();
+    }
+
+    /** Candidates of cohorts before {@code cohort}, and so their incumbents' pool. */
+    public List<Long> before(long cohort) {
+        List<Long> out = new ArrayList<>();
+        cohorts.forEach((c, ids) -> {
+            if (c < cohort) {
+                out.addAll(ids);
+            }
+        });
+        return out;
     }
 
     public Optimizer optimizer() {

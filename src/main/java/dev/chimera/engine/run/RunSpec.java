@@ -25,7 +25,38 @@ import java.util.Map;
  */
 public record RunSpec(String name, Path output, long seed, List<String> devices, Map<String, String> models,
                       GenomeSpec genome, String algorithm, Config algorithmSettings, List<ObjectiveSpec> objectives,
-                      Budget budget, boolean dedup, int mergeThreads, Path responseCache, String text) {
+                      Budget budget, boolean dedup, int mergeThreads, Path responseCache, Fidelity fidelity, String text) {
+
+    /**
+     * Multi-fidelity evaluation ({@code run.fidelity}, docs/runs.md): every task objective's items are put in one
+     * seeded order; a candidate answers the first {@code rungs[0]} items, and the best of each generation go up
+     * rung by rung (answering only the items they have not answered yet) to the whole split. Null when the run
+     * file has no {@code fidelity} block (every candidate answers its objective's {@code n} items once).
+     *
+     * @param rungs item counts (>= 1) or fractions of each task's items (in (0, 1)), ascending, below the whole split
+     * @param eta at most ceil(m / eta) of the m candidates of a generation at a rung go up to the next one
+     * @param z racing: a candidate goes up only if its paired upper bound (mean difference + z standard errors)
+     *          against the incumbent is at least 0
+     * @param estimator what the optimizer is told for a candidate that did not reach the whole split:
+     *          {@code paired} (the incumbent's whole-split score plus the paired mean difference) or {@code mean}
+     */
+    public record Fidelity(List<Double> rungs, int eta, double z, String estimator) {
+        public static final List<String> ESTIMATORS = List.of("paired", "mean");
+
+        /** Item counts of the rungs for a task of {@code total} items, the whole split last (duplicates dropped). */
+        public List<Integer> counts(int total) {
+            List<Integer> out = new ArrayList<>();
+            for (double r : rungs) {
+                int n = r < 1 ? (int) Math.ceil(r * total) : (int) r;
+                n = Math.max(1, Math.min(n, total));
+                if (n < total && (out.isEmpty() || n > out.get(out.size() - 1))) {
+                    out.add(n);
+                }
+            }
+            out.add(total);
+            return List.copyOf(out);
+        }
+    }
 
     /** When a run ends; null/0 fields are unlimited, at least one must be set. */
     public record Budget(long generations, long evaluations, Duration wallClock, Double target) {
@@ -51,7 +82,7 @@ public record RunSpec(String name, Path output, long seed, List<String> devices,
      * benchmark function with a fixed cost (for testing and benchmarking the engine itself).
      */
     public record ObjectiveSpec(String name, String task, int n, String selector, String estimator, String synthetic,
-                                double center, Duration cost) {
+                                double center, Duration cost, int items) {
         public boolean isSynthetic() {
             return synthetic != null;
         }
@@ -136,8 +167,9 @@ public record RunSpec(String name, Path output, long seed, List<String> devices,
             int mergeThreads = k.c.hasPath("merge-threads") ? k.c.getInt("merge-threads") : 2;
             Path cache = k.c.hasPath("response-cache") ? dir.resolve(k.c.getString("response-cache")).normalize()
                     : Path.of(System.getProperty("user.home"), ".cache", "chimera", "responses");
+            Fidelity fidelity = k.c.hasPath("fidelity") ? fidelity(k.sub("fidelity"), objectives) : null;
             RunSpec partial = new RunSpec(name, output, seed, List.copyOf(devices), Map.copyOf(models), genome, algorithm, settings,
-                    List.copyOf(objectives), budget, dedup, mergeThreads, cache, null);
+                    List.copyOf(objectives), budget, dedup, mergeThreads, cache, fidelity, null);
             return partial.withText(render(partial, root));
         } catch (ConfigException e) {
             throw new RunException(origin + ": " + e.getMessage(), e);
@@ -146,7 +178,7 @@ public record RunSpec(String name, Path output, long seed, List<String> devices,
 
     private RunSpec withText(String t) {
         return new RunSpec(name, output, seed, devices, models, genome, algorithm, algorithmSettings, objectives, budget,
-                dedup, mergeThreads, responseCache, t);
+                dedup, mergeThreads, responseCache, fidelity, t);
     }
 
     /** The run's config with every path made absolute, so it means the same on every node. */
@@ -252,8 +284,12 @@ public record RunSpec(String name, Path output, long seed, List<String> devices,
             if (!SYNTHETIC.contains(synthetic)) {
                 throw o.error("synthetic", "unknown function '" + synthetic + "' (known: " + String.join(", ", SYNTHETIC) + ")");
             }
+            int items = o.c.hasPath("items") ? o.c.getInt("items") : 0;
+            if (items < 0) {
+                throw o.error("items", "must be >= 0 (0 = the function's value itself)");
+            }
             return new ObjectiveSpec(name, null, 0, null, null, synthetic, o.c.hasPath("center") ? o.c.getDouble("center") : 0,
-                    o.c.hasPath("cost") ? o.c.getDuration("cost") : Duration.ZERO);
+                    o.c.hasPath("cost") ? o.c.getDuration("cost") : Duration.ZERO, items);
         }
         if (!genome.merges()) {
             throw o.error("task", "a task objective needs a merge genome (genome.type parameters or layer-path)");
@@ -264,7 +300,48 @@ public record RunSpec(String name, Path output, long seed, List<String> devices,
         if (n < 0) {
             throw o.error("n", "must be >= 0 (0 = every item)");
         }
-        return new ObjectiveSpec(name, t.toString(), n, o.string("selector", "random"), o.string("estimator", "mean"), null, 0, null);
+        return new ObjectiveSpec(name, t.toString(), n, o.string("selector", "random"), o.string("estimator", "mean"), null, 0, null, 0);
+    }
+
+    private static Fidelity fidelity(Keys f, List<ObjectiveSpec> objectives) {
+        if (!f.c.hasPath("rungs")) {
+            throw f.error("rungs", "is missing (item counts or fractions of the split below the whole split, e.g. [0.05, 0.2])");
+        }
+        List<Double> rungs;
+        try {
+            rungs = f.c.getDoubleList("rungs");
+        } catch (ConfigException e) {
+            throw f.error("rungs", "must be a list of numbers");
+        }
+        for (int i = 0; i < rungs.size(); i++) {
+            double r = rungs.get(i);
+            if (!(r > 0) || (r >= 1 && r != Math.rint(r))) {
+                throw f.error("rungs[" + i + "]", "must be an item count >= 1 or a fraction in (0, 1), got " + r);
+            }
+            if (i > 0 && !(r > rungs.get(i - 1))) {
+                throw f.error("rungs[" + i + "]", "must be above rungs[" + (i - 1) + "] (ascending)");
+            }
+        }
+        int eta = f.c.hasPath("eta") ? f.c.getInt("eta") : 3;
+        if (eta < 2) {
+            throw f.error("eta", "must be >= 2, got " + eta);
+        }
+        double z = f.c.hasPath("z") ? f.c.getDouble("z") : 1.0;
+        if (!(z >= 0)) {
+            throw f.error("z", "must be >= 0, got " + z);
+        }
+        String estimator = f.string("estimator", "paired");
+        if (!Fidelity.ESTIMATORS.contains(estimator)) {
+            throw f.error("estimator", "unknown estimator '" + estimator + "' (known: " + String.join(", ", Fidelity.ESTIMATORS) + ")");
+        }
+        for (int i = 0; i < objectives.size(); i++) {
+            ObjectiveSpec o = objectives.get(i);
+            if (o.isSynthetic() ? o.items() <= 0 : !o.estimator().equals("mean") || o.n() != 0) {
+                throw new RunException(f.origin() + ": run.objectives[" + i + "] (" + o.name() + "): with run.fidelity an objective"
+                        + (o.isSynthetic() ? " needs items > 0" : " is scored on its whole split: leave out n and estimator"));
+            }
+        }
+        return new Fidelity(List.copyOf(rungs), eta, z, estimator);
     }
 
     private static Budget budget(Keys b) {

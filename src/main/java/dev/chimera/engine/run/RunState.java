@@ -23,10 +23,59 @@ public final class RunState {
     private final long sessionStart;
     private final long lastTime;
     private final String finishReason;
+    private final Fidelity fidelity;
+
+    /**
+     * Multi-fidelity progress: per candidate (negative ids: reference points) its answers so far over every rung
+     * (per objective, item to 0/1), the highest rung it answered, and the value told when its race ended.
+     */
+    public record Fidelity(Map<Long, Map<String, Map<String, Integer>>> answers, Map<Long, Integer> rungs,
+                           Map<Long, RunEvent.Scored> scored, long items) {
+        static final Fidelity EMPTY = new Fidelity(Map.of(), Map.of(), Map.of(), 0);
+
+        Fidelity answered(long id, int rung, Map<String, Map<String, Integer>> added) {
+            Map<Long, Map<String, Map<String, Integer>>> a = new LinkedHashMap<>(answers);
+            Map<String, Map<String, Integer>> mine = new LinkedHashMap<>(a.getOrDefault(id, Map.of()));
+            long n = 0;
+            for (Map.Entry<String, Map<String, Integer>> e : added.entrySet()) {
+                Map<String, Integer> y = new LinkedHashMap<>(mine.getOrDefault(e.getKey(), Map.of()));
+                y.putAll(e.getValue());
+                mine.put(e.getKey(), Collections.unmodifiableMap(y));
+                n += e.getValue().size();
+            }
+            a.put(id, Collections.unmodifiableMap(mine));
+            Map<Long, Integer> r = new LinkedHashMap<>(rungs);
+            r.merge(id, rung, Math::max);
+            return new Fidelity(Collections.unmodifiableMap(a), Collections.unmodifiableMap(r), scored, items + n);
+        }
+
+        Fidelity scored(RunEvent.Scored s) {
+            Map<Long, RunEvent.Scored> m = new LinkedHashMap<>(scored);
+            m.putIfAbsent(s.id(), s);
+            return new Fidelity(answers, rungs, Collections.unmodifiableMap(m), items);
+        }
+
+        /** Answers of candidate {@code id} (empty if none). */
+        public Map<String, Map<String, Integer>> of(long id) {
+            return answers.getOrDefault(id, Map.of());
+        }
+
+        /** The highest rung candidate {@code id} answered, or -1. */
+        public int rung(long id) {
+            return rungs.getOrDefault(id, -1);
+        }
+    }
 
     private RunState(String runId, Status status, Map<Long, RunEvent.Evaluated> evaluated,
                      List<RunEvent.GenerationDone> generations, int sessions, long activeMillis, long sessionStart,
                      long lastTime, String finishReason) {
+        this(runId, status, evaluated, generations, sessions, activeMillis, sessionStart, lastTime, finishReason, Fidelity.EMPTY);
+    }
+
+    private RunState(String runId, Status status, Map<Long, RunEvent.Evaluated> evaluated,
+                     List<RunEvent.GenerationDone> generations, int sessions, long activeMillis, long sessionStart,
+                     long lastTime, String finishReason, Fidelity fidelity) {
+        this.fidelity = fidelity;
         this.runId = runId;
         this.status = status;
         this.evaluated = evaluated;
@@ -56,7 +105,7 @@ public final class RunState {
         if (e instanceof RunEvent.Started s) {
             // the previous session ended with its last event
             long closed = sessions == 0 ? 0 : activeMillis + Math.max(0, lastTime - sessionStart);
-            return new RunState(s.runId(), Status.RUNNING, evaluated, generations, sessions + 1, closed, s.time(), t, null);
+            return new RunState(s.runId(), Status.RUNNING, evaluated, generations, sessions + 1, closed, s.time(), t, null, fidelity);
         }
         if (e instanceof RunEvent.Evaluated ev) {
             if (evaluated.containsKey(ev.id())) {
@@ -65,12 +114,23 @@ public final class RunState {
             Map<Long, RunEvent.Evaluated> m = new LinkedHashMap<>(evaluated);
             m.put(ev.id(), ev);
             return new RunState(runId, status, Collections.unmodifiableMap(m), generations, sessions, activeMillis,
-                    sessionStart, t, finishReason);
+                    sessionStart, t, finishReason, fidelity.answered(ev.id(), ev.rung(), ev.items()));
+        }
+        if (e instanceof RunEvent.Refined r) {
+            if (fidelity.rung(r.id()) >= r.rung()) {
+                return withTime(t);
+            }
+            return new RunState(runId, status, evaluated, generations, sessions, activeMillis, sessionStart, t, finishReason,
+                    fidelity.answered(r.id(), r.rung(), r.items()));
+        }
+        if (e instanceof RunEvent.Scored sc) {
+            return new RunState(runId, status, evaluated, generations, sessions, activeMillis, sessionStart, t, finishReason,
+                    fidelity.scored(sc));
         }
         if (e instanceof RunEvent.GenerationDone g) {
             List<RunEvent.GenerationDone> l = new ArrayList<>(generations);
             l.add(g);
-            return new RunState(runId, status, evaluated, List.copyOf(l), sessions, activeMillis, sessionStart, t, finishReason);
+            return new RunState(runId, status, evaluated, List.copyOf(l), sessions, activeMillis, sessionStart, t, finishReason, fidelity);
         }
         if (e instanceof RunEvent.Control c) {
             Status next = switch (c.action()) {
@@ -79,14 +139,14 @@ public final class RunState {
                 case "stop" -> status == Status.FINISHED ? status : Status.STOPPED;
                 default -> throw new RunException("unknown control action '" + c.action() + "' in the journal");
             };
-            return new RunState(runId, next, evaluated, generations, sessions, activeMillis, sessionStart, t, finishReason);
+            return new RunState(runId, next, evaluated, generations, sessions, activeMillis, sessionStart, t, finishReason, fidelity);
         }
         RunEvent.Finished f = (RunEvent.Finished) e;
-        return new RunState(runId, Status.FINISHED, evaluated, generations, sessions, activeMillis, sessionStart, t, f.reason());
+        return new RunState(runId, Status.FINISHED, evaluated, generations, sessions, activeMillis, sessionStart, t, f.reason(), fidelity);
     }
 
     private RunState withTime(long t) {
-        return new RunState(runId, status, evaluated, generations, sessions, activeMillis, sessionStart, t, finishReason);
+        return new RunState(runId, status, evaluated, generations, sessions, activeMillis, sessionStart, t, finishReason, fidelity);
     }
 
     public String runId() {
@@ -117,5 +177,10 @@ public final class RunState {
 
     public String finishReason() {
         return finishReason;
+    }
+
+    /** Multi-fidelity progress (answers per candidate over all rungs, rungs reached, race results). */
+    public Fidelity fidelity() {
+        return fidelity;
     }
 }

@@ -62,6 +62,27 @@ public record SearchSpace(Bounds bounds, Genome genome) {
         }
     }
 
+    /**
+     * Where the search starts, as a user would state it: CMA-ES's {@code mean0} and the {@code initial} points of the
+     * population-based algorithms, in the run's algorithm settings. Multi-fidelity runs score them on the whole split
+     * first (the incumbent to beat) and a run never returns a merge that scores below them.
+     */
+    public static List<double[]> startPoints(RunSpec spec) {
+        com.typesafe.config.Config c = spec.algorithmSettings();
+        List<double[]> out = new java.util.ArrayList<>();
+        if (c.hasPath("mean0")) {
+            out.add(c.getDoubleList("mean0").stream().mapToDouble(Double::doubleValue).toArray());
+        }
+        if (c.hasPath("initial")) {
+            for (Object p : c.getList("initial").unwrapped()) {
+                if (p instanceof List<?> l) {
+                    out.add(l.stream().mapToDouble(x -> ((Number) x).doubleValue()).toArray());
+                }
+            }
+        }
+        return out;
+    }
+
     /** Identical keys mean identical merges (evaluated once). */
     public String key(double[] genes) {
         return genome == null ? Arrays.toString(genes) : genome.key(genes);

@@ -57,10 +57,12 @@ public final class MergeWorkload implements Workload {
     private final List<Objective> objectives = new ArrayList<>();
     private final HostTensors host = new HostTensors();
 
-    /** One task objective: its items, and the estimator when the run's extract stage chose them (else the mean). */
-    private record Objective(String name, Task task, List<Item> items, List<Item> fewshot, LanguageCheck check,
+    /** One task objective: its items by id, and the estimator when the run's extract stage chose them (else the mean). */
+    private record Objective(String name, Task task, Map<String, Item> items, List<Item> fewshot, LanguageCheck check,
                              SubsetEstimator estimator) {
     }
+
+    private final RunSetup setup;
 
     /**
      * Opens the run's models and tasks for one device ({@code spec} is {@code setup.spec()} parsed).
@@ -69,6 +71,7 @@ public final class MergeWorkload implements Workload {
      */
     public MergeWorkload(RunSetup setup, RunSpec spec, String deviceName) {
         this.spec = spec;
+        this.setup = setup;
         for (Map.Entry<String, String> m : spec.models().entrySet()) {
             if (!Files.isRegularFile(Path.of(m.getValue()).resolve(HfConfig.FILE))) {
                 throw new WorkloadException("model folder " + m.getValue() + " (run.models." + m.getKey()
@@ -109,20 +112,20 @@ public final class MergeWorkload implements Workload {
             for (Item i : TaskLoader.items(t)) {
                 byId.put(i.id(), i);
             }
-            List<Item> chosen = new ArrayList<>();
+            Map<String, Item> chosen = new HashMap<>();
             for (String id : ids) {
                 Item i = byId.get(id);
                 if (i == null) {
                     throw new WorkloadException("task " + o.task() + " on this node has no item '" + id + "' (task files differ between nodes?)");
                 }
-                chosen.add(i);
+                chosen.put(id, i);
             }
             if (t.language() != null && check == null) {
                 check = LanguageCheck.mgsm();
             }
             String extract = setup.estimators().get(o.name());
             SubsetEstimator estimator = extract == null ? null : ExtractResult.parse(extract).estimator();
-            objectives.add(new Objective(o.name(), t, List.copyOf(chosen), TaskLoader.fewshotItems(t), t.language() == null ? null : check,
+            objectives.add(new Objective(o.name(), t, Map.copyOf(chosen), TaskLoader.fewshotItems(t), t.language() == null ? null : check,
                     estimator));
         }
     }
@@ -166,7 +169,7 @@ public final class MergeWorkload implements Workload {
     }
 
     @Override
-    public Outcome evaluate(Built candidate) {
+    public Outcome evaluate(Built candidate, int from, int rung) {
         Merged m = (Merged) candidate;
         double[] values = new double[objectives.size()];
         Map<String, Map<String, Integer>> items = new LinkedHashMap<>();
@@ -174,7 +177,8 @@ public final class MergeWorkload implements Workload {
             for (int i = 0; i < objectives.size(); i++) {
                 Objective o = objectives.get(i);
                 TaskRunner runner = new TaskRunner(new CausalLMAdapter(lm, () -> { }), codec, o.check());
-                TaskResult r = runner.run(o.task(), o.items(), o.fewshot());
+                List<Item> slice = setup.slice(o.name(), from, rung).stream().map(o.items()::get).toList();
+                TaskResult r = runner.run(o.task(), slice, o.fewshot());
                 Map<String, Integer> y = new LinkedHashMap<>();
                 Map<String, Boolean> answers = new LinkedHashMap<>();
                 int correct = 0;

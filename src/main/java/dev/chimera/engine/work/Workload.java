@@ -10,8 +10,11 @@ public interface Workload extends AutoCloseable {
     /** Builds the candidate (e.g. merges its tensors in device memory). The caller closes the result. */
     Built build(double[] genes);
 
-    /** Scores a built candidate on every objective. Does not close it. */
-    Outcome evaluate(Built candidate);
+    /**
+     * Scores a built candidate on every objective: on the items of fidelity rung {@code rung} not already answered at
+     * rung {@code from} ({@link RunSetup#slice}; -1 = from the first item). Does not close it.
+     */
+    Outcome evaluate(Built candidate, int from, int rung);
 
     @Override
     void close();

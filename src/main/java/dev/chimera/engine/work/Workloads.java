@@ -9,6 +9,6 @@ public final class Workloads {
 
     public static Workload create(RunSetup setup, String device) {
         RunSpec spec = RunSpec.parse(setup.spec());
-        return spec.genome().merges() ? new MergeWorkload(setup, spec, device) : new SyntheticWorkload(spec);
+        return spec.genome().merges() ? new MergeWorkload(setup, spec, device) : new SyntheticWorkload(spec, setup);
     }
 }

@@ -79,18 +79,18 @@ class ActorProtocolTest {
         for (int i = 0; i < 2; i++) {
             Assign a = fast.expectMessageClass(Assign.class);
             got.add(a);
-            c.tell(new WorkDone("proto", a.candidateId(), "fast", new double[] {sphere(a.genes())}, Map.of(), 1, 2));
+            c.tell(new WorkDone("proto", a.candidateId(), 0, "fast", new double[] {sphere(a.genes())}, Map.of(), 1, 2));
         }
         for (int i = 0; i < 2; i++) {
             Assign a = fast.expectMessageClass(Assign.class, Duration.ofSeconds(5));
             got.add(a);
-            c.tell(new WorkDone("proto", a.candidateId(), "fast", new double[] {sphere(a.genes())}, Map.of(), 1, 2));
+            c.tell(new WorkDone("proto", a.candidateId(), 0, "fast", new double[] {sphere(a.genes())}, Map.of(), 1, 2));
         }
         assertEquals(List.of(2L, 3L, 0L, 1L), got.stream().map(Assign::candidateId).toList());
         assertEquals(0L, a0.candidateId());
         assertEquals(1L, a1.candidateId());
         // the slow worker wakes up with a wrong value: dropped
-        c.tell(new WorkDone("proto", 0, "slow", new double[] {42}, Map.of(), 1, 2));
+        c.tell(new WorkDone("proto", 0, 0, "slow", new double[] {42}, Map.of(), 1, 2));
         TestProbe<Protocol.Status> status = KIT.createTestProbe(Protocol.Status.class);
         Protocol.Status s = null;
         for (int i = 0; i < 100; i++) {
@@ -135,7 +135,7 @@ class ActorProtocolTest {
         }
 
         @Override
-        public Outcome evaluate(Built candidate) {
+        public Outcome evaluate(Built candidate, int from, int rung) {
             int id = (int) candidate.genes()[0];
             t.put("eval-start-" + id, System.nanoTime());
             sleep(300);

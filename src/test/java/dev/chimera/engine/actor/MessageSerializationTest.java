@@ -51,12 +51,14 @@ class MessageSerializationTest {
     @Test
     void protocolMessagesRoundTrip() throws Exception {
         var probe = KIT.createTestProbe(Protocol.WorkerCommand.class);
-        RunSetup setup = new RunSetup("r", "run { name = r }", Map.of("t", List.of("q1", "q2")), Map.of("t", "{\"format\":1}"));
+        RunSetup setup = new RunSetup("r", "run { name = r }", Map.of("t", List.of("q1", "q2")), Map.of("t", "{\"format\":1}"),
+                Map.of("t", List.of(1, 2)));
         List<Object> messages = List.of(
                 new Protocol.Assign("r", 7, new double[] {0.25, -1}, setup),
+                new Protocol.Assign("r", 7, new double[] {0.25, -1}, setup, 1, 0),
                 new Protocol.RequestWork(probe.getRef(), "host:1/cpu#0", 2),
-                new Protocol.WorkDone("r", 7, "w", new double[] {0.5}, Map.of("t", Map.of("q1", 1, "q2", 0)), 12, 34),
-                new Protocol.WorkFailed("r", 7, "w", "model folder missing", true),
+                new Protocol.WorkDone("r", 7, 1, "w", new double[] {0.5}, Map.of("t", Map.of("q1", 1, "q2", 0)), 12, 34),
+                new Protocol.WorkFailed("r", 7, 1, "w", "model folder missing", true),
                 new Protocol.SubmitReply(true, "r", "/runs/r", null),
                 new Protocol.Status("r", "RUNNING", "/runs/r", 3, 40, 2, 1, new double[] {0.7}, 12.5, 60, 
                         List.of(new Protocol.WorkerStatus("w", 20, 0.97, null)), null, null));

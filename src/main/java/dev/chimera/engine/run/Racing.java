@@ -1,0 +1,280 @@
+package dev.chimera.engine.run;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Multi-fidelity evaluation as a pure rule over the journal's state: successive halving (Jamieson and Talwalkar
+ * 2016; Li et al. 2018, Hyperband) within each cohort of candidates, with a racing filter as in F-Race and irace
+ * (Birattari et al. 2002; Lopez-Ibanez et al. 2016), where items play the part of instances.
+ *
+ * <p>Every candidate answers the same items in the same order, so a rung is a prefix of the split and any two
+ * candidates can be compared on the items both answered: a paired comparison, whose variance is far below that of
+ * two independent accuracies when the candidates are close (merges near the same recipe answer mostly the same
+ * items). When every member of a cohort alive at rung k has answered its items:
+ * <ol>
+ *   <li>racing: a member stays in the race only if its paired upper bound against the incumbent, mean difference
+ *       + z standard errors, is at least 0 (for several objectives: on at least one objective);</li>
+ *   <li>halving: of those, at most ceil(m / eta) go up to rung k+1 (m = members alive at k), best estimates first;
+ *       the others' races end at k.</li>
+ * </ol>
+ * The incumbent of a cohort is the best candidate on the whole split (per objective) among the reference points and
+ * the members of earlier cohorts, so decisions depend on nothing that happens during the cohort: for generational
+ * optimizers (a cohort is a generation, the next asked only when it is told) a run, resumed or not, takes the same
+ * decisions. A race that ends tells the optimizer the candidate's exact accuracy on the whole split, or below it the
+ * fidelity estimator: {@code paired} = the incumbent's accuracy + the paired mean difference on the candidate's
+ * items (unbiased over the item order, low variance near the incumbent), or {@code mean} on its items.
+ *
+ * <p>{@link #advance} is idempotent: it says which jobs a cohort needs and which races end, given what the journal
+ * holds; the coordinator calls it after every result and, on resume, for every open cohort.
+ */
+public final class Racing {
+    private final RunSpec.Fidelity settings;
+    private final List<String> objectives;
+    private final Map<String, List<String>> order;
+    private final Map<String, List<Integer>> rungs;
+    private final int top;
+
+    /** A job the cohort needs: candidate {@code id} answers rung {@code rung}'s items beyond rung {@code from}. */
+    public record Need(long id, int rung, int from) {
+    }
+
+    /** A race that ended: what the optimizer is told, and the rung it reached. */
+    public record Ended(long id, double[] values, int rung) {
+    }
+
+    /** What a cohort needs next; {@code done} when every member's race has ended. */
+    public record Step(List<Need> needs, List<Ended> ended, boolean done) {
+    }
+
+    /**
+     * @param objectives the objectives, in the run's order (each must have items)
+     * @param order per objective, every item id in the run's seeded order
+     * @param rungs per objective, the item counts of the rungs (ascending, the last = all items)
+     */
+    public Racing(RunSpec.Fidelity settings, List<String> objectives, Map<String, List<String>> order,
+                  Map<String, List<Integer>> rungs) {
+        this.settings = settings;
+        this.objectives = List.copyOf(objectives);
+        this.order = Map.copyOf(order);
+        this.rungs = Map.copyOf(rungs);
+        int t = -1;
+        for (String o : objectives) {
+            List<Integer> r = rungs.get(o);
+            if (r == null || order.get(o) == null) {
+                throw new IllegalArgumentException("objective " + o + " has no items (multi-fidelity needs items on every objective)");
+            }
+            t = Math.max(t, r.size() - 1);
+        }
+        this.top = t;
+    }
+
+    /** The index of the whole split's rung. */
+    public int top() {
+        return top;
+    }
+
+    /** Items answered by the end of rung {@code rung} on objective {@code o}. */
+    int count(String o, int rung) {
+        List<Integer> r = rungs.get(o);
+        return r.get(Math.min(rung, r.size() - 1));
+    }
+
+    /**
+     * The incumbent per objective among {@code pool} (reference points and candidates of earlier cohorts): the one
+     * with the best accuracy on the whole split (lowest id among equals); null entries where none reached it.
+     */
+    public Long[] incumbents(RunState.Fidelity progress, Iterable<Long> pool) {
+        Long[] inc = new Long[objectives.size()];
+        double[] best = new double[objectives.size()];
+        for (long id : new TreeSet<Long>(asSet(pool))) {
+            if (progress.rung(id) < top) {
+                continue;
+            }
+            for (int k = 0; k < objectives.size(); k++) {
+                double a = mean(progress.of(id).get(objectives.get(k)));
+                if (inc[k] == null || a > best[k]) {
+                    inc[k] = id;
+                    best[k] = a;
+                }
+            }
+        }
+        return inc;
+    }
+
+    private static Set<Long> asSet(Iterable<Long> ids) {
+        Set<Long> s = new TreeSet<>();
+        ids.forEach(s::add);
+        return s;
+    }
+
+    /**
+     * What cohort {@code members} needs now, given the answers so far and the cohort's incumbents. {@code ended}
+     * lists every race that has ended by now (including ones already reported before: the caller drops those it
+     * journaled); {@code needs} lists every job the cohort waits for (the caller drops those queued or in flight).
+     */
+    public Step advance(List<Long> members, RunState.Fidelity progress, Long[] incumbents) {
+        List<Long> alive = new ArrayList<>(new TreeSet<>(members));
+        List<Ended> ended = new ArrayList<>();
+        for (int k = 0; k <= top; k++) {
+            List<Need> needs = new ArrayList<>();
+            for (long id : alive) {
+                int reached = progress.rung(id);
+                if (reached < k) {
+                    needs.add(new Need(id, k, k == 0 ? -1 : reached));
+                }
+            }
+            if (!needs.isEmpty()) {
+                return new Step(needs, ended, false);
+            }
+            if (k == top) {
+                for (long id : alive) {
+                    ended.add(new Ended(id, exact(progress.of(id)), top));
+                }
+                return new Step(List.of(), ended, true);
+            }
+            List<Long> up = promote(k, alive, progress, incumbents);
+            List<Long> next = new ArrayList<>();
+            for (long id : alive) {
+                // a member the journal shows higher went up when it was decided (a decision of another timing)
+                if (up.contains(id) || progress.rung(id) > k) {
+                    next.add(id);
+                } else {
+                    ended.add(new Ended(id, estimate(progress.of(id), progress, incumbents), k));
+                }
+            }
+            if (next.isEmpty()) {
+                return new Step(List.of(), ended, true);
+            }
+            alive = next;
+        }
+        throw new IllegalStateException("unreachable");
+    }
+
+    /** Rung k's decision: racing filter, then the best ceil(m / eta) by estimate. */
+    List<Long> promote(int k, List<Long> alive, RunState.Fidelity progress, Long[] incumbents) {
+        List<Long> kept = new ArrayList<>();
+        Map<Long, double[]> est = new LinkedHashMap<>();
+        for (long id : alive) {
+            Map<String, Map<String, Integer>> mine = progress.of(id);
+            boolean stays = false;
+            for (int o = 0; o < objectives.size() && !stays; o++) {
+                stays = incumbents[o] == null || upperBound(mine.get(objectives.get(o)),
+                        progress.of(incumbents[o]).get(objectives.get(o))) >= 0;
+            }
+            if (stays) {
+                kept.add(id);
+                est.put(id, estimate(mine, progress, incumbents));
+            }
+        }
+        int cap = (alive.size() + settings.eta() - 1) / settings.eta();
+        kept.sort(rank(est));
+        return kept.subList(0, Math.min(cap, kept.size()));
+    }
+
+    /** Best first: by Pareto front of the estimates, then their sum, then the lower id. */
+    private static Comparator<Long> rank(Map<Long, double[]> est) {
+        Map<Long, Integer> front = new LinkedHashMap<>();
+        for (Map.Entry<Long, double[]> a : est.entrySet()) {
+            int dominatedBy = 0;
+            for (double[] b : est.values()) {
+                dominatedBy += dominates(b, a.getValue()) ? 1 : 0;
+            }
+            front.put(a.getKey(), dominatedBy);
+        }
+        return Comparator.<Long>comparingInt(front::get)
+                .thenComparing(id -> -sum(est.get(id)))
+                .thenComparing(id -> id);
+    }
+
+    private static boolean dominates(double[] a, double[] b) {
+        boolean better = false;
+        for (int i = 0; i < a.length; i++) {
+            if (a[i] < b[i]) {
+                return false;
+            }
+            better |= a[i] > b[i];
+        }
+        return better;
+    }
+
+    private static double sum(double[] v) {
+        double s = 0;
+        for (double x : v) {
+            s += x;
+        }
+        return s;
+    }
+
+    /** Mean paired difference + z standard errors over the items the candidate answered. */
+    double upperBound(Map<String, Integer> mine, Map<String, Integer> incumbent) {
+        int n = 0;
+        double sum = 0;
+        double sq = 0;
+        for (Map.Entry<String, Integer> e : mine.entrySet()) {
+            Integer r = incumbent.get(e.getKey());
+            if (r == null) {
+                continue;
+            }
+            double d = e.getValue() - r;
+            n++;
+            sum += d;
+            sq += d * d;
+        }
+        if (n == 0) {
+            return 0;
+        }
+        double mean = sum / n;
+        double var = n > 1 ? Math.max(0, (sq - n * mean * mean) / (n - 1)) : 0;
+        return mean + settings.z() * Math.sqrt(var / n);
+    }
+
+    /** Per objective: the exact accuracy (whole split) or the fidelity estimator on the items answered. */
+    double[] estimate(Map<String, Map<String, Integer>> mine, RunState.Fidelity progress, Long[] incumbents) {
+        double[] v = new double[objectives.size()];
+        for (int o = 0; o < v.length; o++) {
+            String name = objectives.get(o);
+            Map<String, Integer> y = mine.getOrDefault(name, Map.of());
+            if (y.size() >= order.get(name).size() || incumbents[o] == null || settings.estimator().equals("mean")) {
+                v[o] = mean(y);
+                continue;
+            }
+            Map<String, Integer> inc = progress.of(incumbents[o]).get(name);
+            double diff = 0;
+            int n = 0;
+            for (Map.Entry<String, Integer> e : y.entrySet()) {
+                Integer r = inc.get(e.getKey());
+                if (r != null) {
+                    diff += e.getValue() - r;
+                    n++;
+                }
+            }
+            v[o] = Math.max(0, Math.min(1, mean(inc) + (n == 0 ? 0 : diff / n)));
+        }
+        return v;
+    }
+
+    private double[] exact(Map<String, Map<String, Integer>> mine) {
+        double[] v = new double[objectives.size()];
+        for (int o = 0; o < v.length; o++) {
+            v[o] = mean(mine.getOrDefault(objectives.get(o), Map.of()));
+        }
+        return v;
+    }
+
+    static double mean(Map<String, Integer> y) {
+        if (y == null || y.isEmpty()) {
+            return 0;
+        }
+        double s = 0;
+        for (int x : y.values()) {
+            s += x;
+        }
+        return s / y.size();
+    }
+}
