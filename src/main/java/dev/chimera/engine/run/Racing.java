@@ -1,5 +1,6 @@
 package dev.chimera.engine.run;
 
+import dev.chimera.search.Pareto;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -145,7 +146,7 @@ public final class Racing {
                 if (up.contains(id) || progress.rung(id) > k) {
                     next.add(id);
                 } else {
-                    ended.add(new Ended(id, estimate(progress.of(id), progress, incumbents), k));
+                    ended.add(new Ended(id, estimate(upTo(k, progress.of(id)), progress, incumbents), k));
                 }
             }
             if (next.isEmpty()) {
@@ -161,7 +162,8 @@ public final class Racing {
         List<Long> kept = new ArrayList<>();
         Map<Long, double[]> est = new LinkedHashMap<>();
         for (long id : alive) {
-            Map<String, Map<String, Integer>> mine = progress.of(id);
+            // the decision at rung k sees rung k's items only, even if the journal already holds more (a resume)
+            Map<String, Map<String, Integer>> mine = upTo(k, progress.of(id));
             boolean stays = false;
             for (int o = 0; o < objectives.size() && !stays; o++) {
                 stays = incumbents[o] == null || upperBound(mine.get(objectives.get(o)),
@@ -177,30 +179,34 @@ public final class Racing {
         return kept.subList(0, Math.min(cap, kept.size()));
     }
 
+    /** A candidate's answers to the items of rungs 0..k. */
+    private Map<String, Map<String, Integer>> upTo(int k, Map<String, Map<String, Integer>> answers) {
+        Map<String, Map<String, Integer>> out = new LinkedHashMap<>();
+        for (String o : objectives) {
+            Map<String, Integer> y = answers.getOrDefault(o, Map.of());
+            Map<String, Integer> cut = new LinkedHashMap<>();
+            for (String item : order.get(o).subList(0, count(o, k))) {
+                Integer v = y.get(item);
+                if (v != null) {
+                    cut.put(item, v);
+                }
+            }
+            out.put(o, cut);
+        }
+        return out;
+    }
+
     /** Best first: by Pareto front of the estimates, then their sum, then the lower id. */
     private static Comparator<Long> rank(Map<Long, double[]> est) {
+        List<Long> ids = new ArrayList<>(est.keySet());
+        int[] ranks = Pareto.ranks(ids.stream().map(est::get).toList());
         Map<Long, Integer> front = new LinkedHashMap<>();
-        for (Map.Entry<Long, double[]> a : est.entrySet()) {
-            int dominatedBy = 0;
-            for (double[] b : est.values()) {
-                dominatedBy += dominates(b, a.getValue()) ? 1 : 0;
-            }
-            front.put(a.getKey(), dominatedBy);
+        for (int i = 0; i < ids.size(); i++) {
+            front.put(ids.get(i), ranks[i]);
         }
         return Comparator.<Long>comparingInt(front::get)
                 .thenComparing(id -> -sum(est.get(id)))
                 .thenComparing(id -> id);
-    }
-
-    private static boolean dominates(double[] a, double[] b) {
-        boolean better = false;
-        for (int i = 0; i < a.length; i++) {
-            if (a[i] < b[i]) {
-                return false;
-            }
-            better |= a[i] > b[i];
-        }
-        return better;
     }
 
     private static double sum(double[] v) {

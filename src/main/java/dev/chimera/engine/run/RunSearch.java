@@ -58,8 +58,11 @@ public final class RunSearch {
                 }
             });
         }
+        // ask until every journaled candidate has been asked again (with multi-fidelity a candidate can be evaluated
+        // and not yet told: its race was under way) and every journaled value told
+        long lastJournaled = evaluated.keySet().stream().mapToLong(Long::longValue).max().orElse(-1);
         int told = 0;
-        while (told < done.size()) {
+        while (told < done.size() || s.handedOut <= lastJournaled) {
             List<Candidate> batch = s.next(Integer.MAX_VALUE, 0);
             if (batch.isEmpty()) {
                 break;
@@ -79,7 +82,7 @@ public final class RunSearch {
                 s.record(c.id(), v);
                 told++;
             }
-            if (!allKnown) {
+            if (!allKnown && s.handedOut > lastJournaled) {
                 break;
             }
         }

@@ -1,0 +1,160 @@
+package dev.chimera.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.chimera.engine.actor.Protocol;
+import dev.chimera.engine.run.Journal;
+import dev.chimera.engine.run.RunEvent;
+import dev.chimera.engine.run.RunState;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Multi-fidelity runs on synthetic items (no models): promotions are jobs on any worker, journaled, resumable, and a
+ * promotion answers only the items its candidate has not answered.
+ */
+class MultiFidelityRunTest {
+    static Node node;
+
+    @BeforeAll
+    static void start() {
+        node = Node.start(EngineTestSupport.config(), EngineTestSupport.localOptions("cpu:2"));
+    }
+
+    @AfterAll
+    static void stop() {
+        node.close();
+    }
+
+    static Path run(Path dir, String name, String algorithm, String settings, String budget, String objectives) throws Exception {
+        Path f = dir.resolve(name + ".conf");
+        Files.writeString(f, """
+                run {
+                  name = %s
+                  output = "%s"
+                  seed = 3
+                  genome { type = box, dimension = 3, min = -1, max = 1 }
+                  algorithm { name = %s, settings { %s } }
+                  objectives = [ %s ]
+                  fidelity { rungs = [20, 80], eta = 3, z = 1.0 }
+                  budget { %s }
+                }
+                """.formatted(name, dir.resolve("out-" + name), algorithm, settings, objectives, budget));
+        return f;
+    }
+
+    static final String SPHERE = "{ name = f, synthetic = sphere, center = 0.3, items = 400, cost = 2ms }";
+
+    /** Candidate -> rung -> items answered at that rung. */
+    static Map<Long, Map<Integer, Set<String>>> answered(List<RunEvent> events) {
+        Map<Long, Map<Integer, Set<String>>> out = new TreeMap<>();
+        for (RunEvent e : events) {
+            if (e instanceof RunEvent.Evaluated ev) {
+                Set<String> s = new HashSet<>(ev.items().get("f").keySet());
+                assertTrue(out.computeIfAbsent(ev.id(), k -> new TreeMap<>()).put(ev.rung(), s) == null, "twice: " + ev.id());
+            } else if (e instanceof RunEvent.Refined r) {
+                Set<String> s = new HashSet<>(r.items().get("f").keySet());
+                assertTrue(out.computeIfAbsent(r.id(), k -> new TreeMap<>()).put(r.rung(), s) == null, "twice: " + r.id() + "@" + r.rung());
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void candidatesRaceUpTheRungsAndTheOptimizerIsToldEachOnce(@TempDir Path tmp) throws Exception {
+        Path f = run(tmp, "mf", "cmaes", "population = 6, mean0 = [0, 0, 0]", "evaluations = 36", SPHERE);
+        Protocol.Status s = EngineTestSupport.runToEnd(node, f, "mf", 120);
+        assertEquals("FINISHED", s.state(), s.finishReason());
+        List<RunEvent> events = Journal.read(tmp.resolve("out-mf"));
+        RunState state = RunState.replay(events);
+
+        // the start point is scored on all 400 items before anything else is decided
+        Map<Long, Map<Integer, Set<String>>> answered = answered(events);
+        assertEquals(400, answered.get(-1L).get(2).size());
+        for (long id = 0; id < 36; id++) {
+            Map<Integer, Set<String>> rungs = answered.get(id);
+            assertEquals(20, rungs.get(0).size(), "candidate " + id + " answers the first rung");
+            int total = 0;
+            Set<String> all = new HashSet<>();
+            for (Set<String> items : rungs.values()) {
+                total += items.size();
+                all.addAll(items);
+            }
+            assertEquals(total, all.size(), "a promotion answers only items not answered before: " + id);
+            assertEquals(List.of(20, 80, 400).get(rungs.size() - 1), all.size());
+            RunEvent.Scored sc = state.fidelity().scored().get(id);
+            assertEquals(rungs.size() - 1, sc.rung());
+        }
+        // every race ended once and was told once: 6 generations of 6
+        assertEquals(36, state.fidelity().scored().size());
+        assertEquals(6, state.generations().size());
+        // halving: at most ceil(6 / 3) = 2 per generation reach rung 1, at most 1 the whole split
+        long atOne = state.fidelity().scored().values().stream().filter(x -> x.rung() >= 1).count();
+        long atTop = state.fidelity().scored().values().stream().filter(x -> x.rung() == 2).count();
+        assertTrue(atOne <= 12 && atTop <= 6, atOne + " " + atTop);
+        // items spent: far below 36 x 400
+        long items = state.fidelity().items();
+        assertTrue(items < 36 * 400 / 3, "items " + items);
+        assertEquals(answered.values().stream().flatMap(m -> m.values().stream()).mapToLong(Set::size).sum(), items);
+    }
+
+    @Test
+    void aStoppedRaceResumesWithTheSameDecisions(@TempDir Path tmp) throws Exception {
+        Path whole = run(tmp, "whole", "cmaes", "population = 6, mean0 = [0, 0, 0]", "evaluations = 30", SPHERE);
+        EngineTestSupport.runToEnd(node, whole, "whole", 120);
+        Map<Long, RunEvent.Scored> expected = RunState.replay(Journal.read(tmp.resolve("out-whole"))).fidelity().scored();
+
+        Path f = run(tmp, "cut", "cmaes", "population = 6, mean0 = [0, 0, 0]", "evaluations = 30",
+                SPHERE.replace("cost = 2ms", "cost = 20ms"));
+        assertTrue(node.submit(EngineTestSupport.render(f), null).toCompletableFuture().get(60, TimeUnit.SECONDS).ok());
+        while (node.status("cut").toCompletableFuture().get().evaluations() < 12) {
+            Thread.sleep(20);
+        }
+        node.control("cut", "stop").toCompletableFuture().get();
+        assertEquals("STOPPED", EngineTestSupport.await(node, "cut", 60).state());
+        int before = Journal.read(tmp.resolve("out-cut")).size();
+        assertTrue(node.submit(null, tmp.resolve("out-cut").toString()).toCompletableFuture().get(60, TimeUnit.SECONDS).ok());
+        Protocol.Status s = EngineTestSupport.await(node, "cut", 120);
+        assertEquals("FINISHED", s.state(), s.finishReason());
+        List<RunEvent> events = Journal.read(tmp.resolve("out-cut"));
+        assertTrue(events.size() > before);
+        answered(events); // no job journaled twice across the stop
+        Map<Long, RunEvent.Scored> got = RunState.replay(events).fidelity().scored();
+        assertEquals(expected.keySet(), got.keySet());
+        for (long id : expected.keySet()) {
+            assertEquals(expected.get(id).rung(), got.get(id).rung(), "rung of " + id);
+            assertEquals(expected.get(id).objectives()[0], got.get(id).objectives()[0], 0.0, "value of " + id);
+        }
+    }
+
+    @Test
+    void severalObjectivesRaceTogether(@TempDir Path tmp) throws Exception {
+        String two = SPHERE + ", { name = g, synthetic = sphere, center = -0.3, items = 300, cost = 1ms }";
+        Path f = run(tmp, "multi", "nsga2", "population = 8", "evaluations = 24", two);
+        Protocol.Status s = EngineTestSupport.runToEnd(node, f, "multi", 120);
+        assertEquals("FINISHED", s.state(), s.finishReason());
+        RunState state = RunState.replay(Journal.read(tmp.resolve("out-multi")));
+        assertEquals(24, state.fidelity().scored().size());
+        for (RunEvent.Scored sc : state.fidelity().scored().values()) {
+            assertEquals(2, sc.objectives().length);
+            if (sc.rung() == 2) {
+                Map<String, Map<String, Integer>> y = state.fidelity().of(sc.id());
+                assertEquals(400, y.get("f").size());
+                assertEquals(300, y.get("g").size());
+            }
+        }
+        assertFalse(state.fidelity().scored().values().stream().allMatch(x -> x.rung() == 0), "some went up");
+    }
+}

@@ -1,0 +1,102 @@
+package dev.chimera.engine.run;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Successive halving with a paired racing filter, worked out by hand on 8 items and rungs of 2, 4 and 8. */
+class RacingTest {
+    private static final List<String> ORDER = List.of("i0", "i1", "i2", "i3", "i4", "i5", "i6", "i7");
+
+    private static Racing racing(double z, String estimator) {
+        return new Racing(new RunSpec.Fidelity(List.of(2.0, 4.0), 2, z, estimator), List.of("t"), Map.of("t", ORDER),
+                Map.of("t", List.of(2, 4, 8)));
+    }
+
+    /** Answers to the items from {@code first} on. */
+    private static Map<String, Map<String, Integer>> answers(int first, int... y) {
+        Map<String, Integer> m = new LinkedHashMap<>();
+        for (int i = 0; i < y.length; i++) {
+            m.put(ORDER.get(first + i), y[i]);
+        }
+        return Map.of("t", m);
+    }
+
+    private static RunState.Fidelity progress() {
+        // the reference point (the start) on every item: accuracy 4/8
+        return RunState.Fidelity.EMPTY.answered(-1, 2, answers(0, 1, 1, 0, 0, 1, 0, 1, 0));
+    }
+
+    @Test
+    void aCohortIsHalvedRungByRungAgainstTheIncumbent() {
+        Racing r = racing(1.0, "paired");
+        List<Long> cohort = List.of(0L, 1L, 2L, 3L);
+        RunState.Fidelity p = progress();
+        Long[] inc = r.incumbents(p, List.of(-1L));
+        assertArrayEquals(new Long[] {-1L}, inc);
+
+        Racing.Step s = r.advance(cohort, p, inc);
+        assertEquals(4, s.needs().size(), "every member answers rung 0 first");
+        assertEquals(new Racing.Need(0, 0, -1), s.needs().get(0));
+
+        p = p.answered(0, 0, answers(0, 1, 1)).answered(1, 0, answers(0, 0, 1)).answered(2, 0, answers(0, 1, 0))
+                .answered(3, 0, answers(0, 1, 1));
+        s = r.advance(cohort, p, inc);
+        // estimates: 0 and 3 match the reference (0.5 + 0), 1 and 2 are half an item worse on average (0.5 - 0.5);
+        // ceil(4 / 2) = 2 go up: 0 and 3 (equal estimates: lower id first)
+        assertEquals(List.of(new Racing.Need(0, 1, 0), new Racing.Need(3, 1, 0)), s.needs());
+        assertEquals(List.of(1L, 2L), s.ended().stream().map(Racing.Ended::id).toList());
+        assertArrayEquals(new double[] {0.0}, s.ended().get(0).values(), 1e-12);
+        assertEquals(0, s.ended().get(0).rung());
+        assertFalse(s.done());
+
+        p = p.answered(0, 1, answers(2, 1, 0)).answered(3, 1, answers(2, 0, 0));
+        s = r.advance(cohort, p, inc);
+        // 0: 1 1 1 0 vs 1 1 0 0 -> +0.25, estimate 0.75; 3: the same as the reference -> 0.5; one of two goes up
+        assertEquals(List.of(new Racing.Need(0, 2, 1)), s.needs());
+        assertEquals(List.of(1L, 2L, 3L), s.ended().stream().map(Racing.Ended::id).toList());
+        assertArrayEquals(new double[] {0.5}, s.ended().get(2).values(), 1e-12);
+        assertEquals(1, s.ended().get(2).rung());
+
+        p = p.answered(0, 2, answers(4, 0, 0, 0, 0));
+        s = r.advance(cohort, p, inc);
+        assertTrue(s.done());
+        assertTrue(s.needs().isEmpty());
+        Racing.Ended top = s.ended().get(3);
+        assertEquals(0, top.id());
+        assertEquals(2, top.rung());
+        assertArrayEquals(new double[] {3 / 8.0}, top.values(), 1e-12, "exact on the whole split");
+        // the reference (4/8) stays the incumbent for later cohorts
+        assertArrayEquals(new Long[] {-1L}, r.incumbents(p, List.of(-1L, 0L)));
+    }
+
+    @Test
+    void theRacingFilterDropsCandidatesClearlyBelowTheIncumbent() {
+        // z = 0: a member goes up only if its mean paired difference is >= 0; with a cap of 2, the two equal to the
+        // reference go, the two below it end even though the cap had room in a larger cohort
+        Racing r = racing(0.0, "mean");
+        RunState.Fidelity p = progress().answered(0, 0, answers(0, 0, 1)).answered(1, 0, answers(0, 0, 0));
+        Racing.Step s = r.advance(List.of(0L, 1L), p, new Long[] {-1L});
+        assertTrue(s.done(), "both are below the reference on the items they answered");
+        // the mean estimator: plain accuracy on the answered items
+        assertArrayEquals(new double[] {0.5}, s.ended().get(0).values(), 1e-12);
+        assertArrayEquals(new double[] {0.0}, s.ended().get(1).values(), 1e-12);
+        // without an incumbent the filter lets everyone through to the cap
+        s = r.advance(List.of(0L, 1L), p, new Long[] {null});
+        assertEquals(List.of(new Racing.Need(0, 1, 0)), s.needs());
+    }
+
+    @Test
+    void theUpperBoundIsTheMeanPairedDifferencePlusZStandardErrors() {
+        Racing r = racing(2.0, "paired");
+        // differences +1, 0, 0, -1: mean 0, sample variance 2/3, standard error sqrt(2/3 / 4)
+        double ub = r.upperBound(Map.of("a", 1, "b", 1, "c", 0, "d", 0), Map.of("a", 0, "b", 1, "c", 0, "d", 1));
+        assertEquals(2 * Math.sqrt(2.0 / 3 / 4), ub, 1e-12);
+    }
+}
