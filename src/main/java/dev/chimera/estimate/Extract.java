@@ -99,6 +99,30 @@ public final class Extract {
         }
     }
 
+    /** A model's answer to every item of a task, in the task's order; {@code cacheHit} when read from the cache. */
+    public record Answers(LinkedHashMap<String, Boolean> answers, boolean cacheHit) {
+    }
+
+    /** One model's answers to every item: from the cache, else evaluated once and cached. */
+    public static Answers answers(Path model, TaskInput task, ModelEvaluator evaluator, ResponseCache cache,
+            Consumer<String> log) {
+        return answers(model, Fingerprint.model(model), model.getFileName().toString(), task, evaluator, cache, log);
+    }
+
+    private static Answers answers(Path m, String fingerprint, String name, TaskInput task, ModelEvaluator evaluator,
+            ResponseCache cache, Consumer<String> log) {
+        long s0 = System.nanoTime();
+        LinkedHashMap<String, Boolean> r = cache.get(fingerprint, task.fingerprint(), task.itemIds()).orElse(null);
+        if (r != null) {
+            return new Answers(r, true);
+        }
+        log.accept("evaluating " + name + " on " + task.itemIds().size() + " items of " + task.name());
+        Map<String, Boolean> raw = evaluator.evaluate(m);
+        r = ResponseCache.ordered(raw, task.itemIds(), "results of model " + m);
+        cache.put(fingerprint, task.fingerprint(), m.toAbsolutePath().toString(), task.name(), (System.nanoTime() - s0) / 1e9, r);
+        return new Answers(r, false);
+    }
+
     /**
      * Runs the stage.
      *
@@ -146,14 +170,10 @@ public final class Extract {
         for (int i = 0; i < models.size(); i++) {
             Path m = models.get(i);
             long s0 = System.nanoTime();
-            LinkedHashMap<String, Boolean> r = cache.get(fps.get(i), task.fingerprint(), task.itemIds()).orElse(null);
-            boolean hit = r != null;
+            Answers answers = answers(m, fps.get(i), names.get(i), task, evaluator, cache, log);
+            LinkedHashMap<String, Boolean> r = answers.answers();
+            boolean hit = answers.cacheHit();
             if (!hit) {
-                log.accept("evaluating " + names.get(i) + " on " + total + " items of " + task.name());
-                Map<String, Boolean> raw = evaluator.evaluate(m);
-                r = ResponseCache.ordered(raw, task.itemIds(), "results of model " + m);
-                double sec = (System.nanoTime() - s0) / 1e9;
-                cache.put(fps.get(i), task.fingerprint(), m.toAbsolutePath().toString(), task.name(), sec, r);
                 evaluated += total;
             } else {
                 hits++;

@@ -108,6 +108,27 @@ class MultiFidelityRunTest {
         long items = state.fidelity().items();
         assertTrue(items < 36 * 400 / 3, "items " + items);
         assertEquals(answered.values().stream().flatMap(m -> m.values().stream()).mapToLong(Set::size).sum(), items);
+
+        // the answer: the best on the whole split, never below the start point, compared with it
+        var selection = new com.fasterxml.jackson.databind.ObjectMapper().readTree(tmp.resolve("out-mf/selection.json").toFile());
+        long winner = selection.get("ids").get(0).asLong();
+        assertEquals(2, state.fidelity().rung(winner));
+        double start = state.fidelity().of(-1).get("f").values().stream().mapToInt(Integer::intValue).average().orElseThrow();
+        double best = selection.get("values").get(0).get(0).asDouble();
+        assertTrue(best >= start, best + " vs start " + start);
+        for (long id : state.fidelity().rungs().keySet()) {
+            if (state.fidelity().rung(id) == 2) {
+                double v = state.fidelity().of(id).get("f").values().stream().mapToInt(Integer::intValue).average().orElseThrow();
+                assertTrue(v <= best, "winner is the best on the whole split");
+            }
+        }
+        if (winner != -1) {
+            var c = selection.get("comparisons").get(0);
+            assertEquals("start point", c.get("against").asText());
+            assertEquals(best - start, c.get("interval").get("difference").asDouble(), 1e-12);
+            assertTrue(c.get("interval").get("low").asDouble() <= c.get("interval").get("difference").asDouble());
+        }
+        assertEquals(best, s.best()[0], 1e-12, "the status reports the best exact score");
     }
 
     @Test

@@ -13,6 +13,7 @@ import dev.chimera.engine.actor.Protocol.WorkFailed;
 import dev.chimera.engine.actor.Protocol.WorkerCommand;
 import dev.chimera.engine.actor.Protocol.WorkerStatus;
 import dev.chimera.engine.run.Dispatch;
+import dev.chimera.engine.run.FinalPick;
 import dev.chimera.engine.run.Journal;
 import dev.chimera.engine.run.RunEvent;
 import dev.chimera.engine.run.RunFolder;
@@ -491,8 +492,31 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
                 s.best(), s.evaluationsPerMinute(), s.elapsedSeconds(), s.workers(), s.finishReason(), error);
     }
 
+    /** A multi-fidelity run's answer so far: among the candidates and start points scored on the whole split. */
+    private FinalPick.Pick pick(boolean compare) {
+        Map<Long, String> refs = new LinkedHashMap<>();
+        for (long id : run.referenceIds()) {
+            refs.put(id, run.referenceIds().size() == 1 ? "start point" : "start point " + (-id));
+        }
+        return FinalPick.choose(run.opened.spec().objectives().stream().map(RunSpec.ObjectiveSpec::name).toList(),
+                run.opened.setup().items(), run.state.fidelity(), run.racing.top(), refs, run.opened.parents(),
+                compare ? run.opened.spec().seed() : -1);
+    }
+
+    private List<Evaluation> best() {
+        if (run.racing == null) {
+            return run.search.optimizer().best();
+        }
+        FinalPick.Pick p = pick(false);
+        List<Evaluation> out = new ArrayList<>();
+        for (int i = 0; i < p.ids().size(); i++) {
+            out.add(new Evaluation(new Candidate(p.ids().get(i), run.genes(p.ids().get(i))), p.values().get(i)));
+        }
+        return out;
+    }
+
     private double[] bestObjectives() {
-        List<Evaluation> best = run.search.optimizer().best();
+        List<Evaluation> best = best();
         if (best.isEmpty()) {
             return new double[0];
         }
@@ -516,12 +540,13 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
         dispatch = dispatch.withoutQueue();
         String id = run.id();
         RunFolder.Opened o = run.opened;
-        List<Evaluation> best = run.search.optimizer().best();
+        List<Evaluation> best = best();
+        FinalPick.Pick pick = run.racing == null ? null : pick(true);
         var snapshot = run.search.optimizer().snapshot();
         RunState state = run.state;
         LOG.info("run {} ending: {}", id, reason);
         boolean models = !failed && !reason.equals("stopped");
-        CompletableFuture<Void> f = CompletableFuture.runAsync(() -> o.writeOutputs(state, best, snapshot, models), blocking);
+        CompletableFuture<Void> f = CompletableFuture.runAsync(() -> o.writeOutputs(state, best, pick, snapshot, models), blocking);
         getContext().pipeToSelf(f, (ok, err) -> new OutputsWritten(id, reason, err == null ? null : rootMessage(err)));
     }
 

@@ -33,8 +33,12 @@ import java.util.Set;
 public final class ItemChoice {
     private static final Logger LOG = LoggerFactory.getLogger(ItemChoice.class);
 
-    /** Per objective: the item ids, and the extract result's JSON for objectives that use an estimator. */
-    public record Choice(Map<String, List<String>> items, Map<String, String> estimators) {
+    /**
+     * Per objective: the item ids, the extract result's JSON for objectives that use an estimator, and (multi-fidelity
+     * runs) every parent's answers to every item, which the run's answer is compared with.
+     */
+    public record Choice(Map<String, List<String>> items, Map<String, String> estimators,
+                         Map<String, Map<String, Map<String, Integer>>> parents) {
     }
 
     /**
@@ -56,6 +60,7 @@ public final class ItemChoice {
     public static Choice choose(RunSpec spec, Path runDir) {
         Map<String, List<String>> out = new LinkedHashMap<>();
         Map<String, String> estimators = new LinkedHashMap<>();
+        Map<String, Map<String, Map<String, Integer>>> parents = new LinkedHashMap<>();
         for (int k = 0; k < spec.objectives().size(); k++) {
             RunSpec.ObjectiveSpec o = spec.objectives().get(k);
             long orderSeed = spec.seed() * 1_000_003L + k + 1;
@@ -78,6 +83,7 @@ public final class ItemChoice {
                 // every item, in one seeded order: a rung is a prefix, so each candidate's items are nested and the
                 // same for all candidates (paired comparisons)
                 out.put(o.name(), shuffled(items.stream().map(Item::id).toList(), orderSeed));
+                parents.put(o.name(), parentAnswers(spec, task, items));
                 continue;
             }
             if (o.selector().equals("random") && o.estimator().equals("mean")) {
@@ -91,7 +97,29 @@ public final class ItemChoice {
             out.put(o.name(), List.copyOf(r.subset().itemIds()));
             estimators.put(o.name(), r.toJson());
         }
-        return new Choice(out, estimators);
+        return new Choice(out, estimators, parents);
+    }
+
+    /** Every model of the run (by its alias) on every item: cached by model and task, evaluated once otherwise. */
+    private static Map<String, Map<String, Integer>> parentAnswers(RunSpec spec, Task task, List<Item> items) {
+        List<Item> fewshot = TaskLoader.fewshotItems(task);
+        TaskEvaluator evaluator = new TaskEvaluator(task, items, fewshot, device(spec), () -> { });
+        ResponseCache cache = new ResponseCache(spec.responseCache(), LOG::warn);
+        Extract.TaskInput input = Extract.TaskInput.of(task, items, fewshot);
+        Map<String, Map<String, Integer>> out = new LinkedHashMap<>();
+        for (Map.Entry<String, String> m : spec.models().entrySet()) {
+            Extract.Answers a = Extract.answers(Path.of(m.getValue()), input, evaluator, cache, LOG::info);
+            Map<String, Integer> y = new LinkedHashMap<>();
+            a.answers().forEach((id, ok) -> y.put(id, ok ? 1 : 0));
+            out.put(m.getKey(), y);
+            LOG.info("parent {} on {}: {} ({})", m.getKey(), task.name(), String.format(java.util.Locale.ROOT, "%.4f",
+                    y.values().stream().mapToInt(Integer::intValue).average().orElse(0)), a.cacheHit() ? "cached" : "evaluated");
+        }
+        return out;
+    }
+
+    private static String device(RunSpec spec) {
+        return spec.devices().isEmpty() || spec.devices().get(0).startsWith("cpu") ? "cpu" : spec.devices().get(0);
     }
 
     private static ExtractResult extract(RunSpec spec, Path runDir, RunSpec.ObjectiveSpec o, Task task, List<Item> items) {
@@ -103,9 +131,8 @@ public final class ItemChoice {
             parents.add(spec.models().get(m));
         }
         List<Path> models = parents.stream().map(Path::of).toList();
-        String device = spec.devices().isEmpty() || spec.devices().get(0).startsWith("cpu") ? "cpu" : spec.devices().get(0);
         List<Item> fewshot = TaskLoader.fewshotItems(task);
-        TaskEvaluator evaluator = new TaskEvaluator(task, items, fewshot, device, () -> { });
+        TaskEvaluator evaluator = new TaskEvaluator(task, items, fewshot, device(spec), () -> { });
         ResponseCache cache = new ResponseCache(spec.responseCache(), LOG::warn);
         Extract.Settings settings = Extract.Settings.of(o.selector(), o.n(), spec.seed(), o.estimator());
         Path file = runDir.resolve("extract-" + o.name() + ".json");

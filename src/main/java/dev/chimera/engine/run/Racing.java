@@ -20,7 +20,8 @@ import java.util.TreeSet;
  * items). When every member of a cohort alive at rung k has answered its items:
  * <ol>
  *   <li>racing: a member stays in the race only if its paired upper bound against the incumbent, mean difference
- *       + z standard errors, is at least 0 (for several objectives: on at least one objective);</li>
+ *       + z standard errors, is at least 0 (for several objectives: on at least one objective); into the whole split,
+ *       the costliest rung, only if its mean difference is above 0 (it looks better than the incumbent);</li>
  *   <li>halving: of those, at most ceil(m / eta) go up to rung k+1 (m = members alive at k), best estimates first;
  *       the others' races end at k.</li>
  * </ol>
@@ -166,8 +167,15 @@ public final class Racing {
             Map<String, Map<String, Integer>> mine = upTo(k, progress.of(id));
             boolean stays = false;
             for (int o = 0; o < objectives.size() && !stays; o++) {
-                stays = incumbents[o] == null || upperBound(mine.get(objectives.get(o)),
-                        progress.of(incumbents[o]).get(objectives.get(o))) >= 0;
+                if (incumbents[o] == null) {
+                    stays = true;
+                } else if (k + 1 < top) {
+                    stays = upperBound(mine.get(objectives.get(o)), progress.of(incumbents[o]).get(objectives.get(o)),
+                            settings.z()) >= 0;
+                } else {
+                    // the whole split is the costliest rung: only for candidates that look better than the incumbent
+                    stays = upperBound(mine.get(objectives.get(o)), progress.of(incumbents[o]).get(objectives.get(o)), 0) > 0;
+                }
             }
             if (stays) {
                 kept.add(id);
@@ -218,7 +226,7 @@ public final class Racing {
     }
 
     /** Mean paired difference + z standard errors over the items the candidate answered. */
-    double upperBound(Map<String, Integer> mine, Map<String, Integer> incumbent) {
+    static double upperBound(Map<String, Integer> mine, Map<String, Integer> incumbent, double z) {
         int n = 0;
         double sum = 0;
         double sq = 0;
@@ -237,7 +245,7 @@ public final class Racing {
         }
         double mean = sum / n;
         double var = n > 1 ? Math.max(0, (sq - n * mean * mean) / (n - 1)) : 0;
-        return mean + settings.z() * Math.sqrt(var / n);
+        return mean + z * Math.sqrt(var / n);
     }
 
     /** Per objective: the exact accuracy (whole split) or the fidelity estimator on the items answered. */

@@ -39,18 +39,22 @@ import java.util.Map;
 public final class RunFolder {
     public static final String CONFIG = "run.conf";
     public static final String ITEMS = "items.json";
+    public static final String PARENTS = "parents.json";
+    public static final String SELECTION = "selection.json";
 
     private RunFolder() {
     }
 
     /** A run ready to continue: spec, folder, journal state, the replayed search and what workers need. */
-    public record Opened(RunSpec spec, Path dir, RunState state, RunSearch search, RunSetup setup) {
+    public record Opened(RunSpec spec, Path dir, RunState state, RunSearch search, RunSetup setup,
+                         Map<String, Map<String, Map<String, Integer>>> parents) {
         public void writeGeneration(RunEvent.GenerationDone g, ObjectNode snapshot) {
             RunFolder.writeGeneration(dir, g, snapshot);
         }
 
-        public void writeOutputs(RunState state, List<Evaluation> best, ObjectNode snapshot, boolean models) {
-            RunFolder.writeOutputs(this, state, best, snapshot, models);
+        /** {@code pick}: a multi-fidelity run's answer and comparisons (null otherwise). */
+        public void writeOutputs(RunState state, List<Evaluation> best, FinalPick.Pick pick, ObjectNode snapshot, boolean models) {
+            RunFolder.writeOutputs(this, state, best, pick, snapshot, models);
         }
     }
 
@@ -70,9 +74,13 @@ public final class RunFolder {
         AtomicFiles.writeString(dir.resolve(CONFIG), spec.text());
         ItemChoice.Choice choice = ItemChoice.choose(spec, dir);
         writeJson(dir.resolve(ITEMS), choice.items());
+        if (!choice.parents().isEmpty()) {
+            writeJson(dir.resolve(PARENTS), choice.parents());
+        }
         RunState state = RunState.empty();
         return new Opened(spec, dir, state, RunSearch.start(spec, space, state),
-                new RunSetup(spec.name(), spec.text(), choice.items(), choice.estimators(), ItemChoice.rungs(spec, choice.items())));
+                new RunSetup(spec.name(), spec.text(), choice.items(), choice.estimators(), ItemChoice.rungs(spec, choice.items())),
+                choice.parents());
     }
 
     private static void writeJson(Path file, Object value) {
@@ -91,10 +99,15 @@ public final class RunFolder {
         }
         String text;
         Map<String, List<String>> items;
+        Map<String, Map<String, Map<String, Integer>>> parents;
         try {
             text = Files.readString(conf, StandardCharsets.UTF_8);
             items = Files.exists(dir.resolve(ITEMS))
                     ? Journal.JSON.readValue(dir.resolve(ITEMS).toFile(), new TypeReference<Map<String, List<String>>>() { })
+                    : Map.of();
+            parents = Files.exists(dir.resolve(PARENTS))
+                    ? Journal.JSON.readValue(dir.resolve(PARENTS).toFile(),
+                            new TypeReference<Map<String, Map<String, Map<String, Integer>>>>() { })
                     : Map.of();
         } catch (IOException e) {
             throw new RunException("cannot read run folder " + dir + ": " + e.getMessage(), e);
@@ -114,7 +127,7 @@ public final class RunFolder {
             }
         }
         return new Opened(spec, dir, state, RunSearch.start(spec, space, state),
-                new RunSetup(spec.name(), text, items, estimators, ItemChoice.rungs(spec, items)));
+                new RunSetup(spec.name(), text, items, estimators, ItemChoice.rungs(spec, items)), parents);
     }
 
     static void writeGeneration(Path dir, RunEvent.GenerationDone g, ObjectNode snapshot) {
@@ -133,13 +146,22 @@ public final class RunFolder {
         }
     }
 
-    static void writeOutputs(Opened run, RunState state, List<Evaluation> best, ObjectNode snapshot, boolean models) {
+    static void writeOutputs(Opened run, RunState state, List<Evaluation> best, FinalPick.Pick pick, ObjectNode snapshot,
+                             boolean models) {
         Path dir = run.dir();
         SearchSpace space = run.search().space();
         List<String> names = run.spec().objectives().stream().map(RunSpec.ObjectiveSpec::name).toList();
+        boolean fidelity = run.spec().fidelity() != null;
         StringBuilder csv = new StringBuilder("id,worker,attempt,merge_ms,eval_ms");
         for (String n : names) {
             csv.append(',').append(n);
+        }
+        if (fidelity) {
+            // the first rung's value above; then the rung the race reached and the value told to the optimizer
+            csv.append(",rung");
+            for (String n : names) {
+                csv.append(",told_").append(n);
+            }
         }
         int dim = space.bounds().dimension();
         List<String> geneNames = space.genome() != null ? space.genome().geneNames() : null;
@@ -150,7 +172,13 @@ public final class RunFolder {
         for (RunEvent.Evaluated e : state.evaluated().values()) {
             csv.append(e.id()).append(',').append(e.worker()).append(',').append(e.attempt()).append(',')
                     .append(e.mergeMillis()).append(',').append(e.evalMillis()).append(',')
-                    .append(join(e.objectives(), ",")).append(',').append(join(e.genes(), ",")).append('\n');
+                    .append(join(e.objectives(), ","));
+            if (fidelity) {
+                RunEvent.Scored sc = state.fidelity().scored().get(e.id());
+                csv.append(',').append(state.fidelity().rung(e.id())).append(',')
+                        .append(sc == null ? "" : join(sc.objectives(), ","));
+            }
+            csv.append(',').append(join(e.genes(), ",")).append('\n');
         }
         AtomicFiles.writeString(dir.resolve("results.csv"), csv.toString());
         try {
@@ -172,6 +200,9 @@ public final class RunFolder {
                 }
             }
             AtomicFiles.write(dir.resolve("best.json"), Journal.JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(summary));
+            if (pick != null) {
+                AtomicFiles.write(dir.resolve(SELECTION), Journal.JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(pick));
+            }
         } catch (IOException e) {
             throw new RunException("cannot write the outputs of " + dir + ": " + e.getMessage(), e);
         }

@@ -93,10 +93,22 @@ class RacingTest {
     }
 
     @Test
+    void onlyCandidatesThatLookBetterThanTheIncumbentGetTheWholeSplit() {
+        Racing r = racing(1.0, "paired");
+        // at rung 1 both match the reference on all 4 items: a tie earns no whole-split evaluation
+        RunState.Fidelity p = progress().answered(0, 0, answers(0, 1, 1)).answered(1, 0, answers(0, 1, 1))
+                .answered(0, 1, answers(2, 0, 0));
+        Racing.Step s = r.advance(List.of(0L, 1L), p, new Long[] {-1L});
+        assertTrue(s.done());
+        assertEquals(List.of(1L, 0L), s.ended().stream().map(Racing.Ended::id).toList());
+        assertArrayEquals(new double[] {0.5}, s.ended().get(1).values(), 1e-12);
+        assertEquals(1, s.ended().get(1).rung());
+    }
+
+    @Test
     void theUpperBoundIsTheMeanPairedDifferencePlusZStandardErrors() {
-        Racing r = racing(2.0, "paired");
         // differences +1, 0, 0, -1: mean 0, sample variance 2/3, standard error sqrt(2/3 / 4)
-        double ub = r.upperBound(Map.of("a", 1, "b", 1, "c", 0, "d", 0), Map.of("a", 0, "b", 1, "c", 0, "d", 1));
+        double ub = Racing.upperBound(Map.of("a", 1, "b", 1, "c", 0, "d", 0), Map.of("a", 0, "b", 1, "c", 0, "d", 1), 2.0);
         assertEquals(2 * Math.sqrt(2.0 / 3 / 4), ub, 1e-12);
     }
 }
