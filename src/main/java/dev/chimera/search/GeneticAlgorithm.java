@@ -43,28 +43,39 @@ import java.util.random.RandomGenerator;
  * alterer flips each gene independently with the mutation probability (Deb's convention), unlike Jenetics'
  * {@code Mutator}, which gates individual, chromosome and gene each with p^(1/3).
  *
- * <p>A generation: the {@code elitism} best individuals are carried over unchanged and not re-evaluated; the other
- * {@code population - elitism} slots are filled by tournament selection from the whole population, then crossover
- * and mutation, and are all asked for (a child identical to its parent is evaluated again, keeping each generation's
- * size fixed). Ties in fitness are broken by the lower candidate id. NaN results rank below everything.
+ * <p>Survival ({@code survival}): "mu+lambda" (the default, as pymoo's GA): {@code offspring} children are bred by
+ * tournament selection, crossover and mutation from the {@code population} survivors, and the next survivors are the
+ * best {@code population} of survivors and children together (the best is never lost); "generational": the
+ * {@code elitism} best are carried over unchanged and not re-evaluated, the other {@code population - elitism} slots
+ * are children bred from the whole population. With {@code eliminate_duplicates} (default true, as pymoo) a child
+ * equal to a parent or to an earlier child is not asked for and mating is repeated to fill the generation, so no
+ * evaluation is spent twice on a point. Ties in fitness are broken by the lower candidate id. NaN results rank below
+ * everything.
  *
- * <p>Settings (all optional): {@code population} 50, {@code elitism} 2, {@code tournament} 3, {@code crossover}
- * "sbx" | "blend" (sbx), {@code crossover_probability} 0.9, {@code sbx_eta} 15, {@code blend_alpha} 0.5,
- * {@code mutation} "polynomial" | "gaussian" (polynomial), {@code mutation_probability} 1/n, {@code mutation_eta}
- * 20, {@code gaussian_sigma} 0.1 (fraction of each gene's bound width).
+ * <p>Settings (all optional): {@code population} 50, {@code survival} "mu+lambda" | "generational" (mu+lambda),
+ * {@code offspring} = population (mu+lambda), {@code elitism} 2 (generational), {@code eliminate_duplicates} true,
+ * {@code tournament} 2, {@code crossover} "sbx" | "blend" (sbx), {@code crossover_probability} 0.9, {@code sbx_eta}
+ * 15, {@code blend_alpha} 0.5, {@code mutation} "polynomial" | "gaussian" (polynomial), {@code mutation_probability}
+ * 1/n, {@code mutation_eta} 20, {@code gaussian_sigma} 0.1 (fraction of each gene's bound width).
  *
  * <p>References: Deb &amp; Agrawal 1995 (SBX), Eshelman &amp; Schaffer 1993 (BLX-alpha), Deb &amp; Goyal 1996
  * (polynomial mutation), Goldberg &amp; Deb 1991 (tournament selection).
  */
 public final class GeneticAlgorithm extends GenerationalOptimizer {
     public static final String NAME = "ga";
-    private static final int VERSION = 1;
+    private static final int VERSION = 2;
 
     /** Resolved settings; see the class javadoc for meanings and defaults. */
     record Settings(int population, int elitism, int tournament, String crossover, double crossoverProbability,
                     double sbxEta, double blendAlpha, String mutation, double mutationProbability,
-                    double mutationEta, double gaussianSigma) {
+                    double mutationEta, double gaussianSigma, String survival, int offspring, boolean eliminateDuplicates) {
+        static final String MU_PLUS_LAMBDA = "mu+lambda";
+        static final String GENERATIONAL = "generational";
+
         Settings {
+            require(NAME, survival.equals(MU_PLUS_LAMBDA) || survival.equals(GENERATIONAL),
+                "survival must be \"mu+lambda\" or \"generational\", got \"" + survival + "\"");
+            require(NAME, offspring >= 1, "offspring must be >= 1, got " + offspring);
             require(NAME, population >= 2, "population must be >= 2, got " + population);
             require(NAME, elitism >= 0 && elitism < population, "elitism must be in [0, population), got " + elitism);
             require(NAME, tournament >= 2, "tournament must be >= 2, got " + tournament);
@@ -83,10 +94,11 @@ public final class GeneticAlgorithm extends GenerationalOptimizer {
         }
 
         static Settings of(Config c, int dimension) {
+            int population = integer(c, "population", 50);
             return new Settings(
-                integer(c, "population", 50),
+                population,
                 integer(c, "elitism", 2),
-                integer(c, "tournament", 3),
+                integer(c, "tournament", 2),
                 choice(c, "crossover", "sbx"),
                 number(c, "crossover_probability", 0.9),
                 number(c, "sbx_eta", 15),
@@ -94,7 +106,14 @@ public final class GeneticAlgorithm extends GenerationalOptimizer {
                 choice(c, "mutation", "polynomial"),
                 number(c, "mutation_probability", 1.0 / dimension),
                 number(c, "mutation_eta", 20),
-                number(c, "gaussian_sigma", 0.1));
+                number(c, "gaussian_sigma", 0.1),
+                choice(c, "survival", MU_PLUS_LAMBDA),
+                integer(c, "offspring", population),
+                !c.hasPath("eliminate_duplicates") || c.getBoolean("eliminate_duplicates"));
+        }
+
+        boolean muPlusLambda() {
+            return survival.equals(MU_PLUS_LAMBDA);
         }
 
         ObjectNode toJson() {
@@ -110,6 +129,9 @@ public final class GeneticAlgorithm extends GenerationalOptimizer {
             o.put("mutation_probability", mutationProbability);
             o.put("mutation_eta", mutationEta);
             o.put("gaussian_sigma", gaussianSigma);
+            o.put("survival", survival);
+            o.put("offspring", offspring);
+            o.put("eliminate_duplicates", eliminateDuplicates);
             return o;
         }
     }
@@ -161,31 +183,70 @@ public final class GeneticAlgorithm extends GenerationalOptimizer {
         return best.list();
     }
 
-    /** The whole population once a generation is complete: carried elites, then the new candidates by id. */
+    /**
+     * The next generation once the current one is complete. (mu + lambda): the parents are the best
+     * {@code population} of the previous parents and the new candidates, and all {@code offspring} children are new
+     * candidates. Generational: the parents are the carried elites and the new candidates, the {@code elitism} best
+     * are carried on, and {@code population - elitism} children are new candidates.
+     */
     @Override
     Generation next() {
-        List<Evaluation> population = new ArrayList<>(carried);
-        population.addAll(current.evaluations());
+        List<Evaluation> pool = new ArrayList<>(carried);
+        pool.addAll(current.evaluations());
         generation++;
         long nextId = current.endId();
 
-        List<Evaluation> ranked = new ArrayList<>(population);
+        List<Evaluation> ranked = new ArrayList<>(pool);
         ranked.sort(BestSoFar.BETTER_FIRST);
-        carried = List.copyOf(ranked.subList(0, settings.elitism()));
-
-        ISeq<Phenotype<DoubleGene, Double>> phenotypes = ISeq.of(population.stream().map(this::phenotype).toList());
-        int children = settings.population() - settings.elitism();
-        ISeq<Phenotype<DoubleGene, Double>> offspring = RandomRegistry.with(rng, r -> {
-            ISeq<Phenotype<DoubleGene, Double>> parents = selector.select(phenotypes, children, Optimize.MAXIMUM);
-            AltererResult<DoubleGene, Double> altered = alterer.alter(parents, generation);
-            return altered.population();
-        });
-
+        List<Evaluation> parents;
+        int children;
+        if (settings.muPlusLambda()) {
+            parents = List.copyOf(ranked.subList(0, Math.min(settings.population(), ranked.size())));
+            carried = parents;
+            children = settings.offspring();
+        } else {
+            parents = pool;
+            carried = List.copyOf(ranked.subList(0, settings.elitism()));
+            children = settings.population() - settings.elitism();
+        }
+        ISeq<Phenotype<DoubleGene, Double>> phenotypes = ISeq.of(parents.stream().map(this::phenotype).toList());
+        // duplicate elimination as pymoo's: a child equal to a parent or to an earlier child is dropped and mating is
+        // repeated (at most MATING_ROUNDS times) until the generation is full
+        java.util.Set<List<Double>> seen = new java.util.HashSet<>();
+        if (settings.eliminateDuplicates()) {
+            parents.forEach(e -> seen.add(key(e.candidate().genes())));
+        }
         List<Candidate> next = new ArrayList<>(children);
-        for (Phenotype<DoubleGene, Double> pt : offspring) {
-            next.add(new Candidate(nextId++, genes(pt)));
+        for (int round = 0; round < MATING_ROUNDS && next.size() < children; round++) {
+            int want = children - next.size();
+            ISeq<Phenotype<DoubleGene, Double>> offspring = RandomRegistry.with(rng, r -> {
+                ISeq<Phenotype<DoubleGene, Double>> chosen = selector.select(phenotypes, want, Optimize.MAXIMUM);
+                return alterer.alter(chosen, generation).population();
+            });
+            for (Phenotype<DoubleGene, Double> pt : offspring) {
+                double[] x = genes(pt);
+                if (!settings.eliminateDuplicates() || seen.add(key(x))) {
+                    next.add(new Candidate(nextId++, x));
+                }
+            }
+            if (!settings.eliminateDuplicates()) {
+                break;
+            }
+        }
+        if (next.isEmpty()) {
+            throw new IllegalStateException("ga: no new candidate in " + MATING_ROUNDS + " rounds of mating (the population has converged to one point)");
         }
         return new Generation(next);
+    }
+
+    private static final int MATING_ROUNDS = 100;
+
+    private static List<Double> key(double[] x) {
+        List<Double> k = new ArrayList<>(x.length);
+        for (double v : x) {
+            k.add(v == 0 ? 0.0 : v); // -0.0 and 0.0 are the same point
+        }
+        return k;
     }
 
     /**

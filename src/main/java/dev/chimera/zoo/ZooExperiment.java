@@ -49,6 +49,7 @@ public final class ZooExperiment {
         int groups = -1;
         boolean soft = false;
         ZooSpec spec = ZooSpec.defaults();
+        double mean0 = Double.NaN;
         for (int i = 0; i < args.length; i += 2) {
             String v = args[i + 1];
             switch (args[i]) {
@@ -65,12 +66,20 @@ public final class ZooExperiment {
                     default -> throw new IllegalArgumentException("--fitness " + v + " (match or prob)");
                 };
                 case "--spec" -> spec = v.equals("tiny") ? ZooSpec.tiny() : ZooSpec.defaults();
+                case "--tune" -> {
+                    // expert 2's full fine-tune: STEPS,LR (how far its body drifts from the base)
+                    String[] t = v.split(",");
+                    Trainer.Settings e = spec.expert2Tune();
+                    spec = spec.withExpert2Tune(new Trainer.Settings(Integer.parseInt(t[0]), e.batch(), Double.parseDouble(t[1]),
+                            e.warmup(), e.minLrFraction(), e.weightDecay(), e.clip()));
+                }
+                case "--mean0" -> mean0 = Double.parseDouble(v);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
         for (long seed : seeds) {
             Path dir = root == null ? ZooBuilder.defaultDir(spec, seed) : root.resolve(spec.key() + "-seed" + seed);
-            ObjectNode r = runSeed(dir, spec, seed, candidates, method, upper, groups, soft);
+            ObjectNode r = runSeed(dir, spec, seed, candidates, method, upper, groups, soft, mean0);
             System.out.println("RESULT " + r);
             if (results != null) {
                 Files.writeString(results, r + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
@@ -79,7 +88,7 @@ public final class ZooExperiment {
     }
 
     static ObjectNode runSeed(Path dir, ZooSpec spec, long seed, int candidates, String method, double upper,
-                              int groups, boolean soft) {
+                              int groups, boolean soft, double mean0) {
         ObjectNode r = JSON.createObjectNode();
         r.put("seed", seed);
         r.put("key", spec.key());
@@ -136,7 +145,10 @@ public final class ZooExperiment {
             System.out.println("[seed " + seed + "] uniform merges " + fast);
             if (candidates > 0) {
                 long ts = System.nanoTime();
-                Optimizer opt = Optimizers.create("cmaes", genome.bounds(), 1, seed);
+                // from the box centre, or (--mean0 V) from every weight V, e.g. 1.0 = the uniform merge
+                Optimizer opt = Double.isNaN(mean0) ? Optimizers.create("cmaes", genome.bounds(), 1, seed)
+                        : Optimizers.create("cmaes", genome.bounds(), 1, seed, com.typesafe.config.ConfigFactory.parseString(
+                                "mean0 = " + java.util.Arrays.toString(ones).replace("1.0", Double.toString(mean0))));
                 double best = -1;
                 double[] bestGenes = null;
                 ArrayNode trace = r.putArray("trace");

@@ -79,6 +79,11 @@ public record ZooSpec(int hidden, int intermediate, int layers, int heads, Train
                 20, 30, 30);
     }
 
+    /** The same zoo with another full fine-tune of expert 2 (recipe experiments). */
+    public ZooSpec withExpert2Tune(Trainer.Settings tune) {
+        return new ZooSpec(hidden, intermediate, layers, heads, base, expert1, expert2, tune, searchItems, testItems, skillItems);
+    }
+
     /** Recipe version and a hash of the spec, e.g. {@code zoo1-3fa2c0d1}. */
     public String key() {
         try {

@@ -45,7 +45,9 @@ public final class GeneticAlgorithmBenchmark {
                 System.err.printf("ZDT%d seed %d: %s%n", which, seed, r);
             }
         }
-        for (String settings : List.of("population = 50", "population = 100", "population = 100, elitism = 10",
+        for (String settings : List.of("population = 50", "population = 100",
+            "population = 100, survival = generational, elitism = 2, tournament = 3, eliminate_duplicates = false",
+            "population = 100, survival = generational, elitism = 10, tournament = 3, eliminate_duplicates = false",
             "population = 50, crossover = blend, mutation = gaussian")) {
             for (String fn : List.of("sphere", "rastrigin")) {
                 Function<double[], double[]> f = Drive.minimize(fn.equals("sphere") ? Problems::sphere : Problems::rastrigin);

@@ -33,16 +33,17 @@ class GeneticAlgorithmTest {
     // ---- contract, for both operator sets ----
 
     @ParameterizedTest
-    @ValueSource(strings = {"population = 12", "population = 12, crossover = blend, mutation = gaussian, elitism = 3"})
+    @ValueSource(strings = {"population = 12", "population = 12, crossover = blend, mutation = gaussian, elitism = 3, survival = generational",
+        "population = 12, offspring = 5, eliminate_duplicates = false"})
     void restoreThroughJsonIsBitExact(String settings) {
         // cuts inside the first generation, at its end, inside later ones
         OptimizerContract.restoreIsBitExact(ga(4, settings, 9), RASTRIGIN, 5, 300, 1, 7, 12, 33, 150);
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"population = 12", "population = 12, crossover = blend, mutation = gaussian, elitism = 0"})
+    @ValueSource(strings = {"population = 12", "population = 12, crossover = blend, mutation = gaussian, elitism = 0, survival = generational"})
     void tellOrderDoesNotMatter(String settings) {
-        OptimizerContract.tellOrderDoesNotMatter(ga(4, settings, 3), RASTRIGIN, 4, 500);
+        OptimizerContract.tellOrderDoesNotMatter(ga(4, settings, 3), RASTRIGIN, 4, 492); // 41 whole generations of 12
     }
 
     @Test
@@ -53,8 +54,11 @@ class GeneticAlgorithmTest {
     @Test
     void askHonoursMaxAndGenerationSizes() {
         OptimizerContract.askHonoursMax(ga(4, "population = 12", 1), SPHERE);
-        // the first generation is the whole population; later ones the non-elite slots
-        OptimizerContract.generationsAreAskedWhole(ga(4, "population = 12, elitism = 2", 1), SPHERE, 12, 10, 10, 10, 10);
+        // generational: the first generation is the whole population; later ones the non-elite slots
+        OptimizerContract.generationsAreAskedWhole(ga(4, "population = 12, elitism = 2, survival = generational", 1), SPHERE,
+            12, 10, 10, 10, 10);
+        // (mu + lambda): the population, then the offspring
+        OptimizerContract.generationsAreAskedWhole(ga(4, "population = 12, offspring = 7", 1), SPHERE, 12, 7, 7, 7, 7);
     }
 
     @Test
@@ -80,12 +84,12 @@ class GeneticAlgorithmTest {
     @Test
     void settingsDefaultsAndValidation() {
         GeneticAlgorithm ga = (GeneticAlgorithm) Optimizers.create("ga", Bounds.uniform(8, 0, 1), 1, 1);
-        assertEquals(new GeneticAlgorithm.Settings(50, 2, 3, "sbx", 0.9, 15, 0.5, "polynomial", 1.0 / 8, 20, 0.1),
-            ga.settings());
+        assertEquals(new GeneticAlgorithm.Settings(50, 2, 2, "sbx", 0.9, 15, 0.5, "polynomial", 1.0 / 8, 20, 0.1,
+            "mu+lambda", 50, true), ga.settings());
         assertEquals(50, ga.ask(Integer.MAX_VALUE).size());
         OptimizerContract.rejectsBadInput("ga", Bounds.uniform(3, -5.12, 5.12), 1, 2, "population = 1", "elitism = 50",
             "elitism = -1", "tournament = 1", "crossover = uniform", "mutation = swap", "mutation_probability = 2",
-            "gaussian_sigma = 0");
+            "gaussian_sigma = 0", "survival = steady", "offspring = 0");
         Optimizer opt = ga(3, "", 1).get();
         assertThrows(IllegalArgumentException.class, () -> Optimizers.restore(opt.snapshot().put("algorithm", "nsga2")));
     }
@@ -93,7 +97,7 @@ class GeneticAlgorithmTest {
     /** The elites carried into a generation are the best of the previous one, ties to the lower id. */
     @Test
     void elitesAreTheBestOfThePreviousGeneration() {
-        Optimizer opt = ga(3, "population = 10, elitism = 3", 8).get();
+        Optimizer opt = ga(3, "population = 10, elitism = 3, survival = generational", 8).get();
         List<Evaluation> gen0 = new ArrayList<>();
         for (Candidate c : opt.ask(Integer.MAX_VALUE)) {
             // quantised values make ties likely
@@ -165,6 +169,31 @@ class GeneticAlgorithmTest {
             Arrays.toString(sphere), median(sphere), Arrays.toString(rastrigin), median(rastrigin));
         assertTrue(median(sphere) < 0.1, "sphere median " + median(sphere));
         assertTrue(median(rastrigin) < 20, "rastrigin median " + median(rastrigin));
+    }
+
+    /** (mu + lambda): the survivors are the best of parents and children, ties to the lower id; no child repeats a point. */
+    @Test
+    void muPlusLambdaKeepsTheBestOfParentsAndChildrenAndAsksNoPointTwice() {
+        Optimizer opt = ga(3, "population = 6, offspring = 6", 4).get();
+        List<Evaluation> all = new ArrayList<>();
+        java.util.Set<List<Double>> points = new java.util.HashSet<>();
+        for (int g = 0; g < 6; g++) {
+            for (Candidate c : opt.ask(Integer.MAX_VALUE)) {
+                double[] y = {-Math.floor(Problems.sphere(c.genes()))};
+                all.add(new Evaluation(c, y));
+                assertTrue(points.add(Arrays.stream(c.genes()).boxed().toList()), "point asked twice: " + c);
+                opt.tell(c.id(), y);
+            }
+        }
+        all.sort(Comparator.comparingDouble((Evaluation e) -> -e.objective(0)).thenComparingLong(e -> e.candidate().id()));
+        List<Long> survivors = new ArrayList<>();
+        for (JsonNode e : opt.snapshot().get("carried")) {
+            survivors.add(e.get("id").asLong());
+        }
+        // the survivors of the last completed generation: the best 6 of every candidate told before it
+        long before = opt.ask(Integer.MAX_VALUE).get(0).id();
+        List<Long> expected = all.stream().filter(e -> e.candidate().id() < before).limit(6).map(e -> e.candidate().id()).toList();
+        assertEquals(expected, survivors);
     }
 
     /** The random-search baselines quoted above, measured. */
