@@ -34,7 +34,7 @@ class ExampleRunFilesTest {
     static final Map<String, Set<String>> SETTINGS = Map.of(
             "cmaes", Set.of("population", "sigma0", "mean0", "active"),
             "ga", Set.of("population", "elitism", "tournament", "crossover", "crossover_probability", "sbx_eta", "blend_alpha",
-                    "mutation", "mutation_probability", "mutation_eta", "gaussian_sigma"),
+                    "mutation", "mutation_probability", "mutation_eta", "gaussian_sigma", "survival", "offspring", "eliminate_duplicates"),
             "nsga2", Set.of("population", "crossover_probability", "sbx_eta", "mutation_probability", "mutation_eta", "initial"),
             "de", Set.of("population", "F", "CR"),
             "random", Set.of("batch"));
