@@ -20,6 +20,14 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "S", defaultValue = "0", description = "zoo seed, also the run's seed (default ${DEFAULT-VALUE})")
     long seed;
 
+    @Option(names = "--template", paramLabel = "FILE", description = "a run file template of your own instead of the built-in"
+            + " one (the same {{fields}}; docs/demo.md)")
+    Path template;
+
+    @Option(names = "--run-seed", paramLabel = "R", description = "the run's seed (search and item order), when it should"
+            + " differ from the zoo seed: several searches on one zoo")
+    Long runSeed;
+
     @Option(names = "--zoo", paramLabel = "DIR", description = "zoo folder (default ~/.cache/chimera/zoo/<recipe-hash>-seed<S>);"
             + " built when missing")
     Path zoo;
@@ -66,7 +74,7 @@ final class DemoCommand implements Callable<Integer> {
             case "tiny" -> ZooSpec.tiny();
             default -> throw new DemoException("--zoo-size " + zooSize + " is unknown (demo or tiny)");
         };
-        DemoOptions o = DemoOptions.defaults().withZooSpec(spec).withSeed(seed).withZooDir(zoo).withRunDir(out)
+        DemoOptions o = DemoOptions.defaults().withZooSpec(spec).withSeed(seed).withRunSeed(runSeed).withTemplate(template).withZooDir(zoo).withRunDir(out)
                 .withMultiObjective(multiObjective).withBudget(budget).withN(n).withEstimatorCheck(check).withDevices(devices)
                 .withControlPort(controlPort).withResponseCache(responseCache)
                 .withNodeConfig(config == null ? null : NodeCommand.loadConfig(config));

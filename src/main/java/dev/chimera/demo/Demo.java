@@ -13,6 +13,7 @@ import dev.chimera.engine.actor.Protocol;
 import dev.chimera.engine.control.RunFollower;
 import dev.chimera.engine.run.Journal;
 import dev.chimera.engine.run.RunEvent;
+import dev.chimera.engine.run.RunFolder;
 import dev.chimera.engine.run.RunSpec;
 import dev.chimera.engine.run.RunState;
 import dev.chimera.engine.run.SearchSpace;
@@ -94,7 +95,7 @@ public final class Demo {
                 .toAbsolutePath().normalize();
         Path zooDir = (o.zooDir() != null ? o.zooDir() : ZooBuilder.defaultDir(spec, o.seed())).toAbsolutePath().normalize();
         Zoo zoo = new Zoo(zooDir);
-        DemoRunFile.Rendered rendered = DemoRunFile.render(multi, fields(runDir, zoo, spec), o.budget(), o.n(), o.responseCache());
+        DemoRunFile.Rendered rendered = DemoRunFile.render(multi, o.template(), fields(runDir, zoo, spec), o.budget(), o.n(), o.responseCache());
         if (rendered.n() < 1 || rendered.n() > maxN(spec)) {
             throw new DemoException("demo.n = " + rendered.n() + " of template " + DemoRunFile.resource(multi)
                     + " is outside 1.." + maxN(spec) + " (the items of the search split); give --n");
@@ -119,6 +120,9 @@ public final class Demo {
     private void validate(ZooSpec spec) {
         if (o.seed() < 0) {
             throw new DemoException("--seed " + o.seed() + " must be >= 0 (the zoo seed)");
+        }
+        if (o.runSeed() != null && o.runSeed() < 0) {
+            throw new DemoException("--run-seed " + o.runSeed() + " must be >= 0");
         }
         if (o.budget() != null && o.budget() < 1) {
             throw new DemoException("--budget " + o.budget() + " must be >= 1 (candidates the search evaluates)");
@@ -146,7 +150,7 @@ public final class Demo {
         String name = runDir.getFileName().toString().replaceAll("[^A-Za-z0-9._-]", "-");
         f.put("name", name);
         f.put("output", DemoRunFile.escape(runDir.toString()));
-        f.put("seed", Long.toString(o.seed()));
+        f.put("seed", Long.toString(o.effectiveRunSeed()));
         f.put("base", DemoRunFile.escape(zoo.base().toString()));
         f.put("expert1", DemoRunFile.escape(zoo.expert1().toString()));
         f.put("expert2", DemoRunFile.escape(zoo.expert2().toString()));
@@ -253,7 +257,7 @@ public final class Demo {
         List<ExtractResult> extracts = extracts(spec0, runDir);
         double extractSeconds = extracts.stream().filter(java.util.Objects::nonNull).mapToDouble(x -> x.cost().wallSeconds()).sum();
         phases.put("extract", extractSeconds);
-        DemoResult.SearchCost cost = cost(state, extracts);
+        DemoResult.SearchCost cost = cost(spec0, state, extracts, runDir);
         String runState = end != null ? end.state() : state.status() == RunState.Status.FINISHED ? "FINISHED" : state.status().name();
         String reason = end != null ? end.finishReason() : state.finishReason();
         if (!"FINISHED".equals(runState)) {
@@ -262,7 +266,7 @@ public final class Demo {
             out.println("or the run alone: chimera resume " + runDir);
             phases.put("total", seconds(t0));
             return new DemoResult(multi ? MODE_MULTI : MODE_SINGLE, runDir, zoo.dir(), runFile, spec0.name(), runState, reason,
-                    List.of(), cost, null, null, List.of(), List.of(), null, Map.copyOf(phases));
+                    List.of(), cost, null, null, List.of(), List.of(), null, Map.copyOf(phases), List.of());
         }
         out.printf(Locale.ROOT, "  %d candidates, %d items on candidates + %d in the extract stage%s; extract %.1f s, search %.1f s%n",
                 cost.candidates(), cost.candidateItems(), cost.extractItems(), cost.extractFromCache() ? " (from the response cache)" : "",
@@ -270,6 +274,7 @@ public final class Demo {
 
         // 4. evaluation and report
         DemoResult r = multi ? evaluateMulti(spec0, zoo, runDir, runFile, state, extracts, cost, runState, reason, t0)
+                : spec0.fidelity() != null ? evaluateRaced(spec0, zoo, runDir, runFile, state, cost, runState, reason, t0)
                 : evaluateSingle(spec0, zoo, runDir, runFile, state, extracts, cost, runState, reason, t0);
         String report = DemoReport.markdown(r, spec0);
         out.println();
@@ -363,6 +368,12 @@ public final class Demo {
     /** The command that continues this demo: the options that decide its run file. */
     private String continueCommand(Path runDir) {
         StringBuilder b = new StringBuilder("chimera demo --out ").append(runDir).append(" --seed ").append(o.seed());
+        if (o.runSeed() != null) {
+            b.append(" --run-seed ").append(o.runSeed());
+        }
+        if (o.template() != null) {
+            b.append(" --template ").append(o.template().toAbsolutePath());
+        }
         if (o.zooDir() != null) {
             b.append(" --zoo ").append(o.zooDir().toAbsolutePath());
         }
@@ -387,14 +398,14 @@ public final class Demo {
         return l;
     }
 
-    /** Items the search cost: every journaled per-item result, plus the parents' answers behind each estimator. */
-    static DemoResult.SearchCost cost(RunState state, List<ExtractResult> extracts) {
-        long items = 0;
-        for (RunEvent.Evaluated e : state.evaluated().values()) {
-            for (Map<String, Integer> perObjective : e.items().values()) {
-                items += perObjective.size();
-            }
-        }
+    /**
+     * Items the search cost: every journaled per-item result (with multi-fidelity: every rung, and the start point on
+     * the whole split), plus the parents' answers (the extract stage, or the answers a multi-fidelity run compares
+     * with); and what scoring every candidate on every item of each objective's split would have cost.
+     */
+    static DemoResult.SearchCost cost(RunSpec spec, RunState state, List<ExtractResult> extracts, Path runDir) {
+        long items = state.fidelity().items();
+        long candidates = state.evaluated().keySet().stream().filter(id -> id >= 0).count();
         long extractItems = 0;
         boolean cached = false;
         boolean any = false;
@@ -406,7 +417,30 @@ public final class Demo {
             extractItems += (long) x.models().size() * x.task().itemIds().size();
             cached |= x.models().stream().allMatch(ExtractResult.ModelInfo::cacheHit);
         }
-        return new DemoResult.SearchCost(state.evaluated().size(), items, extractItems, any && cached);
+        Map<String, Map<String, Map<String, Integer>>> parents = parentAnswers(runDir);
+        for (Map<String, Map<String, Integer>> perModel : parents.values()) {
+            for (Map<String, Integer> y : perModel.values()) {
+                extractItems += y.size();
+            }
+        }
+        long full = 0;
+        for (RunSpec.ObjectiveSpec ob : spec.objectives()) {
+            full += candidates * TaskLoader.items(TaskLoader.load(Path.of(ob.task()))).size();
+        }
+        return new DemoResult.SearchCost(candidates, items, extractItems, any && cached, full);
+    }
+
+    /** A multi-fidelity run's parents on every item (parents.json), or empty. */
+    private static Map<String, Map<String, Map<String, Integer>>> parentAnswers(Path runDir) {
+        Path f = runDir.resolve(RunFolder.PARENTS);
+        if (!Files.exists(f)) {
+            return Map.of();
+        }
+        try {
+            return JSON.readValue(f.toFile(), new TypeReference<>() { });
+        } catch (IOException e) {
+            throw new DemoException("cannot read " + f + ": " + e.getMessage(), e);
+        }
     }
 
     /** The held-out split of a search task file: {@code X_search.yml} -> {@code X_test.yml} beside it. */
@@ -423,7 +457,7 @@ public final class Demo {
         return test;
     }
 
-    private static String taskName(Path taskFile) {
+    static String taskName(Path taskFile) {
         String n = taskFile.getFileName().toString();
         return n.substring(0, n.lastIndexOf('.'));
     }
@@ -445,7 +479,7 @@ public final class Demo {
         return m;
     }
 
-    private static Map<String, Path> parents(Zoo zoo) {
+    static Map<String, Path> parents(Zoo zoo) {
         Map<String, Path> p = new LinkedHashMap<>();
         p.put("base", zoo.base());
         p.put("expert 1", zoo.expert1());
@@ -466,6 +500,17 @@ public final class Demo {
                 + "    parameters: {weight: " + weight + "}\n"
                 + "parameters: {normalize: false, lambda: 1.0}\n"
                 + "dtype: float32\n";
+    }
+
+    /** A multi-fidelity run: its answer is already scored on the whole search split, see {@link RacedEvaluation}. */
+    private DemoResult evaluateRaced(RunSpec spec, Zoo zoo, Path runDir, Path runFile, RunState state,
+                                     DemoResult.SearchCost cost, String runState, String reason, long t0) {
+        DemoResult r = new RacedEvaluation(spec, zoo, runDir, state, parentAnswers(runDir), out, phases)
+                .evaluate(runFile, cost, runState, reason);
+        phases.put("total", seconds(t0));
+        return new DemoResult(r.mode(), r.runDir(), r.zooDir(), r.runFile(), r.runId(), r.runState(), r.finishReason(), r.rows(),
+                r.search(), r.gainOverBestParent(), r.gainOverUniform(), r.estimatorChecks(), r.pareto(), r.plot(),
+                Map.copyOf(phases), r.comparisons());
     }
 
     private DemoResult evaluateSingle(RunSpec spec, Zoo zoo, Path runDir, Path runFile, RunState state,
@@ -546,7 +591,7 @@ public final class Demo {
             phases.put("total", seconds(t0));
             return new DemoResult(MODE_SINGLE, runDir, zoo.dir(), runFile, spec.name(), runState, reason, List.copyOf(rows), cost,
                     100 * (evolved - bestParent), 100 * (evolved - bestUniform), List.copyOf(checks), List.of(), null,
-                    Map.copyOf(phases));
+                    Map.copyOf(phases), List.of());
         }
     }
 
@@ -690,7 +735,7 @@ public final class Demo {
                 "parents (accuracy on every item)"));
         phases.put("total", seconds(t0));
         return new DemoResult(MODE_MULTI, runDir, zoo.dir(), runFile, spec.name(), runState, reason, List.copyOf(rows), cost,
-                null, null, List.copyOf(checks), List.copyOf(pareto), plot, Map.copyOf(phases));
+                null, null, List.copyOf(checks), List.copyOf(pareto), plot, Map.copyOf(phases), List.of());
     }
 
     private static DemoResult.Row row(String model, Path path, Map<String, Double> searchScores, Map<Path, Scorer.Score> held,
@@ -721,7 +766,7 @@ public final class Demo {
         return l;
     }
 
-    private static double seconds(long t0) {
+    static double seconds(long t0) {
         return (System.nanoTime() - t0) / 1e9;
     }
 }

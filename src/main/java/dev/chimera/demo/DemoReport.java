@@ -22,10 +22,18 @@ final class DemoReport {
         List<String> objectives = spec.objectives().stream().map(RunSpec.ObjectiveSpec::name).toList();
         int n = spec.objectives().get(0).n();
         DemoResult.SearchCost c = r.search();
-        b.append(String.format(Locale.ROOT, "Search: %s, %d candidates x %d items per objective (%s) = %d item evaluations,"
-                        + " plus the extract stage's %d (the parents on every item%s): %d in all.%n%n",
-                spec.algorithm(), c.candidates(), n, String.join(", ", objectives), c.candidateItems(), c.extractItems(),
-                c.extractFromCache() ? ", read from the response cache" : "", c.totalItems()));
+        if (spec.fidelity() != null) {
+            b.append(String.format(Locale.ROOT, "Search: %s, %d candidates, multi-fidelity (rungs %s of the search split, eta %d):"
+                            + " %d item evaluations on candidates and the start point, plus %d for the parents' answers"
+                            + " (compared with): %d in all, %.3f of scoring every candidate on every item (%d).%n%n",
+                    spec.algorithm(), c.candidates(), spec.fidelity().rungs(), spec.fidelity().eta(), c.candidateItems(),
+                    c.extractItems(), c.totalItems(), c.ratio(), c.fullItems()));
+        } else {
+            b.append(String.format(Locale.ROOT, "Search: %s, %d candidates x %d items per objective (%s) = %d item evaluations,"
+                            + " plus the extract stage's %d (the parents on every item%s): %d in all.%n%n",
+                    spec.algorithm(), c.candidates(), n, String.join(", ", objectives), c.candidateItems(), c.extractItems(),
+                    c.extractFromCache() ? ", read from the response cache" : "", c.totalItems()));
+        }
         if (multi) {
             multiTable(b, r, objectives);
         } else {
@@ -63,9 +71,11 @@ final class DemoReport {
             b.append(String.format(Locale.ROOT, "| %s | %.1f %% | %d | %.1f s |%n", name, 100 * row.heldOut().get(test),
                     row.itemsEvaluated(), row.seconds()));
         }
-        b.append(String.format(Locale.ROOT, "%n\\* items and time that found it: the search (candidates x n), the extract stage"
-                + " and the final check (the best candidates by estimate on every search item); its held-out score took %d"
-                + " more items like every other row.%n%n", r.rows().get(0).itemsEvaluated()));
+        boolean raced = !r.comparisons().isEmpty();
+        b.append(String.format(Locale.ROOT, "%n\\* items and time that found it: %s; its held-out score took %d more items like"
+                + " every other row.%n%n", raced ? "the search (every rung of every candidate, the start point on the whole"
+                + " split) and the parents' answers it was compared with" : "the search (candidates x n), the extract stage"
+                + " and the final check (the best candidates by estimate on every search item)", r.rows().get(0).itemsEvaluated()));
         DemoResult.Row bestParent = r.rows().subList(0, 3).stream()
                 .max(java.util.Comparator.comparingDouble(x -> x.heldOut().get(test))).orElseThrow();
         DemoResult.Row bestUniform = r.rows().subList(3, 5).stream()
@@ -75,6 +85,27 @@ final class DemoReport {
         b.append(String.format(Locale.ROOT, "- gain over the better uniform merge (%s, %.1f %%): %+.1f points%n", bestUniform.model(),
                 100 * bestUniform.heldOut().get(test), r.gainOverUniform()));
         String objective = evolved.searchScores().keySet().iterator().next();
+        if (raced) {
+            b.append(String.format(Locale.ROOT, "- the evolved merge on the whole search split: %.1f %%%s%n",
+                    100 * evolved.searchScores().get(objective), r.row("uniform TA 1.0/1.0").searchScores().isEmpty() ? ""
+                            : String.format(Locale.ROOT, " (the start point, uniform TA 1.0/1.0: %.1f %%)",
+                            100 * r.row("uniform TA 1.0/1.0").searchScores().get(objective))));
+            b.append("\nThe evolved merge against the others, difference of accuracies in points with its paired bootstrap"
+                    + " 95 % interval (items resampled with both models' answers):\n\n");
+            b.append("| split | against | evolved | other | difference | 95 % interval |\n| --- | --- | ---: | ---: | ---: | --- |\n");
+            for (DemoResult.Comparison k : r.comparisons()) {
+                b.append(String.format(Locale.ROOT, "| %s | %s | %.1f %% | %.1f %% | %+.1f | [%+.1f, %+.1f] |%n", k.split(),
+                        k.against(), 100 * k.evolved(), 100 * k.other(), k.difference(), k.low(), k.high()));
+            }
+            if (!r.estimatorChecks().isEmpty() && !r.estimatorChecks().get(0).candidates().isEmpty()) {
+                DemoResult.EstimatorCheck ch = r.estimatorChecks().get(0);
+                b.append(String.format(Locale.ROOT, "%nEstimator check (no extra evaluation): the %d candidates the run scored"
+                        + " on the whole search split; the paired estimate from their first rung's items against the truth.%n%n",
+                        ch.candidates().size()));
+                checkTable(b, ch);
+            }
+            return;
+        }
         b.append(String.format(Locale.ROOT, "- the evolved merge's estimated fitness on the search split: %.1f %%%n",
                 100 * evolved.searchScores().get(objective)));
         if (!r.estimatorChecks().isEmpty() && !r.estimatorChecks().get(0).candidates().isEmpty()) {

@@ -19,11 +19,21 @@ import java.util.Map;
  *                        the best few (single objective), or distinct points spread along the Pareto front
  * @param pareto the Pareto set (multi-objective), in order of the first objective
  * @param phaseSeconds wall time per phase: zoo, extract, search, held-out eval, estimator check, total
+ * @param comparisons single objective: the evolved merge against the start point, the parents and the uniform merges,
+ *                    with intervals, on the search split (multi-fidelity runs) and on the held-out split
  */
 public record DemoResult(String mode, Path runDir, Path zooDir, Path runFile, String runId, String runState,
                          String finishReason, List<Row> rows, SearchCost search, Double gainOverBestParent,
                          Double gainOverUniform, List<EstimatorCheck> estimatorChecks, List<Row> pareto, Path plot,
-                         Map<String, Double> phaseSeconds) {
+                         Map<String, Double> phaseSeconds, List<Comparison> comparisons) {
+    /**
+     * The evolved merge against another model on one split: the difference of accuracies (points) with its paired
+     * bootstrap 95 % interval (items resampled with both models' answers).
+     */
+    public record Comparison(String split, String against, double evolved, double other, double difference, double low,
+                             double high) {
+    }
+
     /**
      * One model.
      *
@@ -47,9 +57,15 @@ public record DemoResult(String mode, Path runDir, Path zooDir, Path runFile, St
      * @param extractItems items of the extract stage: parents x items of each objective's task (0 without estimator)
      * @param extractFromCache whether the parents' answers came from the response cache (no model time spent)
      */
-    public record SearchCost(long candidates, long candidateItems, long extractItems, boolean extractFromCache) {
+    public record SearchCost(long candidates, long candidateItems, long extractItems, boolean extractFromCache,
+                             long fullItems) {
         public long totalItems() {
             return candidateItems + extractItems;
+        }
+
+        /** Items spent over what scoring every candidate on every item of the search split would cost. */
+        public double ratio() {
+            return fullItems == 0 ? 0 : (double) totalItems() / fullItems;
         }
     }
 

@@ -34,7 +34,15 @@ final class DemoRunFile {
         return multiObjective ? "demo/demo-multi.conf" : "demo/demo.conf";
     }
 
-    static String template(boolean multiObjective) {
+    /** The built-in template, or {@code custom} when given. */
+    static String template(boolean multiObjective, Path custom) {
+        if (custom != null) {
+            try {
+                return java.nio.file.Files.readString(custom, StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new DemoException("cannot read the template " + custom + ": " + e.getMessage(), e);
+            }
+        }
         String name = resource(multiObjective);
         try (InputStream in = DemoRunFile.class.getClassLoader().getResourceAsStream(name)) {
             if (in == null) {
@@ -51,8 +59,9 @@ final class DemoRunFile {
      *
      * @throws DemoException for a placeholder without a value, or a template that does not parse
      */
-    static Rendered render(boolean multiObjective, Map<String, String> fields, Integer budget, Integer n, Path responseCache) {
-        String template = template(multiObjective);
+    static Rendered render(boolean multiObjective, Path custom, Map<String, String> fields, Integer budget, Integer n,
+                           Path responseCache) {
+        String template = template(multiObjective, custom);
         String rest = FIELD.matcher(template).replaceAll("");
         int stray = rest.indexOf("{{");
         if (stray >= 0) {

@@ -33,7 +33,12 @@ import java.util.function.Consumer;
  */
 final class Scorer implements AutoCloseable {
     /** A model's result on a whole task. */
-    record Score(String task, double accuracy, int items, double seconds) {
+    /** @param answers per item id, 1 if answered correctly (for paired comparisons) */
+    record Score(String task, double accuracy, int items, double seconds, Map<String, Integer> answers) {
+        /** The answers as a vector in the order of {@code ids}. */
+        int[] vector(List<String> ids) {
+            return ids.stream().mapToInt(answers::get).toArray();
+        }
     }
 
     private record Loaded(Task task, List<Item> items, List<Item> fewshot) {
@@ -122,11 +127,13 @@ final class Scorer implements AutoCloseable {
                 l.task().language() == null ? null : LanguageCheck.mgsm());
         TaskResult r = runner.run(l.task(), l.items(), l.fewshot());
         int correct = 0;
+        Map<String, Integer> answers = new java.util.LinkedHashMap<>();
         for (ItemResult i : r.items()) {
             correct += i.correct() ? 1 : 0;
+            answers.put(i.id(), i.correct() ? 1 : 0);
         }
         double secs = (System.nanoTime() - t0) / 1e9;
-        Score s = new Score(l.task().name(), (double) correct / r.items().size(), r.items().size(), secs);
+        Score s = new Score(l.task().name(), (double) correct / r.items().size(), r.items().size(), secs, answers);
         progress.accept(String.format(java.util.Locale.ROOT, "  %-22s %-16s %5.1f %%  (%d items, %.1f s)", label,
                 s.task(), 100 * s.accuracy(), s.items(), secs));
         return s;

@@ -281,8 +281,8 @@ public final class ZooBuilder {
     }
 
     /**
-     * The target's splits: the test split poses {@code testItems} problems once each (a random phrasing), the search
-     * split the other problems in every phrasing; so no test problem is seen by the search in any wording.
+     * The target's splits: the test split poses {@code testProblems} problems in every phrasing, the search split the
+     * other problems in every phrasing; so no test problem is seen by the search in any wording.
      */
     static void writeTasks(Path dir, Languages lang, ZooSpec spec, long seed) throws IOException {
         Files.createDirectories(dir);
@@ -290,11 +290,13 @@ public final class ZooBuilder {
         Random shuffle = new Random(seed * 1_000_033L + 5);
         Collections.shuffle(problems, shuffle);
         List<Languages.Question> test = new ArrayList<>();
-        for (Languages.Problem p : problems.subList(0, spec.testItems())) {
-            test.add(new Languages.Question(p, shuffle.nextInt(Languages.TEMPLATES)));
+        for (Languages.Problem p : problems.subList(0, spec.testProblems())) {
+            for (int t = 0; t < Languages.TEMPLATES; t++) {
+                test.add(new Languages.Question(p, t));
+            }
         }
         List<Languages.Question> search = new ArrayList<>();
-        for (Languages.Problem p : problems.subList(spec.testItems(), problems.size())) {
+        for (Languages.Problem p : problems.subList(spec.testProblems(), problems.size())) {
             for (int t = 0; t < Languages.TEMPLATES; t++) {
                 search.add(new Languages.Question(p, t));
             }

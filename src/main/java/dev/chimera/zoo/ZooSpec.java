@@ -18,15 +18,16 @@ import java.security.NoSuchAlgorithmException;
  *     token embedding, reading B while predicting A
  * @param expert2Tune expert 2's second run on the same data, after the first (0 steps: none)
  * @param searchItems items of the target's search split (its problems in every phrasing)
- * @param testItems items of the target's held-out test split (other problems, one phrasing each)
+ * @param testProblems problems of the target's held-out test split, each posed in every phrasing (other problems than the
+ *                     search split's)
  * @param skillItems items of each skill task
  */
 public record ZooSpec(int hidden, int intermediate, int layers, int heads, Trainer.Settings base,
                       Trainer.Settings expert1, Trainer.Settings expert2, Trainer.Settings expert2Tune,
-                      int searchItems, int testItems,
+                      int searchItems, int testProblems,
                       int skillItems) {
     /** Bumped whenever the recipe (languages, mixtures, file layout) changes. */
-    public static final String RECIPE = "zoo4";
+    public static final String RECIPE = "zoo5";
 
     public ZooSpec {
         check(hidden >= 8 && hidden % heads == 0 && (hidden / heads) % 2 == 0, "hidden", hidden);
@@ -34,11 +35,11 @@ public record ZooSpec(int hidden, int intermediate, int layers, int heads, Train
         check(layers >= 1, "layers", layers);
         check(heads >= 1, "heads", heads);
         check(searchItems >= 1, "searchItems", searchItems);
-        check(testItems >= 1, "testItems", testItems);
+        check(testProblems >= 1, "testProblems", testProblems);
         check(skillItems >= 1, "skillItems", skillItems);
         int problems = Languages.allProblems().size();
-        if (testItems >= problems || searchItems > (problems - testItems) * Languages.TEMPLATES) {
-            throw new ZooException("searchItems " + searchItems + " and testItems " + testItems + " do not fit "
+        if (testProblems >= problems || searchItems > (problems - testProblems) * Languages.TEMPLATES) {
+            throw new ZooException("searchItems " + searchItems + " and testProblems " + testProblems + " do not fit "
                     + problems + " distinct arithmetic problems (the search split poses the problems the test split"
                     + " leaves in " + Languages.TEMPLATES + " phrasings)");
         }
@@ -65,7 +66,7 @@ public record ZooSpec(int hidden, int intermediate, int layers, int heads, Train
                 new Trainer.Settings(600, 32, 3e-3, 40, 0.1, 0.01, 1.0),
                 new Trainer.Settings(600, 48, 3e-3, 30, 0.1, 0.01, 1.0, ALL_BUT_EMBEDDING),
                 new Trainer.Settings(800, 32, 1e-2, 20, 0.1, 0.01, 1.0, EMBEDDING, B_LETTERS),
-                new Trainer.Settings(150, 32, 1e-3, 15, 0.1, 0.01, 1.0),
+                new Trainer.Settings(600, 32, 3e-3, 15, 0.1, 0.01, 1.0),
                 620, 300, 300);
     }
 
@@ -81,7 +82,7 @@ public record ZooSpec(int hidden, int intermediate, int layers, int heads, Train
 
     /** The same zoo with another full fine-tune of expert 2 (recipe experiments). */
     public ZooSpec withExpert2Tune(Trainer.Settings tune) {
-        return new ZooSpec(hidden, intermediate, layers, heads, base, expert1, expert2, tune, searchItems, testItems, skillItems);
+        return new ZooSpec(hidden, intermediate, layers, heads, base, expert1, expert2, tune, searchItems, testProblems, skillItems);
     }
 
     /** Recipe version and a hash of the spec, e.g. {@code zoo1-3fa2c0d1}. */

@@ -16,6 +16,7 @@ import dev.chimera.engine.EngineTestSupport;
 import dev.chimera.engine.run.Journal;
 import dev.chimera.engine.run.RunEvent;
 import dev.chimera.engine.run.RunSpec;
+import dev.chimera.engine.run.RunState;
 import dev.chimera.estimate.TaskEvaluator;
 import dev.chimera.eval.CausalLMAdapter;
 import dev.chimera.eval.ItemResult;
@@ -125,15 +126,20 @@ class DemoTest {
         String printed = log.toString(StandardCharsets.UTF_8);
         assertTrue(r.finished(), r.runState() + " " + r.finishReason() + "\n" + printed);
 
-        // the run file is the template, filled in, and chimera run reads it as it is
+        // the run file is the template, filled in, and chimera run reads it as it is: multi-fidelity from n items
         RunSpec spec = RunSpec.load(runDir.resolve("demo.conf"));
-        assertEquals(n, spec.objectives().get(0).n());
+        assertNotNull(spec.fidelity());
+        int searchItems = TaskLoader.items(TaskLoader.load(zoo.task(Zoo.TARGET_SEARCH))).size();
+        assertEquals(TINY.searchItems(), searchItems);
+        List<Integer> rungs = spec.fidelity().counts(searchItems);
+        assertEquals(n, rungs.get(0));
+        assertEquals(searchItems, rungs.get(rungs.size() - 1));
         assertEquals(budget, spec.budget().evaluations());
         assertEquals("cmaes", spec.algorithm());
         assertEquals(zoo.task(Zoo.TARGET_SEARCH).toString(), spec.objectives().get(0).task());
         assertEquals(runDir, spec.output());
-        for (String f : List.of("run.conf", "journal.jsonl", "items.json", "extract-arith_b.json", "best.yaml", "best.json",
-                "results.csv", "demo.json", "demo.md", "uniform-ta-1.0.yaml", "uniform-ta-0.5.yaml")) {
+        for (String f : List.of("run.conf", "journal.jsonl", "items.json", "parents.json", "selection.json", "best.yaml",
+                "best.json", "results.csv", "demo.json", "demo.md", "uniform-ta-1.0.yaml", "uniform-ta-0.5.yaml")) {
             assertTrue(Files.isRegularFile(runDir.resolve(f)), f);
         }
         try (CausalLM lm = CausalLM.load(runDir.resolve("best"))) {
@@ -144,24 +150,25 @@ class DemoTest {
         List<String> models = r.rows().stream().map(DemoResult.Row::model).toList();
         assertEquals(List.of("base", "expert 1", "expert 2", "uniform TA 1.0/1.0", "uniform TA 0.5/0.5", "evolved"), models);
         for (DemoResult.Row row : r.rows().subList(0, 5)) {
-            assertEquals(TINY.testItems(), row.itemsEvaluated(), row.model());
+            assertEquals(dev.chimera.zoo.Languages.TEMPLATES * TINY.testProblems(), row.itemsEvaluated(), row.model());
         }
-        // the evolved merge cost what the run file implies: budget x n on candidates, 3 parents x every search item
-        List<RunEvent.Evaluated> ev = evaluated(runDir);
+        // the cost: every rung of every candidate and the start point on the whole split, plus the parents' answers
+        RunState state = RunState.replay(Journal.read(runDir));
+        List<RunEvent.Evaluated> ev = evaluated(runDir).stream().filter(e -> e.id() >= 0).toList();
         assertEquals(budget, ev.size());
         ev.forEach(e -> assertEquals(n, e.items().get("arith_b").size()));
+        assertEquals(searchItems, state.fidelity().of(-1).get("arith_b").size(), "the start point on the whole split");
         assertEquals(budget, r.search().candidates());
-        assertEquals((long) budget * n, r.search().candidateItems());
-        int searchItems = TaskLoader.items(TaskLoader.load(zoo.task(Zoo.TARGET_SEARCH))).size();
-        assertEquals(TINY.searchItems(), searchItems);
+        assertEquals(state.fidelity().items(), r.search().candidateItems());
         assertEquals(3L * searchItems, r.search().extractItems());
-        // ... plus the final check: 2 candidates on every search item
-        assertEquals((long) budget * n + 3L * searchItems + 2L * searchItems, r.row("evolved").itemsEvaluated());
+        assertEquals((long) budget * searchItems, r.search().fullItems());
+        assertEquals(r.search().totalItems(), r.row("evolved").itemsEvaluated());
 
         // held-out numbers agree with an independent path (model folders loaded by the extract stage's evaluator)
         Path test = zoo.task(Zoo.TARGET_TEST);
         assertEquals(accuracy(zoo.expert1(), test), r.row("expert 1").heldOut().get(Zoo.TARGET_TEST), 1e-12);
         Path evolvedDir = r.row("evolved").path();
+        assertEquals(runDir.resolve("best"), evolvedDir);
         double evolved = accuracy(evolvedDir, test);
         assertEquals(evolved, r.row("evolved").heldOut().get(Zoo.TARGET_TEST), 1e-12);
         double bestParent = 0;
@@ -173,36 +180,36 @@ class DemoTest {
                 r.row("uniform TA 0.5/0.5").heldOut().get(Zoo.TARGET_TEST));
         assertEquals(100 * (evolved - uniform), r.gainOverUniform(), 1e-9);
 
-        // estimator check: the journal's estimates against the whole search split
-        assertEquals(1, r.estimatorChecks().size());
-        DemoResult.EstimatorCheck check = r.estimatorChecks().get(0);
-        assertEquals(2, check.candidates().size());
-        double mae = 0;
-        for (DemoResult.Check c : check.candidates()) {
-            RunEvent.Evaluated e = ev.stream().filter(x -> x.id() == c.id()).findFirst().orElseThrow();
-            assertEquals(e.objectives()[0], c.estimated(), 0);
-            assertEquals(TINY.searchItems(), c.items());
-            mae += Math.abs(c.estimated() - c.full()) / 2;
+        // the answer is the best on the whole search split, never below the start point (the uniform 1.0/1.0 merge)
+        long winner = r.row("evolved").candidateId();
+        assertEquals(rungs.size() - 1, state.fidelity().rung(winner), "the answer was scored on the whole split");
+        double start = state.fidelity().of(-1).get("arith_b").values().stream().mapToInt(Integer::intValue).average().orElseThrow();
+        double evolvedSearch = r.row("evolved").searchScores().get("arith_b");
+        assertTrue(evolvedSearch >= start, evolvedSearch + " vs start " + start);
+        assertEquals(start, r.row("uniform TA 1.0/1.0").searchScores().get("arith_b"), 1e-12);
+        // merged in memory by the run, merged to disk for best/: the same model on the whole search split
+        assertEquals(accuracyInMemory(evolvedDir, zoo.task(Zoo.TARGET_SEARCH)), evolvedSearch, 1e-12);
+        // the comparisons: on the search split against the start point (unless it won) and the parents, on the held-out
+        // split against the better uniform merge and the best parent; each difference is evolved - other
+        List<DemoResult.Comparison> cs = r.comparisons();
+        assertEquals(winner < 0 ? 3 : 4, cs.stream().filter(c -> c.split().equals("arith_b_search")).count());
+        assertEquals(2, cs.stream().filter(c -> c.split().equals(Zoo.TARGET_TEST)).count());
+        for (DemoResult.Comparison c : cs) {
+            assertEquals(100 * (c.evolved() - c.other()), c.difference(), 1e-9, c.toString());
+            assertTrue(c.low() <= c.difference() + 1e-9 && c.difference() <= c.high() + 1e-9, c.toString());
         }
-        assertEquals(mae, check.meanAbsoluteError(), 1e-12);
-        // the evolved merge is the checked candidate best on the whole search split (the first of equals)
-        DemoResult.Check winner = check.candidates().get(0);
-        for (DemoResult.Check c : check.candidates()) {
-            winner = c.full() > winner.full() ? c : winner;
+        // the estimator check: the candidates the run scored on the whole split, at no extra cost
+        for (DemoResult.Check c : r.estimatorChecks().get(0).candidates()) {
+            assertEquals(searchItems, c.items());
+            assertEquals(state.fidelity().rung(c.id()), rungs.size() - 1);
         }
-        assertEquals(winner.id(), r.row("evolved").candidateId());
-        assertEquals(winner.estimated(), r.row("evolved").searchScores().get("arith_b"), 0);
-        // merged in memory for the check, merged to disk by the run or the demo: the same model
-        assertEquals(accuracyInMemory(evolvedDir, zoo.task(Zoo.TARGET_SEARCH)), winner.full(), 1e-12);
-        long runBest = new ObjectMapper().readTree(runDir.resolve("best.json").toFile()).get(0).get("id").asLong();
-        assertEquals(winner.id() == runBest ? runDir.resolve("best") : runDir.resolve("evolved"), evolvedDir);
 
         // what the user sees
         assertTrue(printed.contains("chimera pause " + r.runId() + " --node 127.0.0.1:"), printed);
         assertTrue(printed.contains("chimera resume " + runDir), printed);
-        assertTrue(printed.contains("| evolved (candidate " + r.row("evolved").candidateId() + ")"), printed);
-        assertTrue(printed.contains("gain over the best parent"), printed);
-        for (String phase : List.of("zoo", "extract", "search", "heldOutEval", "estimatorCheck", "total")) {
+        assertTrue(printed.contains("| evolved (candidate " + winner + ")"), printed);
+        assertTrue(printed.contains("gain over the best parent") && printed.contains("95 % interval"), printed);
+        for (String phase : List.of("zoo", "search", "heldOutEval", "total")) {
             assertTrue(r.phaseSeconds().containsKey(phase), phase);
         }
         JsonNode json = new ObjectMapper().readTree(runDir.resolve("demo.json").toFile());
@@ -212,19 +219,34 @@ class DemoTest {
 
         // the same options continue the finished demo (evaluated again, same numbers); other options are refused
         ByteArrayOutputStream again = new ByteArrayOutputStream();
-        DemoResult r2 = Demo.run(options(runDir, false, budget, n, again).withEstimatorCheck(0));
+        DemoResult r2 = Demo.run(options(runDir, false, budget, n, again));
         assertTrue(again.toString(StandardCharsets.UTF_8).contains("already finished"));
-        // without the check, the continued demo's evolved merge is the run's best (the check may have chosen another)
-        Path runBestDir = runDir.resolve("best");
-        if (evolvedDir.equals(runBestDir)) {
-            assertEquals(r.row("evolved").heldOut(), r2.row("evolved").heldOut());
-        } else {
-            assertEquals(accuracy(runBestDir, test), r2.row("evolved").heldOut().get(Zoo.TARGET_TEST), 1e-12);
-        }
-        assertEquals(budget, evaluated(runDir).size(), "nothing evaluated again");
+        assertEquals(r.row("evolved").heldOut(), r2.row("evolved").heldOut());
+        assertEquals(budget, evaluated(runDir).stream().filter(e -> e.id() >= 0).count(), "nothing evaluated again");
         DemoException other = assertThrows(DemoException.class,
                 () -> Demo.run(options(runDir, false, budget + 1, n, new ByteArrayOutputStream())));
         assertTrue(other.getMessage().contains("other options"), other.getMessage());
+    }
+
+    /** A template of one's own: the fixed-n + gp-IRT baseline, whose best candidates by estimate get a final check. */
+    @Test
+    void aTemplateOfOnesOwnRunsTheFixedNBaseline() throws Exception {
+        Path runDir = tmp.resolve("fixed-n");
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        DemoResult r = Demo.run(options(runDir, false, 6, 3, log).withTemplate(Path.of("docs/examples/demo/fixed-n-gpirt.conf")));
+        assertTrue(r.finished(), log.toString(StandardCharsets.UTF_8));
+        RunSpec spec = RunSpec.load(runDir.resolve("demo.conf"));
+        assertEquals(null, spec.fidelity());
+        assertEquals("gpirt", spec.objectives().get(0).estimator());
+        assertEquals(3, spec.objectives().get(0).n());
+        assertEquals(6, evaluated(runDir).size());
+        // the final check scored the 2 best by estimate on the whole split; the answer is the best of them there
+        DemoResult.EstimatorCheck check = r.estimatorChecks().get(0);
+        assertEquals(2, check.candidates().size());
+        double best = check.candidates().stream().mapToDouble(DemoResult.Check::full).max().orElseThrow();
+        assertEquals(best, accuracyInMemory(r.row("evolved").path(), zoo.task(Zoo.TARGET_SEARCH)), 1e-12);
+        assertTrue(r.comparisons().isEmpty());
+        assertTrue(log.toString(StandardCharsets.UTF_8).contains("--template "), "the continue command names the template");
     }
 
     @Test
@@ -334,10 +356,12 @@ class DemoTest {
         DemoResult done = Demo.run(options(runDir, false, budget, n, again).withEstimatorCheck(0));
         assertTrue(done.finished(), again.toString(StandardCharsets.UTF_8));
         assertTrue(again.toString(StandardCharsets.UTF_8).contains("resumed"), again.toString(StandardCharsets.UTF_8));
-        List<RunEvent.Evaluated> ev = evaluated(runDir);
+        List<RunEvent.Evaluated> ev = evaluated(runDir).stream().filter(e -> e.id() >= 0).toList();
         assertEquals(budget, ev.size());
         assertEquals(budget, ev.stream().map(RunEvent.Evaluated::id).distinct().count(), "each candidate journaled once");
-        assertEquals((long) budget * n + 3L * TINY.searchItems(), done.row("evolved").itemsEvaluated());
+        RunState state = RunState.replay(Journal.read(runDir));
+        assertEquals(budget, state.fidelity().scored().size(), "every race ended once");
+        assertEquals(state.fidelity().items() + 3L * TINY.searchItems(), done.row("evolved").itemsEvaluated());
         assertTrue(Files.isRegularFile(runDir.resolve(Demo.SUMMARY_JSON)));
     }
 

@@ -242,8 +242,9 @@ class ZooTest {
         List<Item> test = TaskLoader.items(TaskLoader.load(zoo.task(Zoo.TARGET_TEST)));
         List<Item> skill1 = TaskLoader.items(TaskLoader.load(zoo.task(Zoo.SKILL1_TEST)));
         assertEquals(spec.searchItems(), search.size());
-        assertEquals(spec.testItems(), test.size());
-        assertEquals(spec.testItems(), skill1.size());
+        // every held-out problem in every phrasing
+        assertEquals(Languages.TEMPLATES * spec.testProblems(), test.size());
+        assertEquals(Languages.TEMPLATES * spec.testProblems(), skill1.size());
         // disjoint problems, whatever the phrasing: "17 DOSI 15" is the problem inside every question
         java.util.regex.Pattern sum = java.util.regex.Pattern.compile("\\d+ [A-Z]+ \\d+");
         Set<String> searchProblems = new HashSet<>();
@@ -300,7 +301,7 @@ class ZooTest {
         CliRun run = CliRun.of("bench", "generate", "--zoo", zoo.dir().toString(), "--repeats", "1");
         assertEquals(0, run.code(), run.err());
         // the two decodings' agreement is CausalLMTest's (with its near-tie margin); here: both ran and were compared
-        assertTrue(run.out().contains(ZooSpec.tiny().testItems() + " items") && run.out().contains("speed-up")
+        assertTrue(run.out().contains(Languages.TEMPLATES * ZooSpec.tiny().testProblems() + " items") && run.out().contains("speed-up")
                 && (run.out().contains("identical outputs") || run.out().contains("differ (greedy near-ties")), run.out());
         CliRun none = CliRun.of("bench", "generate", "--zoo", tmp.resolve("no-zoo").toString());
         assertEquals(1, none.code());

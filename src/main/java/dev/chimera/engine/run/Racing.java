@@ -281,7 +281,8 @@ public final class Racing {
         return v;
     }
 
-    static double mean(Map<String, Integer> y) {
+    /** Accuracy over the answers given (0 for none). */
+    public static double mean(Map<String, Integer> y) {
         if (y == null || y.isEmpty()) {
             return 0;
         }

@@ -43,16 +43,20 @@ public record RunSpec(String name, Path output, long seed, List<String> devices,
     public record Fidelity(List<Double> rungs, int eta, double z, String estimator) {
         public static final List<String> ESTIMATORS = List.of("paired", "mean");
 
-        /** Item counts of the rungs for a task of {@code total} items, the whole split last (duplicates dropped). */
+        /**
+         * Item counts of the rungs for a task of {@code total} items: each rung resolved (a fraction of {@code total},
+         * rounded up, or a count), in ascending order without repeats, those not below {@code total} dropped, and the
+         * whole split last.
+         */
         public List<Integer> counts(int total) {
-            List<Integer> out = new ArrayList<>();
+            java.util.TreeSet<Integer> below = new java.util.TreeSet<>();
             for (double r : rungs) {
-                int n = r < 1 ? (int) Math.ceil(r * total) : (int) r;
-                n = Math.max(1, Math.min(n, total));
-                if (n < total && (out.isEmpty() || n > out.get(out.size() - 1))) {
-                    out.add(n);
+                int n = Math.max(1, r < 1 ? (int) Math.ceil(r * total) : (int) r);
+                if (n < total) {
+                    below.add(n);
                 }
             }
+            List<Integer> out = new ArrayList<>(below);
             out.add(total);
             return List.copyOf(out);
         }
@@ -318,7 +322,8 @@ public record RunSpec(String name, Path output, long seed, List<String> devices,
             if (!(r > 0) || (r >= 1 && r != Math.rint(r))) {
                 throw f.error("rungs[" + i + "]", "must be an item count >= 1 or a fraction in (0, 1), got " + r);
             }
-            if (i > 0 && !(r > rungs.get(i - 1))) {
+            double prev = i > 0 ? rungs.get(i - 1) : 0;
+            if (i > 0 && (r < 1) == (prev < 1) && !(r > prev)) {
                 throw f.error("rungs[" + i + "]", "must be above rungs[" + (i - 1) + "] (ascending)");
             }
         }
