@@ -85,6 +85,10 @@ class MergeRunTest {
         }
         // every candidate saw the same 4 items
         assertEquals(1, ev.stream().map(e -> e.items().get("colours").keySet()).distinct().count());
+        // genes are named by the models' aliases in run.models, not by their folders
+        String header = Files.readAllLines(out.resolve("results.csv")).get(0);
+        assertTrue(header.contains("[a]") && header.contains("[b]") && !header.contains(tmp.toString()), header);
+        assertTrue(Files.readString(out.resolve("best.json")).contains("\"named\""));
 
         // the winner, merged to disk from its YAML by `chimera merge` and scored by `chimera eval` on the same items,
         // gets the accuracy the in-memory path journaled

@@ -164,9 +164,9 @@ public final class RunFolder {
             }
         }
         int dim = space.bounds().dimension();
-        List<String> geneNames = space.genome() != null ? space.genome().geneNames() : null;
+        List<String> geneNames = space.geneNames(run.spec());
         for (int i = 0; i < dim; i++) {
-            csv.append(',').append(geneNames != null ? '"' + geneNames.get(i) + '"' : "x" + i);
+            csv.append(',').append('"').append(geneNames.get(i)).append('"');
         }
         csv.append('\n');
         for (RunEvent.Evaluated e : state.evaluated().values()) {
@@ -187,8 +187,12 @@ public final class RunFolder {
             for (int k = 0; k < best.size(); k++) {
                 Evaluation e = best.get(k);
                 String yaml = space.genome() != null ? space.genome().yaml(e.candidate().genes()) : null;
+                Map<String, Double> named = new java.util.LinkedHashMap<>();
+                for (int i = 0; i < dim; i++) {
+                    named.put(geneNames.get(i), e.candidate().gene(i));
+                }
                 summary.add(Map.of("id", e.candidate().id(), "objectives", e.objectives(), "genes", e.candidate().genes(),
-                        "recipe", yaml == null ? "" : yaml));
+                        "named", named, "recipe", yaml == null ? "" : yaml));
                 if (yaml != null) {
                     String stem = best.size() == 1 ? "best" : "pareto/" + k;
                     AtomicFiles.writeString(dir.resolve(stem + ".yaml"), yaml);

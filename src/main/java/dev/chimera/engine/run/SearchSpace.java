@@ -11,6 +11,7 @@ import dev.chimera.tensor.HfConfig;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The box the optimizer searches and what a point in it means: a merge {@link Genome} over the run's models, or
@@ -79,6 +80,30 @@ public record SearchSpace(Bounds bounds, Genome genome) {
                     out.add(l.stream().mapToDouble(x -> ((Number) x).doubleValue()).toArray());
                 }
             }
+        }
+        return out;
+    }
+
+    /**
+     * The genes' names with each model folder written as its alias in {@code run.models} (e.g.
+     * {@code weight[expert1].layers0-0.all}), or x0, x1, ... for a box.
+     */
+    public List<String> geneNames(RunSpec spec) {
+        List<String> out = new java.util.ArrayList<>();
+        if (genome == null) {
+            for (int i = 0; i < bounds.dimension(); i++) {
+                out.add("x" + i);
+            }
+            return out;
+        }
+        // longest paths first, so a folder that is a prefix of another cannot take its place
+        List<Map.Entry<String, String>> models = new java.util.ArrayList<>(spec.models().entrySet());
+        models.sort((a, b) -> b.getValue().length() - a.getValue().length());
+        for (String name : genome.geneNames()) {
+            for (Map.Entry<String, String> m : models) {
+                name = name.replace(m.getValue(), m.getKey());
+            }
+            out.add(name);
         }
         return out;
     }
