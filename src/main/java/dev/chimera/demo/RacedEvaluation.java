@@ -120,7 +120,7 @@ final class RacedEvaluation {
         double e = held.get("evolved").accuracy();
         return new DemoResult(Demo.MODE_SINGLE, runDir, zoo.dir(), runFile, spec.name(), runState, reason, List.copyOf(rows), cost,
                 100 * (e - held.get(bestParent).accuracy()), 100 * (e - held.get(bestUniform).accuracy()),
-                List.of(estimatorCheck(objective, start)), List.of(), null, Map.copyOf(phases), List.copyOf(comparisons));
+                List.of(estimatorCheck(objective)), List.of(), null, Map.copyOf(phases), List.copyOf(comparisons));
     }
 
     /** A parent's accuracy on the whole search split, from the answers the run compared with. */
@@ -134,41 +134,28 @@ final class RacedEvaluation {
     }
 
     /**
-     * The fidelity estimator on the candidates the run scored on the whole split: the paired estimate from their
-     * first rung's items against the start point (what the run would have been told had the race ended there) and
-     * their accuracy on every item. The finalists are the candidates the search kept, so this is where an
-     * estimator's optimism (winner's curse) would show.
+     * The fidelity estimator checked on the candidates the run scored on the whole split ({@link Racing#finalists}),
+     * each against the start point, at no extra cost.
      */
-    private DemoResult.EstimatorCheck estimatorCheck(String objective, Double start) {
+    private DemoResult.EstimatorCheck estimatorCheck(String objective) {
+        Racing racing = new Racing(spec.fidelity(), List.of(objective), Map.of(objective, order(objective)),
+                Map.of(objective, spec.fidelity().counts(order(objective).size())));
         List<DemoResult.Check> checks = new ArrayList<>();
-        Map<String, Integer> reference = state.fidelity().of(-1).get(objective);
-        for (Map.Entry<Long, Integer> r : state.fidelity().rungs().entrySet()) {
-            long id = r.getKey();
-            var first = state.evaluated().get(id);
-            if (id < 0 || first == null || r.getValue() < 1 || state.fidelity().scored().get(id) == null
-                    || state.fidelity().scored().get(id).rung() != r.getValue() || r.getValue() < top()) {
-                continue;
-            }
-            Map<String, Integer> y0 = first.items().get(objective);
-            double est;
-            if (start == null || reference == null) {
-                est = Racing.mean(y0);
-            } else {
-                double d = 0;
-                for (Map.Entry<String, Integer> a : y0.entrySet()) {
-                    d += a.getValue() - reference.get(a.getKey());
-                }
-                est = Math.max(0, Math.min(1, start + d / y0.size()));
-            }
-            Map<String, Integer> all = state.fidelity().of(id).get(objective);
-            checks.add(new DemoResult.Check(id, est, Racing.mean(all), all.size()));
+        for (Racing.Finalist f : racing.finalists(state.fidelity(), id -> new Long[] {state.fidelity().rung(-1) >= 0 ? -1L : null})) {
+            checks.add(new DemoResult.Check(f.id(), f.estimate(), f.exact(), f.items()));
         }
         double mae = checks.stream().mapToDouble(c -> Math.abs(c.estimated() - c.full())).average().orElse(0);
         return new DemoResult.EstimatorCheck(objective, List.copyOf(checks), mae);
     }
 
-    private int top() {
-        return state.fidelity().rungs().values().stream().mapToInt(Integer::intValue).max().orElse(0);
+    /** The run's item order of an objective (items.json). */
+    private List<String> order(String objective) {
+        try {
+            return JSON.readValue(runDir.resolve(RunFolder.ITEMS).toFile(),
+                    new com.fasterxml.jackson.core.type.TypeReference<Map<String, List<String>>>() { }).get(objective);
+        } catch (IOException e) {
+            throw new DemoException("cannot read " + runDir.resolve(RunFolder.ITEMS) + ": " + e.getMessage(), e);
+        }
     }
 
     private static String bestOf(Map<String, Scorer.Score> held, List<String> names) {

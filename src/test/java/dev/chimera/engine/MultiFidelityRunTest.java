@@ -129,6 +129,10 @@ class MultiFidelityRunTest {
             assertTrue(c.get("interval").get("low").asDouble() <= c.get("interval").get("difference").asDouble());
         }
         assertEquals(best, s.best()[0], 1e-12, "the status reports the best exact score");
+        assertEquals(items, s.items());
+        assertTrue(state.fidelity().rungs().entrySet().stream().noneMatch(e -> e.getKey() >= 0 && e.getValue() == 2)
+                ? Double.isNaN(s.estimatorError()) : s.estimatorError() >= 0 && s.estimatorError() <= 1, "" + s.estimatorError());
+        assertTrue(dev.chimera.engine.control.RunFollower.line(s).contains(items + " items"));
     }
 
     @Test

@@ -467,14 +467,29 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
             String state = run.ending ? "ENDING" : run.paused ? "PAUSED" : "RUNNING";
             return new Status(runId, state, run.opened.dir().toString(), run.search.optimizer().generation(),
                     run.state.evaluated().size(), dispatch.inFlight().size(), run.search.cacheHits(), bestObjectives(),
-                    secs > 0 ? run.sessionEvaluations / secs * 60 : 0, secs, ws, null, error);
+                    secs > 0 ? run.sessionEvaluations / secs * 60 : 0, secs, ws, null, error, run.state.fidelity().items(),
+                    estimatorError());
         }
         Status s = runId == null ? null : ended.get(runId);
         if (s != null) {
             return error == null ? s : withError(s, error);
         }
         return new Status(runId, "UNKNOWN", null, 0, 0, 0, 0, new double[0], 0, 0, workerStatuses(), null,
-                error != null ? error : runId == null ? "no run on this cluster yet" : "no run " + runId + " on this cluster");
+                error != null ? error : runId == null ? "no run on this cluster yet" : "no run " + runId + " on this cluster",
+                0, Double.NaN);
+    }
+
+    /** Multi-fidelity: the first-rung estimate's mean absolute error over the candidates scored on the whole split. */
+    private double estimatorError() {
+        if (run.racing == null) {
+            return Double.NaN;
+        }
+        List<Racing.Finalist> f = run.racing.finalists(run.state.fidelity(), id -> {
+            List<Long> pool = new ArrayList<>(run.referenceIds());
+            pool.addAll(run.search.before(run.search.cohortOf(id)));
+            return run.racing.incumbents(run.state.fidelity(), pool);
+        });
+        return f.stream().mapToDouble(x -> Math.abs(x.estimate() - x.exact())).average().orElse(Double.NaN);
     }
 
     /** Workers known (they announce themselves when they have free slots) with their utilisation in the current run. */
@@ -489,7 +504,8 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
 
     private static Status withError(Status s, String error) {
         return new Status(s.runId(), s.state(), s.runDir(), s.generation(), s.evaluations(), s.inFlight(), s.cacheHits(),
-                s.best(), s.evaluationsPerMinute(), s.elapsedSeconds(), s.workers(), s.finishReason(), error);
+                s.best(), s.evaluationsPerMinute(), s.elapsedSeconds(), s.workers(), s.finishReason(), error, s.items(),
+                s.estimatorError());
     }
 
     /** A multi-fidelity run's answer so far: among the candidates and start points scored on the whole split. */
@@ -567,7 +583,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
         Status s = statusOf(m.runId(), null);
         Status last = new Status(s.runId(), failed ? "FAILED" : stopped ? "STOPPED" : "FINISHED", s.runDir(), s.generation(),
                 s.evaluations(), 0, s.cacheHits(), s.best(), s.evaluationsPerMinute(), s.elapsedSeconds(), s.workers(), reason,
-                null);
+                null, s.items(), s.estimatorError());
         run.journal.close();
         ended.put(m.runId(), last);
         LOG.info("run {} {}: {} evaluations, best {}", m.runId(), last.state().toLowerCase(), last.evaluations(),

@@ -78,9 +78,15 @@ public final class Protocol {
     }
 
     /** A run as the coordinator sees it; {@code error} is set when the run id is unknown or a request was refused. */
+    /**
+     * @param items item evaluations so far (every rung; 0 when candidates are not scored on items)
+     * @param estimatorError multi-fidelity: the mean absolute error of the first-rung estimate over the candidates
+     *                       scored on the whole split so far (NaN before the first, or without multi-fidelity)
+     */
     public record Status(String runId, String state, String runDir, long generation, long evaluations, long inFlight,
                          long cacheHits, double[] best, double evaluationsPerMinute, double elapsedSeconds,
-                         List<WorkerStatus> workers, String finishReason, String error) implements CborSerializable {
+                         List<WorkerStatus> workers, String finishReason, String error, long items, double estimatorError)
+            implements CborSerializable {
         public boolean done() {
             return "FINISHED".equals(state) || "STOPPED".equals(state) || "FAILED".equals(state);
         }

@@ -41,9 +41,18 @@ public final class RunFollower {
 
     public static String line(Protocol.Status s) {
         double util = s.workers().stream().mapToDouble(Protocol.WorkerStatus::utilisation).average().orElse(0);
-        return String.format(Locale.ROOT, "%s %s | gen %d | %d evals (%d in flight, %d cached) | best %s | %.1f/min | %d workers %.0f%% busy | %.0f s",
+        return String.format(Locale.ROOT, "%s %s | gen %d | %d evals (%d in flight, %d cached) | best %s%s | %.1f/min | %d workers %.0f%% busy | %.0f s",
                 s.runId(), s.state().toLowerCase(Locale.ROOT), s.generation(), s.evaluations(), s.inFlight(), s.cacheHits(),
-                best(s.best()), s.evaluationsPerMinute(), s.workers().size(), util * 100, s.elapsedSeconds());
+                best(s.best()), fidelity(s), s.evaluationsPerMinute(), s.workers().size(), util * 100, s.elapsedSeconds());
+    }
+
+    /** Items spent and, once candidates reached the whole split, the fidelity estimator's error on them. */
+    private static String fidelity(Protocol.Status s) {
+        if (s.items() <= 0) {
+            return "";
+        }
+        return String.format(Locale.ROOT, " | %d items%s", s.items(), Double.isNaN(s.estimatorError()) ? ""
+                : String.format(Locale.ROOT, ", estimator error %.1f pts", 100 * s.estimatorError()));
     }
 
     public static String best(double[] b) {
@@ -54,7 +63,7 @@ public final class RunFollower {
     /** Exit code and closing words for a finished run. */
     public static int report(Protocol.Status s, PrintStream out) {
         out.printf("run %s %s: %s%n", s.runId(), s.state().toLowerCase(Locale.ROOT), s.finishReason());
-        out.printf("evaluations %d, best %s, results in %s%n", s.evaluations(), best(s.best()), s.runDir());
+        out.printf("evaluations %d, best %s%s, results in %s%n", s.evaluations(), best(s.best()), fidelity(s), s.runDir());
         if ("STOPPED".equals(s.state())) {
             out.printf("continue it with: chimera resume %s%n", s.runDir());
         }

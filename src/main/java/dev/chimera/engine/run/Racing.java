@@ -158,6 +158,29 @@ public final class Racing {
         throw new IllegalStateException("unreachable");
     }
 
+    /** A candidate scored on the whole split: the estimate its first rung gave (first objective) and the truth. */
+    public record Finalist(long id, double estimate, double exact, int items) {
+    }
+
+    /**
+     * The fidelity estimator on the candidates scored on the whole split: what it made of each one's first-rung
+     * items (against {@code incumbentsOf(id)}) and the accuracy on every item. The finalists are the candidates the
+     * search kept, so this is where an estimator's optimism (the winner's curse) shows.
+     */
+    public List<Finalist> finalists(RunState.Fidelity progress, java.util.function.LongFunction<Long[]> incumbentsOf) {
+        List<Finalist> out = new ArrayList<>();
+        String o = objectives.get(0);
+        for (long id : new TreeSet<>(progress.rungs().keySet())) {
+            if (id < 0 || progress.rung(id) < top) {
+                continue;
+            }
+            double est = estimate(upTo(0, progress.of(id)), progress, incumbentsOf.apply(id))[0];
+            Map<String, Integer> all = progress.of(id).get(o);
+            out.add(new Finalist(id, est, mean(all), all.size()));
+        }
+        return out;
+    }
+
     /** Rung k's decision: racing filter, then the best ceil(m / eta) by estimate. */
     List<Long> promote(int k, List<Long> alive, RunState.Fidelity progress, Long[] incumbents) {
         List<Long> kept = new ArrayList<>();
