@@ -32,8 +32,9 @@ import java.util.TreeSet;
  * fidelity estimator: {@code paired} = the incumbent's accuracy + the paired mean difference on the candidate's
  * items (unbiased over the item order, low variance near the incumbent), or {@code mean} on its items.
  *
- * <p>{@link #advance} is idempotent: it says which jobs a cohort needs and which races end, given what the journal
- * holds; the coordinator calls it after every result and, on resume, for every open cohort.
+ * <p>{@link #advance} is idempotent: it says which jobs a cohort needs and, once every race of the cohort has ended,
+ * what each is told (see {@link #consistent}), given what the journal holds; the coordinator calls it after every
+ * result and, on resume, for every open cohort.
  */
 public final class Racing {
     private final RunSpec.Fidelity settings;
@@ -116,9 +117,9 @@ public final class Racing {
     }
 
     /**
-     * What cohort {@code members} needs now, given the answers so far and the cohort's incumbents. {@code ended}
-     * lists every race that has ended by now (including ones already reported before: the caller drops those it
-     * journaled); {@code needs} lists every job the cohort waits for (the caller drops those queued or in flight).
+     * What cohort {@code members} needs now, given the answers so far and the cohort's incumbents. {@code needs}
+     * lists every job the cohort waits for (the caller drops those queued or in flight); once none is left,
+     * {@code ended} lists every member's race with the value it is told (the caller drops those it journaled).
      */
     public Step advance(List<Long> members, RunState.Fidelity progress, Long[] incumbents) {
         List<Long> alive = new ArrayList<>(new TreeSet<>(members));
@@ -132,13 +133,13 @@ public final class Racing {
                 }
             }
             if (!needs.isEmpty()) {
-                return new Step(needs, ended, false);
+                return new Step(needs, List.of(), false);
             }
             if (k == top) {
                 for (long id : alive) {
                     ended.add(new Ended(id, exact(progress.of(id)), top));
                 }
-                return new Step(List.of(), ended, true);
+                return new Step(List.of(), consistent(ended), true);
             }
             List<Long> up = promote(k, alive, progress, incumbents);
             List<Long> next = new ArrayList<>();
@@ -151,11 +152,49 @@ public final class Racing {
                 }
             }
             if (next.isEmpty()) {
-                return new Step(List.of(), ended, true);
+                return new Step(List.of(), consistent(ended), true);
             }
             alive = next;
         }
         throw new IllegalStateException("unreachable");
+    }
+
+    /**
+     * The values told once a cohort's races have all ended: a race that ended at rung k is told its estimate, but
+     * never more than the value told to any member that went further (per objective). The race judged those better
+     * on more items; an estimate from fewer items that ranked above them would be the luckier draw, not the better
+     * merge (the winner's curse), and rank-based algorithms would follow it.
+     */
+    static List<Ended> consistent(List<Ended> ended) {
+        List<Ended> byRung = new ArrayList<>(ended);
+        byRung.sort(Comparator.comparingInt(Ended::rung).reversed().thenComparingLong(Ended::id));
+        List<Ended> out = new ArrayList<>();
+        double[] ceiling = null;
+        int rung = Integer.MAX_VALUE;
+        double[] floorOfHigher = null;
+        for (Ended e : byRung) {
+            if (e.rung() < rung) {
+                // the lowest value told at the rungs above becomes the ceiling of this one
+                ceiling = floorOfHigher == null ? null : floorOfHigher.clone();
+                rung = e.rung();
+            }
+            double[] v = e.values().clone();
+            if (ceiling != null) {
+                for (int o = 0; o < v.length; o++) {
+                    v[o] = Math.min(v[o], ceiling[o]);
+                }
+            }
+            if (floorOfHigher == null) {
+                floorOfHigher = v.clone();
+            } else {
+                for (int o = 0; o < v.length; o++) {
+                    floorOfHigher[o] = Math.min(floorOfHigher[o], v[o]);
+                }
+            }
+            out.add(new Ended(e.id(), v, e.rung()));
+        }
+        out.sort(Comparator.comparingLong(Ended::id));
+        return out;
     }
 
     /** A candidate scored on the whole split: the estimate its first rung gave (first objective) and the truth. */

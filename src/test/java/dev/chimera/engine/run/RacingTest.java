@@ -51,27 +51,25 @@ class RacingTest {
         // estimates: 0 and 3 match the reference (0.5 + 0), 1 and 2 are half an item worse on average (0.5 - 0.5);
         // ceil(4 / 2) = 2 go up: 0 and 3 (equal estimates: lower id first)
         assertEquals(List.of(new Racing.Need(0, 1, 0), new Racing.Need(3, 1, 0)), s.needs());
-        assertEquals(List.of(1L, 2L), s.ended().stream().map(Racing.Ended::id).toList());
-        assertArrayEquals(new double[] {0.0}, s.ended().get(0).values(), 1e-12);
-        assertEquals(0, s.ended().get(0).rung());
+        assertTrue(s.ended().isEmpty(), "values are told once the whole cohort's races have ended");
         assertFalse(s.done());
 
         p = p.answered(0, 1, answers(2, 1, 0)).answered(3, 1, answers(2, 0, 0));
         s = r.advance(cohort, p, inc);
         // 0: 1 1 1 0 vs 1 1 0 0 -> +0.25, estimate 0.75; 3: the same as the reference -> 0.5; one of two goes up
         assertEquals(List.of(new Racing.Need(0, 2, 1)), s.needs());
-        assertEquals(List.of(1L, 2L, 3L), s.ended().stream().map(Racing.Ended::id).toList());
-        assertArrayEquals(new double[] {0.5}, s.ended().get(2).values(), 1e-12);
-        assertEquals(1, s.ended().get(2).rung());
+        assertTrue(s.ended().isEmpty());
 
         p = p.answered(0, 2, answers(4, 0, 0, 0, 0));
         s = r.advance(cohort, p, inc);
         assertTrue(s.done());
         assertTrue(s.needs().isEmpty());
-        Racing.Ended top = s.ended().get(3);
-        assertEquals(0, top.id());
-        assertEquals(2, top.rung());
-        assertArrayEquals(new double[] {3 / 8.0}, top.values(), 1e-12, "exact on the whole split");
+        assertEquals(List.of(0L, 1L, 2L, 3L), s.ended().stream().map(Racing.Ended::id).toList());
+        assertEquals(List.of(2, 0, 0, 1), s.ended().stream().map(Racing.Ended::rung).toList());
+        assertArrayEquals(new double[] {3 / 8.0}, s.ended().get(0).values(), 1e-12, "exact on the whole split");
+        assertArrayEquals(new double[] {0.0}, s.ended().get(1).values(), 1e-12);
+        // 3's estimate at rung 1 is 0.5, but 0 went further and scored 3/8: 3 is told no more than that
+        assertArrayEquals(new double[] {3 / 8.0}, s.ended().get(3).values(), 1e-12);
         // the reference (4/8) stays the incumbent for later cohorts
         assertArrayEquals(new Long[] {-1L}, r.incumbents(p, List.of(-1L, 0L)));
     }
@@ -100,9 +98,23 @@ class RacingTest {
                 .answered(0, 1, answers(2, 0, 0));
         Racing.Step s = r.advance(List.of(0L, 1L), p, new Long[] {-1L});
         assertTrue(s.done());
-        assertEquals(List.of(1L, 0L), s.ended().stream().map(Racing.Ended::id).toList());
-        assertArrayEquals(new double[] {0.5}, s.ended().get(1).values(), 1e-12);
-        assertEquals(1, s.ended().get(1).rung());
+        assertEquals(List.of(0L, 1L), s.ended().stream().map(Racing.Ended::id).toList());
+        assertArrayEquals(new double[] {0.5}, s.ended().get(0).values(), 1e-12);
+        assertEquals(1, s.ended().get(0).rung());
+        assertEquals(0, s.ended().get(1).rung());
+    }
+
+    @Test
+    void noRaceThatEndedLowerIsToldMoreThanOneThatWentFurther() {
+        List<Racing.Ended> told = Racing.consistent(List.of(new Racing.Ended(5, new double[] {0.9, 0.1}, 0),
+                new Racing.Ended(6, new double[] {0.4, 0.6}, 2), new Racing.Ended(7, new double[] {0.7, 0.3}, 1),
+                new Racing.Ended(8, new double[] {0.2, 0.2}, 2)));
+        assertEquals(List.of(5L, 6L, 7L, 8L), told.stream().map(Racing.Ended::id).toList());
+        // rung 2 keeps its values; rung 1 is capped by rung 2's lowest (0.2, 0.2); rung 0 by all above (0.2, 0.2)
+        assertArrayEquals(new double[] {0.4, 0.6}, told.get(1).values());
+        assertArrayEquals(new double[] {0.2, 0.2}, told.get(3).values());
+        assertArrayEquals(new double[] {0.2, 0.2}, told.get(2).values());
+        assertArrayEquals(new double[] {0.2, 0.1}, told.get(0).values());
     }
 
     @Test
