@@ -67,11 +67,13 @@ public final class ZooExperiment {
                 };
                 case "--spec" -> spec = v.equals("tiny") ? ZooSpec.tiny() : ZooSpec.defaults();
                 case "--tune" -> {
-                    // expert 2's full fine-tune: STEPS,LR (how far its body drifts from the base)
+                    // expert 2's second fine-tune: STEPS,LR[,body] (how far its body drifts from the base; "body":
+                    // everything but the token embedding, so the B rows stay aligned with the base's reading)
                     String[] t = v.split(",");
                     Trainer.Settings e = spec.expert2Tune();
                     spec = spec.withExpert2Tune(new Trainer.Settings(Integer.parseInt(t[0]), e.batch(), Double.parseDouble(t[1]),
-                            e.warmup(), e.minLrFraction(), e.weightDecay(), e.clip()));
+                            e.warmup(), e.minLrFraction(), e.weightDecay(), e.clip(),
+                            t.length > 2 && t[2].equals("body") ? ZooSpec.ALL_BUT_EMBEDDING : e.trainable(), e.tokenRows()));
                 }
                 case "--mean0" -> mean0 = Double.parseDouble(v);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
