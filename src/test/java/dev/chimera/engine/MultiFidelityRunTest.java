@@ -164,6 +164,24 @@ class MultiFidelityRunTest {
         }
     }
 
+    /** Every single-objective algorithm races its cohorts (generations; random search: blocks of its batch). */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"ga|population = 6", "de|population = 6",
+            "random|batch = 6"})
+    void everyAlgorithmRaces(String algorithm, @TempDir Path tmp) throws Exception {
+        String[] a = algorithm.split("\\|");
+        Path f = run(tmp, "alg-" + a[0], a[0], a[1], "evaluations = 24", SPHERE);
+        Protocol.Status s = EngineTestSupport.runToEnd(node, f, "alg-" + a[0], 120);
+        assertEquals("FINISHED", s.state(), s.finishReason());
+        List<RunEvent> events = Journal.read(tmp.resolve("out-alg-" + a[0]));
+        answered(events);
+        RunState state = RunState.replay(events);
+        assertEquals(24, state.fidelity().scored().size());
+        assertTrue(state.fidelity().scored().values().stream().anyMatch(x -> x.rung() > 0), "some went up");
+        // no start point in these settings: no reference, the cohorts race against their earlier cohorts' best
+        assertEquals(-1, state.fidelity().rung(-1));
+    }
+
     @Test
     void severalObjectivesRaceTogether(@TempDir Path tmp) throws Exception {
         String two = SPHERE + ", { name = g, synthetic = sphere, center = -0.3, items = 300, cost = 1ms }";

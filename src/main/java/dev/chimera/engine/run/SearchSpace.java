@@ -64,7 +64,7 @@ public record SearchSpace(Bounds bounds, Genome genome) {
     }
 
     /**
-     * Where the search starts, as a user would state it: CMA-ES's {@code mean0} and the {@code initial} points of the
+     * Where the search starts, as a user would state it: CMA-ES's {@code mean0} and NSGA-II's {@code initial} points (the
      * population-based algorithms, in the run's algorithm settings. Multi-fidelity runs score them on the whole split
      * first (the incumbent to beat) and a run never returns a merge that scores below them.
      */
