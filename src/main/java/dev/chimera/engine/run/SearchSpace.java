@@ -64,8 +64,8 @@ public record SearchSpace(Bounds bounds, Genome genome) {
     }
 
     /**
-     * Where the search starts, as a user would state it: CMA-ES's {@code mean0} and NSGA-II's {@code initial} points (the
-     * population-based algorithms, in the run's algorithm settings. Multi-fidelity runs score them on the whole split
+     * Where the search starts, as a user would state it in the run's algorithm settings: CMA-ES's {@code mean0} and
+     * NSGA-II's {@code initial} points. Multi-fidelity runs score them on the whole split
      * first (the incumbent to beat) and a run never returns a merge that scores below them.
      */
     public static List<double[]> startPoints(RunSpec spec) {
