@@ -39,6 +39,11 @@ class MultiFidelityRunTest {
     }
 
     static Path run(Path dir, String name, String algorithm, String settings, String budget, String objectives) throws Exception {
+        return run(dir, name, algorithm, settings, budget, objectives, "");
+    }
+
+    static Path run(Path dir, String name, String algorithm, String settings, String budget, String objectives, String more)
+            throws Exception {
         Path f = dir.resolve(name + ".conf");
         Files.writeString(f, """
                 run {
@@ -48,10 +53,10 @@ class MultiFidelityRunTest {
                   genome { type = box, dimension = 3, min = -1, max = 1 }
                   algorithm { name = %s, settings { %s } }
                   objectives = [ %s ]
-                  fidelity { rungs = [20, 80], eta = 3, z = 1.0 }
+                  fidelity { rungs = [20, 80], eta = 3, z = 1.0 %s}
                   budget { %s }
                 }
-                """.formatted(name, dir.resolve("out-" + name), algorithm, settings, objectives, budget));
+                """.formatted(name, dir.resolve("out-" + name), algorithm, settings, objectives, more, budget));
         return f;
     }
 
@@ -162,6 +167,17 @@ class MultiFidelityRunTest {
             assertEquals(expected.get(id).rung(), got.get(id).rung(), "rung of " + id);
             assertEquals(expected.get(id).objectives()[0], got.get(id).objectives()[0], 0.0, "value of " + id);
         }
+    }
+
+    /** With an item budget the run spends at most that fraction of scoring every candidate on every item. */
+    @Test
+    void promotionsStayWithinTheItemBudget(@TempDir Path tmp) throws Exception {
+        Path f = run(tmp, "budget", "cmaes", "population = 6, mean0 = [0, 0, 0]", "evaluations = 36", SPHERE, ", budget = 0.1");
+        assertEquals("FINISHED", EngineTestSupport.runToEnd(node, f, "budget", 120).state());
+        RunState state = RunState.replay(Journal.read(tmp.resolve("out-budget")));
+        // 36 x 400 x 0.1 = 1,440 items; the start point (400) and the first rungs (36 x 20) are spent anyway
+        assertTrue(state.fidelity().items() <= 1440, "items " + state.fidelity().items());
+        assertTrue(state.fidelity().scored().values().stream().anyMatch(x -> x.rung() > 0), "the budget left room for some");
     }
 
     /** Every single-objective algorithm races its cohorts (generations; random search: blocks of its batch). */

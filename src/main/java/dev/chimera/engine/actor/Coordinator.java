@@ -337,7 +337,8 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
         List<Long> pool = new ArrayList<>(run.referenceIds());
         pool.addAll(run.search.before(cohort));
         Long[] incumbents = run.racing.incumbents(run.state.fidelity(), pool);
-        Racing.Step step = run.racing.advance(run.search.cohort(cohort), run.state.fidelity(), incumbents);
+        List<Long> members = run.search.cohort(cohort);
+        Racing.Step step = run.racing.advance(members, run.state.fidelity(), incumbents, allowance(members));
         for (Racing.Ended e : step.ended()) {
             if (!run.state.fidelity().scored().containsKey(e.id())) {
                 record(new RunEvent.Scored(System.currentTimeMillis(), e.id(), e.values(), e.rung()));
@@ -354,6 +355,23 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
             }
         }
         dispatch = dispatch.enqueueFirst(promotions).enqueue(fresh);
+    }
+
+    /**
+     * What a cohort may spend under {@code run.fidelity.budget}: that fraction of scoring every candidate asked so far
+     * on every item, minus what the rest of the run (start points, other cohorts) has spent.
+     */
+    private long allowance(List<Long> members) {
+        double budget = run.opened.spec().fidelity().budget();
+        if (budget <= 0) {
+            return Long.MAX_VALUE;
+        }
+        long whole = run.racing.items(run.racing.top());
+        long outside = run.state.fidelity().items();
+        for (long id : members) {
+            outside -= run.state.fidelity().of(id).values().stream().mapToLong(Map::size).sum();
+        }
+        return (long) Math.floor(budget * run.search.handedOut() * whole) - outside;
     }
 
     private Behavior<CoordinatorCommand> onWorkFailed(WorkFailed m) {

@@ -122,6 +122,16 @@ public final class Racing {
      * {@code ended} lists every member's race with the value it is told (the caller drops those it journaled).
      */
     public Step advance(List<Long> members, RunState.Fidelity progress, Long[] incumbents) {
+        return advance(members, progress, incumbents, Long.MAX_VALUE);
+    }
+
+    /**
+     * {@link #advance} within an item budget: {@code allowance} is what the cohort may spend on its rungs (the
+     * run's budget minus what everything else has spent). Promotions whose items would exceed it are not made; what
+     * the cohort spends is counted rung by rung from its members' rungs, so the decision at a rung does not depend on
+     * what happened after it and a resumed run takes the same decisions.
+     */
+    public Step advance(List<Long> members, RunState.Fidelity progress, Long[] incumbents, long allowance) {
         List<Long> alive = new ArrayList<>(new TreeSet<>(members));
         List<Ended> ended = new ArrayList<>();
         for (int k = 0; k <= top; k++) {
@@ -141,7 +151,11 @@ public final class Racing {
                 }
                 return new Step(List.of(), consistent(ended), true);
             }
-            List<Long> up = promote(k, alive, progress, incumbents);
+            long spent = 0;
+            for (long id : members) {
+                spent += items(Math.min(progress.rung(id), k));
+            }
+            List<Long> up = promote(k, alive, progress, incumbents, allowance == Long.MAX_VALUE ? Long.MAX_VALUE : allowance - spent);
             List<Long> next = new ArrayList<>();
             for (long id : alive) {
                 // a member the journal shows higher went up when it was decided (a decision of another timing)
@@ -160,38 +174,56 @@ public final class Racing {
     }
 
     /**
-     * The values told once a cohort's races have all ended: a race that ended at rung k is told its estimate, but
-     * never more than the value told to any member that went further (per objective). The race judged those better
-     * on more items; an estimate from fewer items that ranked above them would be the luckier draw, not the better
-     * merge (the winner's curse), and rank-based algorithms would follow it.
+     * The values told once a cohort's races have all ended: the races that ended at rung k are told their estimates,
+     * scaled down together where needed so that none is more than the lowest value told to a member that went further
+     * (per objective). The race judged those better on more items; an estimate from fewer items above them would be
+     * the luckier draw, not the better merge (the winner's curse), and rank-based algorithms would follow it. Scaling
+     * the rung's group as a whole keeps its own order, which is still the best information about its members.
      */
     static List<Ended> consistent(List<Ended> ended) {
-        List<Ended> byRung = new ArrayList<>(ended);
-        byRung.sort(Comparator.comparingInt(Ended::rung).reversed().thenComparingLong(Ended::id));
+        java.util.TreeMap<Integer, List<Ended>> byRung = new java.util.TreeMap<>(Comparator.reverseOrder());
+        for (Ended e : ended) {
+            byRung.computeIfAbsent(e.rung(), r -> new ArrayList<>()).add(e);
+        }
         List<Ended> out = new ArrayList<>();
         double[] ceiling = null;
-        int rung = Integer.MAX_VALUE;
-        double[] floorOfHigher = null;
-        for (Ended e : byRung) {
-            if (e.rung() < rung) {
-                // the lowest value told at the rungs above becomes the ceiling of this one
-                ceiling = floorOfHigher == null ? null : floorOfHigher.clone();
-                rung = e.rung();
-            }
-            double[] v = e.values().clone();
+        for (List<Ended> group : byRung.values()) {
+            int m = group.get(0).values().length;
+            double[] scale = new double[m];
+            java.util.Arrays.fill(scale, 1);
             if (ceiling != null) {
-                for (int o = 0; o < v.length; o++) {
-                    v[o] = Math.min(v[o], ceiling[o]);
+                for (int o = 0; o < m; o++) {
+                    double max = 0;
+                    for (Ended e : group) {
+                        max = Math.max(max, e.values()[o]);
+                    }
+                    if (max > ceiling[o]) {
+                        scale[o] = ceiling[o] / max;
+                    }
                 }
             }
-            if (floorOfHigher == null) {
-                floorOfHigher = v.clone();
+            double[] lowest = null;
+            for (Ended e : group) {
+                double[] v = e.values().clone();
+                for (int o = 0; o < m; o++) {
+                    v[o] *= scale[o];
+                }
+                out.add(new Ended(e.id(), v, e.rung()));
+                if (lowest == null) {
+                    lowest = v.clone();
+                } else {
+                    for (int o = 0; o < m; o++) {
+                        lowest[o] = Math.min(lowest[o], v[o]);
+                    }
+                }
+            }
+            if (ceiling == null) {
+                ceiling = lowest;
             } else {
-                for (int o = 0; o < v.length; o++) {
-                    floorOfHigher[o] = Math.min(floorOfHigher[o], v[o]);
+                for (int o = 0; o < m; o++) {
+                    ceiling[o] = Math.min(ceiling[o], lowest[o]);
                 }
             }
-            out.add(new Ended(e.id(), v, e.rung()));
         }
         out.sort(Comparator.comparingLong(Ended::id));
         return out;
@@ -220,8 +252,20 @@ public final class Racing {
         return out;
     }
 
-    /** Rung k's decision: racing filter, then the best ceil(m / eta) by estimate. */
-    List<Long> promote(int k, List<Long> alive, RunState.Fidelity progress, Long[] incumbents) {
+    /** Items a candidate has answered by the end of rung {@code rung}, over all objectives (0 below rung 0). */
+    public long items(int rung) {
+        if (rung < 0) {
+            return 0;
+        }
+        long n = 0;
+        for (String o : objectives) {
+            n += count(o, rung);
+        }
+        return n;
+    }
+
+    /** Rung k's decision: racing filter, then the best ceil(m / eta) by estimate, as far as {@code allowance} goes. */
+    List<Long> promote(int k, List<Long> alive, RunState.Fidelity progress, Long[] incumbents, long allowance) {
         List<Long> kept = new ArrayList<>();
         Map<Long, double[]> est = new LinkedHashMap<>();
         for (long id : alive) {
@@ -246,7 +290,9 @@ public final class Racing {
         }
         int cap = (alive.size() + settings.eta() - 1) / settings.eta();
         kept.sort(rank(est));
-        return kept.subList(0, Math.min(cap, kept.size()));
+        long cost = items(k + 1) - items(k);
+        int affordable = allowance == Long.MAX_VALUE ? cap : (int) Math.max(0, Math.min(cap, allowance / cost));
+        return kept.subList(0, Math.min(affordable, kept.size()));
     }
 
     /** A candidate's answers to the items of rungs 0..k. */

@@ -39,8 +39,10 @@ public record RunSpec(String name, Path output, long seed, List<String> devices,
      *          against the incumbent is at least 0
      * @param estimator what the optimizer is told for a candidate that did not reach the whole split:
      *          {@code paired} (the incumbent's whole-split score plus the paired mean difference) or {@code mean}
+     * @param budget promotions stop where the items spent would exceed this fraction of scoring every candidate asked
+     *          so far on every item (0: no limit)
      */
-    public record Fidelity(List<Double> rungs, int eta, double z, String estimator) {
+    public record Fidelity(List<Double> rungs, int eta, double z, String estimator, double budget) {
         public static final List<String> ESTIMATORS = List.of("paired", "mean");
 
         /**
@@ -339,6 +341,10 @@ public record RunSpec(String name, Path output, long seed, List<String> devices,
         if (!Fidelity.ESTIMATORS.contains(estimator)) {
             throw f.error("estimator", "unknown estimator '" + estimator + "' (known: " + String.join(", ", Fidelity.ESTIMATORS) + ")");
         }
+        double budget = f.c.hasPath("budget") ? f.c.getDouble("budget") : 0;
+        if (!(budget >= 0 && budget <= 1)) {
+            throw f.error("budget", "must be a fraction in [0, 1] (0 = no limit), got " + budget);
+        }
         for (int i = 0; i < objectives.size(); i++) {
             ObjectiveSpec o = objectives.get(i);
             if (o.isSynthetic() ? o.items() <= 0 : !o.estimator().equals("mean") || o.n() != 0) {
@@ -346,7 +352,7 @@ public record RunSpec(String name, Path output, long seed, List<String> devices,
                         + (o.isSynthetic() ? " needs items > 0" : " is scored on its whole split: leave out n and estimator"));
             }
         }
-        return new Fidelity(List.copyOf(rungs), eta, z, estimator);
+        return new Fidelity(List.copyOf(rungs), eta, z, estimator, budget);
     }
 
     private static Budget budget(Keys b) {

@@ -15,7 +15,7 @@ class RacingTest {
     private static final List<String> ORDER = List.of("i0", "i1", "i2", "i3", "i4", "i5", "i6", "i7");
 
     private static Racing racing(double z, String estimator) {
-        return new Racing(new RunSpec.Fidelity(List.of(2.0, 4.0), 2, z, estimator), List.of("t"), Map.of("t", ORDER),
+        return new Racing(new RunSpec.Fidelity(List.of(2.0, 4.0), 2, z, estimator, 0), List.of("t"), Map.of("t", ORDER),
                 Map.of("t", List.of(2, 4, 8)));
     }
 
@@ -110,11 +110,30 @@ class RacingTest {
                 new Racing.Ended(6, new double[] {0.4, 0.6}, 2), new Racing.Ended(7, new double[] {0.7, 0.3}, 1),
                 new Racing.Ended(8, new double[] {0.2, 0.2}, 2)));
         assertEquals(List.of(5L, 6L, 7L, 8L), told.stream().map(Racing.Ended::id).toList());
-        // rung 2 keeps its values; rung 1 is capped by rung 2's lowest (0.2, 0.2); rung 0 by all above (0.2, 0.2)
+        // rung 2 keeps its values; rung 1 (0.7, 0.3) is scaled under rung 2's lowest (0.2, 0.2): x 2/7 and x 2/3;
+        // rung 0 (0.9, 0.1) under the lowest above it (0.2, 0.2): x 2/9, and 0.1 needs no scaling
         assertArrayEquals(new double[] {0.4, 0.6}, told.get(1).values());
         assertArrayEquals(new double[] {0.2, 0.2}, told.get(3).values());
-        assertArrayEquals(new double[] {0.2, 0.2}, told.get(2).values());
-        assertArrayEquals(new double[] {0.2, 0.1}, told.get(0).values());
+        assertArrayEquals(new double[] {0.2, 0.2}, told.get(2).values(), 1e-12);
+        assertArrayEquals(new double[] {0.2, 0.1}, told.get(0).values(), 1e-12);
+        // a rung's own order is kept: 0.12 and 0.06 under a ceiling of 0.03 become 0.03 and 0.015
+        List<Racing.Ended> two = Racing.consistent(List.of(new Racing.Ended(1, new double[] {0.12}, 0),
+                new Racing.Ended(2, new double[] {0.06}, 0), new Racing.Ended(3, new double[] {0.03}, 1)));
+        assertArrayEquals(new double[] {0.03}, two.get(0).values(), 1e-12);
+        assertArrayEquals(new double[] {0.015}, two.get(1).values(), 1e-12);
+    }
+
+    @Test
+    void promotionsStopWhereTheItemBudgetEnds() {
+        Racing r = racing(1.0, "paired");
+        RunState.Fidelity p = progress().answered(0, 0, answers(0, 1, 1)).answered(1, 0, answers(0, 1, 1))
+                .answered(2, 0, answers(0, 1, 1)).answered(3, 0, answers(0, 1, 1));
+        List<Long> cohort = List.of(0L, 1L, 2L, 3L);
+        // rung 0 cost 4 x 2 items; going up costs 2 more items each; the cap would allow 2
+        assertEquals(2, r.advance(cohort, p, new Long[] {-1L}, 8 + 4).needs().size());
+        assertEquals(1, r.advance(cohort, p, new Long[] {-1L}, 8 + 3).needs().size());
+        Racing.Step none = r.advance(cohort, p, new Long[] {-1L}, 8 + 1);
+        assertTrue(none.done() && none.needs().isEmpty(), "nothing affordable: every race ends at rung 0");
     }
 
     @Test
