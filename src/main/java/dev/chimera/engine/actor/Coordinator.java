@@ -244,7 +244,8 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
         long active = run.state.activeMillis(System.currentTimeMillis());
         while (true) {
             if (dispatch.queue().isEmpty() && dispatch.freeSlots() > 0) {
-                List<Candidate> fresh = run.search.next(dispatch.freeSlots(), active);
+                // racing decides per cohort: ask for the whole of it at once, or a decision could see part of it
+                List<Candidate> fresh = run.search.next(run.racing != null ? Integer.MAX_VALUE : dispatch.freeSlots(), active);
                 dispatch = dispatch.enqueue(fresh.stream().map(c -> new Dispatch.Job(c.id(), c.genes(), 0, -1)).toList());
             }
             Dispatch.Assigned a = dispatch.assignNext(System.nanoTime());
@@ -272,7 +273,8 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
     private Behavior<CoordinatorCommand> onWorkDone(WorkDone m) {
         Dispatch.Key key = new Dispatch.Key(m.candidateId(), m.rung());
         if (run == null || !run.id().equals(m.runId()) || run.ending) {
-            dispatch = dispatch.completed(key, m.workerId(), m.evalMillis()).next();
+            // a result of a run that ended: it frees the worker's slot and touches no job of the current run
+            dispatch = dispatch.forget(m.workerId(), key);
             return this;
         }
         Dispatch.Completed done = dispatch.completed(key, m.workerId(), m.evalMillis());
@@ -376,11 +378,12 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
 
     private Behavior<CoordinatorCommand> onWorkFailed(WorkFailed m) {
         Dispatch.Key key = new Dispatch.Key(m.candidateId(), m.rung());
-        Dispatch.Failed f = dispatch.failed(key, m.workerId(), m.error(), m.refuseRun(), settings.maxAttempts());
-        dispatch = f.next();
         if (run == null || !run.id().equals(m.runId()) || run.ending) {
+            dispatch = dispatch.forget(m.workerId(), key);
             return this;
         }
+        Dispatch.Failed f = dispatch.failed(key, m.workerId(), m.error(), m.refuseRun(), settings.maxAttempts());
+        dispatch = f.next();
         if (f.refusal() != null) {
             LOG.error("worker {} refuses run {}: {}", m.workerId(), m.runId(), m.error());
         } else if (f.attempt() > 0) {
@@ -528,13 +531,20 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
 
     /** A multi-fidelity run's answer so far: among the candidates and start points scored on the whole split. */
     private FinalPick.Pick pick(boolean compare) {
+        return pickOf(run, compare).get();
+    }
+
+    /** The pick of a run as it is now (its state is an immutable value), to compute here or elsewhere. */
+    private static java.util.function.Supplier<FinalPick.Pick> pickOf(Active run, boolean compare) {
         Map<Long, String> refs = new LinkedHashMap<>();
         for (long id : run.referenceIds()) {
             refs.put(id, run.referenceIds().size() == 1 ? "start point" : "start point " + (-id));
         }
-        return FinalPick.choose(run.opened.spec().objectives().stream().map(RunSpec.ObjectiveSpec::name).toList(),
-                run.opened.setup().items(), run.state.fidelity(), run.racing.top(), refs, run.opened.parents(),
-                compare ? run.opened.spec().seed() : -1);
+        List<String> objectives = run.opened.spec().objectives().stream().map(RunSpec.ObjectiveSpec::name).toList();
+        RunState.Fidelity progress = run.state.fidelity();
+        int top = run.racing.top();
+        long seed = compare ? run.opened.spec().seed() : -1;
+        return () -> FinalPick.choose(objectives, run.opened.setup().items(), progress, top, refs, run.opened.parents(), seed);
     }
 
     private List<Evaluation> best() {
@@ -575,12 +585,14 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
         String id = run.id();
         RunFolder.Opened o = run.opened;
         List<Evaluation> best = best();
-        FinalPick.Pick pick = run.racing == null ? null : pick(true);
+        // the pick's bootstrap comparisons are computed with the outputs, off the actor's thread
+        java.util.function.Supplier<FinalPick.Pick> pick = run.racing == null ? () -> null : pickOf(run, true);
         var snapshot = run.search.optimizer().snapshot();
         RunState state = run.state;
         LOG.info("run {} ending: {}", id, reason);
         boolean models = !failed && !reason.equals("stopped");
-        CompletableFuture<Void> f = CompletableFuture.runAsync(() -> o.writeOutputs(state, best, pick, snapshot, models), blocking);
+        CompletableFuture<Void> f = CompletableFuture.runAsync(() -> o.writeOutputs(state, best, pick.get(), snapshot, models),
+                blocking);
         getContext().pipeToSelf(f, (ok, err) -> new OutputsWritten(id, reason, err == null ? null : rootMessage(err)));
     }
 

@@ -281,6 +281,20 @@ public final class Dispatch {
     }
 
     /**
+     * A result or failure of a run that has ended: the worker's slot is freed and nothing else changes (job keys are
+     * per run, so a late message of the previous run must not touch the current one's jobs).
+     */
+    public Dispatch forget(String workerId, Key key) {
+        Worker x = workers.get(workerId);
+        if (x == null || !x.inFlight().contains(key)) {
+            return this;
+        }
+        Map<String, Worker> w = w();
+        w.put(workerId, x.without(key));
+        return with(q(), f(), a(), w);
+    }
+
+    /**
      * A job failed on a worker. {@code refuseRun}: the worker cannot take part in this run; it gets nothing more and
      * the job goes back in line without counting the attempt. Otherwise the job goes back to the front of the line,
      * unless it has failed {@code maxAttempts} times ({@link Failed#exhausted()}).

@@ -176,8 +176,13 @@ public final class MergeWorkload implements Workload {
         try (CausalLM lm = CausalLM.fromWeights(configFor(m.weights), m.weights)) {
             for (int i = 0; i < objectives.size(); i++) {
                 Objective o = objectives.get(i);
-                TaskRunner runner = new TaskRunner(new CausalLMAdapter(lm, () -> { }), codec, o.check());
                 List<Item> slice = setup.slice(o.name(), from, rung).stream().map(o.items()::get).toList();
+                if (slice.isEmpty()) {
+                    // this objective reached its whole split at a lower rung than another (a smaller task)
+                    items.put(o.name(), Map.of());
+                    continue;
+                }
+                TaskRunner runner = new TaskRunner(new CausalLMAdapter(lm, () -> { }), codec, o.check());
                 TaskResult r = runner.run(o.task(), slice, o.fewshot());
                 Map<String, Integer> y = new LinkedHashMap<>();
                 Map<String, Boolean> answers = new LinkedHashMap<>();

@@ -139,6 +139,22 @@ class DispatchTest {
     }
 
     @Test
+    void aLateMessageOfAnEndedRunOnlyFreesItsWorker() {
+        // run A's job 0 is on worker a when A ends; run B (ids from 0 again) hands its job 0 to b
+        Dispatch[] d = {Dispatch.empty().requested("a", 1, true).enqueue(List.of(job(0)))};
+        assignAll(d, 0);
+        d[0] = d[0].withoutQueue().requested("b", 1, true);
+        Dispatch b = d[0].newRun().requested("a", 0, true).enqueue(List.of(job(0)));
+        d[0] = b;
+        assignAll(d, 0);
+        assertEquals("b", d[0].inFlight().get(key(0)).worker());
+        // a's late answer for A's job 0 must leave B's job 0 in flight on b
+        Dispatch after = d[0].forget("a", key(0));
+        assertEquals("b", after.inFlight().get(key(0)).worker());
+        assertTrue(after.completed(key(0), "b", 1).accepted());
+    }
+
+    @Test
     void promotionsAreJobsOfTheirOwnKey() {
         Dispatch.Job up = new Dispatch.Job(0, new double[] {0}, 1, 0);
         Dispatch[] d = {Dispatch.empty().requested("a", 2, true).enqueue(List.of(job(1))).enqueueFirst(List.of(up))};
