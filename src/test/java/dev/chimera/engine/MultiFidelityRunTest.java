@@ -180,6 +180,37 @@ class MultiFidelityRunTest {
         assertTrue(state.fidelity().scored().values().stream().anyMatch(x -> x.rung() > 0), "the budget left room for some");
     }
 
+    /** The final rung: once the candidates are spent, the best few by estimate are scored on the whole split. */
+    @Test
+    void theFinalRungScoresTheBestByEstimateOnTheWholeSplit(@TempDir Path tmp) throws Exception {
+        Path f = run(tmp, "final", "cmaes", "population = 6, mean0 = [0, 0, 0]", "evaluations = 24", SPHERE,
+                ", budget = 0.1, finalists = 3");
+        assertEquals("FINISHED", EngineTestSupport.runToEnd(node, f, "final", 120).state());
+        List<RunEvent> events = Journal.read(tmp.resolve("out-final"));
+        RunState state = RunState.replay(events);
+        var spec = dev.chimera.engine.run.RunSpec.load(f);
+        Map<String, List<String>> items = new com.fasterxml.jackson.databind.ObjectMapper().readValue(
+                tmp.resolve("out-final/items.json").toFile(), new com.fasterxml.jackson.core.type.TypeReference<>() { });
+        var racing = new dev.chimera.engine.run.Racing(spec.fidelity(), List.of("f"), items,
+                dev.chimera.engine.run.ItemChoice.rungs(spec, items));
+        List<Long> finalists = racing.finalists(state.fidelity(), List.of(-1L), 3);
+        assertEquals(3, finalists.size());
+        for (long id : finalists) {
+            assertEquals(2, state.fidelity().rung(id), "finalist " + id + " on the whole split");
+        }
+        // and nothing else went up after its race: at most 3 final-rung promotions
+        assertTrue(state.fidelity().scored().values().stream()
+                .filter(sc -> sc.rung() < 2 && state.fidelity().rung(sc.id()) == 2).count() <= 3);
+        // the final rung came after the last generation, and the answer is among the whole-split candidates
+        int lastGeneration = 0;
+        for (int i = 0; i < events.size(); i++) {
+            lastGeneration = events.get(i) instanceof RunEvent.GenerationDone ? i : lastGeneration;
+        }
+        assertTrue(events.subList(lastGeneration, events.size()).stream().anyMatch(e -> e instanceof RunEvent.Refined r && r.rung() == 2)
+                || finalists.stream().allMatch(id -> state.fidelity().scored().get(id).rung() == 2), "a final rung ran");
+        answered(events);
+    }
+
     /** Every single-objective algorithm races its cohorts (generations; random search: blocks of its batch). */
     @org.junit.jupiter.params.ParameterizedTest
     @org.junit.jupiter.params.provider.ValueSource(strings = {"ga|population = 6", "de|population = 6",

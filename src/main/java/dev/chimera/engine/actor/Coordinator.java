@@ -265,9 +265,33 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
             return;
         }
         String why = run.search.finished(activeMillis);
-        if (why != null) {
+        if (why != null && !finalRung()) {
             end(why, false);
         }
+    }
+
+    /**
+     * Multi-fidelity with {@code fidelity.finalists}: once the search is over, the best candidates by estimate that
+     * were not scored on the whole split are (promotions like any other). True when such jobs were queued.
+     */
+    private boolean finalRung() {
+        if (run.racing == null || run.opened.spec().fidelity().finalists() <= 0) {
+            return false;
+        }
+        List<Dispatch.Job> jobs = new ArrayList<>();
+        for (long id : run.racing.finalists(run.state.fidelity(), run.referenceIds(), run.opened.spec().fidelity().finalists())) {
+            int reached = run.state.fidelity().rung(id);
+            if (reached < run.racing.top()) {
+                jobs.add(new Dispatch.Job(id, run.genes(id), run.racing.top(), reached));
+            }
+        }
+        if (jobs.isEmpty()) {
+            return false;
+        }
+        LOG.info("run {}: the final rung scores {} finalist(s) on the whole split", run.id(), jobs.size());
+        dispatch = dispatch.enqueue(jobs);
+        dispatch();
+        return true;
     }
 
     private Behavior<CoordinatorCommand> onWorkDone(WorkDone m) {

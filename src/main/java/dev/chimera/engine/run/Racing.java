@@ -229,6 +229,33 @@ public final class Racing {
         return out;
     }
 
+    /**
+     * The final rung: of the candidates whose race ended below the whole split, the best {@code k} by the estimate
+     * their race ended with (their items up to that rung, against the incumbents among the candidates whose race
+     * reached the whole split and the {@code references}); Pareto front first, then the sum, then the lower id. The
+     * caller scores those not yet on the whole split. Nothing the final rung adds changes the list (it uses neither
+     * the finalists' new items nor incumbents they could become), so a resumed run scores the same ones, at most
+     * {@code k}.
+     */
+    public List<Long> finalists(RunState.Fidelity progress, List<Long> references, int k) {
+        List<Long> pool = new ArrayList<>(references);
+        progress.scored().forEach((id, sc) -> {
+            if (sc.rung() >= top) {
+                pool.add(id);
+            }
+        });
+        Long[] incumbents = incumbents(progress, pool);
+        Map<Long, double[]> est = new LinkedHashMap<>();
+        for (Map.Entry<Long, RunEvent.Scored> e : new java.util.TreeMap<>(progress.scored()).entrySet()) {
+            if (e.getKey() >= 0 && e.getValue().rung() < top) {
+                est.put(e.getKey(), estimate(upTo(e.getValue().rung(), progress.of(e.getKey())), progress, incumbents));
+            }
+        }
+        List<Long> ids = new ArrayList<>(est.keySet());
+        ids.sort(rank(est));
+        return List.copyOf(ids.subList(0, Math.min(k, ids.size())));
+    }
+
     /** A candidate scored on the whole split: the estimate its first rung gave (first objective) and the truth. */
     public record Finalist(long id, double estimate, double exact, int items) {
     }

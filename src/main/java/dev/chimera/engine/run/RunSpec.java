@@ -41,8 +41,10 @@ public record RunSpec(String name, Path output, long seed, List<String> devices,
      *          {@code paired} (the incumbent's whole-split score plus the paired mean difference) or {@code mean}
      * @param budget promotions stop where the items spent would exceed this fraction of scoring every candidate asked
      *          so far on every item (0: no limit)
+     * @param finalists when the search has spent its candidates, the best this many by their estimates that were not
+     *          scored on the whole split are (outside the budget), so the answer can be one of them
      */
-    public record Fidelity(List<Double> rungs, int eta, double z, String estimator, double budget) {
+    public record Fidelity(List<Double> rungs, int eta, double z, String estimator, double budget, int finalists) {
         public static final List<String> ESTIMATORS = List.of("paired", "mean");
 
         /**
@@ -352,7 +354,11 @@ public record RunSpec(String name, Path output, long seed, List<String> devices,
                         + (o.isSynthetic() ? " needs items > 0" : " is scored on its whole split: leave out n and estimator"));
             }
         }
-        return new Fidelity(List.copyOf(rungs), eta, z, estimator, budget);
+        int finalists = f.c.hasPath("finalists") ? f.c.getInt("finalists") : 0;
+        if (finalists < 0) {
+            throw f.error("finalists", "must be >= 0, got " + finalists);
+        }
+        return new Fidelity(List.copyOf(rungs), eta, z, estimator, budget, finalists);
     }
 
     private static Budget budget(Keys b) {

@@ -15,7 +15,7 @@ class RacingTest {
     private static final List<String> ORDER = List.of("i0", "i1", "i2", "i3", "i4", "i5", "i6", "i7");
 
     private static Racing racing(double z, String estimator) {
-        return new Racing(new RunSpec.Fidelity(List.of(2.0, 4.0), 2, z, estimator, 0), List.of("t"), Map.of("t", ORDER),
+        return new Racing(new RunSpec.Fidelity(List.of(2.0, 4.0), 2, z, estimator, 0, 0), List.of("t"), Map.of("t", ORDER),
                 Map.of("t", List.of(2, 4, 8)));
     }
 
@@ -134,6 +134,23 @@ class RacingTest {
         assertEquals(1, r.advance(cohort, p, new Long[] {-1L}, 8 + 3).needs().size());
         Racing.Step none = r.advance(cohort, p, new Long[] {-1L}, 8 + 1);
         assertTrue(none.done() && none.needs().isEmpty(), "nothing affordable: every race ends at rung 0");
+    }
+
+    @Test
+    void theFinalistsAreTheBestByTheEstimateTheirRaceEndedWith() {
+        Racing r = racing(1.0, "paired");
+        // races ended: 0 at rung 1 (+0.25 on 4 items), 1 and 3 at rung 0 (-0.5 and 0 on 2), 2 on the whole split
+        RunState.Fidelity p = progress().answered(0, 1, answers(0, 1, 1, 1, 0)).answered(1, 0, answers(0, 0, 1))
+                .answered(2, 2, answers(0, 1, 1, 0, 0, 0, 0, 1, 0)).answered(3, 0, answers(0, 1, 1));
+        for (long id = 0; id < 4; id++) {
+            p = p.scored(new RunEvent.Scored(0, id, new double[] {0}, p.rung(id)));
+        }
+        // incumbent: the reference (4/8) beats 2 (3/8); estimates 0.75, 0.0, 0.5: 2 is not a finalist (it is exact)
+        assertEquals(List.of(0L, 3L), r.finalists(p, List.of(-1L), 2));
+        assertEquals(List.of(0L, 3L, 1L), r.finalists(p, List.of(-1L), 9));
+        // the same list after the final rung scored 0 on the whole split, however it did there
+        RunState.Fidelity later = p.answered(0, 2, answers(4, 0, 0, 0, 0));
+        assertEquals(List.of(0L, 3L), r.finalists(later, List.of(-1L), 2));
     }
 
     @Test
