@@ -70,6 +70,16 @@ public record ZooSpec(int hidden, int intermediate, int layers, int heads, Train
                 620, 300, 300);
     }
 
+    /**
+     * The demo zoo with zoo4's short second stage for expert 2 (150 steps at 1e-3): its task vector barely interferes,
+     * so the uniform merge is close to the best merge, but B is read through the merge on every CPU type measured
+     * (AVX-512, AVX2, default kernels). The default's longer stage makes search matter and its transfer depends on
+     * the seed and the CPU's kernels (docs/zoo.md); the CI acceptance test, which runs on a CPU nobody chose, uses this.
+     */
+    public static ZooSpec shortAdaptation() {
+        return defaults().withExpert2Tune(new Trainer.Settings(150, 32, 1e-3, 15, 0.1, 0.01, 1.0));
+    }
+
     /** A few-second zoo for tests: same recipe, tiny model and step counts. */
     public static ZooSpec tiny() {
         return new ZooSpec(32, 64, 2, 2,
