@@ -36,7 +36,7 @@ class DemoAcceptanceTest {
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(log, true, StandardCharsets.UTF_8);
         // the zoo recipe whose transfer holds on every CPU type measured: with the default's, zoo seed 0 trained under
-        // AVX2 kernels reads B through no merge at all (uniform 4.3 %, expert 1 4.2 %), so nothing could beat a parent
+        // AVX2 kernels barely reads B through a merge (uniform 4.3 %, expert 1 4.2 %), so the relation could not hold
         DemoResult r = Demo.run(DemoOptions.defaults().withZooSpec(ZooSpec.shortAdaptation()).withZooDir(tmp.resolve("zoo"))
                 .withRunDir(tmp.resolve("run"))
                 .withResponseCache(tmp.resolve("responses")).withBudget(120).withControlPort(-1)
