@@ -115,5 +115,10 @@ class SingleNodeRunTest {
         List<RunEvent.Evaluated> ev = EngineTestSupport.evaluated(Journal.read(tmp.resolve("out-interrupted")));
         assertEquals(48, ev.size());
         assertEquals(48, ev.stream().map(RunEvent.Evaluated::id).distinct().count(), "each candidate journaled once");
+        // one generation event per completed generation, across the stop (a resume used to repeat the last one)
+        List<Long> generations = Journal.read(tmp.resolve("out-interrupted")).stream()
+                .filter(e -> e instanceof RunEvent.GenerationDone).map(e -> ((RunEvent.GenerationDone) e).generation()).toList();
+        assertEquals(List.of(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L), generations);
+        assertEquals(9, Files.readAllLines(tmp.resolve("out-interrupted").resolve("generations.csv")).size());
     }
 }

@@ -90,6 +90,8 @@ public final class RunSearch {
             throw new RunException("the journal holds " + (done.size() - told) + " result(s) this run's optimizer never asked for"
                     + " (was the run config or the algorithm changed?)");
         }
+        // the generations the replay completed were journaled by the session that completed them
+        s.generationsSeen = s.optimizer.generation();
         return s;
     }
 
