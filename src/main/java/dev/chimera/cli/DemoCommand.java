@@ -42,13 +42,14 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--budget", paramLabel = "N", description = "candidates the search evaluates (default: the template's demo.budget)")
     Integer budget;
 
-    @Option(names = "--n", paramLabel = "ITEMS", description = "items each candidate is scored on, per objective (default: the"
-            + " template's demo.n)")
+    @Option(names = "--n", paramLabel = "ITEMS", description = "items every candidate answers first (the first fidelity rung;"
+            + " with --multi-objective: the items per objective) (default: the template's demo.n)")
     Integer n;
 
     @Option(names = "--check", paramLabel = "K", defaultValue = "10",
-            description = "re-score the K best candidates on the whole search split: measures the estimator and picks the"
-                    + " evolved merge among them (default ${DEFAULT-VALUE}; 0 = the run's best by estimate)")
+            description = "runs without multi-fidelity (--multi-objective, fixed-n templates): re-score the K best candidates"
+                    + " on the whole search split, measuring the estimator and picking the evolved merge among them (default"
+                    + " ${DEFAULT-VALUE}; 0 = the run's best by estimate)")
     int check;
 
     @Option(names = "--devices", paramLabel = "DEV", split = ",", description = "devices of the in-process node (default: the run file's run.devices)")
