@@ -417,7 +417,7 @@ public final class Demo {
             extractItems += (long) x.models().size() * x.task().itemIds().size();
             cached |= x.models().stream().allMatch(ExtractResult.ModelInfo::cacheHit);
         }
-        Map<String, Map<String, Map<String, Integer>>> parents = parentAnswers(runDir);
+        Map<String, Map<String, Map<String, Integer>>> parents = RunFolder.parents(runDir);
         for (Map<String, Map<String, Integer>> perModel : parents.values()) {
             for (Map<String, Integer> y : perModel.values()) {
                 extractItems += y.size();
@@ -428,19 +428,6 @@ public final class Demo {
             full += candidates * TaskLoader.items(TaskLoader.load(Path.of(ob.task()))).size();
         }
         return new DemoResult.SearchCost(candidates, items, extractItems, any && cached, full);
-    }
-
-    /** A multi-fidelity run's parents on every item (parents.json), or empty. */
-    private static Map<String, Map<String, Map<String, Integer>>> parentAnswers(Path runDir) {
-        Path f = runDir.resolve(RunFolder.PARENTS);
-        if (!Files.exists(f)) {
-            return Map.of();
-        }
-        try {
-            return JSON.readValue(f.toFile(), new TypeReference<>() { });
-        } catch (IOException e) {
-            throw new DemoException("cannot read " + f + ": " + e.getMessage(), e);
-        }
     }
 
     /** The held-out split of a search task file: {@code X_search.yml} -> {@code X_test.yml} beside it. */
@@ -505,7 +492,7 @@ public final class Demo {
     /** A multi-fidelity run: its answer is already scored on the whole search split, see {@link RacedEvaluation}. */
     private DemoResult evaluateRaced(RunSpec spec, Zoo zoo, Path runDir, Path runFile, RunState state,
                                      DemoResult.SearchCost cost, String runState, String reason, long t0) {
-        DemoResult r = new RacedEvaluation(spec, zoo, runDir, state, parentAnswers(runDir), out, phases)
+        DemoResult r = new RacedEvaluation(spec, zoo, runDir, state, RunFolder.parents(runDir), out, phases)
                 .evaluate(runFile, cost, runState, reason);
         phases.put("total", seconds(t0));
         return new DemoResult(r.mode(), r.runDir(), r.zooDir(), r.runFile(), r.runId(), r.runState(), r.finishReason(), r.rows(),

@@ -2,6 +2,7 @@ package dev.chimera.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.chimera.engine.run.ItemChoice;
 import dev.chimera.engine.run.Racing;
 import dev.chimera.engine.run.RunFolder;
 import dev.chimera.engine.run.RunSpec;
@@ -138,24 +139,14 @@ final class RacedEvaluation {
      * each against the start point, at no extra cost.
      */
     private DemoResult.EstimatorCheck estimatorCheck(String objective) {
-        Racing racing = new Racing(spec.fidelity(), List.of(objective), Map.of(objective, order(objective)),
-                Map.of(objective, spec.fidelity().counts(order(objective).size())));
+        Map<String, List<String>> items = RunFolder.items(runDir);
+        Racing racing = new Racing(spec.fidelity(), List.of(objective), items, ItemChoice.rungs(spec, items));
         List<DemoResult.Check> checks = new ArrayList<>();
         for (Racing.Finalist f : racing.finalists(state.fidelity(), id -> new Long[] {state.fidelity().rung(-1) >= 0 ? -1L : null})) {
             checks.add(new DemoResult.Check(f.id(), f.estimate(), f.exact(), f.items()));
         }
         double mae = checks.stream().mapToDouble(c -> Math.abs(c.estimated() - c.full())).average().orElse(0);
         return new DemoResult.EstimatorCheck(objective, List.copyOf(checks), mae);
-    }
-
-    /** The run's item order of an objective (items.json). */
-    private List<String> order(String objective) {
-        try {
-            return JSON.readValue(runDir.resolve(RunFolder.ITEMS).toFile(),
-                    new com.fasterxml.jackson.core.type.TypeReference<Map<String, List<String>>>() { }).get(objective);
-        } catch (IOException e) {
-            throw new DemoException("cannot read " + runDir.resolve(RunFolder.ITEMS) + ": " + e.getMessage(), e);
-        }
     }
 
     private static String bestOf(Map<String, Scorer.Score> held, List<String> names) {

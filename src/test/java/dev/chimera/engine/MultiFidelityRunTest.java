@@ -189,8 +189,7 @@ class MultiFidelityRunTest {
         List<RunEvent> events = Journal.read(tmp.resolve("out-final"));
         RunState state = RunState.replay(events);
         var spec = dev.chimera.engine.run.RunSpec.load(f);
-        Map<String, List<String>> items = new com.fasterxml.jackson.databind.ObjectMapper().readValue(
-                tmp.resolve("out-final/items.json").toFile(), new com.fasterxml.jackson.core.type.TypeReference<>() { });
+        Map<String, List<String>> items = dev.chimera.engine.run.RunFolder.items(tmp.resolve("out-final"));
         var racing = new dev.chimera.engine.run.Racing(spec.fidelity(), List.of("f"), items,
                 dev.chimera.engine.run.ItemChoice.rungs(spec, items));
         List<Long> finalists = racing.finalists(state.fidelity(), List.of(-1L), 3);

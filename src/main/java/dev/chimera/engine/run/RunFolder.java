@@ -91,6 +91,29 @@ public final class RunFolder {
         }
     }
 
+    /** Per objective, the item ids of {@code items.json} (in the run's order), or empty. */
+    public static Map<String, List<String>> items(Path dir) {
+        return readJson(dir.resolve(ITEMS), new TypeReference<>() { });
+    }
+
+    /** Multi-fidelity: every model's answers to every item of each objective ({@code parents.json}), or empty. */
+    public static Map<String, Map<String, Map<String, Integer>>> parents(Path dir) {
+        return readJson(dir.resolve(PARENTS), new TypeReference<>() { });
+    }
+
+    private static <T extends Map<?, ?>> T readJson(Path file, TypeReference<T> type) {
+        if (!Files.exists(file)) {
+            @SuppressWarnings("unchecked")
+            T empty = (T) Map.of();
+            return empty;
+        }
+        try {
+            return Journal.JSON.readValue(file.toFile(), type);
+        } catch (IOException e) {
+            throw new RunException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
     /** Reopens a run folder after a crash or a stop: its own config, items and journal. */
     public static Opened resume(Path dir) {
         Path conf = dir.resolve(CONFIG);
@@ -98,20 +121,13 @@ public final class RunFolder {
             throw new RunException(dir + " is not a run folder (no " + CONFIG + ")");
         }
         String text;
-        Map<String, List<String>> items;
-        Map<String, Map<String, Map<String, Integer>>> parents;
         try {
             text = Files.readString(conf, StandardCharsets.UTF_8);
-            items = Files.exists(dir.resolve(ITEMS))
-                    ? Journal.JSON.readValue(dir.resolve(ITEMS).toFile(), new TypeReference<Map<String, List<String>>>() { })
-                    : Map.of();
-            parents = Files.exists(dir.resolve(PARENTS))
-                    ? Journal.JSON.readValue(dir.resolve(PARENTS).toFile(),
-                            new TypeReference<Map<String, Map<String, Map<String, Integer>>>>() { })
-                    : Map.of();
         } catch (IOException e) {
             throw new RunException("cannot read run folder " + dir + ": " + e.getMessage(), e);
         }
+        Map<String, List<String>> items = items(dir);
+        Map<String, Map<String, Map<String, Integer>>> parents = parents(dir);
         RunSpec spec = RunSpec.parse(text);
         RunState state = RunState.replay(Journal.read(dir));
         if (state.status() == RunState.Status.FINISHED) {
