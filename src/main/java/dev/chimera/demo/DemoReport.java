@@ -100,7 +100,8 @@ final class DemoReport {
             if (!r.estimatorChecks().isEmpty() && !r.estimatorChecks().get(0).candidates().isEmpty()) {
                 DemoResult.EstimatorCheck ch = r.estimatorChecks().get(0);
                 b.append(String.format(Locale.ROOT, "%nEstimator check (no extra evaluation): the %d candidates the run scored"
-                        + " on the whole search split; the paired estimate from their first rung's items against the truth.%n%n",
+                        + " on the whole search split; the estimate of the run's fidelity estimator (run.fidelity.estimator in demo.conf) from their first rung's"
+                        + " items against the truth.%n%n",
                         ch.candidates().size()));
                 checkTable(b, ch);
             }

@@ -2,7 +2,6 @@ package dev.chimera.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.chimera.engine.run.ItemChoice;
 import dev.chimera.engine.run.Racing;
 import dev.chimera.engine.run.RunFolder;
 import dev.chimera.engine.run.RunSpec;
@@ -121,7 +120,7 @@ final class RacedEvaluation {
         double e = held.get("evolved").accuracy();
         return new DemoResult(Demo.MODE_SINGLE, runDir, zoo.dir(), runFile, spec.name(), runState, reason, List.copyOf(rows), cost,
                 100 * (e - held.get(bestParent).accuracy()), 100 * (e - held.get(bestUniform).accuracy()),
-                List.of(estimatorCheck(objective)), List.of(), null, Map.copyOf(phases), List.copyOf(comparisons));
+                List.of(estimatorCheck(objective, selection)), List.of(), null, Map.copyOf(phases), List.copyOf(comparisons));
     }
 
     /** A parent's accuracy on the whole search split, from the answers the run compared with. */
@@ -135,15 +134,14 @@ final class RacedEvaluation {
     }
 
     /**
-     * The fidelity estimator checked on the candidates the run scored on the whole split ({@link Racing#finalists}),
-     * each against the start point, at no extra cost.
+     * The fidelity estimator checked by the run on the candidates it scored on the whole split (their first-rung
+     * estimate against the truth, {@code selection.json}), which costs no extra evaluation.
      */
-    private DemoResult.EstimatorCheck estimatorCheck(String objective) {
-        Map<String, List<String>> items = RunFolder.items(runDir);
-        Racing racing = new Racing(spec.fidelity(), List.of(objective), items, ItemChoice.rungs(spec, items));
+    private static DemoResult.EstimatorCheck estimatorCheck(String objective, JsonNode selection) {
         List<DemoResult.Check> checks = new ArrayList<>();
-        for (Racing.Finalist f : racing.finalists(state.fidelity(), id -> new Long[] {state.fidelity().rung(-1) >= 0 ? -1L : null})) {
-            checks.add(new DemoResult.Check(f.id(), f.estimate(), f.exact(), f.items()));
+        for (JsonNode f : selection.path("estimates")) {
+            checks.add(new DemoResult.Check(f.get("id").asLong(), f.get("estimate").asDouble(), f.get("exact").asDouble(),
+                    f.get("items").asInt()));
         }
         double mae = checks.stream().mapToDouble(c -> Math.abs(c.estimated() - c.full())).average().orElse(0);
         return new DemoResult.EstimatorCheck(objective, List.copyOf(checks), mae);

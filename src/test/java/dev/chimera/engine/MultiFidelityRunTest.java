@@ -140,32 +140,61 @@ class MultiFidelityRunTest {
         assertTrue(dev.chimera.engine.control.RunFollower.line(s).contains(items + " items"));
     }
 
-    @Test
-    void aStoppedRaceResumesWithTheSameDecisions(@TempDir Path tmp) throws Exception {
-        Path whole = run(tmp, "whole", "cmaes", "population = 6, mean0 = [0, 0, 0]", "evaluations = 30", SPHERE);
-        EngineTestSupport.runToEnd(node, whole, "whole", 120);
-        Map<Long, RunEvent.Scored> expected = RunState.replay(Journal.read(tmp.resolve("out-whole"))).fidelity().scored();
+    /**
+     * Stopped midway and resumed, a race takes the same decisions as without the stop; with the {@code irt} estimator
+     * the same fits too (each cohort's rows are journaled), and the calibration merges are reference points.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"", ", estimator = irt, calibration = 4"})
+    void aStoppedRaceResumesWithTheSameDecisions(String more, @TempDir Path tmp) throws Exception {
+        String tag = more.isEmpty() ? "" : "-irt";
+        Path whole = run(tmp, "whole" + tag, "cmaes", "population = 6, mean0 = [0, 0, 0]", "evaluations = 30", SPHERE, more);
+        EngineTestSupport.runToEnd(node, whole, "whole" + tag, 120);
+        RunState expectedState = RunState.replay(Journal.read(tmp.resolve("out-whole" + tag)));
+        Map<Long, RunEvent.Scored> expected = expectedState.fidelity().scored();
 
-        Path f = run(tmp, "cut", "cmaes", "population = 6, mean0 = [0, 0, 0]", "evaluations = 30",
-                SPHERE.replace("cost = 2ms", "cost = 20ms"));
+        Path f = run(tmp, "cut" + tag, "cmaes", "population = 6, mean0 = [0, 0, 0]", "evaluations = 30",
+                SPHERE.replace("cost = 2ms", "cost = 20ms"), more);
         assertTrue(node.submit(EngineTestSupport.render(f), null).toCompletableFuture().get(60, TimeUnit.SECONDS).ok());
-        while (node.status("cut").toCompletableFuture().get().evaluations() < 12) {
+        while (node.status("cut" + tag).toCompletableFuture().get().evaluations() < 12) {
             Thread.sleep(20);
         }
-        node.control("cut", "stop").toCompletableFuture().get();
-        assertEquals("STOPPED", EngineTestSupport.await(node, "cut", 60).state());
-        int before = Journal.read(tmp.resolve("out-cut")).size();
-        assertTrue(node.submit(null, tmp.resolve("out-cut").toString()).toCompletableFuture().get(60, TimeUnit.SECONDS).ok());
-        Protocol.Status s = EngineTestSupport.await(node, "cut", 120);
+        node.control("cut" + tag, "stop").toCompletableFuture().get();
+        assertEquals("STOPPED", EngineTestSupport.await(node, "cut" + tag, 60).state());
+        int before = Journal.read(tmp.resolve("out-cut" + tag)).size();
+        assertTrue(node.submit(null, tmp.resolve("out-cut" + tag).toString()).toCompletableFuture().get(60, TimeUnit.SECONDS).ok());
+        Protocol.Status s = EngineTestSupport.await(node, "cut" + tag, 120);
         assertEquals("FINISHED", s.state(), s.finishReason());
-        List<RunEvent> events = Journal.read(tmp.resolve("out-cut"));
+        List<RunEvent> events = Journal.read(tmp.resolve("out-cut" + tag));
         assertTrue(events.size() > before);
         answered(events); // no job journaled twice across the stop
-        Map<Long, RunEvent.Scored> got = RunState.replay(events).fidelity().scored();
+        RunState state = RunState.replay(events);
+        Map<Long, RunEvent.Scored> got = state.fidelity().scored();
         assertEquals(expected.keySet(), got.keySet());
         for (long id : expected.keySet()) {
             assertEquals(expected.get(id).rung(), got.get(id).rung(), "rung of " + id);
             assertEquals(expected.get(id).objectives()[0], got.get(id).objectives()[0], 0.0, "value of " + id);
+        }
+        assertEquals(expectedState.fidelity().fits(), state.fidelity().fits());
+        if (!more.isEmpty()) {
+            // the start point and 4 calibration merges on the whole split: 5 rows, enough for the first cohort's fit
+            for (long ref = -1; ref >= -5; ref--) {
+                assertEquals(2, state.fidelity().rung(ref), "reference point " + ref);
+            }
+            assertEquals(List.of(-5L, -4L, -3L, -2L, -1L), state.fidelity().fits().get(0L));
+            // every cohort's rows are the reference points and what earlier cohorts took to the whole split
+            for (Map.Entry<Long, List<Long>> e : state.fidelity().fits().entrySet()) {
+                assertTrue(e.getValue().containsAll(List.of(-5L, -4L, -3L, -2L, -1L)), e.toString());
+                for (long id : e.getValue()) {
+                    assertEquals(2, state.fidelity().rung(id), "row " + id + " of cohort " + e.getKey());
+                }
+            }
+            var selection = new com.fasterxml.jackson.databind.ObjectMapper().readTree(tmp.resolve("out-cut" + tag + "/selection.json").toFile());
+            assertEquals("irt", selection.get("estimator").asText());
+            List<String> against = new java.util.ArrayList<>();
+            selection.get("comparisons").forEach(c -> against.add(c.get("against").asText()));
+            long winner = selection.get("ids").get(0).asLong();
+            assertTrue(winner >= -1 ? against.contains("calibration merge 1") : against.contains("start point"), against.toString());
         }
     }
 
@@ -192,7 +221,7 @@ class MultiFidelityRunTest {
         Map<String, List<String>> items = dev.chimera.engine.run.RunFolder.items(tmp.resolve("out-final"));
         var racing = new dev.chimera.engine.run.Racing(spec.fidelity(), List.of("f"), items,
                 dev.chimera.engine.run.ItemChoice.rungs(spec, items));
-        List<Long> finalists = racing.finalists(state.fidelity(), List.of(-1L), 3);
+        List<Long> finalists = racing.finalists(state.fidelity(), List.of(-1L), Map.of(), 3);
         assertEquals(3, finalists.size());
         for (long id : finalists) {
             assertEquals(2, state.fidelity().rung(id), "finalist " + id + " on the whole split");

@@ -22,6 +22,8 @@ import dev.chimera.engine.run.RunSpec;
 import dev.chimera.engine.run.RunState;
 import dev.chimera.engine.run.Racing;
 import dev.chimera.engine.run.SearchSpace;
+import dev.chimera.estimate.IrtConfig;
+import dev.chimera.estimate.ItemIrt;
 import dev.chimera.search.Candidate;
 import dev.chimera.search.Evaluation;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -74,6 +76,11 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
     private record OutputsWritten(String runId, String reason, String error) implements CoordinatorCommand {
     }
 
+    /** The {@code irt} estimator's fit on {@code references} (null when the fit failed: {@code error}). */
+    private record FitReady(String runId, List<Long> references, Map<String, ItemIrt> fit, String error)
+            implements CoordinatorCommand {
+    }
+
     // ------------------------------------------------------------ state
 
     /** The active run: its folder, journal, state value, search, and (multi-fidelity) its races. */
@@ -84,6 +91,11 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
         final RunSearch search;
         final Racing racing;
         final List<double[]> startPoints;
+        /** Start points first, then the calibration merges: reference points -1, -2, ... */
+        final int starts;
+        /** The {@code irt} estimator's fits by their reference rows, and those being fitted. */
+        final Map<List<Long>, Map<String, ItemIrt>> fits = new java.util.HashMap<>();
+        final Set<List<Long>> fitting = new java.util.HashSet<>();
         boolean paused;
         boolean ending;
         final long sessionStartNanos = System.nanoTime();
@@ -97,7 +109,26 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
             RunSpec spec = opened.spec();
             this.racing = spec.fidelity() == null ? null : new Racing(spec.fidelity(),
                     spec.objectives().stream().map(RunSpec.ObjectiveSpec::name).toList(), opened.setup().items(), opened.setup().rungs());
-            this.startPoints = racing == null ? List.of() : SearchSpace.startPoints(spec);
+            List<double[]> points = racing == null ? List.of() : SearchSpace.startPoints(spec);
+            this.starts = points.size();
+            if (racing != null && spec.fidelity().calibration() > 0) {
+                points = new ArrayList<>(points);
+                points.addAll(search.space().randomPoints(spec.fidelity().calibration(), spec.seed()));
+            }
+            this.startPoints = List.copyOf(points);
+        }
+
+        boolean irt() {
+            return racing != null && opened.spec().fidelity().estimator().equals("irt");
+        }
+
+        /** A reference point's label in the comparisons. */
+        String label(long id) {
+            int i = (int) (-1 - id);
+            if (i >= starts) {
+                return "calibration merge " + (i - starts + 1);
+            }
+            return starts == 1 ? "start point" : "start point " + (i + 1);
         }
 
         String id() {
@@ -169,6 +200,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
                 .onMessage(Control.class, this::onControl)
                 .onMessage(GetStatus.class, this::onGetStatus)
                 .onMessage(OutputsWritten.class, this::onOutputsWritten)
+                .onMessage(FitReady.class, this::onFitReady)
                 .onMessageEquals(Tick.INSTANCE, this::onTick)
                 .build();
     }
@@ -278,8 +310,12 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
         if (run.racing == null || run.opened.spec().fidelity().finalists() <= 0) {
             return false;
         }
+        Map<String, ItemIrt> irt = irtFor(RunEvent.Fitted.FINAL, run.racing.finalPool(run.state.fidelity(), run.referenceIds()));
+        if (irt == null) {
+            return true; // the final fit is on its way: FitReady comes back here
+        }
         List<Dispatch.Job> jobs = new ArrayList<>();
-        for (long id : run.racing.finalists(run.state.fidelity(), run.referenceIds(), run.opened.spec().fidelity().finalists())) {
+        for (long id : run.racing.finalists(run.state.fidelity(), run.referenceIds(), irt, run.opened.spec().fidelity().finalists())) {
             int reached = run.state.fidelity().rung(id);
             if (reached < run.racing.top()) {
                 jobs.add(new Dispatch.Job(id, run.genes(id), run.racing.top(), reached));
@@ -363,8 +399,12 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
         List<Long> pool = new ArrayList<>(run.referenceIds());
         pool.addAll(run.search.before(cohort));
         Long[] incumbents = run.racing.incumbents(run.state.fidelity(), pool);
+        Map<String, ItemIrt> irt = irtFor(cohort, pool);
+        if (irt == null) {
+            return; // its fit is on its way: FitReady advances the open cohorts
+        }
         List<Long> members = run.search.cohort(cohort);
-        Racing.Step step = run.racing.advance(members, run.state.fidelity(), incumbents, allowance(members));
+        Racing.Step step = run.racing.advance(members, run.state.fidelity(), new Racing.Basis(incumbents, irt), allowance(members));
         for (Racing.Ended e : step.ended()) {
             if (!run.state.fidelity().scored().containsKey(e.id())) {
                 record(new RunEvent.Scored(System.currentTimeMillis(), e.id(), e.values(), e.rung()));
@@ -381,6 +421,57 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
             }
         }
         dispatch = dispatch.enqueueFirst(promotions).enqueue(fresh);
+    }
+
+    /**
+     * The {@code irt} estimator's fit for {@code cohort}'s decisions ({@link RunEvent.Fitted#FINAL}: the final rung's):
+     * on the rows of {@code pool} scored on the whole split when first asked, journaled then, and on the journaled rows
+     * after a resume. Empty for other estimators; null while the fit runs on the blocking dispatcher (an IRT fit takes
+     * too long for the actor's thread).
+     */
+    private Map<String, ItemIrt> irtFor(long cohort, List<Long> pool) {
+        if (!run.irt()) {
+            return Map.of();
+        }
+        List<Long> refs = run.state.fidelity().fits().get(cohort);
+        if (refs == null) {
+            refs = run.racing.rows(run.state.fidelity(), pool);
+            record(new RunEvent.Fitted(System.currentTimeMillis(), cohort, refs));
+        }
+        Map<String, ItemIrt> fit = run.fits.get(refs);
+        if (fit == null && run.fitting.add(refs)) {
+            List<Long> rows = refs;
+            Active a = run;
+            RunState.Fidelity progress = run.state.fidelity();
+            IrtConfig cfg = IrtConfig.defaults().withSeed(run.opened.spec().seed());
+            CompletableFuture<Map<String, ItemIrt>> f = CompletableFuture.supplyAsync(
+                    () -> a.racing.fit(progress, rows, a.opened.parents(), cfg), blocking);
+            getContext().pipeToSelf(f, (ok, err) -> new FitReady(a.id(), rows, ok, err == null ? null : rootMessage(err)));
+        }
+        return fit;
+    }
+
+    private Behavior<CoordinatorCommand> onFitReady(FitReady m) {
+        if (run == null || !run.id().equals(m.runId())) {
+            return this;
+        }
+        run.fitting.remove(m.references());
+        if (m.error() != null) {
+            // deterministic, so a resume fails the same way: those decisions fall back to the paired estimator
+            LOG.warn("run {}: the IRT fit on {} reference row(s) failed ({}); the paired estimator is used instead",
+                    run.id(), m.references().size(), m.error());
+        } else if (m.fit().isEmpty()) {
+            LOG.debug("run {}: {} whole-split row(s) and the parents' are too few for an IRT fit (paired estimator)", run.id(),
+                    m.references().size());
+        } else {
+            LOG.info("run {}: IRT refitted on {} whole-split row(s) and the parents'", run.id(), m.references().size());
+        }
+        run.fits.put(m.references(), m.error() != null ? Map.of() : m.fit());
+        for (long cohort : run.search.openCohorts()) {
+            advance(cohort);
+        }
+        dispatch();
+        return this;
     }
 
     /**
@@ -526,15 +617,19 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
 
     /** Multi-fidelity: the first-rung estimate's mean absolute error over the candidates scored on the whole split. */
     private double estimatorError() {
-        if (run.racing == null) {
-            return Double.NaN;
-        }
-        List<Racing.Finalist> f = run.racing.finalists(run.state.fidelity(), id -> {
+        return run.racing == null ? Double.NaN : Racing.Finalist.meanError(finalistCheck());
+    }
+
+    /** The fidelity estimator on each candidate scored on the whole split, on what its cohort's decisions rested on. */
+    private List<Racing.Finalist> finalistCheck() {
+        return run.racing.finalists(run.state.fidelity(), id -> {
+            long cohort = run.search.cohortOf(id);
             List<Long> pool = new ArrayList<>(run.referenceIds());
-            pool.addAll(run.search.before(run.search.cohortOf(id)));
-            return run.racing.incumbents(run.state.fidelity(), pool);
+            pool.addAll(run.search.before(cohort));
+            List<Long> refs = run.state.fidelity().fits().get(cohort);
+            Map<String, ItemIrt> irt = refs == null ? null : run.fits.get(refs);
+            return new Racing.Basis(run.racing.incumbents(run.state.fidelity(), pool), irt == null ? Map.of() : irt);
         });
-        return f.stream().mapToDouble(x -> Math.abs(x.estimate() - x.exact())).average().orElse(Double.NaN);
     }
 
     /** Workers known (they announce themselves when they have free slots) with their utilisation in the current run. */
@@ -562,7 +657,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
     private static java.util.function.Supplier<FinalPick.Pick> pickOf(Active run, boolean compare) {
         Map<Long, String> refs = new LinkedHashMap<>();
         for (long id : run.referenceIds()) {
-            refs.put(id, run.referenceIds().size() == 1 ? "start point" : "start point " + (-id));
+            refs.put(id, run.label(id));
         }
         List<String> objectives = run.opened.spec().objectives().stream().map(RunSpec.ObjectiveSpec::name).toList();
         RunState.Fidelity progress = run.state.fidelity();
@@ -610,7 +705,13 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
         RunFolder.Opened o = run.opened;
         List<Evaluation> best = best();
         // the pick's bootstrap comparisons are computed with the outputs, off the actor's thread
-        java.util.function.Supplier<FinalPick.Pick> pick = run.racing == null ? () -> null : pickOf(run, true);
+        java.util.function.Supplier<FinalPick.Pick> answer = run.racing == null ? () -> null : pickOf(run, true);
+        List<Racing.Finalist> check = run.racing == null ? List.of() : finalistCheck();
+        String estimator = run.racing == null ? null : run.opened.spec().fidelity().estimator();
+        java.util.function.Supplier<FinalPick.Pick> pick = () -> {
+            FinalPick.Pick p = answer.get();
+            return p == null ? null : p.withEstimates(estimator, check);
+        };
         var snapshot = run.search.optimizer().snapshot();
         RunState state = run.state;
         LOG.info("run {} ending: {}", id, reason);

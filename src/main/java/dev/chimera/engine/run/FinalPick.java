@@ -21,8 +21,25 @@ public final class FinalPick {
     public record Comparison(String objective, String against, double winner, double other, PairedBootstrap.Interval interval) {
     }
 
-    /** The answer: the winning ids (one, or the Pareto set), their exact values, and the comparisons (one objective). */
-    public record Pick(List<Long> ids, List<double[]> values, List<Comparison> comparisons) {
+    /**
+     * The answer: the winning ids (one, or the Pareto set), their exact values, the comparisons (one objective), and
+     * the fidelity estimator checked on the candidates scored on the whole split ({@link Racing#finalists}; empty
+     * until {@link #withEstimates}).
+     */
+    public record Pick(List<Long> ids, List<double[]> values, List<Comparison> comparisons, String estimator,
+                       List<Racing.Finalist> estimates) {
+        Pick(List<Long> ids, List<double[]> values, List<Comparison> comparisons) {
+            this(ids, values, comparisons, null, List.of());
+        }
+
+        public Pick withEstimates(String estimator, List<Racing.Finalist> estimates) {
+            return new Pick(ids, values, comparisons, estimator, List.copyOf(estimates));
+        }
+
+        /** Mean absolute error of the first-rung estimates, NaN without any. */
+        public double estimatorError() {
+            return Racing.Finalist.meanError(estimates);
+        }
     }
 
     private FinalPick() {

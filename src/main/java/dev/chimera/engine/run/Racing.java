@@ -1,5 +1,7 @@
 package dev.chimera.engine.run;
 
+import dev.chimera.estimate.IrtConfig;
+import dev.chimera.estimate.ItemIrt;
 import dev.chimera.search.Pareto;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -30,7 +32,10 @@ import java.util.TreeSet;
  * optimizers (a cohort is a generation, the next asked only when it is told) a run, resumed or not, takes the same
  * decisions. A race that ends tells the optimizer the candidate's exact accuracy on the whole split, or below it the
  * fidelity estimator: {@code paired} = the incumbent's accuracy + the paired mean difference on the candidate's
- * items (unbiased over the item order, low variance near the incumbent), or {@code mean} on its items.
+ * items (unbiased over the item order, low variance near the incumbent), {@code mean} on its items, or {@code irt}:
+ * gp-IRT ({@link ItemIrt}) on an IRT model fitted to the whole-split rows of the same pool (and the parents'), so
+ * the item parameters are learnt from the run's own merges as they are promoted ({@link #fit}); paired while the pool
+ * has fewer than {@link ItemIrt#MIN_ROWS} rows.
  *
  * <p>{@link #advance} is idempotent: it says which jobs a cohort needs and, once every race of the cohort has ended,
  * what each is told (see {@link #consistent}), given what the journal holds; the coordinator calls it after every
@@ -53,6 +58,16 @@ public final class Racing {
 
     /** What a cohort needs next; {@code done} when every member's race has ended. */
     public record Step(List<Need> needs, List<Ended> ended, boolean done) {
+    }
+
+    /**
+     * What a cohort's estimates rest on: its incumbent per objective (null where none) and, for the {@code irt}
+     * estimator, the IRT fit per objective (objectives without one fall back to {@code paired}).
+     */
+    public record Basis(Long[] incumbents, Map<String, ItemIrt> irt) {
+        public static Basis of(Long[] incumbents) {
+            return new Basis(incumbents, Map.of());
+        }
     }
 
     /**
@@ -121,8 +136,8 @@ public final class Racing {
      * lists every job the cohort waits for (the caller drops those queued or in flight); once none is left,
      * {@code ended} lists every member's race with the value it is told (the caller drops those it journaled).
      */
-    public Step advance(List<Long> members, RunState.Fidelity progress, Long[] incumbents) {
-        return advance(members, progress, incumbents, Long.MAX_VALUE);
+    public Step advance(List<Long> members, RunState.Fidelity progress, Basis basis) {
+        return advance(members, progress, basis, Long.MAX_VALUE);
     }
 
     /**
@@ -131,7 +146,7 @@ public final class Racing {
      * the cohort spends is counted rung by rung from its members' rungs, so the decision at a rung does not depend on
      * what happened after it and a resumed run takes the same decisions.
      */
-    public Step advance(List<Long> members, RunState.Fidelity progress, Long[] incumbents, long allowance) {
+    public Step advance(List<Long> members, RunState.Fidelity progress, Basis basis, long allowance) {
         List<Long> alive = new ArrayList<>(new TreeSet<>(members));
         List<Ended> ended = new ArrayList<>();
         for (int k = 0; k <= top; k++) {
@@ -155,14 +170,14 @@ public final class Racing {
             for (long id : members) {
                 spent += items(Math.min(progress.rung(id), k));
             }
-            List<Long> up = promote(k, alive, progress, incumbents, allowance == Long.MAX_VALUE ? Long.MAX_VALUE : allowance - spent);
+            List<Long> up = promote(k, alive, progress, basis, allowance == Long.MAX_VALUE ? Long.MAX_VALUE : allowance - spent);
             List<Long> next = new ArrayList<>();
             for (long id : alive) {
                 // a member the journal shows higher went up when it was decided (a decision of another timing)
                 if (up.contains(id) || progress.rung(id) > k) {
                     next.add(id);
                 } else {
-                    ended.add(new Ended(id, estimate(upTo(k, progress.of(id)), progress, incumbents), k));
+                    ended.add(new Ended(id, estimate(upTo(k, progress.of(id)), progress, basis), k));
                 }
             }
             if (next.isEmpty()) {
@@ -232,23 +247,17 @@ public final class Racing {
     /**
      * The final rung: of the candidates whose race ended below the whole split, the best {@code k} by the estimate
      * their race ended with (their items up to that rung, against the incumbents among the candidates whose race
-     * reached the whole split and the {@code references}); Pareto front first, then the sum, then the lower id. The
-     * caller scores those not yet on the whole split. Nothing the final rung adds changes the list (it uses neither
-     * the finalists' new items nor incumbents they could become), so a resumed run scores the same ones, at most
-     * {@code k}.
+     * reached the whole split and the {@code references}, and the IRT fit {@code irt} for that estimator); Pareto
+     * front first, then the sum, then the lower id. The caller scores those not yet on the whole split. Nothing the
+     * final rung adds changes the list (it uses neither the finalists' new items nor incumbents they could become), so
+     * a resumed run scores the same ones, at most {@code k}.
      */
-    public List<Long> finalists(RunState.Fidelity progress, List<Long> references, int k) {
-        List<Long> pool = new ArrayList<>(references);
-        progress.scored().forEach((id, sc) -> {
-            if (sc.rung() >= top) {
-                pool.add(id);
-            }
-        });
-        Long[] incumbents = incumbents(progress, pool);
+    public List<Long> finalists(RunState.Fidelity progress, List<Long> references, Map<String, ItemIrt> irt, int k) {
+        Basis basis = new Basis(incumbents(progress, finalPool(progress, references)), irt);
         Map<Long, double[]> est = new LinkedHashMap<>();
         for (Map.Entry<Long, RunEvent.Scored> e : new java.util.TreeMap<>(progress.scored()).entrySet()) {
             if (e.getKey() >= 0 && e.getValue().rung() < top) {
-                est.put(e.getKey(), estimate(upTo(e.getValue().rung(), progress.of(e.getKey())), progress, incumbents));
+                est.put(e.getKey(), estimate(upTo(e.getValue().rung(), progress.of(e.getKey())), progress, basis));
             }
         }
         List<Long> ids = new ArrayList<>(est.keySet());
@@ -258,23 +267,74 @@ public final class Racing {
 
     /** A candidate scored on the whole split: the estimate its first rung gave (first objective) and the truth. */
     public record Finalist(long id, double estimate, double exact, int items) {
+        /** Mean absolute error of the estimates, NaN for none. */
+        public static double meanError(List<Finalist> f) {
+            return f.stream().mapToDouble(x -> Math.abs(x.estimate() - x.exact())).average().orElse(Double.NaN);
+        }
+    }
+
+    /**
+     * The pool of the final rung's decisions: the references and the candidates whose race reached the whole split
+     * (a candidate the final rung scores later is not in it).
+     */
+    public List<Long> finalPool(RunState.Fidelity progress, List<Long> references) {
+        List<Long> pool = new ArrayList<>(references);
+        progress.scored().forEach((id, sc) -> {
+            if (sc.rung() >= top) {
+                pool.add(id);
+            }
+        });
+        return pool;
     }
 
     /**
      * The fidelity estimator on the candidates scored on the whole split: what it made of each one's first-rung
-     * items (against {@code incumbentsOf(id)}) and the accuracy on every item. The finalists are the candidates the
-     * search kept, so this is where an estimator's optimism (the winner's curse) shows.
+     * items (on {@code basisOf(id)}, what its cohort's decisions rested on) and the accuracy on every item. The
+     * finalists are the candidates the search kept, so this is where an estimator's optimism (the winner's curse)
+     * shows.
      */
-    public List<Finalist> finalists(RunState.Fidelity progress, java.util.function.LongFunction<Long[]> incumbentsOf) {
+    public List<Finalist> finalists(RunState.Fidelity progress, java.util.function.LongFunction<Basis> basisOf) {
         List<Finalist> out = new ArrayList<>();
         String o = objectives.get(0);
         for (long id : new TreeSet<>(progress.rungs().keySet())) {
             if (id < 0 || progress.rung(id) < top) {
                 continue;
             }
-            double est = estimate(upTo(0, progress.of(id)), progress, incumbentsOf.apply(id))[0];
+            double est = estimate(upTo(0, progress.of(id)), progress, basisOf.apply(id))[0];
             Map<String, Integer> all = progress.of(id).get(o);
             out.add(new Finalist(id, est, mean(all), all.size()));
+        }
+        return out;
+    }
+
+    /** The ids of {@code pool} scored on the whole split, in order: the rows an IRT fit on that pool uses. */
+    public List<Long> rows(RunState.Fidelity progress, Iterable<Long> pool) {
+        List<Long> out = new ArrayList<>();
+        for (long id : asSet(pool)) {
+            if (progress.rung(id) >= top) {
+                out.add(id);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The {@code irt} estimator's fit per objective on the whole-split answers of {@code references} and of the
+     * {@code parents} (per objective, each parent's answers to every item); objectives with fewer than
+     * {@link ItemIrt#MIN_ROWS} rows get none. A pure function of its inputs (the fit is seeded), so a resumed run
+     * that reads the same references from the journal gets the same fit.
+     */
+    public Map<String, ItemIrt> fit(RunState.Fidelity progress, List<Long> references,
+                                    Map<String, Map<String, Map<String, Integer>>> parents, IrtConfig cfg) {
+        Map<String, ItemIrt> out = new LinkedHashMap<>();
+        for (String o : objectives) {
+            List<Map<String, Integer>> rows = new ArrayList<>(parents.getOrDefault(o, Map.of()).values());
+            for (long id : references) {
+                rows.add(progress.of(id).get(o));
+            }
+            if (rows.size() >= ItemIrt.MIN_ROWS) {
+                out.put(o, ItemIrt.fit(order.get(o), rows, cfg));
+            }
         }
         return out;
     }
@@ -292,7 +352,8 @@ public final class Racing {
     }
 
     /** Rung k's decision: racing filter, then the best ceil(m / eta) by estimate, as far as {@code allowance} goes. */
-    List<Long> promote(int k, List<Long> alive, RunState.Fidelity progress, Long[] incumbents, long allowance) {
+    List<Long> promote(int k, List<Long> alive, RunState.Fidelity progress, Basis basis, long allowance) {
+        Long[] incumbents = basis.incumbents();
         List<Long> kept = new ArrayList<>();
         Map<Long, double[]> est = new LinkedHashMap<>();
         for (long id : alive) {
@@ -312,7 +373,7 @@ public final class Racing {
             }
             if (stays) {
                 kept.add(id);
-                est.put(id, estimate(mine, progress, incumbents));
+                est.put(id, estimate(mine, progress, basis));
             }
         }
         int cap = (alive.size() + settings.eta() - 1) / settings.eta();
@@ -384,12 +445,22 @@ public final class Racing {
     }
 
     /** Per objective: the exact accuracy (whole split) or the fidelity estimator on the items answered. */
-    double[] estimate(Map<String, Map<String, Integer>> mine, RunState.Fidelity progress, Long[] incumbents) {
+    double[] estimate(Map<String, Map<String, Integer>> mine, RunState.Fidelity progress, Basis basis) {
+        Long[] incumbents = basis.incumbents();
         double[] v = new double[objectives.size()];
         for (int o = 0; o < v.length; o++) {
             String name = objectives.get(o);
             Map<String, Integer> y = mine.getOrDefault(name, Map.of());
-            if (y.size() >= order.get(name).size() || incumbents[o] == null || settings.estimator().equals("mean")) {
+            if (y.size() >= order.get(name).size() || settings.estimator().equals("mean")) {
+                v[o] = mean(y);
+                continue;
+            }
+            ItemIrt fit = basis.irt().get(name);
+            if (fit != null && settings.estimator().equals("irt") && !y.isEmpty()) {
+                v[o] = fit.estimate(y);
+                continue;
+            }
+            if (incumbents[o] == null) {
                 v[o] = mean(y);
                 continue;
             }

@@ -16,6 +16,7 @@ import java.util.Map;
         @JsonSubTypes.Type(value = RunEvent.GenerationDone.class, name = "generation"),
         @JsonSubTypes.Type(value = RunEvent.Refined.class, name = "refined"),
         @JsonSubTypes.Type(value = RunEvent.Scored.class, name = "scored"),
+        @JsonSubTypes.Type(value = RunEvent.Fitted.class, name = "fitted"),
         @JsonSubTypes.Type(value = RunEvent.Control.class, name = "control"),
         @JsonSubTypes.Type(value = RunEvent.Finished.class, name = "finished")
 })
@@ -52,6 +53,15 @@ public sealed interface RunEvent {
      * told (exact on the whole split, else the run's fidelity estimator). Replay tells these values again.
      */
     record Scored(long time, long id, double[] objectives, int rung) implements RunEvent {
+    }
+
+    /**
+     * Multi-fidelity with the {@code irt} estimator: the decisions of cohort {@code cohort} ({@link #FINAL}: the final
+     * rung) use the IRT model fitted to the whole-split answers of {@code references} (and the parents'). Journaled
+     * before the first decision that uses it, so a resumed run refits the same rows and decides the same way.
+     */
+    record Fitted(long time, long cohort, java.util.List<Long> references) implements RunEvent {
+        public static final long FINAL = -1;
     }
 
     /** The optimizer completed a generation. */

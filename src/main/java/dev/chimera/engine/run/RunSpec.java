@@ -38,14 +38,19 @@ public record RunSpec(String name, Path output, long seed, List<String> devices,
      * @param z racing: a candidate goes up only if its paired upper bound (mean difference + z standard errors)
      *          against the incumbent is at least 0
      * @param estimator what the optimizer is told for a candidate that did not reach the whole split:
-     *          {@code paired} (the incumbent's whole-split score plus the paired mean difference) or {@code mean}
+     *          {@code paired} (the incumbent's whole-split score plus the paired mean difference), {@code mean}, or
+     *          {@code irt} (gp-IRT on an IRT model refitted to the run's whole-split rows; paired until there are
+     *          enough of them)
      * @param budget promotions stop where the items spent would exceed this fraction of scoring every candidate asked
      *          so far on every item (0: no limit)
      * @param finalists when the search has spent its candidates, the best this many by their estimates that were not
      *          scored on the whole split are (outside the budget), so the answer can be one of them
+     * @param calibration random merges of the search space scored on the whole split at the start, as reference
+     *          points (more rows for the {@code irt} estimator's first fits; inside the budget)
      */
-    public record Fidelity(List<Double> rungs, int eta, double z, String estimator, double budget, int finalists) {
-        public static final List<String> ESTIMATORS = List.of("paired", "mean");
+    public record Fidelity(List<Double> rungs, int eta, double z, String estimator, double budget, int finalists,
+                           int calibration) {
+        public static final List<String> ESTIMATORS = List.of("paired", "mean", "irt");
 
         /**
          * Item counts of the rungs for a task of {@code total} items: each rung resolved (a fraction of {@code total},
@@ -358,7 +363,11 @@ public record RunSpec(String name, Path output, long seed, List<String> devices,
         if (finalists < 0) {
             throw f.error("finalists", "must be >= 0, got " + finalists);
         }
-        return new Fidelity(List.copyOf(rungs), eta, z, estimator, budget, finalists);
+        int calibration = f.c.hasPath("calibration") ? f.c.getInt("calibration") : 0;
+        if (calibration < 0) {
+            throw f.error("calibration", "must be >= 0, got " + calibration);
+        }
+        return new Fidelity(List.copyOf(rungs), eta, z, estimator, budget, finalists, calibration);
     }
 
     private static Budget budget(Keys b) {

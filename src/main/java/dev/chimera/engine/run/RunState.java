@@ -27,11 +27,12 @@ public final class RunState {
 
     /**
      * Multi-fidelity progress: per candidate (negative ids: reference points) its answers so far over every rung
-     * (per objective, item to 0/1), the highest rung it answered, and the value told when its race ended.
+     * (per objective, item to 0/1), the highest rung it answered, the value told when its race ended, and (the
+     * {@code irt} estimator) per cohort the reference rows of the fit its decisions used.
      */
     public record Fidelity(Map<Long, Map<String, Map<String, Integer>>> answers, Map<Long, Integer> rungs,
-                           Map<Long, RunEvent.Scored> scored, long items) {
-        static final Fidelity EMPTY = new Fidelity(Map.of(), Map.of(), Map.of(), 0);
+                           Map<Long, RunEvent.Scored> scored, long items, Map<Long, List<Long>> fits) {
+        static final Fidelity EMPTY = new Fidelity(Map.of(), Map.of(), Map.of(), 0, Map.of());
 
         Fidelity answered(long id, int rung, Map<String, Map<String, Integer>> added) {
             Map<Long, Map<String, Map<String, Integer>>> a = new LinkedHashMap<>(answers);
@@ -46,13 +47,19 @@ public final class RunState {
             a.put(id, Collections.unmodifiableMap(mine));
             Map<Long, Integer> r = new LinkedHashMap<>(rungs);
             r.merge(id, rung, Math::max);
-            return new Fidelity(Collections.unmodifiableMap(a), Collections.unmodifiableMap(r), scored, items + n);
+            return new Fidelity(Collections.unmodifiableMap(a), Collections.unmodifiableMap(r), scored, items + n, fits);
         }
 
         Fidelity scored(RunEvent.Scored s) {
             Map<Long, RunEvent.Scored> m = new LinkedHashMap<>(scored);
             m.putIfAbsent(s.id(), s);
-            return new Fidelity(answers, rungs, Collections.unmodifiableMap(m), items);
+            return new Fidelity(answers, rungs, Collections.unmodifiableMap(m), items, fits);
+        }
+
+        Fidelity fitted(RunEvent.Fitted f) {
+            Map<Long, List<Long>> m = new LinkedHashMap<>(fits);
+            m.putIfAbsent(f.cohort(), List.copyOf(f.references()));
+            return new Fidelity(answers, rungs, scored, items, Collections.unmodifiableMap(m));
         }
 
         /** Answers of candidate {@code id} (empty if none). */
@@ -126,6 +133,10 @@ public final class RunState {
         if (e instanceof RunEvent.Scored sc) {
             return new RunState(runId, status, evaluated, generations, sessions, activeMillis, sessionStart, t, finishReason,
                     fidelity.scored(sc));
+        }
+        if (e instanceof RunEvent.Fitted f) {
+            return new RunState(runId, status, evaluated, generations, sessions, activeMillis, sessionStart, t, finishReason,
+                    fidelity.fitted(f));
         }
         if (e instanceof RunEvent.GenerationDone g) {
             List<RunEvent.GenerationDone> l = new ArrayList<>(generations);

@@ -85,6 +85,23 @@ public record SearchSpace(Bounds bounds, Genome genome) {
     }
 
     /**
+     * {@code k} points drawn uniformly within the bounds from a stream of {@code seed} of their own (the calibration
+     * merges of {@code run.fidelity.calibration}), the same for a resumed run.
+     */
+    public List<double[]> randomPoints(int k, long seed) {
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(seed ^ 0x5ca1ab1eL);
+        List<double[]> out = new java.util.ArrayList<>();
+        for (int i = 0; i < k; i++) {
+            double[] x = new double[bounds.dimension()];
+            for (int d = 0; d < x.length; d++) {
+                x[d] = bounds.lower(d) + rng.nextDouble() * (bounds.upper(d) - bounds.lower(d));
+            }
+            out.add(x);
+        }
+        return out;
+    }
+
+    /**
      * The genes' names with each model folder written as its alias in {@code run.models} (e.g.
      * {@code weight[expert1].layers0-0.all}), or x0, x1, ... for a box.
      */
