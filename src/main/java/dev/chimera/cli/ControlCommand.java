@@ -51,6 +51,11 @@ abstract class ControlCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "  worker %s: %d evaluated, %.0f%% busy%s%n", w.id(), w.evaluated(), w.utilisation() * 100,
                     w.refused() == null ? "" : ", refused: " + w.refused());
         }
+        if (s.bestGenes() != null && !s.bestGenes().isEmpty()) {
+            StringBuilder genes = new StringBuilder("  best genes:");
+            s.bestGenes().forEach((name, v) -> genes.append(String.format(Locale.ROOT, " %s=%.4g", name, v)));
+            System.out.println(genes);
+        }
         if (s.finishReason() != null) {
             System.out.println("  ended: " + s.finishReason());
         }

@@ -72,6 +72,12 @@ class MergeRunTest {
             Protocol.Status s = EngineTestSupport.runToEnd(node, runFile, "tiny-merge", 300);
             assertEquals("FINISHED", s.state(), s.finishReason());
             assertEquals(8, s.evaluations());
+            // the status names the best candidate's genes the same way as results.csv
+            assertTrue(s.bestGenes().keySet().stream().allMatch(g -> (g.contains("[a]") || g.contains("[b]"))
+                    && !g.contains(tmp.toString())), s.bestGenes().toString());
+            assertEquals(List.of(s.bestGenes().keySet().toArray(String[]::new)),
+                    List.of(Files.readAllLines(tmp.resolve("out/results.csv")).get(0).split(",")).stream()
+                            .filter(c -> c.contains("[")).map(c -> c.replace("\"", "")).toList());
         }
         Path out = tmp.resolve("out");
         List<RunEvent.Evaluated> ev = EngineTestSupport.evaluated(Journal.read(out));

@@ -93,6 +93,8 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
         final List<double[]> startPoints;
         /** Start points first, then the calibration merges: reference points -1, -2, ... */
         final int starts;
+        /** Gene names with the models written as their aliases in {@code run.models}. */
+        final List<String> geneNames;
         /** The {@code irt} estimator's fits by their reference rows, and those being fitted. */
         final Map<List<Long>, Map<String, ItemIrt>> fits = new java.util.HashMap<>();
         final Set<List<Long>> fitting = new java.util.HashSet<>();
@@ -116,6 +118,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
                 points.addAll(search.space().randomPoints(spec.fidelity().calibration(), spec.seed()));
             }
             this.startPoints = List.copyOf(points);
+            this.geneNames = search.space().geneNames(spec);
         }
 
         boolean irt() {
@@ -604,7 +607,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
             return new Status(runId, state, run.opened.dir().toString(), run.search.optimizer().generation(),
                     run.state.evaluated().size(), dispatch.inFlight().size(), run.search.cacheHits(), bestObjectives(),
                     secs > 0 ? run.sessionEvaluations / secs * 60 : 0, secs, ws, null, error, run.state.fidelity().items(),
-                    estimatorError());
+                    estimatorError(), bestGenes());
         }
         Status s = runId == null ? null : ended.get(runId);
         if (s != null) {
@@ -612,7 +615,20 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
         }
         return new Status(runId, "UNKNOWN", null, 0, 0, 0, 0, new double[0], 0, 0, workerStatuses(), null,
                 error != null ? error : runId == null ? "no run on this cluster yet" : "no run " + runId + " on this cluster",
-                0, Double.NaN);
+                0, Double.NaN, Map.of());
+    }
+
+    /** The best candidate's genes by name, models written as their aliases (the first of several objectives' set). */
+    private Map<String, Double> bestGenes() {
+        List<Evaluation> best = best();
+        Map<String, Double> out = new LinkedHashMap<>();
+        if (!best.isEmpty()) {
+            double[] g = best.get(0).candidate().genes();
+            for (int i = 0; i < g.length; i++) {
+                out.put(run.geneNames.get(i), g[i]);
+            }
+        }
+        return out;
     }
 
     /** Multi-fidelity: the first-rung estimate's mean absolute error over the candidates scored on the whole split. */
@@ -645,7 +661,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
     private static Status withError(Status s, String error) {
         return new Status(s.runId(), s.state(), s.runDir(), s.generation(), s.evaluations(), s.inFlight(), s.cacheHits(),
                 s.best(), s.evaluationsPerMinute(), s.elapsedSeconds(), s.workers(), s.finishReason(), error, s.items(),
-                s.estimatorError());
+                s.estimatorError(), s.bestGenes());
     }
 
     /** A multi-fidelity run's answer so far: among the candidates and start points scored on the whole split. */
@@ -738,7 +754,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
         Status s = statusOf(m.runId(), null);
         Status last = new Status(s.runId(), failed ? "FAILED" : stopped ? "STOPPED" : "FINISHED", s.runDir(), s.generation(),
                 s.evaluations(), 0, s.cacheHits(), s.best(), s.evaluationsPerMinute(), s.elapsedSeconds(), s.workers(), reason,
-                null, s.items(), s.estimatorError());
+                null, s.items(), s.estimatorError(), s.bestGenes());
         run.journal.close();
         ended.put(m.runId(), last);
         LOG.info("run {} {}: {} evaluations, best {}", m.runId(), last.state().toLowerCase(), last.evaluations(),

@@ -85,7 +85,8 @@ public final class Protocol {
      */
     public record Status(String runId, String state, String runDir, long generation, long evaluations, long inFlight,
                          long cacheHits, double[] best, double evaluationsPerMinute, double elapsedSeconds,
-                         List<WorkerStatus> workers, String finishReason, String error, long items, double estimatorError)
+                         List<WorkerStatus> workers, String finishReason, String error, long items, double estimatorError,
+                         Map<String, Double> bestGenes)
             implements CborSerializable {
         public boolean done() {
             return "FINISHED".equals(state) || "STOPPED".equals(state) || "FAILED".equals(state);

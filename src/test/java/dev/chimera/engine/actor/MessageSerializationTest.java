@@ -61,7 +61,8 @@ class MessageSerializationTest {
                 new Protocol.WorkFailed("r", 7, 1, "w", "model folder missing", true),
                 new Protocol.SubmitReply(true, "r", "/runs/r", null),
                 new Protocol.Status("r", "RUNNING", "/runs/r", 3, 40, 2, 1, new double[] {0.7}, 12.5, 60, 
-                        List.of(new Protocol.WorkerStatus("w", 20, 0.97, null)), null, null, 1234, 0.031));
+                        List.of(new Protocol.WorkerStatus("w", 20, 0.97, null)), null, null, 1234, 0.031,
+                        Map.of("weight[expert1].layers0-0.all", 0.93)));
         for (Object m : messages) {
             Object back = roundTrip(m);
             assertEquals(m.getClass(), back.getClass());
