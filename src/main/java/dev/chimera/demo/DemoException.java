@@ -1,7 +1,9 @@
 package dev.chimera.demo;
 
+import dev.chimera.ChimeraException;
+
 /** A demo that cannot start or finish; the message names the option, file or value at fault. */
-public final class DemoException extends RuntimeException {
+public final class DemoException extends ChimeraException {
     public DemoException(String message) {
         super(message);
     }

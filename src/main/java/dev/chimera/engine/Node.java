@@ -8,7 +8,7 @@ import dev.chimera.engine.actor.Merger;
 import dev.chimera.engine.actor.Protocol;
 import dev.chimera.engine.actor.Protocol.CoordinatorCommand;
 import dev.chimera.engine.control.ControlServer;
-import dev.chimera.engine.work.RunSetup;
+import dev.chimera.engine.run.RunSetup;
 import dev.chimera.engine.work.Workload;
 import dev.chimera.engine.work.Workloads;
 import org.apache.pekko.actor.typed.ActorRef;

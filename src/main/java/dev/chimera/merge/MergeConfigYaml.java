@@ -1,5 +1,6 @@
 package dev.chimera.merge;
 
+import dev.chimera.merge.method.MergeException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;

@@ -1,5 +1,6 @@
 package dev.chimera.merge;
 
+import dev.chimera.merge.method.MergeException;
 import dev.chimera.merge.method.MergeMethod;
 import dev.chimera.merge.method.MergeMethods;
 import dev.chimera.merge.method.ParamDef;

@@ -1,5 +1,6 @@
 package dev.chimera.merge;
 
+import dev.chimera.merge.method.MergeException;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
@@ -159,7 +160,9 @@ public final class MergeRunner {
             writer.accept(tm.output(), chunks);
             return new long[] {n, n};
         }
-        if (kernels && CpuKernels.supports(method.name(), tm, tm.sources().stream()
+        CpuKernels.Tensor kt = new CpuKernels.Tensor(tm.output(), tm.baseIndex(), tm.global(), tm.perInput(), tm.outDtype(),
+                tm.outShape());
+        if (kernels && tm.rowSources() == null && CpuKernels.supports(method.name(), kt, tm.sources().stream()
                 .map(s -> models.folder(s.model()).info(s.tensor()).shape()).toList())) {
             List<List<ByteBuffer>> chunks = new ArrayList<>();
             List<dev.chimera.tensor.DType> dtypes = new ArrayList<>();
@@ -169,7 +172,7 @@ public final class MergeRunner {
                 chunks.add(folder.chunks(s.tensor()));
                 read += folder.info(s.tensor()).byteSize();
             }
-            List<ByteBuffer> out = CpuKernels.merge(method.name(), tm, chunks, dtypes, seed);
+            List<ByteBuffer> out = CpuKernels.merge(method.name(), kt, chunks, dtypes, seed);
             long n = out.stream().mapToLong(ByteBuffer::remaining).sum();
             writer.accept(tm.output(), out);
             return new long[] {read, n};

@@ -1,5 +1,6 @@
 package dev.chimera.merge;
 
+import dev.chimera.merge.method.MergeException;
 import dev.chimera.tensor.HfConfig;
 import dev.chimera.tensor.SafetensorsModel;
 import dev.chimera.tensor.TensorInfo;

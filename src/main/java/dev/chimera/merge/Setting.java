@@ -1,5 +1,6 @@
 package dev.chimera.merge;
 
+import dev.chimera.merge.method.MergeException;
 import java.util.List;
 import java.util.Objects;
 

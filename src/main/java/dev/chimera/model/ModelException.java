@@ -1,7 +1,9 @@
 package dev.chimera.model;
 
+import dev.chimera.ChimeraException;
+
 /** A model that cannot be loaded or run: unsupported architecture or config field, missing or misshapen weight, bad input. */
-public class ModelException extends RuntimeException {
+public class ModelException extends ChimeraException {
     public ModelException(String message) {
         super(message);
     }

@@ -121,14 +121,14 @@ final class Generation {
         Generation g = new Generation(cs);
         g.handed = SnapshotJson.required(s, "handed").asInt();
         if (g.handed < 0 || g.handed > cs.size()) {
-            throw new IllegalArgumentException("snapshot: \"handed\" out of range: " + g.handed);
+            throw new SearchException("snapshot: \"handed\" out of range: " + g.handed);
         }
         int i = 0;
         for (JsonNode o : a) {
             double[] y = SnapshotJson.objectives(o);
             if (y != null) {
                 if (i >= g.handed) {
-                    throw new IllegalArgumentException("snapshot: candidate " + cs.get(i).id()
+                    throw new SearchException("snapshot: candidate " + cs.get(i).id()
                         + " told but not handed out");
                 }
                 g.results[i] = y;

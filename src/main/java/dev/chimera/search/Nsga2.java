@@ -74,7 +74,7 @@ public final class Nsga2 extends GenerationalOptimizer {
                         x.forEach(v -> v.doubleValue());
                     }
                 } catch (RuntimeException e) {
-                    throw new IllegalArgumentException(NAME + ": initial must be a list of points (lists of numbers): "
+                    throw new SearchException(NAME + ": initial must be a list of points (lists of numbers): "
                         + e.getMessage(), e);
                 }
                 for (int k = 0; k < points.size(); k++) {

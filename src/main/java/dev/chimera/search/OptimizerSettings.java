@@ -5,7 +5,7 @@ import java.util.Locale;
 
 /**
  * Reading and checking optimizer settings (HOCON; an absent key takes the algorithm's documented default). Every
- * failed check is an IllegalArgumentException whose message starts with the algorithm's name.
+ * failed check is a SearchException whose message starts with the algorithm's name.
  */
 final class OptimizerSettings {
     private OptimizerSettings() {
@@ -30,13 +30,13 @@ final class OptimizerSettings {
 
     static void require(String algorithm, boolean ok, String message) {
         if (!ok) {
-            throw new IllegalArgumentException(algorithm + ": " + message);
+            throw new SearchException(algorithm + ": " + message);
         }
     }
 
     static void requireSingleObjective(String algorithm, int objectives) {
         if (objectives != 1) {
-            throw new IllegalArgumentException(algorithm + " optimises exactly 1 objective, got " + objectives
+            throw new SearchException(algorithm + " optimises exactly 1 objective, got " + objectives
                 + " (use a multi-objective algorithm such as nsga2)");
         }
     }

@@ -42,7 +42,7 @@ public final class Optimizers {
 
     public static Optimizer restore(ObjectNode snapshot) {
         if (snapshot == null || !snapshot.hasNonNull("algorithm")) {
-            throw new IllegalArgumentException("an optimizer snapshot needs an \"algorithm\" field");
+            throw new SearchException("an optimizer snapshot needs an \"algorithm\" field");
         }
         return factory(snapshot.get("algorithm").asText()).restore(snapshot);
     }
@@ -54,7 +54,7 @@ public final class Optimizers {
     private static Factory factory(String name) {
         Factory f = FACTORIES.get(name);
         if (f == null) {
-            throw new IllegalArgumentException("unknown algorithm '" + name + "' (known: " + String.join(", ", FACTORIES.keySet()) + ")");
+            throw new SearchException("unknown algorithm '" + name + "' (known: " + String.join(", ", FACTORIES.keySet()) + ")");
         }
         return f;
     }

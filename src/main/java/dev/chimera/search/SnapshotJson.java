@@ -15,7 +15,7 @@ import java.util.List;
  * The JSON encoding of optimizer snapshots, shared by every optimizer. Finite doubles are written as JSON numbers
  * (Jackson prints the shortest decimal that parses back to the same double, so restore is bit-exact); NaN and
  * infinities, which JSON numbers cannot hold, are written as the strings Double.toString gives for them. Readers
- * throw IllegalArgumentException on a missing field or a value of the wrong kind.
+ * throw SearchException on a missing field or a value of the wrong kind.
  */
 final class SnapshotJson {
     static final JsonNodeFactory F = JsonNodeFactory.instance;
@@ -32,7 +32,7 @@ final class SnapshotJson {
             return Double.parseDouble(node.asText());
         }
         if (!node.isNumber()) {
-            throw new IllegalArgumentException("snapshot: expected a number, got " + node);
+            throw new SearchException("snapshot: expected a number, got " + node);
         }
         return node.doubleValue();
     }
@@ -47,7 +47,7 @@ final class SnapshotJson {
 
     static double[] doubles(JsonNode a) {
         if (a == null || !a.isArray()) {
-            throw new IllegalArgumentException("snapshot: expected an array of numbers, got " + a);
+            throw new SearchException("snapshot: expected an array of numbers, got " + a);
         }
         double[] v = new double[a.size()];
         for (int i = 0; i < v.length; i++) {
@@ -60,7 +60,7 @@ final class SnapshotJson {
     static double[] doubles(JsonNode a, int length) {
         double[] v = doubles(a);
         if (v.length != length) {
-            throw new IllegalArgumentException("snapshot: " + v.length + " numbers where " + length + " belong");
+            throw new SearchException("snapshot: " + v.length + " numbers where " + length + " belong");
         }
         return v;
     }
@@ -76,7 +76,7 @@ final class SnapshotJson {
     /** A rows x columns matrix. */
     static double[][] matrix(JsonNode a, int rows, int columns) {
         if (a == null || !a.isArray() || a.size() != rows) {
-            throw new IllegalArgumentException("snapshot: expected " + rows + " rows, got " + a);
+            throw new SearchException("snapshot: expected " + rows + " rows, got " + a);
         }
         double[][] m = new double[rows][];
         for (int i = 0; i < rows; i++) {
@@ -106,7 +106,7 @@ final class SnapshotJson {
 
     static Rng rng(JsonNode a) {
         if (a == null || !a.isArray() || a.size() != 3) {
-            throw new IllegalArgumentException("snapshot: \"rng\" must hold 3 longs, got " + a);
+            throw new SearchException("snapshot: \"rng\" must hold 3 longs, got " + a);
         }
         return Rng.restore(new long[] {a.get(0).asLong(), a.get(1).asLong(), a.get(2).asLong()});
     }
@@ -117,7 +117,7 @@ final class SnapshotJson {
      */
     static Config settings(JsonNode o) {
         if (o == null || !o.isObject()) {
-            throw new IllegalArgumentException("snapshot: \"settings\" must be an object, got " + o);
+            throw new SearchException("snapshot: \"settings\" must be an object, got " + o);
         }
         return ConfigFactory.parseString(o.toString());
     }
@@ -174,7 +174,7 @@ final class SnapshotJson {
     /** Rejects a snapshot of another algorithm or layout version. */
     static void requireAlgorithm(ObjectNode s, String name, int version) {
         if (s == null || !name.equals(s.path("algorithm").asText()) || s.path("version").asInt() != version) {
-            throw new IllegalArgumentException("not a " + name + " version " + version + " snapshot: algorithm "
+            throw new SearchException("not a " + name + " version " + version + " snapshot: algorithm "
                 + (s == null ? null : s.path("algorithm") + ", version " + s.path("version")));
         }
     }
@@ -182,7 +182,7 @@ final class SnapshotJson {
     static JsonNode required(JsonNode s, String field) {
         JsonNode n = s.get(field);
         if (n == null || n.isNull()) {
-            throw new IllegalArgumentException("snapshot lacks \"" + field + "\"");
+            throw new SearchException("snapshot lacks \"" + field + "\"");
         }
         return n;
     }

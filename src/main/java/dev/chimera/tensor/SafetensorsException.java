@@ -1,5 +1,7 @@
 package dev.chimera.tensor;
 
+import dev.chimera.ChimeraException;
+
 /**
  * A safetensors file, index or model folder is missing, malformed or cannot be read.
  *
@@ -7,7 +9,7 @@ package dev.chimera.tensor;
  * bad input file is not something they can recover from. The message always names the file and,
  * where one is involved, the tensor; I/O failures keep their {@link java.io.IOException} as cause.
  */
-public class SafetensorsException extends RuntimeException {
+public class SafetensorsException extends ChimeraException {
   private static final long serialVersionUID = 1L;
 
   public SafetensorsException(String message) {

@@ -1,7 +1,9 @@
 package dev.chimera.zoo;
 
+import dev.chimera.ChimeraException;
+
 /** A bad zoo input (seed, size, folder) or a failed zoo build; the message names the value. */
-public final class ZooException extends RuntimeException {
+public final class ZooException extends ChimeraException {
     public ZooException(String message) {
         super(message);
     }

@@ -91,7 +91,7 @@ class GeneticAlgorithmTest {
             "elitism = -1", "tournament = 1", "crossover = uniform", "mutation = swap", "mutation_probability = 2",
             "gaussian_sigma = 0", "survival = steady", "offspring = 0");
         Optimizer opt = ga(3, "", 1).get();
-        assertThrows(IllegalArgumentException.class, () -> Optimizers.restore(opt.snapshot().put("algorithm", "nsga2")));
+        assertThrows(SearchException.class, () -> Optimizers.restore(opt.snapshot().put("algorithm", "nsga2")));
     }
 
     /** The elites carried into a generation are the best of the previous one, ties to the lower id. */

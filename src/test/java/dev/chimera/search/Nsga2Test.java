@@ -83,7 +83,7 @@ class Nsga2Test {
         OptimizerContract.rejectsBadInput("nsga2", Bounds.uniform(3, 0, 1), 2, 0, "population = 1",
             "crossover_probability = 1.5");
         Optimizer opt = small(2, 3, "").get();
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(SearchException.class,
             () -> Optimizers.restore(opt.snapshot().put("algorithm", "ga")));
     }
 

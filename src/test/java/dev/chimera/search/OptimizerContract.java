@@ -279,17 +279,17 @@ final class OptimizerContract {
     }
 
     /**
-     * What {@code algorithm} rejects with IllegalArgumentException: creation with each of the {@code bad} settings
-     * (HOCON) or with {@code badObjectives} objectives, and a tell with one value too few or too many. It is
+     * What {@code algorithm} rejects: with SearchException, creation with each of the {@code bad} settings
+     * (HOCON) or with {@code badObjectives} objectives; with IllegalArgumentException, a tell with one value too few or too many. It is
      * registered under its name.
      */
     static void rejectsBadInput(String algorithm, Bounds bounds, int objectives, int badObjectives, String... bad) {
         for (String settings : bad) {
-            assertThrows(IllegalArgumentException.class,
+            assertThrows(SearchException.class,
                     () -> Optimizers.create(algorithm, bounds, objectives, 1, ConfigFactory.parseString(settings)),
                     settings);
         }
-        assertThrows(IllegalArgumentException.class, () -> Optimizers.create(algorithm, bounds, badObjectives, 1));
+        assertThrows(SearchException.class, () -> Optimizers.create(algorithm, bounds, badObjectives, 1));
         Optimizer opt = Optimizers.create(algorithm, bounds, objectives, 1);
         Candidate c = opt.ask(1).get(0);
         assertThrows(IllegalArgumentException.class, () -> opt.tell(c.id(), new double[objectives - 1]));

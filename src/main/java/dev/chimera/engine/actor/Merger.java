@@ -5,7 +5,7 @@ import dev.chimera.engine.actor.Protocol.CoordinatorCommand;
 import dev.chimera.engine.actor.Protocol.RequestWork;
 import dev.chimera.engine.actor.Protocol.WorkFailed;
 import dev.chimera.engine.actor.Protocol.WorkerCommand;
-import dev.chimera.engine.work.RunSetup;
+import dev.chimera.engine.run.RunSetup;
 import dev.chimera.engine.work.Workload;
 import dev.chimera.engine.work.WorkloadException;
 import org.apache.pekko.actor.typed.ActorRef;

@@ -1,6 +1,6 @@
 package dev.chimera.engine.actor;
 
-import dev.chimera.engine.work.RunSetup;
+import dev.chimera.engine.run.RunSetup;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.receptionist.ServiceKey;
 

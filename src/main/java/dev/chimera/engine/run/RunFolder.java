@@ -2,7 +2,6 @@ package dev.chimera.engine.run;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.chimera.engine.work.RunSetup;
 import dev.chimera.estimate.ExtractResult;
 import dev.chimera.merge.MergeConfig;
 import dev.chimera.merge.MergeConfigYaml;

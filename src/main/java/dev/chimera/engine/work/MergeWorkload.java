@@ -1,5 +1,6 @@
 package dev.chimera.engine.work;
 
+import dev.chimera.engine.run.RunSetup;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;

@@ -1,5 +1,6 @@
 package dev.chimera.engine.work;
 
+import dev.chimera.engine.run.RunSetup;
 import dev.chimera.engine.run.RunSpec;
 
 /** Picks the workload a run needs. */

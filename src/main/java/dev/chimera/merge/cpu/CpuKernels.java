@@ -1,6 +1,6 @@
 package dev.chimera.merge.cpu;
 
-import dev.chimera.merge.TensorMerge;
+import dev.chimera.merge.method.Params;
 import dev.chimera.merge.method.TensorRandom;
 import dev.chimera.tensor.DType;
 import java.nio.ByteBuffer;
@@ -28,11 +28,24 @@ public final class CpuKernels {
     private CpuKernels() {
     }
 
-    /** Whether a kernel handles this tensor (same-shape float inputs of a supported method). */
-    public static boolean supports(String method, TensorMerge tm, List<long[]> inputShapes) {
-        if (tm.copy() || tm.rowSources() != null) {
-            return false;
+    /**
+     * What a kernel needs of one output tensor: its name (the seed of DARE's masks), the base model's input index (-1:
+     * none), the method's global and per-input parameters, and the output's dtype and shape.
+     */
+    public record Tensor(String output, int baseIndex, Params global, List<Params> perInput, DType outDtype, long[] outShape) {
+        public Tensor {
+            perInput = List.copyOf(perInput);
+            outShape = outShape.clone();
         }
+
+        @Override
+        public long[] outShape() {
+            return outShape.clone();
+        }
+    }
+
+    /** Whether a kernel handles this tensor (same-shape float inputs of a supported method). */
+    public static boolean supports(String method, Tensor tm, List<long[]> inputShapes) {
         for (long[] s : inputShapes) {
             if (!java.util.Arrays.equals(s, tm.outShape())) {
                 return false;
@@ -45,12 +58,12 @@ public final class CpuKernels {
         if (n > Integer.MAX_VALUE - 16) {
             return false;
         }
-        return method.equals("linear") || method.equals("slerp") && tm.sources().size() == 2 && tm.baseIndex() >= 0
+        return method.equals("linear") || method.equals("slerp") && tm.perInput().size() == 2 && tm.baseIndex() >= 0
                 || TASK_VECTOR.contains(method) && tm.baseIndex() >= 0;
     }
 
     /** Merges one tensor; returns its encoded bytes (buffers reused by this thread until its next call). */
-    public static List<ByteBuffer> merge(String method, TensorMerge tm, List<List<ByteBuffer>> chunks, List<DType> dtypes, long seed) {
+    public static List<ByteBuffer> merge(String method, Tensor tm, List<List<ByteBuffer>> chunks, List<DType> dtypes, long seed) {
         TENSORS.incrementAndGet();
         Scratch s = SCRATCH.get();
         ElementReader[] in = new ElementReader[chunks.size()];
@@ -67,7 +80,7 @@ public final class CpuKernels {
         return s.out.result();
     }
 
-    private static void linear(TensorMerge tm, ElementReader[] in, Scratch s, long n) {
+    private static void linear(Tensor tm, ElementReader[] in, Scratch s, long n) {
         int m = in.length;
         float[] w = new float[m];
         double wsum = 0;
@@ -102,7 +115,7 @@ public final class CpuKernels {
         }
     }
 
-    private static void slerp(TensorMerge tm, ElementReader[] in, Scratch s, long n) {
+    private static void slerp(Tensor tm, ElementReader[] in, Scratch s, long n) {
         ElementReader a = in[tm.baseIndex()];
         ElementReader b = in[1 - tm.baseIndex()];
         float[] va = s.block(0);
@@ -154,7 +167,7 @@ public final class CpuKernels {
      * sign election are computed with integer selects, because float selects compile to branches that random
      * data mispredicts half the time.
      */
-    private static void taskVectors(String method, TensorMerge tm, ElementReader[] in, Scratch s, long n, TensorRandom rnd) {
+    private static void taskVectors(String method, Tensor tm, ElementReader[] in, Scratch s, long n, TensorRandom rnd) {
         boolean consensus = method.equals("ties") || method.equals("dare_ties");
         boolean magnitude = method.equals("ties");
         boolean random = method.startsWith("dare");

@@ -2,7 +2,6 @@ package dev.chimera.merge.method;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.index.NDIndex;
-import dev.chimera.merge.MergeException;
 import java.util.List;
 import java.util.SplittableRandom;
 

@@ -1,7 +1,6 @@
 package dev.chimera.merge.method;
 
 import ai.djl.ndarray.NDArray;
-import dev.chimera.merge.MergeException;
 import java.util.List;
 
 /** mergekit's {@code linear}: sum_i w_i x_i, divided by sum_i w_i when {@code normalize} (default true). */

@@ -1,7 +1,6 @@
 package dev.chimera.merge.method;
 
 import ai.djl.ndarray.NDArray;
-import dev.chimera.merge.MergeException;
 import java.util.List;
 
 /**

@@ -1,7 +1,6 @@
 package dev.chimera.merge.method;
 
 import ai.djl.ndarray.NDArray;
-import dev.chimera.merge.MergeException;
 import java.util.List;
 
 /** mergekit's {@code nearswap}: w = clamp(t / max(|base - x|, 1e-6), 0, 1); output w * x + (1 - w) * base. */

@@ -2,7 +2,6 @@ package dev.chimera.merge.method;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
-import dev.chimera.merge.MergeException;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -1,6 +1,5 @@
 package dev.chimera.merge.method;
 
-import dev.chimera.merge.MergeException;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -1,7 +1,6 @@
 package dev.chimera.merge.method;
 
 import ai.djl.ndarray.NDArray;
-import dev.chimera.merge.MergeException;
 import java.util.List;
 
 /** mergekit's {@code passthrough}: copies its single input, multiplied by the optional per-model {@code scale}. */

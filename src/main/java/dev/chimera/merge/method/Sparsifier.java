@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import dev.chimera.merge.MergeException;
 
 /**
  * mergekit's {@code sparsify.py}: how a task vector is thinned before it is mixed. Rescaling (DARE, DELLA)

@@ -6,7 +6,7 @@ package dev.chimera.search.genome;
 public record ParamGene(String name, double lower, double upper, boolean perModel) {
     public ParamGene {
         if (!(lower <= upper)) {
-            throw new IllegalArgumentException("parameter " + name + ": bounds [" + lower + ", " + upper + "] are empty");
+            throw new dev.chimera.search.SearchException("parameter " + name + ": bounds [" + lower + ", " + upper + "] are empty");
         }
     }
 

@@ -1,7 +1,7 @@
 package dev.chimera.search.genome;
 
 import dev.chimera.merge.MergeConfig;
-import dev.chimera.merge.MergeException;
+import dev.chimera.merge.method.MergeException;
 import dev.chimera.merge.Setting;
 import dev.chimera.merge.method.MergeMethods;
 import dev.chimera.search.Bounds;

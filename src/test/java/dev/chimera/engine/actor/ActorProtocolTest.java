@@ -164,7 +164,7 @@ class ActorProtocolTest {
                 "chimera.engine.blocking-dispatcher", (setup, device) -> w), coord.getRef()));
         RequestWork first = coord.expectMessageClass(RequestWork.class);
         assertEquals(2, first.slots());
-        var setup = new dev.chimera.engine.work.RunSetup("r", "", Map.of());
+        var setup = new dev.chimera.engine.run.RunSetup("r", "", Map.of());
         merger.tell(new Assign("r", 1, new double[] {1}, setup));
         merger.tell(new Assign("r", 2, new double[] {2}, setup));
         WorkDone d1 = coord.expectMessageClass(WorkDone.class, Duration.ofSeconds(5));

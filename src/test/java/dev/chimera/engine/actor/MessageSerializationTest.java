@@ -3,7 +3,7 @@ package dev.chimera.engine.actor;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.ConfigFactory;
 import dev.chimera.engine.Node;
-import dev.chimera.engine.work.RunSetup;
+import dev.chimera.engine.run.RunSetup;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.serialization.Serialization;

@@ -1,5 +1,6 @@
 package dev.chimera.engine.work;
 
+import dev.chimera.engine.run.RunSetup;
 import dev.chimera.engine.run.RunSpec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

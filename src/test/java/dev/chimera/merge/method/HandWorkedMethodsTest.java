@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.chimera.merge.MergeException;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;

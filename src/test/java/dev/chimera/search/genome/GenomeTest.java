@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.chimera.merge.MergeConfig;
 import dev.chimera.merge.MergeConfigYaml;
-import dev.chimera.merge.MergeException;
+import dev.chimera.merge.method.MergeException;
 import dev.chimera.merge.MergePlan;
 import dev.chimera.merge.MergePlanner;
 import dev.chimera.merge.ModelFolders;

@@ -1,4 +1,4 @@
-package dev.chimera.engine.work;
+package dev.chimera.engine.run;
 
 import java.util.List;
 import java.util.Map;

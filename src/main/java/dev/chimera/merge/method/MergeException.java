@@ -1,7 +1,9 @@
-package dev.chimera.merge;
+package dev.chimera.merge.method;
+
+import dev.chimera.ChimeraException;
 
 /** A merge cannot proceed: bad config, bad parameter, incompatible tensors. The message names the culprit. */
-public class MergeException extends RuntimeException {
+public class MergeException extends ChimeraException {
     public MergeException(String message) {
         super(message);
     }
