@@ -258,7 +258,7 @@ public final class Demo {
         double extractSeconds = extracts.stream().filter(java.util.Objects::nonNull).mapToDouble(x -> x.cost().wallSeconds()).sum();
         phases.put("extract", extractSeconds);
         DemoResult.SearchCost cost = cost(spec0, state, extracts, runDir);
-        String runState = end != null ? end.state() : state.status() == RunState.Status.FINISHED ? "FINISHED" : state.status().name();
+        String runState = end != null ? end.state().name() : state.status().name();
         String reason = end != null ? end.finishReason() : state.finishReason();
         if (!"FINISHED".equals(runState)) {
             out.printf("run %s %s: %s%n", spec0.name(), runState.toLowerCase(Locale.ROOT), reason);

@@ -228,7 +228,7 @@ public final class Node implements AutoCloseable {
         }
     }
 
-    public CompletionStage<Protocol.Status> control(String runId, String action) {
+    public CompletionStage<Protocol.Status> control(String runId, dev.chimera.engine.run.ControlAction action) {
         return AskPattern.ask(coordinator, (ActorRef<Protocol.Status> r) -> new Protocol.Control(runId, action, r),
                 Duration.ofSeconds(30), system.scheduler());
     }

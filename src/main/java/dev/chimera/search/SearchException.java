@@ -9,4 +9,8 @@ public class SearchException extends ChimeraException {
     public SearchException(String message) {
         super(message);
     }
+
+    public SearchException(String message, Throwable cause) {
+        super(message, cause);
+    }
 }

@@ -91,9 +91,9 @@ class ControlEndpointTest {
         CliRun stop = CliRun.of("stop", "ctl", "--node", addr, "--token", "s3cret");
         assertEquals(0, stop.code(), stop.err());
         Protocol.Status s = EngineTestSupport.await(node, "ctl", 30);
-        assertEquals("STOPPED", s.state());
+        assertEquals(dev.chimera.engine.run.RunState.Status.STOPPED, s.state());
         List<String> actions = Journal.read(tmp.resolve("out-ctl")).stream()
-                .filter(e -> e instanceof RunEvent.Control).map(e -> ((RunEvent.Control) e).action()).toList();
+                .filter(e -> e instanceof RunEvent.Control).map(e -> ((RunEvent.Control) e).action().word()).toList();
         assertEquals(List.of("pause", "resume", "stop"), actions);
 
         CliRun unknown = CliRun.of("pause", "nosuchrun", "--node", addr, "--token", "s3cret");

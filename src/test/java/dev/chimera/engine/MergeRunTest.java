@@ -70,7 +70,7 @@ class MergeRunTest {
                 """);
         try (Node node = Node.start(EngineTestSupport.config(), EngineTestSupport.localOptions("cpu"))) {
             Protocol.Status s = EngineTestSupport.runToEnd(node, runFile, "tiny-merge", 300);
-            assertEquals("FINISHED", s.state(), s.finishReason());
+            assertEquals(dev.chimera.engine.run.RunState.Status.FINISHED, s.state(), s.finishReason());
             assertEquals(8, s.evaluations());
             // the status names the best candidate's genes the same way as results.csv
             assertTrue(s.bestGenes().keySet().stream().allMatch(g -> (g.contains("[a]") || g.contains("[b]"))
@@ -155,7 +155,7 @@ class MergeRunTest {
                 """);
         try (Node node = Node.start(EngineTestSupport.config(), EngineTestSupport.localOptions("cpu"))) {
             Protocol.Status s = EngineTestSupport.runToEnd(node, runFile, "tiny-extract", 300);
-            assertEquals("FINISHED", s.state(), s.finishReason());
+            assertEquals(dev.chimera.engine.run.RunState.Status.FINISHED, s.state(), s.finishReason());
         }
         Path out = tmp.resolve("out");
         ExtractResult x = ExtractResult.read(out.resolve("extract-colours.json"));

@@ -81,7 +81,7 @@ class MultiFidelityRunTest {
     void candidatesRaceUpTheRungsAndTheOptimizerIsToldEachOnce(@TempDir Path tmp) throws Exception {
         Path f = run(tmp, "mf", "cmaes", "population = 6, mean0 = [0, 0, 0]", "evaluations = 36", SPHERE);
         Protocol.Status s = EngineTestSupport.runToEnd(node, f, "mf", 120);
-        assertEquals("FINISHED", s.state(), s.finishReason());
+        assertEquals(dev.chimera.engine.run.RunState.Status.FINISHED, s.state(), s.finishReason());
         List<RunEvent> events = Journal.read(tmp.resolve("out-mf"));
         RunState state = RunState.replay(events);
 
@@ -159,12 +159,12 @@ class MultiFidelityRunTest {
         while (node.status("cut" + tag).toCompletableFuture().get().evaluations() < 12) {
             Thread.sleep(20);
         }
-        node.control("cut" + tag, "stop").toCompletableFuture().get();
-        assertEquals("STOPPED", EngineTestSupport.await(node, "cut" + tag, 60).state());
+        node.control("cut" + tag, dev.chimera.engine.run.ControlAction.STOP).toCompletableFuture().get();
+        assertEquals(dev.chimera.engine.run.RunState.Status.STOPPED, EngineTestSupport.await(node, "cut" + tag, 60).state());
         int before = Journal.read(tmp.resolve("out-cut" + tag)).size();
         assertTrue(node.submit(null, tmp.resolve("out-cut" + tag).toString()).toCompletableFuture().get(60, TimeUnit.SECONDS).ok());
         Protocol.Status s = EngineTestSupport.await(node, "cut" + tag, 120);
-        assertEquals("FINISHED", s.state(), s.finishReason());
+        assertEquals(dev.chimera.engine.run.RunState.Status.FINISHED, s.state(), s.finishReason());
         List<RunEvent> events = Journal.read(tmp.resolve("out-cut" + tag));
         assertTrue(events.size() > before);
         answered(events); // no job journaled twice across the stop
@@ -202,7 +202,7 @@ class MultiFidelityRunTest {
     @Test
     void promotionsStayWithinTheItemBudget(@TempDir Path tmp) throws Exception {
         Path f = run(tmp, "budget", "cmaes", "population = 6, mean0 = [0, 0, 0]", "evaluations = 36", SPHERE, ", budget = 0.1");
-        assertEquals("FINISHED", EngineTestSupport.runToEnd(node, f, "budget", 120).state());
+        assertEquals(dev.chimera.engine.run.RunState.Status.FINISHED, EngineTestSupport.runToEnd(node, f, "budget", 120).state());
         RunState state = RunState.replay(Journal.read(tmp.resolve("out-budget")));
         // 36 x 400 x 0.1 = 1,440 items; the start point (400) and the first rungs (36 x 20) are spent anyway
         assertTrue(state.fidelity().items() <= 1440, "items " + state.fidelity().items());
@@ -214,7 +214,7 @@ class MultiFidelityRunTest {
     void theFinalRungScoresTheBestByEstimateOnTheWholeSplit(@TempDir Path tmp) throws Exception {
         Path f = run(tmp, "final", "cmaes", "population = 6, mean0 = [0, 0, 0]", "evaluations = 24", SPHERE,
                 ", budget = 0.1, finalists = 3");
-        assertEquals("FINISHED", EngineTestSupport.runToEnd(node, f, "final", 120).state());
+        assertEquals(dev.chimera.engine.run.RunState.Status.FINISHED, EngineTestSupport.runToEnd(node, f, "final", 120).state());
         List<RunEvent> events = Journal.read(tmp.resolve("out-final"));
         RunState state = RunState.replay(events);
         var spec = dev.chimera.engine.run.RunSpec.load(f);
@@ -247,7 +247,7 @@ class MultiFidelityRunTest {
         String[] a = algorithm.split("\\|");
         Path f = run(tmp, "alg-" + a[0], a[0], a[1], "evaluations = 24", SPHERE);
         Protocol.Status s = EngineTestSupport.runToEnd(node, f, "alg-" + a[0], 120);
-        assertEquals("FINISHED", s.state(), s.finishReason());
+        assertEquals(dev.chimera.engine.run.RunState.Status.FINISHED, s.state(), s.finishReason());
         List<RunEvent> events = Journal.read(tmp.resolve("out-alg-" + a[0]));
         answered(events);
         RunState state = RunState.replay(events);
@@ -262,7 +262,7 @@ class MultiFidelityRunTest {
         String two = SPHERE + ", { name = g, synthetic = sphere, center = -0.3, items = 300, cost = 1ms }";
         Path f = run(tmp, "multi", "nsga2", "population = 8", "evaluations = 24", two);
         Protocol.Status s = EngineTestSupport.runToEnd(node, f, "multi", 120);
-        assertEquals("FINISHED", s.state(), s.finishReason());
+        assertEquals(dev.chimera.engine.run.RunState.Status.FINISHED, s.state(), s.finishReason());
         RunState state = RunState.replay(Journal.read(tmp.resolve("out-multi")));
         assertEquals(24, state.fidelity().scored().size());
         for (RunEvent.Scored sc : state.fidelity().scored().values()) {

@@ -73,7 +73,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
     private record OpenFailed(String error, ActorRef<SubmitReply> replyTo) implements CoordinatorCommand {
     }
 
-    private record OutputsWritten(String runId, String reason, String error) implements CoordinatorCommand {
+    private record OutputsWritten(String runId, RunState.Status outcome, String reason, String error) implements CoordinatorCommand {
     }
 
     /** The {@code irt} estimator's fit on {@code references} (null when the fit failed: {@code error}). */
@@ -301,7 +301,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
         }
         String why = run.search.finished(activeMillis);
         if (why != null && !finalRung()) {
-            end(why, false);
+            end(why, RunState.Status.FINISHED);
         }
     }
 
@@ -507,7 +507,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
         } else if (f.attempt() > 0) {
             LOG.warn("candidate {} failed on {} (attempt {}): {}", m.candidateId(), m.workerId(), f.attempt(), m.error());
             if (f.exhausted()) {
-                end("failed: candidate " + m.candidateId() + " failed " + f.attempt() + " times; last error: " + m.error(), true);
+                end("failed: candidate " + m.candidateId() + " failed " + f.attempt() + " times; last error: " + m.error(), RunState.Status.FAILED);
                 return this;
             }
         }
@@ -541,7 +541,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
             return this;
         }
         if (run.journal.failure() != null && !run.ending) {
-            end("failed: the journal cannot be written: " + run.journal.failure().getMessage(), true);
+            end("failed: the journal cannot be written: " + run.journal.failure().getMessage(), RunState.Status.FAILED);
             return this;
         }
         Dispatch.TimedOut t = dispatch.timeouts(System.nanoTime(), settings.workTimeout().toNanos());
@@ -562,28 +562,24 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
             return this;
         }
         switch (m.action()) {
-            case "pause" -> {
+            case PAUSE -> {
                 if (!run.paused && !run.ending) {
                     run.paused = true;
-                    record(new RunEvent.Control(System.currentTimeMillis(), "pause"));
+                    record(new RunEvent.Control(System.currentTimeMillis(), m.action()));
                 }
             }
-            case "resume" -> {
+            case RESUME -> {
                 if (run.paused) {
                     run.paused = false;
-                    record(new RunEvent.Control(System.currentTimeMillis(), "resume"));
+                    record(new RunEvent.Control(System.currentTimeMillis(), m.action()));
                     dispatch();
                 }
             }
-            case "stop" -> {
+            case STOP -> {
                 if (!run.ending) {
-                    record(new RunEvent.Control(System.currentTimeMillis(), "stop"));
-                    end("stopped", false);
+                    record(new RunEvent.Control(System.currentTimeMillis(), m.action()));
+                    end("stopped", RunState.Status.STOPPED);
                 }
-            }
-            default -> {
-                m.replyTo().tell(statusOf(m.runId(), "unknown action '" + m.action() + "' (pause, resume, stop)"));
-                return this;
             }
         }
         m.replyTo().tell(statusOf(m.runId(), null));
@@ -603,7 +599,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
         if (run != null && run.id().equals(runId)) {
             double secs = (System.nanoTime() - run.sessionStartNanos) / 1e9;
             List<WorkerStatus> ws = workerStatuses();
-            String state = run.ending ? "ENDING" : run.paused ? "PAUSED" : "RUNNING";
+            RunState.Status state = run.ending ? RunState.Status.ENDING : run.paused ? RunState.Status.PAUSED : RunState.Status.RUNNING;
             return new Status(runId, state, run.opened.dir().toString(), run.search.optimizer().generation(),
                     run.state.evaluated().size(), dispatch.inFlight().size(), run.search.cacheHits(), bestObjectives(),
                     secs > 0 ? run.sessionEvaluations / secs * 60 : 0, secs, ws, null, error, run.state.fidelity().items(),
@@ -613,7 +609,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
         if (s != null) {
             return error == null ? s : withError(s, error);
         }
-        return new Status(runId, "UNKNOWN", null, 0, 0, 0, 0, new double[0], 0, 0, workerStatuses(), null,
+        return new Status(runId, RunState.Status.UNKNOWN, null, 0, 0, 0, 0, new double[0], 0, 0, workerStatuses(), null,
                 error != null ? error : runId == null ? "no run on this cluster yet" : "no run " + runId + " on this cluster",
                 0, Double.NaN, Map.of());
     }
@@ -714,7 +710,8 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
 
     // ------------------------------------------------------------ the end
 
-    private void end(String reason, boolean failed) {
+    /** Ends the run as {@code outcome} (FINISHED, STOPPED or FAILED) once its outputs are written. */
+    private void end(String reason, RunState.Status outcome) {
         run.ending = true;
         dispatch = dispatch.withoutQueue();
         String id = run.id();
@@ -731,10 +728,10 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
         var snapshot = run.search.optimizer().snapshot();
         RunState state = run.state;
         LOG.info("run {} ending: {}", id, reason);
-        boolean models = !failed && !reason.equals("stopped");
+        boolean models = outcome == RunState.Status.FINISHED;
         CompletableFuture<Void> f = CompletableFuture.runAsync(() -> o.writeOutputs(state, best, pick.get(), snapshot, models),
                 blocking);
-        getContext().pipeToSelf(f, (ok, err) -> new OutputsWritten(id, reason, err == null ? null : rootMessage(err)));
+        getContext().pipeToSelf(f, (ok, err) -> new OutputsWritten(id, outcome, reason, err == null ? null : rootMessage(err)));
     }
 
     private Behavior<CoordinatorCommand> onOutputsWritten(OutputsWritten m) {
@@ -746,18 +743,16 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
             LOG.error("run {}: writing its outputs failed: {}", m.runId(), m.error());
             reason = reason + "; outputs failed: " + m.error();
         }
-        boolean stopped = reason.startsWith("stopped");
-        boolean failed = reason.startsWith("failed");
-        if (!stopped) {
-            record(new RunEvent.Finished(System.currentTimeMillis(), reason));
+        if (m.outcome() != RunState.Status.STOPPED) {
+            record(new RunEvent.Finished(System.currentTimeMillis(), reason, m.outcome() == RunState.Status.FAILED));
         }
         Status s = statusOf(m.runId(), null);
-        Status last = new Status(s.runId(), failed ? "FAILED" : stopped ? "STOPPED" : "FINISHED", s.runDir(), s.generation(),
+        Status last = new Status(s.runId(), m.outcome(), s.runDir(), s.generation(),
                 s.evaluations(), 0, s.cacheHits(), s.best(), s.evaluationsPerMinute(), s.elapsedSeconds(), s.workers(), reason,
                 null, s.items(), s.estimatorError(), s.bestGenes());
         run.journal.close();
         ended.put(m.runId(), last);
-        LOG.info("run {} {}: {} evaluations, best {}", m.runId(), last.state().toLowerCase(), last.evaluations(),
+        LOG.info("run {} {}: {} evaluations, best {}", m.runId(), last.state().word(), last.evaluations(),
                 java.util.Arrays.toString(last.best()));
         run = null;
         dispatch = dispatch.newRun();

@@ -164,7 +164,13 @@ public final class ControlServer extends AllDirectives implements AutoCloseable 
         return onSuccess(reply, s -> complete(json(s.error() != null ? StatusCodes.NOT_FOUND : StatusCodes.OK, s)));
     }
 
-    private Route control(String id, String action) {
+    private Route control(String id, String word) {
+        dev.chimera.engine.run.ControlAction action;
+        try {
+            action = dev.chimera.engine.run.ControlAction.of(word);
+        } catch (dev.chimera.engine.run.RunException e) {
+            return complete(json(StatusCodes.NOT_FOUND, Map.of("error", e.getMessage())));
+        }
         CompletionStage<Protocol.Status> reply = AskPattern.ask(coordinator,
                 (ActorRef<Protocol.Status> r) -> new Protocol.Control(id, action, r), Duration.ofSeconds(30), system.scheduler());
         return onSuccess(reply, s -> complete(json(s.error() != null ? StatusCodes.CONFLICT : StatusCodes.OK, s)));

@@ -1,6 +1,7 @@
 package dev.chimera.engine.control;
 
 import dev.chimera.engine.actor.Protocol;
+import dev.chimera.engine.run.RunState;
 
 import java.io.PrintStream;
 import java.util.Arrays;
@@ -42,7 +43,7 @@ public final class RunFollower {
     public static String line(Protocol.Status s) {
         double util = s.workers().stream().mapToDouble(Protocol.WorkerStatus::utilisation).average().orElse(0);
         return String.format(Locale.ROOT, "%s %s | gen %d | %d evals (%d in flight, %d cached) | best %s%s | %.1f/min | %d workers %.0f%% busy | %.0f s",
-                s.runId(), s.state().toLowerCase(Locale.ROOT), s.generation(), s.evaluations(), s.inFlight(), s.cacheHits(),
+                s.runId(), s.state().word(), s.generation(), s.evaluations(), s.inFlight(), s.cacheHits(),
                 best(s.best()), fidelity(s), s.evaluationsPerMinute(), s.workers().size(), util * 100, s.elapsedSeconds());
     }
 
@@ -62,11 +63,11 @@ public final class RunFollower {
 
     /** Exit code and closing words for a finished run. */
     public static int report(Protocol.Status s, PrintStream out) {
-        out.printf("run %s %s: %s%n", s.runId(), s.state().toLowerCase(Locale.ROOT), s.finishReason());
+        out.printf("run %s %s: %s%n", s.runId(), s.state().word(), s.finishReason());
         out.printf("evaluations %d, best %s%s, results in %s%n", s.evaluations(), best(s.best()), fidelity(s), s.runDir());
-        if ("STOPPED".equals(s.state())) {
+        if (s.state() == RunState.Status.STOPPED) {
             out.printf("continue it with: chimera resume %s%n", s.runDir());
         }
-        return "FAILED".equals(s.state()) ? 1 : 0;
+        return s.state() == RunState.Status.FAILED ? 1 : 0;
     }
 }

@@ -69,10 +69,10 @@ public sealed interface RunEvent {
     }
 
     /** pause, resume or stop. */
-    record Control(long time, String action) implements RunEvent {
+    record Control(long time, ControlAction action) implements RunEvent {
     }
 
-    /** The run ended (budget reached, target met, or stopped) and its outputs were written. */
-    record Finished(long time, String reason) implements RunEvent {
+    /** The run ended (budget reached, target met, or {@code failed}) and its outputs were written. */
+    record Finished(long time, String reason, boolean failed) implements RunEvent {
     }
 }

@@ -12,7 +12,23 @@ import java.util.Map;
  * references to actors, threads or files.
  */
 public final class RunState {
-    public enum Status { NEW, RUNNING, PAUSED, STOPPED, FINISHED }
+    /**
+     * A run's state: from the journal NEW, RUNNING, PAUSED, STOPPED, FINISHED or FAILED (a finished run whose
+     * reason is a failure; it can be resumed); a coordinator also reports ENDING (outputs being written) and UNKNOWN
+     * (no such run).
+     */
+    public enum Status {
+        NEW, RUNNING, PAUSED, ENDING, STOPPED, FINISHED, FAILED, UNKNOWN;
+
+        /** The run is over: stopped, finished or failed. */
+        public boolean done() {
+            return this == STOPPED || this == FINISHED || this == FAILED;
+        }
+
+        public String word() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
 
     private final String runId;
     private final Status status;
@@ -145,15 +161,15 @@ public final class RunState {
         }
         if (e instanceof RunEvent.Control c) {
             Status next = switch (c.action()) {
-                case "pause" -> status == Status.RUNNING ? Status.PAUSED : status;
-                case "resume" -> status == Status.PAUSED ? Status.RUNNING : status;
-                case "stop" -> status == Status.FINISHED ? status : Status.STOPPED;
-                default -> throw new RunException("unknown control action '" + c.action() + "' in the journal");
+                case PAUSE -> status == Status.RUNNING ? Status.PAUSED : status;
+                case RESUME -> status == Status.PAUSED ? Status.RUNNING : status;
+                case STOP -> status == Status.FINISHED ? status : Status.STOPPED;
             };
             return new RunState(runId, next, evaluated, generations, sessions, activeMillis, sessionStart, t, finishReason, fidelity);
         }
         RunEvent.Finished f = (RunEvent.Finished) e;
-        return new RunState(runId, Status.FINISHED, evaluated, generations, sessions, activeMillis, sessionStart, t, f.reason(), fidelity);
+        return new RunState(runId, f.failed() ? Status.FAILED : Status.FINISHED, evaluated, generations, sessions, activeMillis,
+                sessionStart, t, f.reason(), fidelity);
     }
 
     private RunState withTime(long t) {

@@ -101,7 +101,7 @@ class ActorProtocolTest {
             }
             Thread.sleep(50);
         }
-        assertEquals("FINISHED", s.state());
+        assertEquals(dev.chimera.engine.run.RunState.Status.FINISHED, s.state());
         List<RunEvent.Evaluated> ev = EngineTestSupport.evaluated(Journal.read(tmp.resolve("out-proto")));
         assertEquals(4, ev.size());
         for (RunEvent.Evaluated e : ev) {

@@ -27,7 +27,7 @@ class JournalTest {
             j.append(ev(0, 0.5));
             j.append(ev(1, 0.7));
             j.append(ev(1, 0.9)); // a duplicate that slipped through is ignored by the state
-            j.append(new RunEvent.Control(1500, "pause"));
+            j.append(new RunEvent.Control(1500, ControlAction.PAUSE));
             j.append(new RunEvent.GenerationDone(1600, 1, 2, new double[] {0.7}));
         }
         List<RunEvent> events = Journal.read(dir);
@@ -39,6 +39,24 @@ class JournalTest {
         assertEquals(1, s.generations().size());
         // active time: one session from 1000 to its last event at 1600, plus now - start
         assertEquals(600, s.activeMillis(1600));
+    }
+
+    @Test
+    void controlActionsAreWordsAndAFailedEndIsFailed(@TempDir Path dir) throws Exception {
+        try (Journal j = Journal.open(dir, true)) {
+            j.append(new RunEvent.Started(1000, "r", "n", false));
+            j.append(new RunEvent.Control(1100, ControlAction.STOP));
+        }
+        assertTrue(Files.readString(dir.resolve(Journal.FILE)).contains("\"action\":\"stop\""));
+        assertEquals(RunState.Status.STOPPED, RunState.replay(Journal.read(dir)).status());
+        assertEquals(ControlAction.RESUME, ControlAction.of("resume"));
+        assertEquals("unknown control action 'halt' (known: pause, resume, stop)",
+                org.junit.jupiter.api.Assertions.assertThrows(RunException.class, () -> ControlAction.of("halt")).getMessage());
+        RunState failed = RunState.replay(List.of(new RunEvent.Started(0, "r", "n", false),
+                new RunEvent.Finished(10, "failed: candidate 3 failed 3 times", true)));
+        assertEquals(RunState.Status.FAILED, failed.status());
+        assertTrue(failed.status().done());
+        assertEquals(RunState.Status.FINISHED, RunState.replay(List.of(new RunEvent.Finished(10, "budget", false))).status());
     }
 
     @Test
