@@ -1,6 +1,7 @@
 package dev.chimera.engine;
 
-import dev.chimera.merge.MergeRunner;
+import dev.chimera.ChimeraException;
+import dev.chimera.tensor.ComputeDevice;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -29,28 +30,25 @@ public final class Devices {
                     try {
                         n = Integer.parseInt(d.substring(4));
                     } catch (NumberFormatException x) {
-                        throw new IllegalArgumentException("unknown device '" + e.trim() + "': cpu:N needs a slot count");
+                        throw new ChimeraException("unknown device '" + e.trim() + "': cpu:N needs a slot count");
                     }
                     if (n < 1 || n > 256) {
-                        throw new IllegalArgumentException("unknown device '" + e.trim() + "': cpu slots must be 1..256");
+                        throw new ChimeraException("unknown device '" + e.trim() + "': cpu slots must be 1..256");
                     }
                     for (int i = 0; i < n; i++) {
                         out.add("cpu");
                     }
-                } else if (d.startsWith("cuda:") || d.startsWith("gpu:")) {
-                    try {
-                        MergeRunner.device(d);
-                    } catch (RuntimeException x) {
-                        throw new IllegalArgumentException("unknown device '" + e.trim() + "': " + x.getMessage(), x);
-                    }
-                    out.add("cuda:" + d.substring(d.indexOf(':') + 1));
                 } else {
-                    throw new IllegalArgumentException("unknown device '" + e.trim() + "' (cpu, cpu:N, cuda:N)");
+                    try {
+                        out.add(ComputeDevice.name(ComputeDevice.available(d)));
+                    } catch (ChimeraException x) {
+                        throw new ChimeraException(x.getMessage() + "; a node's devices are cpu, cpu:N or cuda:N", x);
+                    }
                 }
             }
         }
         if (out.isEmpty()) {
-            throw new IllegalArgumentException("no devices given");
+            throw new ChimeraException("no devices given");
         }
         return out;
     }

@@ -116,7 +116,7 @@ public final class MergeRunner {
     /** Merges the plan's tensors in parallel into the sink; returns {bytes read, bytes produced}. */
     private static long[] execute(MergePlan plan, ModelFolders models, Options options, BiConsumer<String, List<ByteBuffer>> sink,
                                   Listener listener) {
-        Device device = device(options.device());
+        Device device = dev.chimera.tensor.ComputeDevice.available(options.device());
         AtomicLong read = new AtomicLong();
         AtomicLong written = new AtomicLong();
         try (NDManager root = NDManager.newBaseManager(device, "PyTorch")) {
@@ -205,25 +205,6 @@ public final class MergeRunner {
             writer.accept(tm.output(), out);
             return new long[] {read, n};
         }
-    }
-
-    /** Parses cpu, cuda:N (or gpu:N) into a DJL device, refusing devices this machine does not have. */
-    public static Device device(String name) {
-        String n = name == null ? "cpu" : name.trim().toLowerCase(java.util.Locale.ROOT);
-        if (n.equals("cpu")) {
-            return Device.cpu();
-        }
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?:cuda|gpu):?(\\d+)").matcher(n);
-        if (m.matches() || n.equals("cuda")) {
-            int id = m.matches() ? Integer.parseInt(m.group(1)) : 0;
-            int count = Engine.getEngine("PyTorch").getGpuCount();
-            if (id >= count) {
-                throw new MergeException("device " + name + " is not available: PyTorch sees " + count
-                        + " GPU(s); GPU nodes need the CUDA build of Chimera (README, 'GPU nodes')");
-            }
-            return Device.gpu(id);
-        }
-        throw new MergeException("unknown device '" + name + "' (use cpu or cuda:N)");
     }
 
     private static void await(Future<?> f) {

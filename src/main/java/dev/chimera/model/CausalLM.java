@@ -147,23 +147,6 @@ public final class CausalLM implements AutoCloseable {
         return s;
     }
 
-    /** Maps "cpu" to the CPU and "cuda:N" (or "gpu:N", "cuda") to DJL's GPU N. */
-    public static Device device(String name) {
-        String n = name == null ? "cpu" : name.trim();
-        if (n.equals("cpu")) {
-            return Device.cpu();
-        }
-        String[] parts = n.split(":", -1);
-        if ((parts[0].equals("cuda") || parts[0].equals("gpu")) && parts.length <= 2) {
-            try {
-                return Device.gpu(parts.length == 1 ? 0 : Integer.parseInt(parts[1]));
-            } catch (NumberFormatException e) {
-                // fall through to the error
-            }
-        }
-        throw new ModelException("unknown device \"" + name + "\" (expected cpu or cuda:N)");
-    }
-
     /** Loads a Hugging Face model folder (config.json + safetensors) on the CPU. */
     public static CausalLM load(Path dir) {
         return load(dir, Device.cpu());

@@ -22,7 +22,7 @@ class EngineCliTest {
     void unknownDevicesAreRefusedByName() {
         CliRun gpu = CliRun.of("node", "--devices", "cuda:0", "--port", "0", "--control-port", "-1");
         assertEquals(1, gpu.code());
-        assertTrue(gpu.err().contains("unknown device 'cuda:0'") && gpu.err().contains("GPU"), gpu.err());
+        assertTrue(gpu.err().contains("device cuda:0 is not available") && gpu.err().contains("GPU"), gpu.err());
         CliRun tpu = CliRun.of("node", "--devices", "tpu:1", "--port", "0", "--control-port", "-1");
         assertEquals(1, tpu.code());
         assertTrue(tpu.err().contains("unknown device 'tpu:1'"), tpu.err());

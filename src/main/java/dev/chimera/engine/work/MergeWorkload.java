@@ -80,7 +80,7 @@ public final class MergeWorkload implements Workload {
             }
         }
         try {
-            this.device = MergeRunner.device(deviceName);
+            this.device = dev.chimera.tensor.ComputeDevice.available(deviceName);
         } catch (RuntimeException e) {
             throw new WorkloadException("device " + deviceName + ": " + e.getMessage(), e);
         }
