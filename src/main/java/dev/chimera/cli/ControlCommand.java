@@ -4,7 +4,7 @@ import dev.chimera.engine.actor.Protocol;
 import dev.chimera.engine.control.ControlClient;
 import dev.chimera.engine.control.RunFollower;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 import java.nio.file.Files;
@@ -17,23 +17,17 @@ abstract class ControlCommand implements Callable<Integer> {
     @Parameters(index = "0", arity = "0..1", paramLabel = "RUN", description = "run id (status: default the active run)")
     String run;
 
-    @Option(names = "--node", paramLabel = "HOST:PORT", description = "control endpoint of a cluster node")
-    String node;
-
-    @Option(names = "--token", description = "control token (default: CHIMERA_TOKEN, chimera.control.token or the token file)")
-    String token;
-
-    @Option(names = "--config", paramLabel = "FILE", description = "config to read the token settings from")
-    Path config;
+    @Mixin
+    ClientOptions cluster = new ClientOptions();
 
     abstract String action();
 
     @Override
     public Integer call() throws Exception {
-        if (node == null) {
+        if (cluster.node == null) {
             throw new IllegalArgumentException(action() + " needs --node HOST:PORT (the control endpoint a node printed)");
         }
-        ControlClient client = new ControlClient(node, ControlTokens.resolve(token, config));
+        ControlClient client = cluster.client();
         Protocol.Status s;
         if (action().equals("status")) {
             s = client.status(run);
@@ -91,11 +85,8 @@ abstract class ControlCommand implements Callable<Integer> {
             description = "Resume a paused run (RUN_ID --node HOST:PORT), or continue a stopped or crashed run from its folder"
                     + " (RUN_DIR; in-process, or on the cluster with --node). Nothing evaluated is evaluated again.")
     static final class Resume extends ControlCommand {
-        @Option(names = "--devices", split = ",", description = "devices of the in-process node (default: the run's run.devices)")
-        java.util.List<String> devices;
-
-        @Option(names = "--control-port", description = "HTTP control port of the in-process node, 0 = any free, -1 = off")
-        Integer controlPort;
+        @Mixin
+        LocalNodeOptions local = new LocalNodeOptions();
 
         @Override
         String action() {
@@ -106,14 +97,11 @@ abstract class ControlCommand implements Callable<Integer> {
         public Integer call() throws Exception {
             if (run != null && Files.isDirectory(Path.of(run))) {
                 RunCommand r = new RunCommand();
-                r.node = node;
-                r.token = token;
-                r.config = config;
-                r.devices = devices;
-                r.controlPort = controlPort;
+                r.cluster = cluster;
+                r.local = local;
                 return r.resumeFolder(Path.of(run));
             }
-            if (node == null) {
+            if (cluster.node == null) {
                 throw new IllegalArgumentException("resume needs a run folder, or a run id with --node HOST:PORT ('" + run
                         + "' is not a folder)");
             }

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code chimera demo}: the whole pipeline on the self-made zoo (see {@link Demo}). */
@@ -52,15 +53,11 @@ final class DemoCommand implements Callable<Integer> {
                     + " ${DEFAULT-VALUE}; 0 = the run's best by estimate)")
     int check;
 
-    @Option(names = "--devices", paramLabel = "DEV", split = ",", description = "devices of the in-process node (default: the run file's run.devices)")
-    List<String> devices;
+    @Mixin
+    LocalNodeOptions local = new LocalNodeOptions();
 
-    @Option(names = "--control-port", paramLabel = "PORT", description = "HTTP control port of the in-process node, 0 = any free, -1 = off"
-            + " (default: chimera.control.port, or any free one when taken)")
-    Integer controlPort;
-
-    @Option(names = "--config", paramLabel = "FILE", description = "node config (HOCON) of the in-process node")
-    Path config;
+    @Mixin
+    NodeConfigOption config = new NodeConfigOption();
 
     @Option(names = "--zoo-size", hidden = true, defaultValue = "demo", description = "demo, or tiny (a seconds-long zoo, for tests)")
     String zooSize;
@@ -76,9 +73,9 @@ final class DemoCommand implements Callable<Integer> {
             default -> throw new DemoException("--zoo-size " + zooSize + " is unknown (demo or tiny)");
         };
         DemoOptions o = DemoOptions.defaults().withZooSpec(spec).withSeed(seed).withRunSeed(runSeed).withTemplate(template).withZooDir(zoo).withRunDir(out)
-                .withMultiObjective(multiObjective).withBudget(budget).withN(n).withEstimatorCheck(check).withDevices(devices)
-                .withControlPort(controlPort).withResponseCache(responseCache)
-                .withNodeConfig(config == null ? null : NodeCommand.loadConfig(config));
+                .withMultiObjective(multiObjective).withBudget(budget).withN(n).withEstimatorCheck(check).withDevices(local.devices)
+                .withControlPort(local.controlPort).withResponseCache(responseCache)
+                .withNodeConfig(config.file == null ? null : config.load());
         DemoResult r = Demo.run(o);
         return "FAILED".equals(r.runState()) ? 1 : 0;
     }

@@ -8,6 +8,7 @@ import dev.chimera.engine.control.RunFollower;
 import dev.chimera.engine.run.RunFolder;
 import dev.chimera.engine.run.RunSpec;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -25,24 +26,14 @@ class RunCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "RUN.conf", description = "the run file")
     Path runFile;
 
-    @Option(names = "--node", paramLabel = "HOST:PORT", description = "control endpoint of a running cluster node")
-    String node;
+    @Mixin
+    ClientOptions cluster = new ClientOptions();
 
-    @Option(names = "--token", description = "control token (default: CHIMERA_TOKEN, chimera.control.token or the token file)")
-    String token;
-
-    @Option(names = "--devices", split = ",", description = "devices of the in-process node (default: the run's run.devices)")
-    List<String> devices;
-
-    @Option(names = "--config", paramLabel = "FILE", description = "node config (HOCON) of the in-process node")
-    Path config;
+    @Mixin
+    LocalNodeOptions local = new LocalNodeOptions();
 
     @Option(names = "--detach", description = "with --node: return once the run is accepted")
     boolean detach;
-
-    @Option(names = "--control-port", description = "HTTP control port of the in-process node, 0 = any free, -1 = off"
-            + " (default: chimera.control.port, or any free one when taken)")
-    Integer controlPort;
 
     @Override
     public Integer call() throws Exception {
@@ -52,8 +43,9 @@ class RunCommand implements Callable<Integer> {
 
     /** Submits a new run (spec) or a resume (runDir) and follows it. */
     int go(String spec, Path runDir, List<String> runDevices) throws Exception {
-        if (node != null) {
-            ControlClient client = new ControlClient(node, ControlTokens.resolve(token, config));
+        if (cluster.node != null) {
+            String node = cluster.node;
+            ControlClient client = cluster.client();
             Protocol.SubmitReply r = client.submit(spec, runDir == null ? null : runDir.toAbsolutePath().toString());
             if (!r.ok()) {
                 throw new IllegalStateException(r.error());
@@ -65,10 +57,10 @@ class RunCommand implements Callable<Integer> {
             }
             return RunFollower.report(RunFollower.follow(() -> client.status(r.runId()), System.err), System.out);
         }
-        Config cfg = NodeCommand.loadConfig(config);
-        Node.Options o = Node.Options.defaults().withPort(0).withDevices(devices != null ? devices : runDevices);
-        if (controlPort != null) {
-            o = o.withControlPort(controlPort);
+        Config cfg = cluster.config.load();
+        Node.Options o = Node.Options.defaults().withPort(0).withDevices(local.devices != null ? local.devices : runDevices);
+        if (local.controlPort != null) {
+            o = o.withControlPort(local.controlPort);
         }
         Node local = Node.startLocal(cfg, o);
         try {

@@ -201,7 +201,7 @@ public final class Node implements AutoCloseable {
         return control == null ? null : control.token();
     }
 
-    /** host:port of this node's cluster address (what {@code chimera join --seed} takes). */
+    /** host:port of this node's cluster address (what {@code chimera join --join} takes). */
     public String clusterAddress() {
         return system.address().getHost().get() + ":" + system.address().getPort().get();
     }

@@ -46,7 +46,7 @@ class SeparateProcessesTest {
         List<Process> children = new ArrayList<>();
         try (Node coordinatorNode = Node.start(EngineTestSupport.config(), EngineTestSupport.localOptions("cpu"))) {
             for (int i = 0; i < 2; i++) {
-                children.add(java(tmp.resolve("worker" + i + ".log"), "join", "--seed", coordinatorNode.clusterAddress(),
+                children.add(java(tmp.resolve("worker" + i + ".log"), "join", "--join", coordinatorNode.clusterAddress(),
                         "--port", "0", "--control-port", "-1", "--devices", "cpu"));
             }
             try {

@@ -1,0 +1,21 @@
+package dev.chimera.cli;
+
+import dev.chimera.engine.control.ControlClient;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** How a client reaches a cluster: {@code --node} (a node's control endpoint), {@code --token}, {@code --config}. */
+final class ClientOptions {
+    @Option(names = "--node", paramLabel = "HOST:PORT", description = "control endpoint of a cluster node (printed when it starts)")
+    String node;
+
+    @Option(names = "--token", description = "control token (default: CHIMERA_TOKEN, chimera.control.token, else the token file)")
+    String token;
+
+    @Mixin
+    NodeConfigOption config = new NodeConfigOption();
+
+    ControlClient client() {
+        return new ControlClient(node, ControlTokens.resolve(token, config.load()));
+    }
+}
