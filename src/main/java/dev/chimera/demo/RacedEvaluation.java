@@ -57,9 +57,9 @@ final class RacedEvaluation {
     DemoResult evaluate(Path runFile, DemoResult.SearchCost cost, String runState, String reason) {
         String objective = spec.objectives().get(0).name();
         Path search = Path.of(spec.objectives().get(0).task());
-        Path test = Demo.heldOut(search);
-        String testName = Demo.taskName(test);
-        String searchName = Demo.taskName(search);
+        Path test = DemoTasks.heldOut(search);
+        String testName = DemoTasks.taskName(test);
+        String searchName = DemoTasks.taskName(search);
         JsonNode selection = read(runDir.resolve(RunFolder.SELECTION));
         long evolvedId = selection.get("ids").get(0).asLong();
         double evolvedSearch = selection.get("values").get(0).get(0).asDouble();
@@ -77,7 +77,7 @@ final class RacedEvaluation {
         List<String> testIds = TaskLoader.items(TaskLoader.load(test)).stream().map(Item::id).toList();
         List<DemoResult.Row> rows = new ArrayList<>();
         Map<String, Scorer.Score> held = new LinkedHashMap<>();
-        Map<String, Path> parentDirs = Demo.parents(zoo);
+        Map<String, Path> parentDirs = DemoTasks.parents(zoo);
         try (Scorer scorer = new Scorer(zoo.base(), new ArrayList<>(parentDirs.values()), spec.seed(), out::println)) {
             for (Map.Entry<String, Path> p : parentDirs.entrySet()) {
                 Scorer.Score s = scorer.folder(p.getKey(), p.getValue(), test);
@@ -88,7 +88,7 @@ final class RacedEvaluation {
             for (double w : new double[] {1.0, 0.5}) {
                 String label = String.format(Locale.ROOT, "uniform TA %.1f/%.1f", w, w);
                 Path yaml = runDir.resolve(String.format(Locale.ROOT, "uniform-ta-%.1f.yaml", w));
-                String text = Demo.uniformYaml(zoo, w);
+                String text = DemoTasks.uniformYaml(zoo, w);
                 AtomicFiles.writeString(yaml, text);
                 MergeConfig c = MergeConfigYaml.parse(text, yaml.toString());
                 Scorer.Score s = scorer.merge(label, c, List.of(test)).get(test);
@@ -107,7 +107,7 @@ final class RacedEvaluation {
             rows.add(new DemoResult.Row("evolved", best, Map.of(objective, evolvedSearch), Map.of(testName, s.accuracy()),
                     cost.totalItems(), searchWall, evolvedId));
         }
-        phases.put("heldOutEval", Demo.seconds(te));
+        phases.put("heldOutEval", DemoTasks.seconds(te));
 
         int[] evolved = held.get("evolved").vector(testIds);
         String bestParent = bestOf(held, List.of("base", "expert 1", "expert 2"));
