@@ -108,45 +108,6 @@ public final class CausalLM implements AutoCloseable {
         rotaryTables(Math.min(config.maxPositionEmbeddings(), 512));
     }
 
-    /** The tensors the config requires, with their shapes, in checkpoint order. */
-    public static Map<String, long[]> expectedShapes(ModelConfig c) {
-        Map<String, long[]> s = new LinkedHashMap<>();
-        long h = c.hiddenSize();
-        long qDim = (long) c.numHeads() * c.headDim();
-        long kvDim = (long) c.numKvHeads() * c.headDim();
-        s.put("model.embed_tokens.weight", new long[] {c.vocabSize(), h});
-        for (int i = 0; i < c.numLayers(); i++) {
-            String p = "model.layers." + i + ".";
-            String a = p + "self_attn.";
-            s.put(p + "input_layernorm.weight", new long[] {h});
-            s.put(a + "q_proj.weight", new long[] {qDim, h});
-            s.put(a + "k_proj.weight", new long[] {kvDim, h});
-            s.put(a + "v_proj.weight", new long[] {kvDim, h});
-            s.put(a + "o_proj.weight", new long[] {h, qDim});
-            if (c.qkvBias()) {
-                s.put(a + "q_proj.bias", new long[] {qDim});
-                s.put(a + "k_proj.bias", new long[] {kvDim});
-                s.put(a + "v_proj.bias", new long[] {kvDim});
-            }
-            if (c.oBias()) {
-                s.put(a + "o_proj.bias", new long[] {h});
-            }
-            if (c.qkNorm()) {
-                s.put(a + "q_norm.weight", new long[] {c.headDim()});
-                s.put(a + "k_norm.weight", new long[] {c.headDim()});
-            }
-            s.put(p + "post_attention_layernorm.weight", new long[] {h});
-            s.put(p + "mlp.gate_proj.weight", new long[] {c.intermediateSize(), h});
-            s.put(p + "mlp.up_proj.weight", new long[] {c.intermediateSize(), h});
-            s.put(p + "mlp.down_proj.weight", new long[] {h, c.intermediateSize()});
-        }
-        s.put("model.norm.weight", new long[] {h});
-        if (!c.tieWordEmbeddings()) {
-            s.put("lm_head.weight", new long[] {c.vocabSize(), h});
-        }
-        return s;
-    }
-
     /** Loads a Hugging Face model folder (config.json + safetensors) on the CPU. */
     public static CausalLM load(Path dir) {
         return load(dir, Device.cpu());
@@ -160,30 +121,9 @@ public final class CausalLM implements AutoCloseable {
      */
     public static CausalLM load(Path dir, Device device) {
         ModelConfig config = ModelConfig.read(dir);
-        Map<String, long[]> expected = expectedShapes(config);
         NDManager manager = NDManager.newBaseManager(device, "PyTorch");
-        try (SafetensorsModel files = SafetensorsModel.open(dir)) {
-            HostTensors host = new HostTensors();
-            Map<String, NDArray> weights = new LinkedHashMap<>();
-            for (Map.Entry<String, long[]> e : expected.entrySet()) {
-                String name = e.getKey();
-                if (!files.has(name)) {
-                    throw new ModelException(dir + ": missing weight " + name + " (expected shape "
-                            + Arrays.toString(e.getValue()) + ")");
-                }
-                TensorInfo info = files.info(name);
-                if (!Arrays.equals(info.shape(), e.getValue())) {
-                    throw new ModelException(dir + ": weight " + name + " has shape " + Arrays.toString(info.shape())
-                            + " but the config requires " + Arrays.toString(e.getValue()));
-                }
-                DType dt = info.dtype();
-                if (dt != DType.F32 && dt != DType.BF16 && dt != DType.F16 && dt != DType.F64) {
-                    throw new ModelException(dir + ": weight " + name + " has dtype " + dt
-                            + "; only F32, BF16, F16 and F64 are supported");
-                }
-                weights.put(name, host.toFloat32(manager, files.chunks(name), dt, info.shape()));
-            }
-            return new CausalLM(config, manager, weights, true);
+        try {
+            return new CausalLM(config, manager, CheckpointLayout.read(dir, config, manager), true);
         } catch (RuntimeException | Error e) {
             manager.close();
             throw e;
@@ -197,31 +137,8 @@ public final class CausalLM implements AutoCloseable {
      * @throws ModelException for a missing weight, a shape mismatch or a non-float32 array
      */
     public static CausalLM fromWeights(ModelConfig config, Map<String, NDArray> weights) {
-        Map<String, long[]> expected = expectedShapes(config);
-        Device device = null;
-        for (Map.Entry<String, long[]> e : expected.entrySet()) {
-            NDArray a = weights.get(e.getKey());
-            if (a == null) {
-                throw new ModelException("missing weight " + e.getKey() + " (expected shape "
-                        + Arrays.toString(e.getValue()) + ")");
-            }
-            if (!Arrays.equals(a.getShape().getShape(), e.getValue())) {
-                throw new ModelException("weight " + e.getKey() + " has shape "
-                        + Arrays.toString(a.getShape().getShape()) + " but the config requires "
-                        + Arrays.toString(e.getValue()));
-            }
-            if (a.getDataType() != DataType.FLOAT32) {
-                throw new ModelException("weight " + e.getKey() + " has data type " + a.getDataType()
-                        + "; float32 is required");
-            }
-            if (device == null) {
-                device = a.getDevice();
-            } else if (!device.equals(a.getDevice())) {
-                throw new ModelException("weight " + e.getKey() + " is on " + a.getDevice() + ", others on " + device);
-            }
-        }
-        NDManager manager = NDManager.newBaseManager(device, "PyTorch");
-        return new CausalLM(config, manager, weights, false);
+        Device device = CheckpointLayout.check(config, weights);
+        return new CausalLM(config, NDManager.newBaseManager(device, "PyTorch"), weights, false);
     }
 
     public ModelConfig config() {
@@ -384,160 +301,29 @@ public final class CausalLM implements AutoCloseable {
      * {@code eosTokenIds} (not included in the result) or {@code maxNewTokens} tokens.
      */
     public Generation generateGreedy(int[] prompt, int maxNewTokens, Set<Integer> eosTokenIds) {
-        if (prompt.length == 0) {
-            throw new ModelException("generateGreedy: the prompt is empty");
-        }
-        if (maxNewTokens < 0) {
-            throw new ModelException("generateGreedy: maxNewTokens " + maxNewTokens + " is negative");
-        }
-        List<Integer> out = new ArrayList<>();
-        boolean eos = false;
-        try (NDManager cacheManager = manager.newSubManager()) {
-            Cache cache = new Cache(cacheManager, config.numLayers());
-            long[] step = new long[prompt.length];
-            for (int i = 0; i < prompt.length; i++) {
-                checkToken(prompt[i], "prompt");
-                step[i] = prompt[i];
-            }
-            int past = 0;
-            for (int produced = 0; produced < maxNewTokens; produced++) {
-                int t = step.length;
-                checkWindow(past + t);
-                long next;
-                try (NDManager scope = manager.newSubManager()) {
-                    NDArray h = run(scope, step, 1, t, new int[] {t}, cache, past);
-                    NDArray last = h.get(new NDIndex(":, {}:, :", t - 1));
-                    NDArray logits = Linear.linear(last, lmHead).singletonOrThrow();
-                    next = logits.reshape(-1).argMax().toLongArray()[0];
-                }
-                past += t;
-                if (eosTokenIds.contains((int) next)) {
-                    eos = true;
-                    break;
-                }
-                out.add((int) next);
-                step = new long[] {next};
-            }
-        }
-        return new Generation(out.stream().mapToInt(Integer::intValue).toArray(), eos);
+        return new GreedyDecoder(this).generate(prompt, maxNewTokens, eosTokenIds);
     }
 
     /**
-     * Greedy decoding of many prompts at once: every step runs one right-padded forward pass over the prompts that
-     * have not stopped yet, each prompt extended by its own tokens so far, and takes the argmax at each one's last
-     * position. No KV cache (rows would sit at different positions), so a step recomputes the whole prefix: far faster
-     * than {@link #generateGreedy(int[], int, Set)} per prompt for short answers over many items, slower for long
-     * generations. Results are in prompt order, the same tokens as decoding each prompt alone.
+     * Greedy decoding of many prompts at once in right-padded batches, without a KV cache: the same tokens as
+     * decoding each prompt alone, far faster for short answers over many items (see {@link GreedyDecoder}).
      */
     public List<Generation> generateGreedy(List<int[]> prompts, int maxNewTokens, Set<Integer> eosTokenIds) {
-        if (maxNewTokens < 0) {
-            throw new ModelException("generateGreedy: maxNewTokens " + maxNewTokens + " is negative");
-        }
-        int n = prompts.size();
-        List<List<Integer>> out = new ArrayList<>(n);
-        boolean[] stopped = new boolean[n];
-        boolean[] eos = new boolean[n];
-        for (int i = 0; i < n; i++) {
-            int[] p = prompts.get(i);
-            if (p.length == 0) {
-                throw new ModelException("generateGreedy: prompt " + i + " is empty");
-            }
-            for (int tok : p) {
-                checkToken(tok, "prompt " + i);
-            }
-            out.add(new ArrayList<>());
-        }
-        int hidden = (int) lmHead.getShape().get(1);
-        for (int produced = 0; produced < maxNewTokens; produced++) {
-            List<Integer> active = new ArrayList<>();
-            for (int i = 0; i < n; i++) {
-                if (!stopped[i]) {
-                    active.add(i);
-                }
-            }
-            if (active.isEmpty()) {
-                break;
-            }
-            int a = active.size();
-            long[][] ids = new long[a][];
-            int[] lengths = new int[a];
-            for (int r = 0; r < a; r++) {
-                int[] p = prompts.get(active.get(r));
-                List<Integer> so = out.get(active.get(r));
-                ids[r] = new long[p.length + so.size()];
-                for (int j = 0; j < p.length; j++) {
-                    ids[r][j] = p[j];
-                }
-                for (int j = 0; j < so.size(); j++) {
-                    ids[r][p.length + j] = so.get(j);
-                }
-                lengths[r] = ids[r].length;
-            }
-            int t = checkBatch(ids, lengths);
-            long[] next;
-            try (NDManager scope = manager.newSubManager()) {
-                NDArray h = run(scope, flatten(ids, lengths, t), a, t, lengths, null, 0);
-                long[] last = new long[a * hidden];
-                for (int r = 0; r < a; r++) {
-                    Arrays.fill(last, r * hidden, (r + 1) * hidden, lengths[r] - 1);
-                }
-                NDArray rows = h.gather(scope.create(last, new Shape(a, 1, hidden)), 1);
-                next = Linear.linear(rows, lmHead).singletonOrThrow().reshape(a, -1).argMax(1).toLongArray();
-            }
-            for (int r = 0; r < a; r++) {
-                int i = active.get(r);
-                if (eosTokenIds.contains((int) next[r])) {
-                    eos[i] = true;
-                    stopped[i] = true;
-                } else {
-                    out.get(i).add((int) next[r]);
-                }
-            }
-        }
-        List<Generation> results = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            results.add(new Generation(out.get(i).stream().mapToInt(Integer::intValue).toArray(), eos[i]));
-        }
-        return results;
+        return new GreedyDecoder(this).generate(prompts, maxNewTokens, eosTokenIds);
+    }
+
+    NDManager manager() {
+        return manager;
+    }
+
+    NDArray lmHead() {
+        return lmHead;
     }
 
     // ---------------------------------------------------------------- the transformer
 
-    /** Keys (transposed, [1, kv, headDim, s]) and values ([1, kv, s, headDim]) per layer, in the cache's manager. */
-    private static final class Cache {
-        final NDManager manager;
-        final NDArray[] keysT;
-        final NDArray[] values;
-
-        Cache(NDManager manager, int layers) {
-            this.manager = manager;
-            this.keysT = new NDArray[layers];
-            this.values = new NDArray[layers];
-        }
-
-        /** Appends this step's keys/values and returns the full ones. */
-        NDArray[] append(int layer, NDArray kT, NDArray v) {
-            if (keysT[layer] == null) {
-                kT.attach(manager);
-                v.attach(manager);
-                keysT[layer] = kT;
-                values[layer] = v;
-            } else {
-                NDArray fullK = keysT[layer].concat(kT, 3);
-                NDArray fullV = values[layer].concat(v, 2);
-                fullK.attach(manager);
-                fullV.attach(manager);
-                keysT[layer].close();
-                values[layer].close();
-                keysT[layer] = fullK;
-                values[layer] = fullV;
-            }
-            return new NDArray[] {keysT[layer], values[layer]};
-        }
-    }
-
     /** Runs the decoder on [batch, t] tokens at positions past..past+t-1; returns the final-normed hidden states. */
-    private NDArray run(NDManager scope, long[] flatIds, int batch, int t, int[] lengths, Cache cache, int past) {
+    NDArray run(NDManager scope, long[] flatIds, int batch, int t, int[] lengths, KvCache cache, int past) {
         return run(scope, flatIds, batch, t, lengths, cache, past, false);
     }
 
@@ -549,7 +335,7 @@ public final class CausalLM implements AutoCloseable {
     private record Graph(NDArray scale, NDArray eps) {
     }
 
-    private NDArray run(NDManager scope, long[] flatIds, int batch, int t, int[] lengths, Cache cache, int past, boolean keepGraph) {
+    private NDArray run(NDManager scope, long[] flatIds, int batch, int t, int[] lengths, KvCache cache, int past, boolean keepGraph) {
         int s = past + t;
         checkWindow(s);
         int heads = config.numHeads();
@@ -722,7 +508,7 @@ public final class CausalLM implements AutoCloseable {
 
     // ---------------------------------------------------------------- checks
 
-    private int checkBatch(long[][] tokenIds, int[] lengths) {
+    int checkBatch(long[][] tokenIds, int[] lengths) {
         if (tokenIds.length == 0) {
             throw new ModelException("forward: empty batch");
         }
@@ -747,7 +533,7 @@ public final class CausalLM implements AutoCloseable {
         return t;
     }
 
-    private void checkToken(int token, String what) {
+    void checkToken(int token, String what) {
         if (token < 0 || token >= config.vocabSize()) {
             throw new ModelException(what + " token " + token + " is outside the vocabulary (vocab_size "
                     + config.vocabSize() + ")");
@@ -763,7 +549,7 @@ public final class CausalLM implements AutoCloseable {
      * Qwen2/Qwen3 with use_sliding_window slide only in the layers from max_window_layers on (transformers'
      * layer_types); that per-layer choice is not implemented, so longer sequences are refused.
      */
-    private void checkWindow(int length) {
+    void checkWindow(int length) {
         Integer window = config.slidingWindow();
         if (window != null && !slidesEveryLayer() && length > window) {
             throw new ModelException("sequence length " + length + " exceeds sliding_window " + window
@@ -773,7 +559,7 @@ public final class CausalLM implements AutoCloseable {
     }
 
     /** Right-padded [batch * t] ids; padding positions get token 0 (masked out as keys). */
-    private static long[] flatten(long[][] tokenIds, int[] lengths, int t) {
+    static long[] flatten(long[][] tokenIds, int[] lengths, int t) {
         long[] flat = new long[tokenIds.length * t];
         for (int b = 0; b < tokenIds.length; b++) {
             System.arraycopy(tokenIds[b], 0, flat, b * t, lengths[b]);

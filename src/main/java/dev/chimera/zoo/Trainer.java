@@ -162,7 +162,7 @@ public final class Trainer implements AutoCloseable {
         this.config = config;
         this.manager = NDManager.newBaseManager(Device.cpu(), "PyTorch");
         try {
-            for (Map.Entry<String, long[]> e : CausalLM.expectedShapes(config).entrySet()) {
+            for (Map.Entry<String, long[]> e : dev.chimera.model.CheckpointLayout.expectedShapes(config).entrySet()) {
                 float[] w = weights.get(e.getKey());
                 if (w == null) {
                     throw new ZooException("missing weight " + e.getKey());
@@ -186,7 +186,7 @@ public final class Trainer implements AutoCloseable {
         Map<String, float[]> w = new LinkedHashMap<>();
         int index = 0;
         double residual = 0.02 / Math.sqrt(2.0 * config.numLayers());
-        for (Map.Entry<String, long[]> e : CausalLM.expectedShapes(config).entrySet()) {
+        for (Map.Entry<String, long[]> e : dev.chimera.model.CheckpointLayout.expectedShapes(config).entrySet()) {
             long n = 1;
             for (long d : e.getValue()) {
                 n *= d;

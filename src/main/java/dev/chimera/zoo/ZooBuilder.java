@@ -250,7 +250,7 @@ public final class ZooBuilder {
 
     static long parameterCount(ModelConfig c) {
         long n = 0;
-        for (long[] s : CausalLM.expectedShapes(c).values()) {
+        for (long[] s : dev.chimera.model.CheckpointLayout.expectedShapes(c).values()) {
             long k = 1;
             for (long d : s) {
                 k *= d;
@@ -263,7 +263,7 @@ public final class ZooBuilder {
     /** Writes config.json, model.safetensors (float32) and the tokenizer files. */
     static void writeModel(Path dir, ZooSpec spec, Map<String, float[]> weights) throws IOException {
         Files.createDirectories(dir);
-        Map<String, long[]> shapes = CausalLM.expectedShapes(modelConfig(spec));
+        Map<String, long[]> shapes = dev.chimera.model.CheckpointLayout.expectedShapes(modelConfig(spec));
         List<TensorSpec> specs = new ArrayList<>();
         shapes.forEach((n, s) -> specs.add(new TensorSpec(n, DType.F32, s)));
         try (ShardedSafetensorsWriter w = new ShardedSafetensorsWriter(dir, specs,

@@ -39,7 +39,7 @@ class ExtractCommandTest {
     static Path tinyLlama(Path dir, long seed) throws Exception {
         Files.createDirectories(dir);
         Files.writeString(dir.resolve("config.json"), CONFIG);
-        Map<String, long[]> shapes = CausalLM.expectedShapes(ModelConfig.parse(CONFIG));
+        Map<String, long[]> shapes = dev.chimera.model.CheckpointLayout.expectedShapes(ModelConfig.parse(CONFIG));
         Random r = new Random(seed);
         List<TensorSpec> specs = new ArrayList<>();
         shapes.forEach((name, shape) -> specs.add(new TensorSpec(name, DType.F32, shape)));

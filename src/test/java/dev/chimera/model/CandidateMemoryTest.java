@@ -42,7 +42,7 @@ class CandidateMemoryTest {
     void thousandCandidatesLeaveNoArraysManagersOrResidentMemoryBehind() throws Exception {
         Assumptions.assumeTrue(Files.isReadable(Path.of("/proc/self/status")), "needs /proc/self/status (Linux)");
         ModelConfig config = ModelConfig.parse(CONFIG);
-        Map<String, long[]> shapes = CausalLM.expectedShapes(config);
+        Map<String, long[]> shapes = CheckpointLayout.expectedShapes(config);
         // host values drawn once; every candidate copies them into fresh native arrays, as a merge result would be
         Random r = new Random(1);
         Map<String, float[]> host = new LinkedHashMap<>();

@@ -108,7 +108,7 @@ class ModelBadInputTest {
         Path missing = tmp.resolve("missing");
         Files.createDirectories(missing);
         Files.writeString(missing.resolve("config.json"), cfg);
-        Map<String, long[]> shapes = new LinkedHashMap<>(CausalLM.expectedShapes(config));
+        Map<String, long[]> shapes = new LinkedHashMap<>(CheckpointLayout.expectedShapes(config));
         shapes.remove("model.layers.1.mlp.up_proj.weight");
         TinyModels.writeWeights(missing, shapes, DType.F32, 1);
         assertMessage(() -> CausalLM.load(missing), "missing weight model.layers.1.mlp.up_proj.weight", "[48, 32]");
@@ -116,7 +116,7 @@ class ModelBadInputTest {
         Path wrong = tmp.resolve("wrong");
         Files.createDirectories(wrong);
         Files.writeString(wrong.resolve("config.json"), cfg);
-        shapes = new LinkedHashMap<>(CausalLM.expectedShapes(config));
+        shapes = new LinkedHashMap<>(CheckpointLayout.expectedShapes(config));
         shapes.put("model.layers.0.self_attn.k_proj.weight", new long[] {32, 32});
         TinyModels.writeWeights(wrong, shapes, DType.F32, 1);
         assertMessage(() -> CausalLM.load(wrong), "model.layers.0.self_attn.k_proj.weight", "[32, 32]", "[16, 32]");
@@ -126,12 +126,12 @@ class ModelBadInputTest {
         Files.createDirectories(untiedButNoHead);
         Files.writeString(untiedButNoHead.resolve("config.json"), cfg);
         TinyModels.writeWeights(untiedButNoHead,
-                CausalLM.expectedShapes(ModelConfig.parse(llama("\"tie_word_embeddings\": true"))), DType.F32, 1);
+                CheckpointLayout.expectedShapes(ModelConfig.parse(llama("\"tie_word_embeddings\": true"))), DType.F32, 1);
         assertMessage(() -> CausalLM.load(untiedButNoHead), "missing weight lm_head.weight");
 
         try (NDManager m = NDManager.newBaseManager("PyTorch")) {
             Map<String, NDArray> weights = new LinkedHashMap<>();
-            CausalLM.expectedShapes(config).forEach((k, v) -> weights.put(k, m.zeros(new ai.djl.ndarray.types.Shape(v))));
+            CheckpointLayout.expectedShapes(config).forEach((k, v) -> weights.put(k, m.zeros(new ai.djl.ndarray.types.Shape(v))));
             weights.put("model.norm.weight", m.zeros(new ai.djl.ndarray.types.Shape(31)));
             assertMessage(() -> CausalLM.fromWeights(config, weights), "model.norm.weight", "[31]", "[32]");
             weights.remove("model.norm.weight");

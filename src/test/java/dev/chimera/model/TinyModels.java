@@ -81,7 +81,7 @@ public final class TinyModels {
         Files.createDirectories(dir);
         Files.writeString(dir.resolve("config.json"), spec.configJson());
         ModelConfig config = ModelConfig.parse(spec.configJson());
-        writeWeights(dir, CausalLM.expectedShapes(config), spec.dtype(), seed);
+        writeWeights(dir, CheckpointLayout.expectedShapes(config), spec.dtype(), seed);
         return dir;
     }
 

@@ -154,7 +154,7 @@ class ZooTest {
         try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager(ai.djl.Device.cpu(), "PyTorch")) {
             Map<String, ai.djl.ndarray.NDArray> w = new java.util.LinkedHashMap<>();
             Trainer.initialWeights(c, 4).forEach((k, v) -> w.put(k, m.create(v, new ai.djl.ndarray.types.Shape(
-                    CausalLM.expectedShapes(c).get(k)))));
+                    dev.chimera.model.CheckpointLayout.expectedShapes(c).get(k)))));
             w.get(probe).setRequiresGradient(true);
             float[] grad;
             try (CausalLM lm = CausalLM.fromWeights(c, w); ai.djl.ndarray.NDManager scope = m.newSubManager()) {
