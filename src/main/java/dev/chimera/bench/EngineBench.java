@@ -1,5 +1,7 @@
 package dev.chimera.bench;
 
+import dev.chimera.engine.run.RunEvent;
+import dev.chimera.tensor.FileTrees;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.chimera.engine.Node;
@@ -62,7 +64,7 @@ public final class EngineBench {
                 .withFallback(Node.loadConfig(null));
         String name = "bench-" + layout + "-" + workers + "-d" + depth;
         Path dir = work.resolve(name);
-        dev.chimera.tensor.FileTrees.deleteRecursively(dir);
+        FileTrees.deleteRecursively(dir);
         int n = perWorker * workers;
         Path runFile = work.resolve(name + ".conf");
         // random search hands out candidates without generation barriers: the measure is the engine, not the algorithm
@@ -110,8 +112,8 @@ public final class EngineBench {
             double util = s.workers().stream().mapToDouble(Protocol.WorkerStatus::utilisation).average().orElse(0);
             long journal = Files.size(dir.resolve(Journal.FILE));
             // steady state: the spacing of results once the pipeline is full, without run start and finish
-            var times = Journal.read(dir).stream().filter(e -> e instanceof dev.chimera.engine.run.RunEvent.Evaluated)
-                    .mapToLong(dev.chimera.engine.run.RunEvent::time).sorted().toArray();
+            var times = Journal.read(dir).stream().filter(e -> e instanceof RunEvent.Evaluated)
+                    .mapToLong(RunEvent::time).sorted().toArray();
             // w workers finish in rounds of w results: measure whole rounds, skipping the first two
             int rounds = times.length / workers;
             int skipRounds = Math.min(2, rounds / 4);

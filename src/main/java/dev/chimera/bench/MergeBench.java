@@ -1,5 +1,6 @@
 package dev.chimera.bench;
 
+import java.nio.file.StandardOpenOption;
 import dev.chimera.merge.MergeConfig;
 import dev.chimera.merge.MergeConfigYaml;
 import dev.chimera.merge.MergeRunner;
@@ -166,8 +167,8 @@ public final class MergeBench {
             len = src.capacity();
             for (int r = 0; r < 3; r++) {
                 long t0 = System.nanoTime();
-                try (FileChannel out = FileChannel.open(dst, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE,
-                        java.nio.file.StandardOpenOption.TRUNCATE_EXISTING)) {
+                try (FileChannel out = FileChannel.open(dst, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                        StandardOpenOption.TRUNCATE_EXISTING)) {
                     ByteBuffer b = src.duplicate();
                     long pos = 0;
                     while (b.hasRemaining()) {

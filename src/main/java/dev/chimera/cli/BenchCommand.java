@@ -1,5 +1,23 @@
 package dev.chimera.cli;
 
+import dev.chimera.bench.EngineBench;
+import dev.chimera.eval.CausalLMAdapter;
+import dev.chimera.eval.Item;
+import dev.chimera.eval.LanguageModel;
+import dev.chimera.eval.Task;
+import dev.chimera.eval.TaskLoader;
+import dev.chimera.eval.TaskResult;
+import dev.chimera.eval.TaskRunner;
+import dev.chimera.eval.TokenCodec;
+import dev.chimera.eval.Tokenizer;
+import dev.chimera.model.CausalLM;
+import dev.chimera.zoo.Zoo;
+import dev.chimera.zoo.ZooBuilder;
+import dev.chimera.zoo.ZooSpec;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Set;
 import dev.chimera.bench.MergeBench;
 import dev.chimera.bench.ModelBench;
 import dev.chimera.bench.SyntheticModels;
@@ -66,10 +84,10 @@ final class BenchCommand implements Callable<Integer> {
             return generate();
         }
         if (what.equals("engine")) {
-            List<dev.chimera.bench.EngineBench.Row> rows = dev.chimera.bench.EngineBench.run(work.resolve("engine"), engineWorkers,
-                    java.time.Duration.ofMillis(buildMs), java.time.Duration.ofMillis(evalMs), perWorker, System.out);
+            List<EngineBench.Row> rows = EngineBench.run(work.resolve("engine"), engineWorkers,
+                    Duration.ofMillis(buildMs), Duration.ofMillis(evalMs), perWorker, System.out);
             System.out.println();
-            dev.chimera.bench.EngineBench.table(rows, System.out);
+            EngineBench.table(rows, System.out);
             return 0;
         }
         if (!what.equals("merge")) {
@@ -116,25 +134,25 @@ final class BenchCommand implements Callable<Integer> {
      * give the same outputs.
      */
     private Integer generate() {
-        dev.chimera.zoo.Zoo z = new dev.chimera.zoo.Zoo(zoo != null ? zoo
-                : dev.chimera.zoo.ZooBuilder.defaultDir(dev.chimera.zoo.ZooSpec.defaults(), 0));
-        if (!java.nio.file.Files.isRegularFile(z.task(dev.chimera.zoo.Zoo.TARGET_TEST))) {
+        Zoo z = new Zoo(zoo != null ? zoo
+                : ZooBuilder.defaultDir(ZooSpec.defaults(), 0));
+        if (!Files.isRegularFile(z.task(Zoo.TARGET_TEST))) {
             throw new IllegalArgumentException("--zoo " + z.dir() + " holds no built zoo (chimera zoo build, or chimera demo, makes one)");
         }
-        dev.chimera.eval.Task task = dev.chimera.eval.TaskLoader.load(z.task(dev.chimera.zoo.Zoo.TARGET_TEST));
-        List<dev.chimera.eval.Item> items = dev.chimera.eval.TaskLoader.items(task);
-        try (dev.chimera.eval.Tokenizer tok = dev.chimera.eval.Tokenizer.load(z.expert1());
-             dev.chimera.model.CausalLM lm = dev.chimera.model.CausalLM.load(z.expert1())) {
-            dev.chimera.eval.TokenCodec codec = dev.chimera.eval.TokenCodec.of(tok);
-            dev.chimera.eval.CausalLMAdapter batched = new dev.chimera.eval.CausalLMAdapter(lm, () -> { });
-            dev.chimera.eval.LanguageModel oneByOne = new dev.chimera.eval.LanguageModel() {
+        Task task = TaskLoader.load(z.task(Zoo.TARGET_TEST));
+        List<Item> items = TaskLoader.items(task);
+        try (Tokenizer tok = Tokenizer.load(z.expert1());
+             CausalLM lm = CausalLM.load(z.expert1())) {
+            TokenCodec codec = TokenCodec.of(tok);
+            CausalLMAdapter batched = new CausalLMAdapter(lm, () -> { });
+            LanguageModel oneByOne = new LanguageModel() {
                 @Override
                 public List<LogLikelihood> logLikelihoods(List<int[]> contexts, List<int[]> continuations) {
                     return batched.logLikelihoods(contexts, continuations);
                 }
 
                 @Override
-                public int[] generate(int[] prompt, int maxNewTokens, java.util.Set<Integer> stopIds) {
+                public int[] generate(int[] prompt, int maxNewTokens, Set<Integer> stopIds) {
                     return batched.generate(prompt, maxNewTokens, stopIds);
                 }
             };
@@ -144,7 +162,7 @@ final class BenchCommand implements Callable<Integer> {
             for (int r = 0; r < repeats; r++) {
                 for (int mode = 0; mode < 2; mode++) {
                     long t0 = System.nanoTime();
-                    dev.chimera.eval.TaskResult res = new dev.chimera.eval.TaskRunner(mode == 0 ? batched : oneByOne, codec, null)
+                    TaskResult res = new TaskRunner(mode == 0 ? batched : oneByOne, codec, null)
                             .run(task, items, List.of());
                     secs[mode][r] = (System.nanoTime() - t0) / 1e9;
                     List<String> out = res.items().stream().map(i -> i.id() + "\t" + i.correct() + "\t" + i.output()).toList();
@@ -170,7 +188,7 @@ final class BenchCommand implements Callable<Integer> {
                             : differing + " output(s) differ (greedy near-ties rounded differently by the two paths)");
             System.out.println("| decoding | median (s) | items/s |");
             System.out.println("| --- | --- | --- |");
-            System.out.printf("| batched (%d prompts per pass) | %.3f | %.0f |%n", dev.chimera.eval.CausalLMAdapter.GENERATION_BATCH, b,
+            System.out.printf("| batched (%d prompts per pass) | %.3f | %.0f |%n", CausalLMAdapter.GENERATION_BATCH, b,
                     items.size() / b);
             System.out.printf("| one by one, KV cache | %.3f | %.0f |%n", o, items.size() / o);
             System.out.printf("speed-up %.1fx%n", o / b);
@@ -180,7 +198,7 @@ final class BenchCommand implements Callable<Integer> {
 
     private static double median(double[] v) {
         double[] s = v.clone();
-        java.util.Arrays.sort(s);
+        Arrays.sort(s);
         return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
     }
 }

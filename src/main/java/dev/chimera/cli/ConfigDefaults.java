@@ -1,5 +1,7 @@
 package dev.chimera.cli;
 
+import java.util.List;
+import java.util.Set;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import picocli.CommandLine;
@@ -12,7 +14,7 @@ import picocli.CommandLine.Model.OptionSpec;
  * repository's top-level file with -Dconfig.file) and -D system properties. Command-line flags win over all.
  */
 final class ConfigDefaults implements CommandLine.IDefaultValueProvider {
-    private static final java.util.Set<String> NODE_COMMANDS = java.util.Set.of("node", "join");
+    private static final Set<String> NODE_COMMANDS = Set.of("node", "join");
 
     private final Config config;
 
@@ -38,7 +40,7 @@ final class ConfigDefaults implements CommandLine.IDefaultValueProvider {
             return null;
         }
         Object v = config.getValue(key).unwrapped();
-        if (v instanceof java.util.List<?> list) {
+        if (v instanceof List<?> list) {
             // list keys (e.g. chimera.node.devices) become the comma-separated form the options split
             return list.isEmpty() ? null : String.join(",", list.stream().map(String::valueOf).toList());
         }

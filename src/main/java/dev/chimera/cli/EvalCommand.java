@@ -1,5 +1,6 @@
 package dev.chimera.cli;
 
+import dev.chimera.tensor.ComputeDevice;
 import dev.chimera.eval.CausalLMAdapter;
 import dev.chimera.eval.Item;
 import dev.chimera.eval.LanguageCheck;
@@ -63,7 +64,7 @@ final class EvalCommand implements Callable<Integer> {
         if (limit != null) {
             chosen = chosen.subList(0, Math.min(limit, chosen.size()));
         }
-        try (CausalLM lm = CausalLM.load(model, dev.chimera.tensor.ComputeDevice.available(device)); Tokenizer tok = Tokenizer.load(model)) {
+        try (CausalLM lm = CausalLM.load(model, ComputeDevice.available(device)); Tokenizer tok = Tokenizer.load(model)) {
             Progress progress = new Progress(System.err, t.name(), chosen.size());
             LanguageCheck check = t.language() == null ? null : LanguageCheck.mgsm();
             TaskRunner runner = new TaskRunner(new CausalLMAdapter(lm, () -> progress.step(0)), TokenCodec.of(tok), check);

@@ -1,5 +1,7 @@
 package dev.chimera.demo;
 
+import java.util.Collections;
+import java.util.Objects;
 import ai.djl.engine.Engine;
 import ai.djl.pytorch.jni.JniUtils;
 import com.fasterxml.jackson.core.type.TypeReference;
@@ -160,9 +162,9 @@ public final class Demo {
         f.put("layers", Integer.toString(spec.layers()));
         // the genome's genes: a weight per expert for each layer, the embedding and the head
         int perModel = spec.layers() + 2;
-        List<String> ones = java.util.Collections.nCopies(perModel, "1.0");
-        List<String> zeros = java.util.Collections.nCopies(perModel, "0.0");
-        f.put("uniform-genes", java.util.Collections.nCopies(2 * perModel, "1.0").toString());
+        List<String> ones = Collections.nCopies(perModel, "1.0");
+        List<String> zeros = Collections.nCopies(perModel, "0.0");
+        f.put("uniform-genes", Collections.nCopies(2 * perModel, "1.0").toString());
         // genes are model-major (expert 1's groups, then expert 2's): expert 1 alone, expert 2 alone, both
         f.put("parent-genes", List.of(concat(ones, zeros), concat(zeros, ones), concat(ones, ones)).toString());
         f.put("search-items", Integer.toString(spec.searchItems()));
@@ -258,7 +260,7 @@ public final class Demo {
         long lastTime = events.isEmpty() ? 0 : events.get(events.size() - 1).time();
         phases.put("search", state.activeMillis(lastTime) / 1000.0);
         List<ExtractResult> extracts = DemoSearch.extracts(spec0, runDir);
-        double extractSeconds = extracts.stream().filter(java.util.Objects::nonNull).mapToDouble(x -> x.cost().wallSeconds()).sum();
+        double extractSeconds = extracts.stream().filter(Objects::nonNull).mapToDouble(x -> x.cost().wallSeconds()).sum();
         phases.put("extract", extractSeconds);
         DemoResult.SearchCost cost = DemoSearch.cost(spec0, state, extracts, runDir);
         String runState = end != null ? end.state().name() : state.status().name();

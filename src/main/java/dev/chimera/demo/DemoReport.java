@@ -1,5 +1,6 @@
 package dev.chimera.demo;
 
+import java.util.Comparator;
 import dev.chimera.engine.run.RunSpec;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -77,9 +78,9 @@ final class DemoReport {
                 + " split) and the parents' answers it was compared with" : "the search (candidates x n), the extract stage"
                 + " and the final check (the best candidates by estimate on every search item)", r.rows().get(0).itemsEvaluated()));
         DemoResult.Row bestParent = r.rows().subList(0, 3).stream()
-                .max(java.util.Comparator.comparingDouble(x -> x.heldOut().get(test))).orElseThrow();
+                .max(Comparator.comparingDouble(x -> x.heldOut().get(test))).orElseThrow();
         DemoResult.Row bestUniform = r.rows().subList(3, 5).stream()
-                .max(java.util.Comparator.comparingDouble(x -> x.heldOut().get(test))).orElseThrow();
+                .max(Comparator.comparingDouble(x -> x.heldOut().get(test))).orElseThrow();
         b.append(String.format(Locale.ROOT, "- gain over the best parent (%s, %.1f %%): %+.1f points%n", bestParent.model(),
                 100 * bestParent.heldOut().get(test), r.gainOverBestParent()));
         b.append(String.format(Locale.ROOT, "- gain over the better uniform merge (%s, %.1f %%): %+.1f points%n", bestUniform.model(),

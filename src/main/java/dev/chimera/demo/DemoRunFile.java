@@ -1,5 +1,6 @@
 package dev.chimera.demo;
 
+import java.nio.file.Files;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
@@ -38,7 +39,7 @@ final class DemoRunFile {
     static String template(boolean multiObjective, Path custom) {
         if (custom != null) {
             try {
-                return java.nio.file.Files.readString(custom, StandardCharsets.UTF_8);
+                return Files.readString(custom, StandardCharsets.UTF_8);
             } catch (IOException e) {
                 throw new DemoException("cannot read the template " + custom + ": " + e.getMessage(), e);
             }

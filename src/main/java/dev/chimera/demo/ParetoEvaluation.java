@@ -1,5 +1,6 @@
 package dev.chimera.demo;
 
+import java.util.Arrays;
 import ai.djl.engine.Engine;
 import ai.djl.pytorch.jni.JniUtils;
 import com.fasterxml.jackson.core.type.TypeReference;
@@ -103,7 +104,7 @@ final class ParetoEvaluation {
             // members with equal estimates are one point of the front: score one of each, spread along the front
             List<Integer> distinct = new ArrayList<>();
             for (int k : order) {
-                if (distinct.stream().noneMatch(d -> java.util.Arrays.equals(best.get(d).objectives(), best.get(k).objectives()))) {
+                if (distinct.stream().noneMatch(d -> Arrays.equals(best.get(d).objectives(), best.get(k).objectives()))) {
                     distinct.add(k);
                 }
             }

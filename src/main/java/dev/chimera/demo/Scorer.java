@@ -1,5 +1,8 @@
 package dev.chimera.demo;
 
+import ai.djl.Device;
+import java.util.LinkedHashMap;
+import java.util.Locale;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.chimera.eval.CausalLMAdapter;
@@ -94,7 +97,7 @@ final class Scorer implements AutoCloseable {
 
     /** A model folder on several tasks (loaded once). */
     Map<Path, Score> folder(String label, Path model, List<Path> taskFiles) {
-        Map<Path, Score> out = new java.util.LinkedHashMap<>();
+        Map<Path, Score> out = new LinkedHashMap<>();
         try (CausalLM lm = CausalLM.load(model)) {
             for (Path t : taskFiles) {
                 out.put(t, score(label, lm, t));
@@ -105,9 +108,9 @@ final class Scorer implements AutoCloseable {
 
     /** A merge built in memory, on several tasks. */
     Map<Path, Score> merge(String label, MergeConfig merge, List<Path> taskFiles) {
-        Map<Path, Score> out = new java.util.LinkedHashMap<>();
+        Map<Path, Score> out = new LinkedHashMap<>();
         HostTensors host = new HostTensors();
-        try (NDManager manager = NDManager.newBaseManager(ai.djl.Device.cpu(), "PyTorch")) {
+        try (NDManager manager = NDManager.newBaseManager(Device.cpu(), "PyTorch")) {
             Map<String, NDArray> weights = new ConcurrentHashMap<>();
             MergeRunner.runToSink(merge, sources, mergeOptions, (tm, bufs) ->
                     weights.put(tm.output(), host.toFloat32(manager, bufs, tm.outDtype(), tm.outShape())));
@@ -127,14 +130,14 @@ final class Scorer implements AutoCloseable {
                 l.task().language() == null ? null : LanguageCheck.mgsm());
         TaskResult r = runner.run(l.task(), l.items(), l.fewshot());
         int correct = 0;
-        Map<String, Integer> answers = new java.util.LinkedHashMap<>();
+        Map<String, Integer> answers = new LinkedHashMap<>();
         for (ItemResult i : r.items()) {
             correct += i.correct() ? 1 : 0;
             answers.put(i.id(), i.correct() ? 1 : 0);
         }
         double secs = (System.nanoTime() - t0) / 1e9;
         Score s = new Score(l.task().name(), (double) correct / r.items().size(), r.items().size(), secs, answers);
-        progress.accept(String.format(java.util.Locale.ROOT, "  %-22s %-16s %5.1f %%  (%d items, %.1f s)", label,
+        progress.accept(String.format(Locale.ROOT, "  %-22s %-16s %5.1f %%  (%d items, %.1f s)", label,
                 s.task(), 100 * s.accuracy(), s.items(), secs));
         return s;
     }

@@ -1,5 +1,6 @@
 package dev.chimera.engine;
 
+import java.util.Locale;
 import dev.chimera.ChimeraException;
 import dev.chimera.tensor.ComputeDevice;
 
@@ -19,7 +20,7 @@ public final class Devices {
         List<String> out = new ArrayList<>();
         for (String raw : entries) {
             for (String e : raw.split(",")) {
-                String d = e.trim().toLowerCase(java.util.Locale.ROOT);
+                String d = e.trim().toLowerCase(Locale.ROOT);
                 if (d.isEmpty()) {
                     continue;
                 }

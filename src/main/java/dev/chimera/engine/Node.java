@@ -1,5 +1,8 @@
 package dev.chimera.engine;
 
+import dev.chimera.engine.run.ControlAction;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
@@ -91,10 +94,10 @@ public final class Node implements AutoCloseable {
      * A node's config: system properties, then {@code file} (if any), then application.conf, then the node's Pekko
      * settings ({@code chimera-node.conf}), then every reference.conf.
      */
-    public static Config loadConfig(java.nio.file.Path file) {
+    public static Config loadConfig(Path file) {
         Config user = ConfigFactory.empty();
         if (file != null) {
-            if (!java.nio.file.Files.isRegularFile(file)) {
+            if (!Files.isRegularFile(file)) {
                 throw new IllegalArgumentException("config file " + file + " does not exist");
             }
             user = ConfigFactory.parseFile(file.toFile());
@@ -228,7 +231,7 @@ public final class Node implements AutoCloseable {
         }
     }
 
-    public CompletionStage<Protocol.Status> control(String runId, dev.chimera.engine.run.ControlAction action) {
+    public CompletionStage<Protocol.Status> control(String runId, ControlAction action) {
         return AskPattern.ask(coordinator, (ActorRef<Protocol.Status> r) -> new Protocol.Control(runId, action, r),
                 Duration.ofSeconds(30), system.scheduler());
     }

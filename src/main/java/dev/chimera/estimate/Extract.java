@@ -1,5 +1,7 @@
 package dev.chimera.estimate;
 
+import java.util.Locale;
+import java.util.Objects;
 import dev.chimera.eval.Item;
 import dev.chimera.eval.Task;
 import dev.chimera.eval.TaskLoader;
@@ -189,7 +191,7 @@ public final class Extract {
             }
             infos.add(new ExtractResult.ModelInfo(names.get(i), m.toAbsolutePath().toString(), fps.get(i),
                     (double) correct / total, hit, hit ? 0 : total, sec, null));
-            log.accept(String.format(java.util.Locale.ROOT, "%s: accuracy %.4f (%s, %.2f s)", names.get(i),
+            log.accept(String.format(Locale.ROOT, "%s: accuracy %.4f (%s, %.2f s)", names.get(i),
                     (double) correct / total, hit ? "cache hit" : total + " items evaluated", sec));
         }
         if (ref != null) {
@@ -293,7 +295,7 @@ public final class Extract {
         String refFp = reference == null ? null
                 : matrixFingerprint(alignReference(reference, task, modelNames(models)));
         String storedRef = stored.reference() == null ? null : stored.reference().fingerprint();
-        if (!java.util.Objects.equals(refFp, storedRef)) {
+        if (!Objects.equals(refFp, storedRef)) {
             return "reference responses differ";
         }
         return null;

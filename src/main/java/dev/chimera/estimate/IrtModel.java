@@ -1,5 +1,6 @@
 package dev.chimera.estimate;
 
+import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 
@@ -344,7 +345,7 @@ public final class IrtModel {
       off[t] = b[items[t]];
     }
     double[] mean = new double[kk];
-    java.util.Arrays.fill(mean, 1.0 / kk);
+    Arrays.fill(mean, 1.0 / kk);
     double[][] prec = new double[kk][kk];
     for (int k = 0; k < kk; k++) {
       prec[k][k] = lambdaPrecision;
@@ -490,7 +491,7 @@ public final class IrtModel {
   static void projectSimplex(double[] v) {
     int n = v.length;
     double[] u = v.clone();
-    java.util.Arrays.sort(u);
+    Arrays.sort(u);
     double cum = 0;
     double tau = 0;
     for (int i = n - 1; i >= 0; i--) {

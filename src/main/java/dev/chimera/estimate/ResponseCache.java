@@ -1,5 +1,7 @@
 package dev.chimera.estimate;
 
+import dev.chimera.tensor.AtomicFiles;
+import java.util.Collection;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -139,7 +141,7 @@ public final class ResponseCache {
         return out;
     }
 
-    private static String abbreviate(java.util.Collection<String> ids) {
+    private static String abbreviate(Collection<String> ids) {
         List<String> l = new ArrayList<>(ids);
         return l.size() <= 5 ? l.toString() : l.subList(0, 5) + " and " + (l.size() - 5) + " more";
     }
@@ -177,7 +179,7 @@ public final class ResponseCache {
      */
     static void writeAtomically(Path target, byte[] bytes) throws IOException {
         try {
-            dev.chimera.tensor.AtomicFiles.write(target, bytes);
+            AtomicFiles.write(target, bytes);
         } catch (UncheckedIOException e) {
             throw e.getCause();
         }

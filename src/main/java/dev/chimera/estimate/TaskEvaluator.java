@@ -1,5 +1,6 @@
 package dev.chimera.estimate;
 
+import dev.chimera.tensor.ComputeDevice;
 import dev.chimera.eval.CausalLMAdapter;
 import dev.chimera.eval.Item;
 import dev.chimera.eval.ItemResult;
@@ -41,7 +42,7 @@ public final class TaskEvaluator implements ModelEvaluator {
 
     @Override
     public Map<String, Boolean> evaluate(Path model) {
-        try (CausalLM lm = CausalLM.load(model, dev.chimera.tensor.ComputeDevice.available(device)); Tokenizer tok = Tokenizer.load(model)) {
+        try (CausalLM lm = CausalLM.load(model, ComputeDevice.available(device)); Tokenizer tok = Tokenizer.load(model)) {
             LanguageCheck check = task.language() == null ? null : LanguageCheck.mgsm();
             TaskRunner runner = new TaskRunner(new CausalLMAdapter(lm, onCall), TokenCodec.of(tok), check);
             TaskResult r = runner.run(task, items, fewshot);

@@ -1,5 +1,6 @@
 package dev.chimera.eval;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
@@ -23,7 +24,7 @@ public interface LanguageModel {
 
     /** {@link #generate} for each prompt, in order; a model may decode them together. */
     default List<int[]> generate(List<int[]> prompts, int maxNewTokens, Set<Integer> stopIds) {
-        List<int[]> out = new java.util.ArrayList<>(prompts.size());
+        List<int[]> out = new ArrayList<>(prompts.size());
         for (int[] p : prompts) {
             out.add(generate(p, maxNewTokens, stopIds));
         }

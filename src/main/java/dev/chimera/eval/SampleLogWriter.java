@@ -1,5 +1,6 @@
 package dev.chimera.eval;
 
+import java.io.UncheckedIOException;
 import dev.chimera.tensor.AtomicFiles;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -26,7 +27,7 @@ public final class SampleLogWriter {
                 out.append(JSON.writeValueAsString(line(result.task(), r))).append('\n');
             }
             AtomicFiles.writeString(file, out.toString());
-        } catch (IOException | java.io.UncheckedIOException e) {
+        } catch (IOException | UncheckedIOException e) {
             throw new EvalException("cannot write sample log " + file + ": " + e.getMessage(), e);
         }
     }

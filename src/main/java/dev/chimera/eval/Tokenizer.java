@@ -1,5 +1,6 @@
 package dev.chimera.eval;
 
+import com.fasterxml.jackson.core.JsonToken;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -65,7 +66,7 @@ public final class Tokenizer implements AutoCloseable {
             if (parser.nextToken() == null) {
                 throw new EvalException(json + " is empty");
             }
-            while (parser.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
+            while (parser.nextToken() == JsonToken.FIELD_NAME) {
                 String field = parser.currentName();
                 parser.nextToken();
                 if ("added_tokens".equals(field)) {

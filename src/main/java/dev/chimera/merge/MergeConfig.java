@@ -1,5 +1,7 @@
 package dev.chimera.merge;
 
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import dev.chimera.merge.method.MergeException;
 import java.util.List;
 import java.util.Map;
@@ -32,7 +34,7 @@ public record MergeConfig(
     public MergeConfig {
         models = models == null ? List.of() : List.copyOf(models);
         slices = slices == null ? List.of() : List.copyOf(slices);
-        parameters = parameters == null ? Map.of() : Map.copyOf(new java.util.LinkedHashMap<>(parameters));
+        parameters = parameters == null ? Map.of() : Map.copyOf(new LinkedHashMap<>(parameters));
         Objects.requireNonNull(mergeMethod, "merge_method");
         if (models.isEmpty() == slices.isEmpty()) {
             throw new MergeException("a merge config needs exactly one of 'models' or 'slices'");
@@ -75,7 +77,7 @@ public record MergeConfig(
 
     /** Every model the config names, base first when present, without duplicates, in order of appearance. */
     public List<String> referencedModels() {
-        var out = new java.util.LinkedHashSet<String>();
+        var out = new LinkedHashSet<String>();
         if (baseModel != null) {
             out.add(baseModel);
         }

@@ -1,5 +1,7 @@
 package dev.chimera.merge;
 
+import java.util.TreeMap;
+import java.util.TreeSet;
 import dev.chimera.merge.method.MergeException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -115,7 +117,7 @@ public final class MergeConfigYaml {
 
     private static Map<String, Object> plain(Map<String, Setting> params) {
         Map<String, Object> m = new LinkedHashMap<>();
-        new java.util.TreeMap<>(params).forEach((k, v) -> m.put(k, v.toPlain()));
+        new TreeMap<>(params).forEach((k, v) -> m.put(k, v.toPlain()));
         return m;
     }
 
@@ -124,7 +126,7 @@ public final class MergeConfigYaml {
             for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
                 String k = it.next();
                 if (!TOP_KEYS.contains(k)) {
-                    throw new MergeException(source + ": unknown key '" + k + "' (known: " + new java.util.TreeSet<>(TOP_KEYS) + ")");
+                    throw new MergeException(source + ": unknown key '" + k + "' (known: " + new TreeSet<>(TOP_KEYS) + ")");
                 }
             }
             if (root.has("modules")) {
@@ -213,7 +215,7 @@ public final class MergeConfigYaml {
                 throw new MergeException(source + ": '" + key + "' must be a model folder path");
             }
             String s = v.asText();
-            if (s.contains("+") && !java.nio.file.Files.exists(Path.of(s))) {
+            if (s.contains("+") && !Files.exists(Path.of(s))) {
                 throw new MergeException(source + ": '" + key + "' = '" + s + "' looks like model+LoRA; merge the adapter into its model first");
             }
             return s;

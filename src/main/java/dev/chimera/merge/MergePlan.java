@@ -1,5 +1,6 @@
 package dev.chimera.merge;
 
+import java.util.Map;
 import java.util.List;
 
 /**
@@ -17,7 +18,7 @@ import java.util.List;
  * @param unionVocab     for {@code tokenizer_source: union}, the output vocabulary (token -> id), else null
  */
 public record MergePlan(String method, List<TensorMerge> tensors, int outLayers, String donor, long outVocab, String outDtypeName,
-                        String tokenizerFrom, java.util.Map<String, Integer> unionVocab) {
+                        String tokenizerFrom, Map<String, Integer> unionVocab) {
     public MergePlan {
         tensors = List.copyOf(tensors);
     }

@@ -1,5 +1,6 @@
 package dev.chimera.merge;
 
+import java.util.Arrays;
 import dev.chimera.merge.method.MergeException;
 import dev.chimera.merge.method.MergeMethod;
 import dev.chimera.merge.method.MergeMethods;
@@ -156,7 +157,7 @@ public final class MergePlanner {
             TokenizerVocab v = vocabPlan.models().get(present.get(i).model());
             long rows = specs.get(i).shape()[0];
             int[] p = new int[vocabPlan.size()];
-            java.util.Arrays.fill(p, -1);
+            Arrays.fill(p, -1);
             for (var e : vocabPlan.out().entrySet()) {
                 Integer id = v.ids().get(e.getKey());
                 if (id != null && id < rows) {
@@ -286,7 +287,7 @@ public final class MergePlanner {
 
     private long[] outputShape(String outName, List<TensorSpec> specs, int baseIndex, boolean embed, List<String> models) {
         long[] ref = specs.get(baseIndex >= 0 ? baseIndex : 0).shape();
-        boolean same = specs.stream().allMatch(s -> java.util.Arrays.equals(s.shape(), ref));
+        boolean same = specs.stream().allMatch(s -> Arrays.equals(s.shape(), ref));
         if (same) {
             return ref;
         }
@@ -299,9 +300,9 @@ public final class MergePlanner {
             return new long[] {rows, cols};
         }
         for (int i = 0; i < specs.size(); i++) {
-            if (!java.util.Arrays.equals(specs.get(i).shape(), ref)) {
-                throw new MergeException("tensor " + outName + ": shape " + java.util.Arrays.toString(specs.get(i).shape()) + " in "
-                        + models.get(i) + " differs from " + java.util.Arrays.toString(ref) + " in " + models.get(baseIndex >= 0 ? baseIndex : 0));
+            if (!Arrays.equals(specs.get(i).shape(), ref)) {
+                throw new MergeException("tensor " + outName + ": shape " + Arrays.toString(specs.get(i).shape()) + " in "
+                        + models.get(i) + " differs from " + Arrays.toString(ref) + " in " + models.get(baseIndex >= 0 ? baseIndex : 0));
             }
         }
         return ref;

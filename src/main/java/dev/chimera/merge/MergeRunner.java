@@ -1,5 +1,10 @@
 package dev.chimera.merge;
 
+import dev.chimera.tensor.ComputeDevice;
+import dev.chimera.tensor.DType;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 import dev.chimera.merge.method.MergeException;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
@@ -105,7 +110,7 @@ public final class MergeRunner {
                                    BiConsumer<TensorMerge, List<ByteBuffer>> sink) {
         long t0 = System.nanoTime();
         MergePlan plan = MergePlanner.plan(config, models::source);
-        java.util.Map<String, TensorMerge> byName = new java.util.HashMap<>();
+        Map<String, TensorMerge> byName = new HashMap<>();
         for (TensorMerge t : plan.tensors()) {
             byName.put(t.output(), t);
         }
@@ -116,7 +121,7 @@ public final class MergeRunner {
     /** Merges the plan's tensors in parallel into the sink; returns {bytes read, bytes produced}. */
     private static long[] execute(MergePlan plan, ModelFolders models, Options options, BiConsumer<String, List<ByteBuffer>> sink,
                                   Listener listener) {
-        Device device = dev.chimera.tensor.ComputeDevice.available(options.device());
+        Device device = ComputeDevice.available(options.device());
         AtomicLong read = new AtomicLong();
         AtomicLong written = new AtomicLong();
         try (NDManager root = NDManager.newBaseManager(device, "PyTorch")) {
@@ -165,7 +170,7 @@ public final class MergeRunner {
         if (kernels && tm.rowSources() == null && CpuKernels.supports(method.name(), kt, tm.sources().stream()
                 .map(s -> models.folder(s.model()).info(s.tensor()).shape()).toList())) {
             List<List<ByteBuffer>> chunks = new ArrayList<>();
-            List<dev.chimera.tensor.DType> dtypes = new ArrayList<>();
+            List<DType> dtypes = new ArrayList<>();
             for (TensorMerge.Source s : tm.sources()) {
                 var folder = models.folder(s.model());
                 dtypes.add(folder.info(s.tensor()).dtype());
@@ -198,7 +203,7 @@ public final class MergeRunner {
             }
             if (result.size() != expect) {
                 throw new MergeException("merge of " + tm.output() + " produced shape " + result.getShape()
-                        + ", expected " + java.util.Arrays.toString(tm.outShape()));
+                        + ", expected " + Arrays.toString(tm.outShape()));
             }
             List<ByteBuffer> out = host.encode(result, tm.outDtype());
             long n = out.stream().mapToLong(ByteBuffer::remaining).sum();

@@ -1,5 +1,6 @@
 package dev.chimera.merge;
 
+import java.util.LinkedHashMap;
 import dev.chimera.merge.method.MergeException;
 import java.util.List;
 import java.util.Objects;
@@ -99,7 +100,7 @@ public sealed interface Setting permits Setting.Scalar, Setting.Gradient, Settin
         @Override
         public Object toPlain() {
             return entries.stream().map(f -> {
-                var m = new java.util.LinkedHashMap<String, Object>();
+                var m = new LinkedHashMap<String, Object>();
                 if (f.filter() != null) {
                     m.put("filter", f.filter());
                 }

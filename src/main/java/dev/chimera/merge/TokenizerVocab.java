@@ -1,5 +1,7 @@
 package dev.chimera.merge;
 
+import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
 import dev.chimera.merge.method.MergeException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -78,7 +80,7 @@ public final class TokenizerVocab {
     /** Tokens ordered by id (ties keep file order). */
     public List<String> tokensById() {
         List<String> t = new ArrayList<>(ids.keySet());
-        t.sort(java.util.Comparator.comparingInt(ids::get));
+        t.sort(Comparator.comparingInt(ids::get));
         return t;
     }
 
@@ -127,7 +129,7 @@ public final class TokenizerVocab {
         Path tmp = dir.resolve("tokenizer.json.tmp");
         try {
             JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), copy);
-            Files.move(tmp, out, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new MergeException("cannot write " + out + ": " + e.getMessage(), e);
         }

@@ -1,5 +1,7 @@
 package dev.chimera.search;
 
+import java.util.HashSet;
+import java.util.Set;
 import static dev.chimera.search.OptimizerSettings.choice;
 import static dev.chimera.search.OptimizerSettings.integer;
 import static dev.chimera.search.OptimizerSettings.number;
@@ -212,7 +214,7 @@ public final class GeneticAlgorithm extends GenerationalOptimizer {
         ISeq<Phenotype<DoubleGene, Double>> phenotypes = ISeq.of(parents.stream().map(this::phenotype).toList());
         // duplicate elimination as pymoo's: a child equal to a parent or to an earlier child is dropped and mating is
         // repeated (at most MATING_ROUNDS times) until the generation is full
-        java.util.Set<List<Double>> seen = new java.util.HashSet<>();
+        Set<List<Double>> seen = new HashSet<>();
         if (settings.eliminateDuplicates()) {
             parents.forEach(e -> seen.add(key(e.candidate().genes())));
         }

@@ -1,5 +1,7 @@
 package dev.chimera.search;
 
+import java.util.Collections;
+import java.util.Set;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
@@ -47,8 +49,8 @@ public final class Optimizers {
         return factory(snapshot.get("algorithm").asText()).restore(snapshot);
     }
 
-    public static java.util.Set<String> names() {
-        return java.util.Collections.unmodifiableSet(FACTORIES.keySet());
+    public static Set<String> names() {
+        return Collections.unmodifiableSet(FACTORIES.keySet());
     }
 
     private static Factory factory(String name) {

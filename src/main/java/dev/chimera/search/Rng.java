@@ -1,11 +1,13 @@
 package dev.chimera.search;
 
+import java.util.random.RandomGenerator;
+
 /**
  * A small random generator whose whole state is two longs, so optimizers can put it in their JSON snapshot and
  * continue bit-exactly (java.util's generators hide their state). SplitMix64 stream; Gaussian by Box-Muller with
  * the spare value kept in the state.
  */
-public final class Rng implements java.util.random.RandomGenerator {
+public final class Rng implements RandomGenerator {
     private long state;
     private double spare;
     private boolean hasSpare;

@@ -1,5 +1,6 @@
 package dev.chimera.zoo;
 
+import java.util.Arrays;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -30,7 +31,7 @@ public final class CharVocab {
     private static final int[] IDS = new int[128];
 
     static {
-        java.util.Arrays.fill(IDS, -1);
+        Arrays.fill(IDS, -1);
         for (int i = 0; i < CHARS.length(); i++) {
             IDS[CHARS.charAt(i)] = SPECIAL.size() + i;
         }

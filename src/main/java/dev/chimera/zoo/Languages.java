@@ -1,5 +1,6 @@
 package dev.chimera.zoo;
 
+import java.util.Collections;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -47,7 +48,7 @@ public final class Languages {
         for (char c = 'A'; c <= 'Z'; c++) {
             letters.add(c);
         }
-        java.util.Collections.shuffle(letters, new Random(seed * 0x9E3779B97F4A7C15L + 17));
+        Collections.shuffle(letters, new Random(seed * 0x9E3779B97F4A7C15L + 17));
         for (int i = 0; i < 26; i++) {
             cipher[i] = letters.get(i);
         }

@@ -1,5 +1,10 @@
 package dev.chimera.zoo;
 
+import dev.chimera.model.CheckpointLayout;
+import java.util.Arrays;
+import java.util.function.IntUnaryOperator;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
@@ -75,8 +80,8 @@ public final class Trainer implements AutoCloseable {
                 check(CharVocab.CHARS.indexOf(c) >= 0, "tokenRows", tokenRows);
             }
             try {
-                java.util.regex.Pattern.compile(trainable);
-            } catch (java.util.regex.PatternSyntaxException e) {
+                Pattern.compile(trainable);
+            } catch (PatternSyntaxException e) {
                 throw new ZooException("training setting trainable = " + trainable + " is not a regular expression: "
                         + e.getDescription());
             }
@@ -162,7 +167,7 @@ public final class Trainer implements AutoCloseable {
         this.config = config;
         this.manager = NDManager.newBaseManager(Device.cpu(), "PyTorch");
         try {
-            for (Map.Entry<String, long[]> e : dev.chimera.model.CheckpointLayout.expectedShapes(config).entrySet()) {
+            for (Map.Entry<String, long[]> e : CheckpointLayout.expectedShapes(config).entrySet()) {
                 float[] w = weights.get(e.getKey());
                 if (w == null) {
                     throw new ZooException("missing weight " + e.getKey());
@@ -186,14 +191,14 @@ public final class Trainer implements AutoCloseable {
         Map<String, float[]> w = new LinkedHashMap<>();
         int index = 0;
         double residual = 0.02 / Math.sqrt(2.0 * config.numLayers());
-        for (Map.Entry<String, long[]> e : dev.chimera.model.CheckpointLayout.expectedShapes(config).entrySet()) {
+        for (Map.Entry<String, long[]> e : CheckpointLayout.expectedShapes(config).entrySet()) {
             long n = 1;
             for (long d : e.getValue()) {
                 n *= d;
             }
             float[] v = new float[Math.toIntExact(n)];
             if (e.getValue().length == 1) {
-                java.util.Arrays.fill(v, 1f);
+                Arrays.fill(v, 1f);
             } else {
                 String name = e.getKey();
                 double std = name.endsWith("o_proj.weight") || name.endsWith("down_proj.weight") ? residual : 0.02;
@@ -243,7 +248,7 @@ public final class Trainer implements AutoCloseable {
         }
 
         /** {@code targets} maps each next-token target (e.g. a letter of B to the same letter of A). */
-        static Batch of(List<Languages.Example> examples, java.util.function.IntUnaryOperator targetMap) {
+        static Batch of(List<Languages.Example> examples, IntUnaryOperator targetMap) {
             int n = examples.size();
             int[][] ids = new int[n][];
             int[] starts = new int[n];
@@ -312,7 +317,7 @@ public final class Trainer implements AutoCloseable {
      * another, token for token.
      */
     public double[] train(Settings settings, Source source, long seed, Listener listener,
-                          java.util.function.IntUnaryOperator targets) {
+                          IntUnaryOperator targets) {
         if (params.keySet().stream().noneMatch(settings::trains)) {
             throw new ZooException("training setting trainable = " + settings.trainable() + " matches no tensor of "
                     + params.keySet());

@@ -1,5 +1,7 @@
 package dev.chimera.zoo;
 
+import dev.chimera.model.CheckpointLayout;
+import java.util.function.IntUnaryOperator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -154,7 +156,7 @@ public final class ZooBuilder {
     }
 
     /** Token map from each letter of B to the same letter of A (other tokens unchanged). */
-    static java.util.function.IntUnaryOperator readAsA(Languages lang) {
+    static IntUnaryOperator readAsA(Languages lang) {
         int[] map = new int[CharVocab.size()];
         for (int i = 0; i < map.length; i++) {
             map[i] = i;
@@ -167,7 +169,7 @@ public final class ZooBuilder {
 
     private static Map<String, float[]> train(Trainer t, String name, Trainer.Settings s, Trainer.Source source,
                                               long seed, ObjectNode phases, Consumer<String> log,
-                                              java.util.function.IntUnaryOperator targets) {
+                                              IntUnaryOperator targets) {
         long t0 = System.nanoTime();
         int every = Math.max(1, s.steps() / 5);
         double[] losses = t.train(s, source, seed, (step, loss, lr) -> {
@@ -250,7 +252,7 @@ public final class ZooBuilder {
 
     static long parameterCount(ModelConfig c) {
         long n = 0;
-        for (long[] s : dev.chimera.model.CheckpointLayout.expectedShapes(c).values()) {
+        for (long[] s : CheckpointLayout.expectedShapes(c).values()) {
             long k = 1;
             for (long d : s) {
                 k *= d;
@@ -263,7 +265,7 @@ public final class ZooBuilder {
     /** Writes config.json, model.safetensors (float32) and the tokenizer files. */
     static void writeModel(Path dir, ZooSpec spec, Map<String, float[]> weights) throws IOException {
         Files.createDirectories(dir);
-        Map<String, long[]> shapes = dev.chimera.model.CheckpointLayout.expectedShapes(modelConfig(spec));
+        Map<String, long[]> shapes = CheckpointLayout.expectedShapes(modelConfig(spec));
         List<TensorSpec> specs = new ArrayList<>();
         shapes.forEach((n, s) -> specs.add(new TensorSpec(n, DType.F32, s)));
         try (ShardedSafetensorsWriter w = new ShardedSafetensorsWriter(dir, specs,

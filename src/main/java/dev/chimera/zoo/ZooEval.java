@@ -1,5 +1,6 @@
 package dev.chimera.zoo;
 
+import dev.chimera.model.CheckpointLayout;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -146,7 +147,7 @@ public final class ZooEval implements AutoCloseable {
             host.put(name, v);
         });
         Map<String, NDArray> out = new LinkedHashMap<>();
-        for (Map.Entry<String, long[]> e : dev.chimera.model.CheckpointLayout.expectedShapes(this.config).entrySet()) {
+        for (Map.Entry<String, long[]> e : CheckpointLayout.expectedShapes(this.config).entrySet()) {
             float[] v = host.get(e.getKey());
             if (v == null) {
                 throw new ZooException("the merge produced no tensor " + e.getKey());

@@ -1,5 +1,6 @@
 package dev.chimera.zoo;
 
+import com.typesafe.config.ConfigFactory;
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -149,8 +150,8 @@ public final class ZooExperiment {
                 long ts = System.nanoTime();
                 // from the box centre, or (--mean0 V) from every weight V, e.g. 1.0 = the uniform merge
                 Optimizer opt = Double.isNaN(mean0) ? Optimizers.create("cmaes", genome.bounds(), 1, seed)
-                        : Optimizers.create("cmaes", genome.bounds(), 1, seed, com.typesafe.config.ConfigFactory.parseString(
-                                "mean0 = " + java.util.Arrays.toString(ones).replace("1.0", Double.toString(mean0))));
+                        : Optimizers.create("cmaes", genome.bounds(), 1, seed, ConfigFactory.parseString(
+                                "mean0 = " + Arrays.toString(ones).replace("1.0", Double.toString(mean0))));
                 double best = -1;
                 double[] bestGenes = null;
                 ArrayNode trace = r.putArray("trace");

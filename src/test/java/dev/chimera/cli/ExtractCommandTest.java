@@ -1,5 +1,7 @@
 package dev.chimera.cli;
 
+import dev.chimera.model.CheckpointLayout;
+import dev.chimera.model.TinyModels;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -39,7 +41,7 @@ class ExtractCommandTest {
     static Path tinyLlama(Path dir, long seed) throws Exception {
         Files.createDirectories(dir);
         Files.writeString(dir.resolve("config.json"), CONFIG);
-        Map<String, long[]> shapes = dev.chimera.model.CheckpointLayout.expectedShapes(ModelConfig.parse(CONFIG));
+        Map<String, long[]> shapes = CheckpointLayout.expectedShapes(ModelConfig.parse(CONFIG));
         Random r = new Random(seed);
         List<TensorSpec> specs = new ArrayList<>();
         shapes.forEach((name, shape) -> specs.add(new TensorSpec(name, DType.F32, shape)));
@@ -55,7 +57,7 @@ class ExtractCommandTest {
             }
             w.finish();
         }
-        dev.chimera.model.TinyModels.writeWordTokenizer(dir, WORDS);
+        TinyModels.writeWordTokenizer(dir, WORDS);
         return dir;
     }
 

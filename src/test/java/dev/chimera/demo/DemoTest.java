@@ -1,5 +1,12 @@
 package dev.chimera.demo;
 
+import com.typesafe.config.ConfigFactory;
+import dev.chimera.engine.control.ControlClient;
+import dev.chimera.zoo.Languages;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -150,7 +157,7 @@ class DemoTest {
         List<String> models = r.rows().stream().map(DemoResult.Row::model).toList();
         assertEquals(List.of("base", "expert 1", "expert 2", "uniform TA 1.0/1.0", "uniform TA 0.5/0.5", "evolved"), models);
         for (DemoResult.Row row : r.rows().subList(0, 5)) {
-            assertEquals(dev.chimera.zoo.Languages.TEMPLATES * TINY.testProblems(), row.itemsEvaluated(), row.model());
+            assertEquals(Languages.TEMPLATES * TINY.testProblems(), row.itemsEvaluated(), row.model());
         }
         // the cost: every rung of every candidate and the start point on the whole split, plus the parents' answers
         RunState state = RunState.replay(Journal.read(runDir));
@@ -324,16 +331,16 @@ class DemoTest {
         int n = 2;
         String token = "demo-test-token";
         DemoOptions o = options(runDir, false, budget, n, new ByteArrayOutputStream()).withEstimatorCheck(0)
-                .withNodeConfig(com.typesafe.config.ConfigFactory.parseString("chimera.control.token = \"" + token + "\"")
+                .withNodeConfig(ConfigFactory.parseString("chimera.control.token = \"" + token + "\"")
                         .withFallback(EngineTestSupport.config()));
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         PrintStream ps = new PrintStream(log, true, StandardCharsets.UTF_8);
-        java.util.concurrent.CompletableFuture<DemoResult> first =
-                java.util.concurrent.CompletableFuture.supplyAsync(() -> Demo.run(o.withOutput(ps, ps)));
+        CompletableFuture<DemoResult> first =
+                CompletableFuture.supplyAsync(() -> Demo.run(o.withOutput(ps, ps)));
         // what a user does in another terminal: the printed stop command, once a few candidates are in
-        java.util.regex.Pattern stop = java.util.regex.Pattern.compile("chimera stop (\\S+) --node (\\S+)");
+        Pattern stop = Pattern.compile("chimera stop (\\S+) --node (\\S+)");
         long deadline = System.nanoTime() + 120_000_000_000L;
-        java.util.regex.Matcher m = null;
+        Matcher m = null;
         while (System.nanoTime() < deadline) {
             m = stop.matcher(log.toString(StandardCharsets.UTF_8));
             if (m.find() && Files.exists(runDir.resolve("journal.jsonl")) && evaluated(runDir).size() >= 2) {
@@ -343,8 +350,8 @@ class DemoTest {
             Thread.sleep(20);
         }
         assertNotNull(m, "the demo printed the stop command and evaluated candidates: " + log);
-        new dev.chimera.engine.control.ControlClient(m.group(2), token).control(m.group(1), "stop");
-        DemoResult stopped = first.get(120, java.util.concurrent.TimeUnit.SECONDS);
+        new ControlClient(m.group(2), token).control(m.group(1), "stop");
+        DemoResult stopped = first.get(120, TimeUnit.SECONDS);
         assertEquals("STOPPED", stopped.runState());
         assertTrue(stopped.rows().isEmpty(), "no evaluation of a stopped run");
         int before = evaluated(runDir).size();

@@ -1,5 +1,6 @@
 package dev.chimera.engine;
 
+import dev.chimera.engine.run.RunState;
 import dev.chimera.engine.actor.Protocol;
 import dev.chimera.engine.run.Journal;
 import dev.chimera.engine.run.RunEvent;
@@ -57,7 +58,7 @@ class ClusterRunTest {
             }
             nodes.remove(2).close();
             Protocol.Status s = EngineTestSupport.await(first, "cluster", 120);
-            assertEquals(dev.chimera.engine.run.RunState.Status.FINISHED, s.state(), s.finishReason());
+            assertEquals(RunState.Status.FINISHED, s.state(), s.finishReason());
             assertArrayEquals(SingleNodeRunTest.plainLoop(21, 10, 6), s.best(), 0.0);
             List<RunEvent.Evaluated> ev = EngineTestSupport.evaluated(Journal.read(tmp.resolve("out-cluster")));
             assertEquals(60, ev.size());
@@ -85,7 +86,7 @@ class ClusterRunTest {
             Path f = EngineTestSupport.syntheticRun(tmp, "partial", 2, "random", "batch = 4", "evaluations = 20", "5ms");
             assertTrue(good.submit(EngineTestSupport.render(f), null).toCompletableFuture().get(60, TimeUnit.SECONDS).ok());
             Protocol.Status s = EngineTestSupport.await(good, "partial", 120);
-            assertEquals(dev.chimera.engine.run.RunState.Status.FINISHED, s.state(), s.finishReason());
+            assertEquals(RunState.Status.FINISHED, s.state(), s.finishReason());
             assertEquals(20, s.evaluations());
             Protocol.WorkerStatus refused = s.workers().stream().filter(w -> w.refused() != null).findFirst().orElseThrow();
             assertTrue(refused.refused().contains("run.models.b"), refused.refused());

@@ -1,5 +1,6 @@
 package dev.chimera.engine;
 
+import dev.chimera.engine.run.RunState;
 import dev.chimera.cli.CliRun;
 import dev.chimera.engine.actor.Protocol;
 import dev.chimera.engine.control.ControlClient;
@@ -91,7 +92,7 @@ class ControlEndpointTest {
         CliRun stop = CliRun.of("stop", "ctl", "--node", addr, "--token", "s3cret");
         assertEquals(0, stop.code(), stop.err());
         Protocol.Status s = EngineTestSupport.await(node, "ctl", 30);
-        assertEquals(dev.chimera.engine.run.RunState.Status.STOPPED, s.state());
+        assertEquals(RunState.Status.STOPPED, s.state());
         List<String> actions = Journal.read(tmp.resolve("out-ctl")).stream()
                 .filter(e -> e instanceof RunEvent.Control).map(e -> ((RunEvent.Control) e).action().word()).toList();
         assertEquals(List.of("pause", "resume", "stop"), actions);

@@ -1,5 +1,6 @@
 package dev.chimera.engine;
 
+import java.util.Locale;
 import dev.chimera.cli.CliRun;
 import dev.chimera.engine.run.Journal;
 import dev.chimera.engine.run.RunEvent;
@@ -102,7 +103,7 @@ class EngineCliTest {
         List<RunEvent.Evaluated> ev = EngineTestSupport.evaluated(Journal.read(dir));
         assertEquals(18, ev.size());
         assertEquals(18, ev.stream().map(RunEvent.Evaluated::id).distinct().count());
-        assertTrue(resumed.out().contains("best " + String.format(java.util.Locale.ROOT, "%.4f", SingleNodeRunTest.plainLoop(6, 3)[0])),
+        assertTrue(resumed.out().contains("best " + String.format(Locale.ROOT, "%.4f", SingleNodeRunTest.plainLoop(6, 3)[0])),
                 resumed.out());
         CliRun finished = CliRun.of("resume", dir.toString(), "--control-port", "-1");
         assertEquals(1, finished.code());

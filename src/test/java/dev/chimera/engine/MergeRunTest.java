@@ -1,5 +1,9 @@
 package dev.chimera.engine;
 
+import dev.chimera.engine.run.RunState;
+import java.nio.file.StandardCopyOption;
+import java.util.HashMap;
+import java.util.HashSet;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.chimera.cli.CliRun;
@@ -70,7 +74,7 @@ class MergeRunTest {
                 """);
         try (Node node = Node.start(EngineTestSupport.config(), EngineTestSupport.localOptions("cpu"))) {
             Protocol.Status s = EngineTestSupport.runToEnd(node, runFile, "tiny-merge", 300);
-            assertEquals(dev.chimera.engine.run.RunState.Status.FINISHED, s.state(), s.finishReason());
+            assertEquals(RunState.Status.FINISHED, s.state(), s.finishReason());
             assertEquals(8, s.evaluations());
             // the status names the best candidate's genes the same way as results.csv
             assertTrue(s.bestGenes().keySet().stream().allMatch(g -> (g.contains("[a]") || g.contains("[b]"))
@@ -105,9 +109,9 @@ class MergeRunTest {
         String items = String.join(",", best.items().get("colours").keySet());
         CliRun merged = CliRun.of("merge", out.resolve("best.yaml").toString(), tmp.resolve("remerged").toString());
         assertEquals(0, merged.code(), merged.err());
-        Files.copy(tmp.resolve("base/tokenizer.json"), tmp.resolve("remerged/tokenizer.json"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(tmp.resolve("base/tokenizer.json"), tmp.resolve("remerged/tokenizer.json"), StandardCopyOption.REPLACE_EXISTING);
         Files.copy(tmp.resolve("base/tokenizer_config.json"), tmp.resolve("remerged/tokenizer_config.json"),
-                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                StandardCopyOption.REPLACE_EXISTING);
         Path samples = tmp.resolve("samples.jsonl");
         CliRun eval = CliRun.of("eval", "--model", tmp.resolve("remerged").toString(), "--task", tmp.resolve("task.yml").toString(),
                 "--items", items, "--log-samples", samples.toString());
@@ -155,7 +159,7 @@ class MergeRunTest {
                 """);
         try (Node node = Node.start(EngineTestSupport.config(), EngineTestSupport.localOptions("cpu"))) {
             Protocol.Status s = EngineTestSupport.runToEnd(node, runFile, "tiny-extract", 300);
-            assertEquals(dev.chimera.engine.run.RunState.Status.FINISHED, s.state(), s.finishReason());
+            assertEquals(RunState.Status.FINISHED, s.state(), s.finishReason());
         }
         Path out = tmp.resolve("out");
         ExtractResult x = ExtractResult.read(out.resolve("extract-colours.json"));
@@ -166,8 +170,8 @@ class MergeRunTest {
         SubsetEstimator est = x.estimator();
         for (RunEvent.Evaluated e : EngineTestSupport.evaluated(Journal.read(out))) {
             Map<String, Integer> items = e.items().get("colours");
-            assertEquals(new java.util.HashSet<>(x.subset().itemIds()), items.keySet());
-            Map<String, Boolean> answers = new java.util.HashMap<>();
+            assertEquals(new HashSet<>(x.subset().itemIds()), items.keySet());
+            Map<String, Boolean> answers = new HashMap<>();
             items.forEach((k, v) -> answers.put(k, v == 1));
             assertEquals(est.estimate("pirt", answers), e.objectives()[0], 1e-12);
         }

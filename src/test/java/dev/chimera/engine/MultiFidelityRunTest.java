@@ -1,5 +1,15 @@
 package dev.chimera.engine;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.chimera.engine.control.RunFollower;
+import dev.chimera.engine.run.ControlAction;
+import dev.chimera.engine.run.ItemChoice;
+import dev.chimera.engine.run.Racing;
+import dev.chimera.engine.run.RunFolder;
+import dev.chimera.engine.run.RunSpec;
+import java.util.ArrayList;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -81,7 +91,7 @@ class MultiFidelityRunTest {
     void candidatesRaceUpTheRungsAndTheOptimizerIsToldEachOnce(@TempDir Path tmp) throws Exception {
         Path f = run(tmp, "mf", "cmaes", "population = 6, mean0 = [0, 0, 0]", "evaluations = 36", SPHERE);
         Protocol.Status s = EngineTestSupport.runToEnd(node, f, "mf", 120);
-        assertEquals(dev.chimera.engine.run.RunState.Status.FINISHED, s.state(), s.finishReason());
+        assertEquals(RunState.Status.FINISHED, s.state(), s.finishReason());
         List<RunEvent> events = Journal.read(tmp.resolve("out-mf"));
         RunState state = RunState.replay(events);
 
@@ -115,7 +125,7 @@ class MultiFidelityRunTest {
         assertEquals(answered.values().stream().flatMap(m -> m.values().stream()).mapToLong(Set::size).sum(), items);
 
         // the answer: the best on the whole split, never below the start point, compared with it
-        var selection = new com.fasterxml.jackson.databind.ObjectMapper().readTree(tmp.resolve("out-mf/selection.json").toFile());
+        var selection = new ObjectMapper().readTree(tmp.resolve("out-mf/selection.json").toFile());
         long winner = selection.get("ids").get(0).asLong();
         assertEquals(2, state.fidelity().rung(winner));
         double start = state.fidelity().of(-1).get("f").values().stream().mapToInt(Integer::intValue).average().orElseThrow();
@@ -137,15 +147,15 @@ class MultiFidelityRunTest {
         assertEquals(items, s.items());
         assertTrue(state.fidelity().rungs().entrySet().stream().noneMatch(e -> e.getKey() >= 0 && e.getValue() == 2)
                 ? Double.isNaN(s.estimatorError()) : s.estimatorError() >= 0 && s.estimatorError() <= 1, "" + s.estimatorError());
-        assertTrue(dev.chimera.engine.control.RunFollower.line(s).contains(items + " items"));
+        assertTrue(RunFollower.line(s).contains(items + " items"));
     }
 
     /**
      * Stopped midway and resumed, a race takes the same decisions as without the stop; with the {@code irt} estimator
      * the same fits too (each cohort's rows are journaled), and the calibration merges are reference points.
      */
-    @org.junit.jupiter.params.ParameterizedTest
-    @org.junit.jupiter.params.provider.ValueSource(strings = {"", ", estimator = irt, calibration = 4"})
+    @ParameterizedTest
+    @ValueSource(strings = {"", ", estimator = irt, calibration = 4"})
     void aStoppedRaceResumesWithTheSameDecisions(String more, @TempDir Path tmp) throws Exception {
         String tag = more.isEmpty() ? "" : "-irt";
         Path whole = run(tmp, "whole" + tag, "cmaes", "population = 6, mean0 = [0, 0, 0]", "evaluations = 30", SPHERE, more);
@@ -159,12 +169,12 @@ class MultiFidelityRunTest {
         while (node.status("cut" + tag).toCompletableFuture().get().evaluations() < 12) {
             Thread.sleep(20);
         }
-        node.control("cut" + tag, dev.chimera.engine.run.ControlAction.STOP).toCompletableFuture().get();
-        assertEquals(dev.chimera.engine.run.RunState.Status.STOPPED, EngineTestSupport.await(node, "cut" + tag, 60).state());
+        node.control("cut" + tag, ControlAction.STOP).toCompletableFuture().get();
+        assertEquals(RunState.Status.STOPPED, EngineTestSupport.await(node, "cut" + tag, 60).state());
         int before = Journal.read(tmp.resolve("out-cut" + tag)).size();
         assertTrue(node.submit(null, tmp.resolve("out-cut" + tag).toString()).toCompletableFuture().get(60, TimeUnit.SECONDS).ok());
         Protocol.Status s = EngineTestSupport.await(node, "cut" + tag, 120);
-        assertEquals(dev.chimera.engine.run.RunState.Status.FINISHED, s.state(), s.finishReason());
+        assertEquals(RunState.Status.FINISHED, s.state(), s.finishReason());
         List<RunEvent> events = Journal.read(tmp.resolve("out-cut" + tag));
         assertTrue(events.size() > before);
         answered(events); // no job journaled twice across the stop
@@ -189,9 +199,9 @@ class MultiFidelityRunTest {
                     assertEquals(2, state.fidelity().rung(id), "row " + id + " of cohort " + e.getKey());
                 }
             }
-            var selection = new com.fasterxml.jackson.databind.ObjectMapper().readTree(tmp.resolve("out-cut" + tag + "/selection.json").toFile());
+            var selection = new ObjectMapper().readTree(tmp.resolve("out-cut" + tag + "/selection.json").toFile());
             assertEquals("irt", selection.get("estimator").asText());
-            List<String> against = new java.util.ArrayList<>();
+            List<String> against = new ArrayList<>();
             selection.get("comparisons").forEach(c -> against.add(c.get("against").asText()));
             long winner = selection.get("ids").get(0).asLong();
             assertTrue(winner >= -1 ? against.contains("calibration merge 1") : against.contains("start point"), against.toString());
@@ -202,7 +212,7 @@ class MultiFidelityRunTest {
     @Test
     void promotionsStayWithinTheItemBudget(@TempDir Path tmp) throws Exception {
         Path f = run(tmp, "budget", "cmaes", "population = 6, mean0 = [0, 0, 0]", "evaluations = 36", SPHERE, ", budget = 0.1");
-        assertEquals(dev.chimera.engine.run.RunState.Status.FINISHED, EngineTestSupport.runToEnd(node, f, "budget", 120).state());
+        assertEquals(RunState.Status.FINISHED, EngineTestSupport.runToEnd(node, f, "budget", 120).state());
         RunState state = RunState.replay(Journal.read(tmp.resolve("out-budget")));
         // 36 x 400 x 0.1 = 1,440 items; the start point (400) and the first rungs (36 x 20) are spent anyway
         assertTrue(state.fidelity().items() <= 1440, "items " + state.fidelity().items());
@@ -214,13 +224,13 @@ class MultiFidelityRunTest {
     void theFinalRungScoresTheBestByEstimateOnTheWholeSplit(@TempDir Path tmp) throws Exception {
         Path f = run(tmp, "final", "cmaes", "population = 6, mean0 = [0, 0, 0]", "evaluations = 24", SPHERE,
                 ", budget = 0.1, finalists = 3");
-        assertEquals(dev.chimera.engine.run.RunState.Status.FINISHED, EngineTestSupport.runToEnd(node, f, "final", 120).state());
+        assertEquals(RunState.Status.FINISHED, EngineTestSupport.runToEnd(node, f, "final", 120).state());
         List<RunEvent> events = Journal.read(tmp.resolve("out-final"));
         RunState state = RunState.replay(events);
-        var spec = dev.chimera.engine.run.RunSpec.load(f);
-        Map<String, List<String>> items = dev.chimera.engine.run.RunFolder.items(tmp.resolve("out-final"));
-        var racing = new dev.chimera.engine.run.Racing(spec.fidelity(), List.of("f"), items,
-                dev.chimera.engine.run.ItemChoice.rungs(spec, items));
+        var spec = RunSpec.load(f);
+        Map<String, List<String>> items = RunFolder.items(tmp.resolve("out-final"));
+        var racing = new Racing(spec.fidelity(), List.of("f"), items,
+                ItemChoice.rungs(spec, items));
         List<Long> finalists = racing.finalists(state.fidelity(), List.of(-1L), Map.of(), 3);
         assertEquals(3, finalists.size());
         for (long id : finalists) {
@@ -240,14 +250,14 @@ class MultiFidelityRunTest {
     }
 
     /** Every single-objective algorithm races its cohorts (generations; random search: blocks of its batch). */
-    @org.junit.jupiter.params.ParameterizedTest
-    @org.junit.jupiter.params.provider.ValueSource(strings = {"ga|population = 6", "de|population = 6",
+    @ParameterizedTest
+    @ValueSource(strings = {"ga|population = 6", "de|population = 6",
             "random|batch = 6"})
     void everyAlgorithmRaces(String algorithm, @TempDir Path tmp) throws Exception {
         String[] a = algorithm.split("\\|");
         Path f = run(tmp, "alg-" + a[0], a[0], a[1], "evaluations = 24", SPHERE);
         Protocol.Status s = EngineTestSupport.runToEnd(node, f, "alg-" + a[0], 120);
-        assertEquals(dev.chimera.engine.run.RunState.Status.FINISHED, s.state(), s.finishReason());
+        assertEquals(RunState.Status.FINISHED, s.state(), s.finishReason());
         List<RunEvent> events = Journal.read(tmp.resolve("out-alg-" + a[0]));
         answered(events);
         RunState state = RunState.replay(events);
@@ -262,7 +272,7 @@ class MultiFidelityRunTest {
         String two = SPHERE + ", { name = g, synthetic = sphere, center = -0.3, items = 300, cost = 1ms }";
         Path f = run(tmp, "multi", "nsga2", "population = 8", "evaluations = 24", two);
         Protocol.Status s = EngineTestSupport.runToEnd(node, f, "multi", 120);
-        assertEquals(dev.chimera.engine.run.RunState.Status.FINISHED, s.state(), s.finishReason());
+        assertEquals(RunState.Status.FINISHED, s.state(), s.finishReason());
         RunState state = RunState.replay(Journal.read(tmp.resolve("out-multi")));
         assertEquals(24, state.fidelity().scored().size());
         for (RunEvent.Scored sc : state.fidelity().scored().values()) {

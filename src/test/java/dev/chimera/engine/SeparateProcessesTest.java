@@ -1,5 +1,6 @@
 package dev.chimera.engine;
 
+import dev.chimera.engine.run.RunState;
 import dev.chimera.engine.actor.Protocol;
 import dev.chimera.engine.run.Journal;
 import dev.chimera.engine.run.RunEvent;
@@ -81,7 +82,7 @@ class SeparateProcessesTest {
             assertTrue(killed != null, "cannot tell which child runs " + victim);
             killed.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             Protocol.Status s = EngineTestSupport.await(coordinatorNode, "kill", 180);
-            assertEquals(dev.chimera.engine.run.RunState.Status.FINISHED, s.state(), s.finishReason());
+            assertEquals(RunState.Status.FINISHED, s.state(), s.finishReason());
             assertArrayEquals(SingleNodeRunTest.plainLoop(9, 12, 6), s.best(), 0.0);
             List<RunEvent.Evaluated> ev = EngineTestSupport.evaluated(Journal.read(runDir));
             assertEquals(72, ev.size());
@@ -113,7 +114,7 @@ class SeparateProcessesTest {
             Protocol.SubmitReply r = node.submit(null, runDir.toString()).toCompletableFuture().get(60, TimeUnit.SECONDS);
             assertTrue(r.ok(), r.error());
             Protocol.Status s = EngineTestSupport.await(node, "crash", 120);
-            assertEquals(dev.chimera.engine.run.RunState.Status.FINISHED, s.state(), s.finishReason());
+            assertEquals(RunState.Status.FINISHED, s.state(), s.finishReason());
             assertArrayEquals(SingleNodeRunTest.plainLoop(4, 10, 6), s.best(), 0.0);
         }
         List<RunEvent.Evaluated> ev = EngineTestSupport.evaluated(Journal.read(runDir));

@@ -1,5 +1,7 @@
 package dev.chimera.engine;
 
+import dev.chimera.engine.run.ControlAction;
+import dev.chimera.engine.run.RunState;
 import dev.chimera.engine.actor.Protocol;
 import dev.chimera.engine.run.Journal;
 import dev.chimera.engine.run.RunEvent;
@@ -64,7 +66,7 @@ class SingleNodeRunTest {
     void runMatchesAPlainAskTellLoopAndJournalsEachCandidateOnce(@TempDir Path tmp) throws Exception {
         Path f = EngineTestSupport.syntheticRun(tmp, "plain", 11, "cmaes", "population = 6", "generations = 5", "2ms");
         Protocol.Status s = EngineTestSupport.runToEnd(node, f, "plain", 120);
-        assertEquals(dev.chimera.engine.run.RunState.Status.FINISHED, s.state(), s.finishReason());
+        assertEquals(RunState.Status.FINISHED, s.state(), s.finishReason());
         assertEquals(30, s.evaluations());
         assertArrayEquals(plainLoop(11, 5), s.best(), 0.0);
 
@@ -100,17 +102,17 @@ class SingleNodeRunTest {
         while (node.status("interrupted").toCompletableFuture().get().evaluations() < 14) {
             Thread.sleep(20);
         }
-        Protocol.Status stopped = node.control("interrupted", dev.chimera.engine.run.ControlAction.STOP).toCompletableFuture().get();
-        assertFalse(stopped.done() && stopped.state() == dev.chimera.engine.run.RunState.Status.FINISHED);
+        Protocol.Status stopped = node.control("interrupted", ControlAction.STOP).toCompletableFuture().get();
+        assertFalse(stopped.done() && stopped.state() == RunState.Status.FINISHED);
         Protocol.Status s1 = EngineTestSupport.await(node, "interrupted", 60);
-        assertEquals(dev.chimera.engine.run.RunState.Status.STOPPED, s1.state());
+        assertEquals(RunState.Status.STOPPED, s1.state());
         long before = EngineTestSupport.evaluated(Journal.read(tmp.resolve("out-interrupted"))).size();
         assertTrue(before >= 14 && before < 48, "evaluated before the stop: " + before);
 
         Protocol.SubmitReply r = node.submit(null, tmp.resolve("out-interrupted").toString()).toCompletableFuture().get(60, TimeUnit.SECONDS);
         assertTrue(r.ok(), r.error());
         Protocol.Status s2 = EngineTestSupport.await(node, "interrupted", 120);
-        assertEquals(dev.chimera.engine.run.RunState.Status.FINISHED, s2.state(), s2.finishReason());
+        assertEquals(RunState.Status.FINISHED, s2.state(), s2.finishReason());
         assertArrayEquals(plainLoop(5, 8), s2.best(), 0.0);
         List<RunEvent.Evaluated> ev = EngineTestSupport.evaluated(Journal.read(tmp.resolve("out-interrupted")));
         assertEquals(48, ev.size());

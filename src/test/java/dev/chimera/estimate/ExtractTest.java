@@ -1,5 +1,7 @@
 package dev.chimera.estimate;
 
+import java.util.Arrays;
+import java.util.Comparator;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -381,7 +383,7 @@ class ExtractTest {
         int u = 0;
         for (int j = 0; j < ITEMS; j++) {
             final int jj = j;
-            if (java.util.Arrays.stream(r.subset().indices()).noneMatch(x -> x == jj)) {
+            if (Arrays.stream(r.subset().indices()).noneMatch(x -> x == jj)) {
                 double z = r.irt().a()[j][0] * th[0] + r.irt().a()[j][1] * th[1] - r.irt().b()[j];
                 unseen += 1 / (1 + Math.exp(-z));
                 u++;
@@ -402,7 +404,7 @@ class ExtractTest {
         ExtractResult r = run(Extract.Settings.of("random", 20, 2, "gmpirt"));
         assertEquals(4, r.parentThetas().length);
         for (int i = 0; i < 4; i++) {
-            assertTrue(java.util.Arrays.equals(r.irt().thetas()[i], r.models().get(i).theta()));
+            assertTrue(Arrays.equals(r.irt().thetas()[i], r.models().get(i).theta()));
         }
         SubsetEstimator est = r.estimator();
         // all correct / all wrong subsets stay finite and inside [0, 1]
@@ -457,15 +459,15 @@ class ExtractTest {
         List<String> log = new ArrayList<>();
         ExtractResult r = Extract.run(models.subList(0, 2), Extract.TaskInput.load(taskFile), evaluator(), cache(),
                 Extract.Settings.of("anchor", 10, 0, "weighted"), null, log::add);
-        long zero = java.util.Arrays.stream(r.subset().weights()).filter(w -> w == 0).count();
-        assertTrue(zero >= 6, java.util.Arrays.toString(r.subset().weights()));
+        long zero = Arrays.stream(r.subset().weights()).filter(w -> w == 0).count();
+        assertTrue(zero >= 6, Arrays.toString(r.subset().weights()));
         assertTrue(log.stream().anyMatch(l -> l.startsWith("warning: " + zero + " of the 10 selected items have weight 0")),
                 log.toString());
     }
 
     static void deleteTree(Path p) throws IOException {
         try (Stream<Path> s = Files.walk(p)) {
-            for (Path f : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+            for (Path f : s.sorted(Comparator.reverseOrder()).toList()) {
                 Files.delete(f);
             }
         }

@@ -1,5 +1,6 @@
 package dev.chimera.estimate;
 
+import java.util.SplittableRandom;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -121,7 +122,7 @@ class IrtModelTest {
     int n = DATA.matrix.items();
     int[] items = new int[n];
     double[] y = new double[n];
-    java.util.SplittableRandom rng = new java.util.SplittableRandom(5);
+    SplittableRandom rng = new SplittableRandom(5);
     for (int j = 0; j < n; j++) {
       items[j] = j;
       y[j] = rng.nextDouble() < FIT.probability(j, th) ? 1 : 0;

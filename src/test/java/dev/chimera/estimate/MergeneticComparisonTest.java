@@ -1,5 +1,6 @@
 package dev.chimera.estimate;
 
+import dev.chimera.model.PythonRef;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -291,7 +292,7 @@ class MergeneticComparisonTest {
     }
 
     static boolean works(String python, String code) {
-        return dev.chimera.model.PythonRef.works(python, code);
+        return PythonRef.works(python, code);
     }
 
     static JsonNode run(List<String> command, Object request) throws Exception {

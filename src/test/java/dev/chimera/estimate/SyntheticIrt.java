@@ -1,5 +1,6 @@
 package dev.chimera.estimate;
 
+import java.util.Set;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -91,7 +92,7 @@ final class SyntheticIrt {
   }
 
   /** Names of the merge-like models. */
-  java.util.Set<String> mergeNames() {
+  Set<String> mergeNames() {
     return parents.keySet();
   }
 }

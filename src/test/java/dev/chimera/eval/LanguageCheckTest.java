@@ -1,5 +1,6 @@
 package dev.chimera.eval;
 
+import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -37,6 +38,6 @@ class LanguageCheckTest {
     @Test
     void unsupportedLanguageIsAnError() {
         assertThrows(EvalException.class, () -> CHECK.check("bonjour tout le monde, ça va bien", "it"));
-        assertThrows(EvalException.class, () -> new LanguageCheck(java.util.List.of("en", "xx")));
+        assertThrows(EvalException.class, () -> new LanguageCheck(List.of("en", "xx")));
     }
 }

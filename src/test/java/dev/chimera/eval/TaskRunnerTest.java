@@ -1,5 +1,6 @@
 package dev.chimera.eval;
 
+import java.util.Arrays;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -82,7 +83,7 @@ class TaskRunnerTest {
             String p = text(prompt);
             String q = p.substring(p.lastIndexOf("Question: ") + 10, p.lastIndexOf("\nAnswer:"));
             int[] out = outputs.get(q).codePoints().toArray();
-            int[] withEos = java.util.Arrays.copyOf(out, out.length + 1);
+            int[] withEos = Arrays.copyOf(out, out.length + 1);
             withEos[out.length] = 2;
             return withEos;
         }

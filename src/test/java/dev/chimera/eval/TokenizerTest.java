@@ -1,5 +1,6 @@
 package dev.chimera.eval;
 
+import java.util.Arrays;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -67,7 +68,7 @@ class TokenizerTest {
                 assertArrayEquals(expected[i], t.encode(TEXTS[i]), TEXTS[i]);
                 int[] withBos = t.encodeWithSpecial(TEXTS[i]);
                 assertEquals(1, withBos[0], "BOS first");
-                assertArrayEquals(expected[i], java.util.Arrays.copyOfRange(withBos, 1, withBos.length));
+                assertArrayEquals(expected[i], Arrays.copyOfRange(withBos, 1, withBos.length));
             }
             assertEquals(Optional.of(1), t.bosId());
             assertEquals(Optional.of(2), t.eosId());

@@ -1,5 +1,7 @@
 package dev.chimera.merge;
 
+import java.util.Comparator;
+import java.util.Map;
 import dev.chimera.cli.CliRun;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -39,7 +41,7 @@ class MergeBadInputTest {
         // rewrite holey without one tensor
         TinyLlama few = new TinyLlama() {
             @Override
-            public java.util.Map<String, long[]> shapes() {
+            public Map<String, long[]> shapes() {
                 var s = super.shapes();
                 s.remove("model.layers.1.mlp.down_proj.weight");
                 return s;
@@ -51,7 +53,7 @@ class MergeBadInputTest {
 
     static void deleteTree(Path p) throws IOException {
         try (Stream<Path> s = Files.walk(p)) {
-            s.sorted(java.util.Comparator.reverseOrder()).forEach(x -> x.toFile().delete());
+            s.sorted(Comparator.reverseOrder()).forEach(x -> x.toFile().delete());
         }
     }
 

@@ -1,5 +1,9 @@
 package dev.chimera.merge;
 
+import dev.chimera.cli.CliRun;
+import dev.chimera.search.genome.ParamGene;
+import dev.chimera.search.genome.ParameterGenome;
+import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -76,9 +80,9 @@ class MergekitOracleTest {
 
     /** A recipe as the search exports it: TIES per layer group with its own embedding and head values. */
     static String genomeYaml() {
-        var g = dev.chimera.search.genome.ParameterGenome.builder("ties").baseModel("$D/base").models(java.util.List.of("$D/a", "$D/b"))
-                .param(dev.chimera.search.genome.ParamGene.perModel("weight", 0, 1))
-                .param(dev.chimera.search.genome.ParamGene.perModel("density", 0.1, 1))
+        var g = ParameterGenome.builder("ties").baseModel("$D/base").models(List.of("$D/a", "$D/b"))
+                .param(ParamGene.perModel("weight", 0, 1))
+                .param(ParamGene.perModel("density", 0.1, 1))
                 .layers(3, 3).moduleFilters(true).embedGroup(true).headGroup(true).build();
         double[] genes = new double[g.dimension()];
         for (int i = 0; i < genes.length; i++) {
@@ -93,7 +97,7 @@ class MergekitOracleTest {
         Path cfg = MergeCliTestSupport.config(dir, name, yaml);
         Path ours = dir.resolve("chimera-" + name);
         Path theirs = dir.resolve("mergekit-" + name);
-        dev.chimera.cli.CliRun r = MergeCliTest.cli("merge", cfg.toString(), ours.toString());
+        CliRun r = MergeCliTest.cli("merge", cfg.toString(), ours.toString());
         assertEquals(0, r.code(), r.err());
         Process p = new ProcessBuilder(mergekit, cfg.toString(), theirs.toString()).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("mergekit-" + name + ".log").toFile()).start();

@@ -1,5 +1,6 @@
 package dev.chimera.merge;
 
+import dev.chimera.tensor.SafetensorsModel;
 import dev.chimera.tensor.Bf16;
 import dev.chimera.tensor.DType;
 import dev.chimera.tensor.F16;
@@ -25,7 +26,7 @@ public class TinyLlama {
     public boolean tied = false;
     public DType dtype = DType.F32;
     /** Token strings by id for tokenizer.json; null writes t0, t1, ... */
-    public java.util.List<String> tokens;
+    public List<String> tokens;
 
     public Map<String, long[]> shapes() {
         Map<String, long[]> s = new LinkedHashMap<>();
@@ -116,7 +117,7 @@ public class TinyLlama {
     /** Reads every tensor of a merged folder as doubles. */
     public static Map<String, double[]> read(Path dir) {
         Map<String, double[]> out = new LinkedHashMap<>();
-        try (var m = dev.chimera.tensor.SafetensorsModel.open(dir)) {
+        try (var m = SafetensorsModel.open(dir)) {
             for (String name : m.names()) {
                 var info = m.info(name);
                 ByteBuffer b = ByteBuffer.wrap(m.readBytes(name)).order(ByteOrder.LITTLE_ENDIAN);

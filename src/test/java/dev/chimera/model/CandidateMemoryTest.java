@@ -1,5 +1,6 @@
 package dev.chimera.model;
 
+import com.sun.jna.NativeLibrary;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -126,7 +127,7 @@ class CandidateMemoryTest {
     /** glibc's malloc_trim(0) through JNA (on the test classpath); a no-op where libc has no such function. */
     static void mallocTrim() {
         try {
-            com.sun.jna.NativeLibrary.getInstance("c").getFunction("malloc_trim").invokeInt(new Object[] {0});
+            NativeLibrary.getInstance("c").getFunction("malloc_trim").invokeInt(new Object[] {0});
         } catch (UnsatisfiedLinkError | RuntimeException e) {
             // not glibc: measure without trimming
         }

@@ -1,5 +1,6 @@
 package dev.chimera.model;
 
+import java.util.Arrays;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -95,7 +96,7 @@ class CausalLMTest {
             }
             CausalLM.Generation stopped = model.generateGreedy(prompt, 12, eos);
             assertTrue(stopped.stoppedOnEos());
-            assertArrayEquals(java.util.Arrays.copyOf(full, first), stopped.tokens());
+            assertArrayEquals(Arrays.copyOf(full, first), stopped.tokens());
             assertEquals(0, model.generateGreedy(prompt, 0, eos).tokens().length);
         }
     }
@@ -125,7 +126,7 @@ class CausalLMTest {
                 while (cut < alone.length && alone[cut] != eos) {
                     cut++;
                 }
-                assertArrayEquals(java.util.Arrays.copyOf(alone, cut), batch.get(i).tokens(), spec + " prompt " + i);
+                assertArrayEquals(Arrays.copyOf(alone, cut), batch.get(i).tokens(), spec + " prompt " + i);
                 assertEquals(cut < alone.length, batch.get(i).stoppedOnEos(), spec + " prompt " + i);
                 stopped += batch.get(i).stoppedOnEos() ? 1 : 0;
             }
@@ -152,7 +153,7 @@ class CausalLMTest {
             for (boolean logSoftmax : new boolean[] {false, true}) {
                 float[][][] batch = model.logits(padded, lengths, logSoftmax);
                 for (int b = 0; b < lengths.length; b++) {
-                    long[] one = java.util.Arrays.copyOf(padded[b], lengths[b]);
+                    long[] one = Arrays.copyOf(padded[b], lengths[b]);
                     float[][] single = model.logits(new long[][] {one}, new int[] {lengths[b]}, logSoftmax)[0];
                     for (int t = 0; t < lengths[b]; t++) {
                         for (int v = 0; v < 50; v++) {
@@ -184,7 +185,7 @@ class CausalLMTest {
             float[][] unwindowed = f.logits(new long[][] {seq}, new int[] {seq.length}, false)[0];
             double maxChange = 0;
             for (int i = 0; i < seq.length; i++) {
-                long[] last = java.util.Arrays.copyOfRange(seq, Math.max(0, i - window + 1), i + 1);
+                long[] last = Arrays.copyOfRange(seq, Math.max(0, i - window + 1), i + 1);
                 float[] expected = f.logits(new long[][] {last}, new int[] {last.length}, false)[0][last.length - 1];
                 assertArrayEquals(expected, got[i], 1e-4f, "position " + i);
                 for (int v = 0; v < expected.length; v++) {

@@ -1,5 +1,6 @@
 package dev.chimera.model;
 
+import java.io.IOException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -22,7 +23,7 @@ class EvalCommandTest {
         return new String[] {String.valueOf(r.code()), r.out(), r.err()};
     }
 
-    static void writeWordTokenizer(Path model, List<String> words) throws java.io.IOException {
+    static void writeWordTokenizer(Path model, List<String> words) throws IOException {
         TinyModels.writeWordTokenizer(model, words);
     }
 

@@ -1,5 +1,6 @@
 package dev.chimera.model;
 
+import ai.djl.ndarray.types.Shape;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -131,8 +132,8 @@ class ModelBadInputTest {
 
         try (NDManager m = NDManager.newBaseManager("PyTorch")) {
             Map<String, NDArray> weights = new LinkedHashMap<>();
-            CheckpointLayout.expectedShapes(config).forEach((k, v) -> weights.put(k, m.zeros(new ai.djl.ndarray.types.Shape(v))));
-            weights.put("model.norm.weight", m.zeros(new ai.djl.ndarray.types.Shape(31)));
+            CheckpointLayout.expectedShapes(config).forEach((k, v) -> weights.put(k, m.zeros(new Shape(v))));
+            weights.put("model.norm.weight", m.zeros(new Shape(31)));
             assertMessage(() -> CausalLM.fromWeights(config, weights), "model.norm.weight", "[31]", "[32]");
             weights.remove("model.norm.weight");
             assertMessage(() -> CausalLM.fromWeights(config, weights), "missing weight model.norm.weight");

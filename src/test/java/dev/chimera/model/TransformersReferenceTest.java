@@ -1,5 +1,8 @@
 package dev.chimera.model;
 
+import dev.chimera.tensor.DType;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -67,10 +70,10 @@ class TransformersReferenceTest {
     }
 
     /** Mistral's sliding window (every layer) on sequences and a generation longer than the window. */
-    @org.junit.jupiter.api.Test
+    @Test
     void mistralSlidingWindowMatchesTransformers() throws Exception {
         matchesTransformers(new TinyModels.Spec("mistral-window4", TinyModels.config("MistralForCausalLM",
-                "\"head_dim\": 8, \"sliding_window\": 4, \"num_hidden_layers\": 3"), dev.chimera.tensor.DType.F32));
+                "\"head_dim\": 8, \"sliding_window\": 4, \"num_hidden_layers\": 3"), DType.F32));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -118,7 +121,7 @@ class TransformersReferenceTest {
             }
             assertTrue(max < 1e-4, spec + ": max logit difference vs transformers " + max);
             int[] expected = PythonRef.MAPPER.convertValue(ref.get("generate").get(0), int[].class);
-            assertArrayEquals(expected, model.generateGreedy(prompt, 10, java.util.Set.of()).tokens(),
+            assertArrayEquals(expected, model.generateGreedy(prompt, 10, Set.of()).tokens(),
                     spec + ": greedy generation vs transformers");
             synchronized (MAX_DIFF) {
                 MAX_DIFF.put(spec.name(), new double[] {max, mag, hfVsNumpy});

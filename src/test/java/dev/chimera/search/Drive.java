@@ -1,5 +1,7 @@
 package dev.chimera.search;
 
+import java.util.function.Predicate;
+import java.util.function.ToDoubleFunction;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
@@ -14,7 +16,7 @@ final class Drive {
      * {@code budget} evaluations or until {@code stop} says so. Returns the evaluations in tell order.
      */
     static List<Evaluation> run(Optimizer opt, Function<double[], double[]> objectives, long budget,
-                                java.util.function.Predicate<Evaluation> stop) {
+                                Predicate<Evaluation> stop) {
         List<Evaluation> all = new ArrayList<>();
         while (opt.evaluations() < budget) {
             List<Candidate> batch = opt.ask(Integer.MAX_VALUE);
@@ -36,7 +38,7 @@ final class Drive {
     }
 
     /** Maximisation objective of a minimisation function. */
-    static Function<double[], double[]> minimize(java.util.function.ToDoubleFunction<double[]> f) {
+    static Function<double[], double[]> minimize(ToDoubleFunction<double[]> f) {
         return x -> new double[] {-f.applyAsDouble(x)};
     }
 }

@@ -1,5 +1,8 @@
 package dev.chimera.search;
 
+import java.util.HashSet;
+import java.util.Random;
+import java.util.Set;
 import static dev.chimera.search.OptimizerContract.median;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -70,7 +73,7 @@ class GeneticAlgorithmTest {
     @Test
     void independentOfJeneticsAmbientRandom() {
         String plain = OptimizerContract.text(run(ga(5, "population = 10", 4).get(), 300));
-        String scoped = RandomRegistry.with(new java.util.Random(123), r ->
+        String scoped = RandomRegistry.with(new Random(123), r ->
             OptimizerContract.text(run(ga(5, "population = 10", 4).get(), 300)));
         assertEquals(plain, scoped);
         assertNotEquals(plain, OptimizerContract.text(run(ga(5, "population = 10", 5).get(), 300)));
@@ -176,7 +179,7 @@ class GeneticAlgorithmTest {
     void muPlusLambdaKeepsTheBestOfParentsAndChildrenAndAsksNoPointTwice() {
         Optimizer opt = ga(3, "population = 6, offspring = 6", 4).get();
         List<Evaluation> all = new ArrayList<>();
-        java.util.Set<List<Double>> points = new java.util.HashSet<>();
+        Set<List<Double>> points = new HashSet<>();
         for (int g = 0; g < 6; g++) {
             for (Candidate c : opt.ask(Integer.MAX_VALUE)) {
                 double[] y = {-Math.floor(Problems.sphere(c.genes()))};

@@ -1,5 +1,14 @@
 package dev.chimera.search;
 
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.ToDoubleFunction;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -149,7 +158,7 @@ final class OptimizerContract {
         /** Asked candidates by id (the trajectory, independent of tell order). */
         List<Candidate> trajectory() {
             List<Candidate> t = new ArrayList<>(asked);
-            t.sort(java.util.Comparator.comparingLong(Candidate::id));
+            t.sort(Comparator.comparingLong(Candidate::id));
             return t;
         }
     }
@@ -159,7 +168,7 @@ final class OptimizerContract {
         try {
             String text = JSON.writeValueAsString(opt.snapshot());
             return Optimizers.restore((ObjectNode) JSON.readTree(text));
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new AssertionError(e);
         }
     }
@@ -167,7 +176,7 @@ final class OptimizerContract {
     static String text(Optimizer opt) {
         try {
             return JSON.writeValueAsString(opt.snapshot());
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new AssertionError(e);
         }
     }
@@ -300,8 +309,8 @@ final class OptimizerContract {
     static void assertSameCandidates(List<Candidate> expected, List<Candidate> actual) {
         List<Candidate> e = new ArrayList<>(expected);
         List<Candidate> a = new ArrayList<>(actual);
-        e.sort(java.util.Comparator.comparingLong(Candidate::id));
-        a.sort(java.util.Comparator.comparingLong(Candidate::id));
+        e.sort(Comparator.comparingLong(Candidate::id));
+        a.sort(Comparator.comparingLong(Candidate::id));
         int n = Math.min(e.size(), a.size());
         assertTrue(n > 0);
         for (int i = 0; i < n; i++) {
@@ -318,7 +327,7 @@ final class OptimizerContract {
         Session ref = new Session(make.get(), f, Integer.MAX_VALUE, Order.FIFO, 0).runUntil(budget);
         Optimizer opt = make.get();
         List<Candidate> asked = new ArrayList<>();
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
             while (opt.evaluations() < budget) {
                 List<Candidate> batch = opt.ask(Integer.MAX_VALUE);
@@ -326,8 +335,8 @@ final class OptimizerContract {
                     throw new AssertionError(opt.name() + " handed out nothing although nothing is pending");
                 }
                 asked.addAll(batch);
-                java.util.concurrent.atomic.AtomicInteger accepted = new java.util.concurrent.atomic.AtomicInteger();
-                List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+                AtomicInteger accepted = new AtomicInteger();
+                List<Future<?>> done = new ArrayList<>();
                 for (Candidate c : batch) {
                     double[] y = f.apply(c.genes());
                     for (int k = 0; k < 2; k++) {
@@ -338,12 +347,12 @@ final class OptimizerContract {
                         }));
                     }
                 }
-                for (java.util.concurrent.Future<?> d : done) {
+                for (Future<?> d : done) {
                     d.get();
                 }
                 assertEquals(batch.size(), accepted.get(), "each of two racing tells must be accepted exactly once");
             }
-        } catch (InterruptedException | java.util.concurrent.ExecutionException e) {
+        } catch (InterruptedException | ExecutionException e) {
             throw new AssertionError(e);
         } finally {
             pool.shutdownNow();
@@ -391,7 +400,7 @@ final class OptimizerContract {
      * Evaluations until the first value below {@code target} of the minimisation function {@code f} (told as -f),
      * evaluating each asked batch in id order as a sequential optimizer would; -1 if {@code budget} runs out.
      */
-    static long evaluationsToTarget(Optimizer opt, java.util.function.ToDoubleFunction<double[]> f, double target,
+    static long evaluationsToTarget(Optimizer opt, ToDoubleFunction<double[]> f, double target,
                                     long budget) {
         while (opt.evaluations() < budget) {
             List<Candidate> batch = opt.ask(Integer.MAX_VALUE);
@@ -413,7 +422,7 @@ final class OptimizerContract {
      * {@link #evaluationsToTarget(Optimizer, java.util.function.ToDoubleFunction, double, long)} for {@code count}
      * seeds from {@code firstSeed}; every run must reach the target.
      */
-    static double[] evaluationsToTarget(LongFunction<Optimizer> make, java.util.function.ToDoubleFunction<double[]> f,
+    static double[] evaluationsToTarget(LongFunction<Optimizer> make, ToDoubleFunction<double[]> f,
                                         double target, long budget, long firstSeed, int count) {
         double[] evals = new double[count];
         for (int i = 0; i < count; i++) {
@@ -430,7 +439,7 @@ final class OptimizerContract {
      * The lowest value of the minimisation function {@code f} found in {@code budget} evaluations (driven by
      * {@link Drive#run}), for {@code count} seeds from {@code firstSeed}.
      */
-    static double[] bestAfter(LongFunction<Optimizer> make, java.util.function.ToDoubleFunction<double[]> f,
+    static double[] bestAfter(LongFunction<Optimizer> make, ToDoubleFunction<double[]> f,
                               long budget, long firstSeed, int count) {
         double[] best = new double[count];
         for (int i = 0; i < count; i++) {
@@ -444,7 +453,7 @@ final class OptimizerContract {
     /** Median of the values (mean of the two middle ones for an even count). */
     static double median(double[] values) {
         double[] v = values.clone();
-        java.util.Arrays.sort(v);
+        Arrays.sort(v);
         int m = v.length / 2;
         return v.length % 2 == 1 ? v[m] : (v[m - 1] + v[m]) / 2;
     }

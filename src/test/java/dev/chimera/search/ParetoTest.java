@@ -1,5 +1,6 @@
 package dev.chimera.search;
 
+import java.util.Arrays;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -50,7 +51,7 @@ class ParetoTest {
 
     private static int[] peel(List<double[]> pts) {
         int[] rank = new int[pts.size()];
-        java.util.Arrays.fill(rank, -1);
+        Arrays.fill(rank, -1);
         int left = pts.size();
         for (int f = 0; left > 0; f++) {
             List<Integer> front = new ArrayList<>();

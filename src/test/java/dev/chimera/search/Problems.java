@@ -1,5 +1,9 @@
 package dev.chimera.search;
 
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
 /**
  * Standard test problems, written as minimisation functions f (the optimizers maximise, so drivers tell -f).
  * Definitions: sphere sum x^2; Rosenbrock sum 100 (x_{i+1} - x_i^2)^2 + (1 - x_i)^2; Rastrigin
@@ -57,14 +61,14 @@ final class Problems {
     }
 
     /** Hypervolume of a 2-objective minimisation front w.r.t. a reference point (points beyond it ignored). */
-    static double hypervolume2d(java.util.List<double[]> front, double r1, double r2) {
-        java.util.List<double[]> pts = new java.util.ArrayList<>();
+    static double hypervolume2d(List<double[]> front, double r1, double r2) {
+        List<double[]> pts = new ArrayList<>();
         for (double[] p : front) {
             if (p[0] < r1 && p[1] < r2) {
                 pts.add(p);
             }
         }
-        pts.sort(java.util.Comparator.comparingDouble(p -> p[0]));
+        pts.sort(Comparator.comparingDouble(p -> p[0]));
         double hv = 0;
         double prevF2 = r2;
         for (double[] p : pts) {

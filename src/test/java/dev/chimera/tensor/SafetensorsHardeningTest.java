@@ -1,5 +1,6 @@
 package dev.chimera.tensor;
 
+import java.util.Arrays;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -187,11 +188,11 @@ class SafetensorsHardeningTest {
     Path ok = SafetensorsTestFiles.builder().addF32("w", new long[] {4}, 1, 2, 3, 4)
         .write(dir.resolve("t.safetensors"));
     byte[] all = Files.readAllBytes(ok);
-    Files.write(ok, java.util.Arrays.copyOf(all, all.length - 1));
+    Files.write(ok, Arrays.copyOf(all, all.length - 1));
     rejected(ok, "'w'", "outside");
     // header length field intact, header itself cut short
     ByteBuffer b = ByteBuffer.wrap(all).order(ByteOrder.LITTLE_ENDIAN);
-    Files.write(ok, java.util.Arrays.copyOf(all, (int) (8 + b.getLong(0) - 3)));
+    Files.write(ok, Arrays.copyOf(all, (int) (8 + b.getLong(0) - 3)));
     rejected(ok, "file size");
   }
 }

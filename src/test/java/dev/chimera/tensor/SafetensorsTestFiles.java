@@ -1,5 +1,6 @@
 package dev.chimera.tensor;
 
+import java.util.Random;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -150,7 +151,7 @@ public final class SafetensorsTestFiles {
   /** Deterministic pseudo-random bytes. */
   public static byte[] bytes(int n, long seed) {
     byte[] out = new byte[n];
-    new java.util.Random(seed).nextBytes(out);
+    new Random(seed).nextBytes(out);
     return out;
   }
 

@@ -1,5 +1,8 @@
 package dev.chimera.tensor;
 
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.concurrent.ConcurrentHashMap;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -65,7 +68,7 @@ class ShardedSafetensorsWriterTest {
     List<TensorSpec> specs = List.of(f32("a", 2, 5), f32("b", 10), f32("c", 3),
         new TensorSpec("d", DType.BF16, new long[] {4}), new TensorSpec("e", DType.I64,
             new long[] {0}));
-    Map<String, byte[]> data = new java.util.HashMap<>();
+    Map<String, byte[]> data = new HashMap<>();
     try (ShardedSafetensorsWriter w = new ShardedSafetensorsWriter(dir, specs, 50)) {
       assertEquals(List.of("model-00001-of-00003.safetensors", "model-00002-of-00003.safetensors",
           "model-00003-of-00003.safetensors"), w.shardFiles());
@@ -125,7 +128,7 @@ class ShardedSafetensorsWriterTest {
       byte[] file = Files.readAllBytes(sub.resolve("model.safetensors"));
       long n = ByteBuffer.wrap(file).order(ByteOrder.LITTLE_ENDIAN).getLong(0);
       assertEquals(0, (8 + n) % 8);
-      String header = new String(file, 8, (int) n, java.nio.charset.StandardCharsets.UTF_8);
+      String header = new String(file, 8, (int) n, StandardCharsets.UTF_8);
       assertTrue(header.startsWith("{\"__metadata__\":{\"format\":\"pt\"},\"" + name + "\""));
       String padding = header.substring(header.lastIndexOf('}') + 1);
       assertTrue(padding.chars().allMatch(c -> c == ' ') && padding.length() < 8, padding);
@@ -138,7 +141,7 @@ class ShardedSafetensorsWriterTest {
     for (int i = 0; i < 64; i++) {
       specs.add(new TensorSpec("t" + i, DType.values()[i % 5], new long[] {i % 7, 3 + i % 5}));
     }
-    Map<String, byte[]> data = new java.util.concurrent.ConcurrentHashMap<>();
+    Map<String, byte[]> data = new ConcurrentHashMap<>();
     List<TensorSpec> shuffled = new ArrayList<>(specs);
     Collections.shuffle(shuffled, new Random(1));
     ExecutorService pool = Executors.newFixedThreadPool(8);

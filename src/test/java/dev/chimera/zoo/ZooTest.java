@@ -1,5 +1,16 @@
 package dev.chimera.zoo;
 
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import dev.chimera.model.CheckpointLayout;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.function.IntUnaryOperator;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -78,7 +89,7 @@ class ZooTest {
         assertEquals("how much is 4 plus 9 ?", lang.question(new Languages.Question(p, 1), false));
         assertEquals(lang.toB("how much is 4 plus 9 ?"), lang.question(new Languages.Question(p, 1), true));
         assertThrows(ZooException.class, () -> new Languages.Question(p, Languages.TEMPLATES));
-        java.util.function.IntUnaryOperator read = ZooBuilder.readAsA(lang);
+        IntUnaryOperator read = ZooBuilder.readAsA(lang);
         for (char c : "quiz".toCharArray()) {
             assertEquals(CharVocab.encode(String.valueOf(c))[0], read.applyAsInt(CharVocab.encode(lang.toB(String.valueOf(c)))[0]));
             assertEquals(CharVocab.encode(String.valueOf(c))[0], read.applyAsInt(CharVocab.encode(String.valueOf(c))[0]));
@@ -97,7 +108,7 @@ class ZooTest {
             Map<String, float[]> end = t.weights();
             for (String name : start.keySet()) {
                 boolean lexical = name.equals("model.embed_tokens.weight") || name.equals("lm_head.weight");
-                assertEquals(!lexical, java.util.Arrays.equals(start.get(name), end.get(name)), name);
+                assertEquals(!lexical, Arrays.equals(start.get(name), end.get(name)), name);
             }
             assertThrows(ZooException.class, () -> t.train(new Trainer.Settings(1, 1, 1e-2, 0, 0.1, 0, 1, "nothing"),
                     r -> ex, 1, (s, l, lr) -> { }));
@@ -136,7 +147,7 @@ class ZooTest {
             for (Languages.Example e : batch) {
                 int[] ctx = CharVocab.encode(e.prompt());
                 int[] comp = CharVocab.encode(e.completion());
-                int[] cont = java.util.Arrays.copyOf(comp, comp.length + 1);
+                int[] cont = Arrays.copyOf(comp, comp.length + 1);
                 cont[comp.length] = CharVocab.EOS;
                 sum += t.model().logLikelihood(ctx, cont).logProb();
                 count += cont.length;
@@ -151,17 +162,17 @@ class ZooTest {
         long[][] ids = {{17, 3, 20, 30, 4, 1}, {40, 41, 42, 0, 0, 0}};
         int[] lengths = {6, 3};
         String probe = "model.embed_tokens.weight";
-        try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager(ai.djl.Device.cpu(), "PyTorch")) {
-            Map<String, ai.djl.ndarray.NDArray> w = new java.util.LinkedHashMap<>();
-            Trainer.initialWeights(c, 4).forEach((k, v) -> w.put(k, m.create(v, new ai.djl.ndarray.types.Shape(
-                    dev.chimera.model.CheckpointLayout.expectedShapes(c).get(k)))));
+        try (NDManager m = NDManager.newBaseManager(Device.cpu(), "PyTorch")) {
+            Map<String, NDArray> w = new LinkedHashMap<>();
+            Trainer.initialWeights(c, 4).forEach((k, v) -> w.put(k, m.create(v, new Shape(
+                    CheckpointLayout.expectedShapes(c).get(k)))));
             w.get(probe).setRequiresGradient(true);
             float[] grad;
-            try (CausalLM lm = CausalLM.fromWeights(c, w); ai.djl.ndarray.NDManager scope = m.newSubManager()) {
+            try (CausalLM lm = CausalLM.fromWeights(c, w); NDManager scope = m.newSubManager()) {
                 float[] inference = lm.forward(scope, ids, lengths, true).toFloatArray();
-                ai.djl.ndarray.NDArray loss;
-                try (ai.djl.training.GradientCollector gc = m.getEngine().newGradientCollector()) {
-                    ai.djl.ndarray.NDArray logp = lm.forwardKeepingGraph(scope, ids, lengths, true);
+                NDArray loss;
+                try (GradientCollector gc = m.getEngine().newGradientCollector()) {
+                    NDArray logp = lm.forwardKeepingGraph(scope, ids, lengths, true);
                     // the same operations, but in-place vs out-of-place and grad mode may select other libtorch
                     // kernels on some CPUs: equal to float32 rounding of the log-probabilities' scale (~4)
                     assertArrayEquals(inference, logp.toFloatArray(), 1e-5f * 8, "the same computation");
@@ -184,10 +195,10 @@ class ZooTest {
             for (int side = 0; side < 2; side++) {
                 float[] shifted = e.clone();
                 shifted[k] += (float) (side == 0 ? h : -h);
-                Map<String, ai.djl.ndarray.NDArray> w2 = new java.util.LinkedHashMap<>(w);
+                Map<String, NDArray> w2 = new LinkedHashMap<>(w);
                 w2.put(probe, m.create(shifted, w.get(probe).getShape()));
-                try (CausalLM lm = CausalLM.fromWeights(c, w2); ai.djl.ndarray.NDManager scope = m.newSubManager()) {
-                    ai.djl.ndarray.NDArray logp = lm.forward(scope, ids, lengths, true);
+                try (CausalLM lm = CausalLM.fromWeights(c, w2); NDManager scope = m.newSubManager()) {
+                    NDArray logp = lm.forward(scope, ids, lengths, true);
                     f[side] = logp.get("0, :, 5").sum().getFloat() + logp.get("1, :3, 9").sum().getFloat();
                 }
             }
@@ -204,7 +215,7 @@ class ZooTest {
         for (String m : List.of(Zoo.BASE, Zoo.EXPERT1, Zoo.EXPERT2)) {
             byte[] x = Files.readAllBytes(zoo.dir().resolve(m).resolve("model.safetensors"));
             assertArrayEquals(x, Files.readAllBytes(again.dir().resolve(m).resolve("model.safetensors")), m);
-            assertFalse(java.util.Arrays.equals(x, Files.readAllBytes(other.dir().resolve(m).resolve("model.safetensors"))), m);
+            assertFalse(Arrays.equals(x, Files.readAllBytes(other.dir().resolve(m).resolve("model.safetensors"))), m);
         }
         for (String task : List.of(Zoo.TARGET_SEARCH, Zoo.TARGET_TEST, Zoo.SKILL2_TEST)) {
             assertEquals(Files.readString(zoo.dir().resolve("tasks").resolve(task + ".jsonl")),
@@ -246,16 +257,16 @@ class ZooTest {
         assertEquals(Languages.TEMPLATES * spec.testProblems(), test.size());
         assertEquals(Languages.TEMPLATES * spec.testProblems(), skill1.size());
         // disjoint problems, whatever the phrasing: "17 DOSI 15" is the problem inside every question
-        java.util.regex.Pattern sum = java.util.regex.Pattern.compile("\\d+ [A-Z]+ \\d+");
+        Pattern sum = Pattern.compile("\\d+ [A-Z]+ \\d+");
         Set<String> searchProblems = new HashSet<>();
         for (Item i : search) {
-            java.util.regex.Matcher m = sum.matcher(i.question());
+            Matcher m = sum.matcher(i.question());
             assertTrue(m.find(), i.question());
             searchProblems.add(m.group());
         }
         for (Item i : test) {
             assertTrue(i.question().matches("([A-Z]+ )*\\d+ [A-Z]+ \\d+( [A-Z]+)* \\?"), i.question());
-            java.util.regex.Matcher m = sum.matcher(i.question());
+            Matcher m = sum.matcher(i.question());
             assertTrue(m.find(), i.question());
             assertFalse(searchProblems.contains(m.group()), i.question());
         }

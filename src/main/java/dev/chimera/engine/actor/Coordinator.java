@@ -1,5 +1,14 @@
 package dev.chimera.engine.actor;
 
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import dev.chimera.engine.actor.Protocol.Assign;
 import dev.chimera.engine.actor.Protocol.Control;
 import dev.chimera.engine.actor.Protocol.CoordinatorCommand;
@@ -55,7 +64,7 @@ import java.util.concurrent.Executor;
  * once. All file work (opening a run, writing outputs) runs on the blocking dispatcher and comes back as a message.
  */
 public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Coordinator.class);
+    private static final Logger LOG = LoggerFactory.getLogger(Coordinator.class);
 
     /** Coordinator settings (from {@code chimera.engine} in the config). */
     public record Settings(Duration workTimeout, Duration tick, int maxAttempts, boolean fsync, String blockingDispatcher) {
@@ -96,8 +105,8 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
         /** Gene names with the models written as their aliases in {@code run.models}. */
         final List<String> geneNames;
         /** The {@code irt} estimator's fits by their reference rows, and those being fitted. */
-        final Map<List<Long>, Map<String, ItemIrt>> fits = new java.util.HashMap<>();
-        final Set<List<Long>> fitting = new java.util.HashSet<>();
+        final Map<List<Long>, Map<String, ItemIrt>> fits = new HashMap<>();
+        final Set<List<Long>> fitting = new HashSet<>();
         boolean paused;
         boolean ending;
         final long sessionStartNanos = System.nanoTime();
@@ -217,7 +226,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
             return this;
         }
         CompletableFuture<RunFolder.Opened> f = CompletableFuture.supplyAsync(
-                () -> m.spec() != null ? RunFolder.create(m.spec()) : RunFolder.resume(java.nio.file.Path.of(m.runDir())), blocking);
+                () -> m.spec() != null ? RunFolder.create(m.spec()) : RunFolder.resume(Path.of(m.runDir())), blocking);
         getContext().pipeToSelf(f, (ok, err) -> ok != null ? new Opened(ok, m.replyTo())
                 : new OpenFailed(rootMessage(err), m.replyTo()));
         return this;
@@ -518,7 +527,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
     private Behavior<CoordinatorCommand> onWorkersChanged(WorkersChanged m) {
         Set<ActorRef<WorkerCommand>> live = m.listing().getServiceInstances(Protocol.WORKERS);
         lastListing = live;
-        Set<String> liveIds = new java.util.HashSet<>();
+        Set<String> liveIds = new HashSet<>();
         refs.forEach((id, ref) -> {
             if (live.contains(ref)) {
                 liveIds.add(id);
@@ -666,7 +675,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
     }
 
     /** The pick of a run as it is now (its state is an immutable value), to compute here or elsewhere. */
-    private static java.util.function.Supplier<FinalPick.Pick> pickOf(Active run, boolean compare) {
+    private static Supplier<FinalPick.Pick> pickOf(Active run, boolean compare) {
         Map<Long, String> refs = new LinkedHashMap<>();
         for (long id : run.referenceIds()) {
             refs.put(id, run.label(id));
@@ -718,10 +727,10 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
         RunFolder.Opened o = run.opened;
         List<Evaluation> best = best();
         // the pick's bootstrap comparisons are computed with the outputs, off the actor's thread
-        java.util.function.Supplier<FinalPick.Pick> answer = run.racing == null ? () -> null : pickOf(run, true);
+        Supplier<FinalPick.Pick> answer = run.racing == null ? () -> null : pickOf(run, true);
         List<Racing.Finalist> check = run.racing == null ? List.of() : finalistCheck();
         String estimator = run.racing == null ? null : run.opened.spec().fidelity().estimator();
-        java.util.function.Supplier<FinalPick.Pick> pick = () -> {
+        Supplier<FinalPick.Pick> pick = () -> {
             FinalPick.Pick p = answer.get();
             return p == null ? null : p.withEstimates(estimator, check);
         };
@@ -753,7 +762,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
         run.journal.close();
         ended.put(m.runId(), last);
         LOG.info("run {} {}: {} evaluations, best {}", m.runId(), last.state().word(), last.evaluations(),
-                java.util.Arrays.toString(last.best()));
+                Arrays.toString(last.best()));
         run = null;
         dispatch = dispatch.newRun();
         return this;
@@ -761,7 +770,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
 
     static String rootMessage(Throwable t) {
         Throwable c = t;
-        while ((c instanceof java.util.concurrent.CompletionException || c instanceof java.util.concurrent.ExecutionException)
+        while ((c instanceof CompletionException || c instanceof ExecutionException)
                 && c.getCause() != null) {
             c = c.getCause();
         }

@@ -1,5 +1,7 @@
 package dev.chimera.engine.actor;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import dev.chimera.engine.actor.Protocol.CoordinatorCommand;
 import dev.chimera.engine.actor.Protocol.WorkDone;
 import dev.chimera.engine.actor.Protocol.WorkFailed;
@@ -24,7 +26,7 @@ import java.util.concurrent.Executor;
  * Merger its pipeline slot is free. Its messages carry tensors, so they never leave the JVM.
  */
 public final class Evaluator extends AbstractBehavior<Evaluator.Command> {
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Evaluator.class);
+    private static final Logger LOG = LoggerFactory.getLogger(Evaluator.class);
 
     /** Local messages only. */
     public interface Command {

@@ -1,5 +1,7 @@
 package dev.chimera.engine.actor;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import dev.chimera.engine.actor.Protocol.Assign;
 import dev.chimera.engine.actor.Protocol.CoordinatorCommand;
 import dev.chimera.engine.actor.Protocol.RequestWork;
@@ -38,7 +40,7 @@ import java.util.function.BiFunction;
  * {@link WorkFailed#refuseRun()} and the Coordinator sends it nothing more of that run.
  */
 public final class Merger extends AbstractBehavior<WorkerCommand> {
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Merger.class);
+    private static final Logger LOG = LoggerFactory.getLogger(Merger.class);
 
     /** Merger settings. {@code workloads} makes a run's workload for a device (tests pass fakes). */
     public record Settings(String workerId, String device, int depth, Duration idlePoll, String blockingDispatcher,

@@ -1,5 +1,7 @@
 package dev.chimera.engine.actor;
 
+import dev.chimera.engine.run.ControlAction;
+import dev.chimera.engine.run.RunState;
 import dev.chimera.engine.run.RunSetup;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.receptionist.ServiceKey;
@@ -71,7 +73,7 @@ public final class Protocol {
     }
 
     /** pause, resume or stop. */
-    public record Control(String runId, dev.chimera.engine.run.ControlAction action, ActorRef<Status> replyTo) implements CoordinatorCommand, CborSerializable {
+    public record Control(String runId, ControlAction action, ActorRef<Status> replyTo) implements CoordinatorCommand, CborSerializable {
     }
 
     public record GetStatus(String runId, ActorRef<Status> replyTo) implements CoordinatorCommand, CborSerializable {
@@ -83,7 +85,7 @@ public final class Protocol {
      * @param estimatorError multi-fidelity: the mean absolute error of the first-rung estimate over the candidates
      *                       scored on the whole split so far (NaN before the first, or without multi-fidelity)
      */
-    public record Status(String runId, dev.chimera.engine.run.RunState.Status state, String runDir, long generation, long evaluations, long inFlight,
+    public record Status(String runId, RunState.Status state, String runDir, long generation, long evaluations, long inFlight,
                          long cacheHits, double[] best, double evaluationsPerMinute, double elapsedSeconds,
                          List<WorkerStatus> workers, String finishReason, String error, long items, double estimatorError,
                          Map<String, Double> bestGenes)

@@ -1,5 +1,8 @@
 package dev.chimera.engine.control;
 
+import dev.chimera.engine.run.ControlAction;
+import dev.chimera.engine.run.RunException;
+import java.nio.file.StandardCopyOption;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -98,7 +101,7 @@ public final class ControlServer extends AllDirectives implements AutoCloseable 
                 // not a POSIX file system
             }
             Files.writeString(tmp, made + "\n", StandardCharsets.UTF_8);
-            Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
             return made;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read or create the control token file " + file + ": " + e.getMessage(), e);
@@ -165,10 +168,10 @@ public final class ControlServer extends AllDirectives implements AutoCloseable 
     }
 
     private Route control(String id, String word) {
-        dev.chimera.engine.run.ControlAction action;
+        ControlAction action;
         try {
-            action = dev.chimera.engine.run.ControlAction.of(word);
-        } catch (dev.chimera.engine.run.RunException e) {
+            action = ControlAction.of(word);
+        } catch (RunException e) {
             return complete(json(StatusCodes.NOT_FOUND, Map.of("error", e.getMessage())));
         }
         CompletionStage<Protocol.Status> reply = AskPattern.ask(coordinator,

@@ -1,5 +1,6 @@
 package dev.chimera.engine.run;
 
+import java.util.TreeMap;
 import dev.chimera.estimate.PairedBootstrap;
 import dev.chimera.search.Pareto;
 import java.util.ArrayList;
@@ -58,7 +59,7 @@ public final class FinalPick {
                               Map<Long, String> references, Map<String, Map<String, Map<String, Integer>>> parents, long seed) {
         List<Long> ids = new ArrayList<>();
         List<double[]> values = new ArrayList<>();
-        for (Map.Entry<Long, Integer> e : new java.util.TreeMap<>(progress.rungs()).entrySet()) {
+        for (Map.Entry<Long, Integer> e : new TreeMap<>(progress.rungs()).entrySet()) {
             if (e.getValue() >= top) {
                 ids.add(e.getKey());
                 double[] v = new double[objectives.size()];

@@ -1,5 +1,6 @@
 package dev.chimera.engine.run;
 
+import java.util.Locale;
 import dev.chimera.estimate.Extract;
 import dev.chimera.estimate.ExtractResult;
 import dev.chimera.estimate.ResponseCache;
@@ -112,7 +113,7 @@ public final class ItemChoice {
             Map<String, Integer> y = new LinkedHashMap<>();
             a.answers().forEach((id, ok) -> y.put(id, ok ? 1 : 0));
             out.put(m.getKey(), y);
-            LOG.info("parent {} on {}: {} ({})", m.getKey(), task.name(), String.format(java.util.Locale.ROOT, "%.4f",
+            LOG.info("parent {} on {}: {} ({})", m.getKey(), task.name(), String.format(Locale.ROOT, "%.4f",
                     y.values().stream().mapToInt(Integer::intValue).average().orElse(0)), a.cacheHit() ? "cached" : "evaluated");
         }
         return out;

@@ -1,5 +1,8 @@
 package dev.chimera.engine.run;
 
+import java.util.Arrays;
+import java.util.TreeMap;
+import java.util.function.LongFunction;
 import dev.chimera.estimate.IrtConfig;
 import dev.chimera.estimate.ItemIrt;
 import dev.chimera.search.Pareto;
@@ -196,7 +199,7 @@ public final class Racing {
      * the rung's group as a whole keeps its own order, which is still the best information about its members.
      */
     static List<Ended> consistent(List<Ended> ended) {
-        java.util.TreeMap<Integer, List<Ended>> byRung = new java.util.TreeMap<>(Comparator.reverseOrder());
+        TreeMap<Integer, List<Ended>> byRung = new TreeMap<>(Comparator.reverseOrder());
         for (Ended e : ended) {
             byRung.computeIfAbsent(e.rung(), r -> new ArrayList<>()).add(e);
         }
@@ -205,7 +208,7 @@ public final class Racing {
         for (List<Ended> group : byRung.values()) {
             int m = group.get(0).values().length;
             double[] scale = new double[m];
-            java.util.Arrays.fill(scale, 1);
+            Arrays.fill(scale, 1);
             if (ceiling != null) {
                 for (int o = 0; o < m; o++) {
                     double max = 0;
@@ -255,7 +258,7 @@ public final class Racing {
     public List<Long> finalists(RunState.Fidelity progress, List<Long> references, Map<String, ItemIrt> irt, int k) {
         Basis basis = new Basis(incumbents(progress, finalPool(progress, references)), irt);
         Map<Long, double[]> est = new LinkedHashMap<>();
-        for (Map.Entry<Long, RunEvent.Scored> e : new java.util.TreeMap<>(progress.scored()).entrySet()) {
+        for (Map.Entry<Long, RunEvent.Scored> e : new TreeMap<>(progress.scored()).entrySet()) {
             if (e.getKey() >= 0 && e.getValue().rung() < top) {
                 est.put(e.getKey(), estimate(upTo(e.getValue().rung(), progress.of(e.getKey())), progress, basis));
             }
@@ -293,7 +296,7 @@ public final class Racing {
      * finalists are the candidates the search kept, so this is where an estimator's optimism (the winner's curse)
      * shows.
      */
-    public List<Finalist> finalists(RunState.Fidelity progress, java.util.function.LongFunction<Basis> basisOf) {
+    public List<Finalist> finalists(RunState.Fidelity progress, LongFunction<Basis> basisOf) {
         List<Finalist> out = new ArrayList<>();
         String o = objectives.get(0);
         for (long id : new TreeSet<>(progress.rungs().keySet())) {

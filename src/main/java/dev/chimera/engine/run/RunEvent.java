@@ -1,5 +1,6 @@
 package dev.chimera.engine.run;
 
+import java.util.List;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 
@@ -60,7 +61,7 @@ public sealed interface RunEvent {
      * rung) use the IRT model fitted to the whole-split answers of {@code references} (and the parents'). Journaled
      * before the first decision that uses it, so a resumed run refits the same rows and decides the same way.
      */
-    record Fitted(long time, long cohort, java.util.List<Long> references) implements RunEvent {
+    record Fitted(long time, long cohort, List<Long> references) implements RunEvent {
         public static final long FINAL = -1;
     }
 

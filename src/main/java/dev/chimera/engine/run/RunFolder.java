@@ -1,5 +1,6 @@
 package dev.chimera.engine.run;
 
+import java.util.LinkedHashMap;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.chimera.estimate.ExtractResult;
@@ -134,7 +135,7 @@ public final class RunFolder {
                     + "); nothing to resume");
         }
         SearchSpace space = SearchSpace.of(spec);
-        Map<String, String> estimators = new java.util.LinkedHashMap<>();
+        Map<String, String> estimators = new LinkedHashMap<>();
         for (RunSpec.ObjectiveSpec o : spec.objectives()) {
             Path f = dir.resolve("extract-" + o.name() + ".json");
             if (Files.exists(f)) {
@@ -202,7 +203,7 @@ public final class RunFolder {
             for (int k = 0; k < best.size(); k++) {
                 Evaluation e = best.get(k);
                 String yaml = space.genome() != null ? space.genome().yaml(e.candidate().genes()) : null;
-                Map<String, Double> named = new java.util.LinkedHashMap<>();
+                Map<String, Double> named = new LinkedHashMap<>();
                 for (int i = 0; i < dim; i++) {
                     named.put(geneNames.get(i), e.candidate().gene(i));
                 }

@@ -1,5 +1,6 @@
 package dev.chimera.engine.run;
 
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -35,7 +36,7 @@ public record RunSetup(String runId, String spec, Map<String, List<String>> item
     }
 
     private static Map<String, List<Integer>> allItems(Map<String, List<String>> items) {
-        Map<String, List<Integer>> r = new java.util.LinkedHashMap<>();
+        Map<String, List<Integer>> r = new LinkedHashMap<>();
         items.forEach((k, v) -> r.put(k, List.of(v.size())));
         return r;
     }

@@ -1,5 +1,6 @@
 package dev.chimera.engine.run;
 
+import java.util.TreeSet;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
@@ -58,7 +59,7 @@ public record RunSpec(String name, Path output, long seed, List<String> devices,
          * whole split last.
          */
         public List<Integer> counts(int total) {
-            java.util.TreeSet<Integer> below = new java.util.TreeSet<>();
+            TreeSet<Integer> below = new TreeSet<>();
             for (double r : rungs) {
                 int n = Math.max(1, r < 1 ? (int) Math.ceil(r * total) : (int) r);
                 if (n < total) {

@@ -1,5 +1,8 @@
 package dev.chimera.engine.run;
 
+import com.typesafe.config.Config;
+import java.util.ArrayList;
+import java.util.SplittableRandom;
 import dev.chimera.merge.method.MergeMethods;
 import dev.chimera.search.Bounds;
 import dev.chimera.search.genome.Genome;
@@ -69,8 +72,8 @@ public record SearchSpace(Bounds bounds, Genome genome) {
      * first (the incumbent to beat) and a run never returns a merge that scores below them.
      */
     public static List<double[]> startPoints(RunSpec spec) {
-        com.typesafe.config.Config c = spec.algorithmSettings();
-        List<double[]> out = new java.util.ArrayList<>();
+        Config c = spec.algorithmSettings();
+        List<double[]> out = new ArrayList<>();
         if (c.hasPath("mean0")) {
             out.add(c.getDoubleList("mean0").stream().mapToDouble(Double::doubleValue).toArray());
         }
@@ -89,8 +92,8 @@ public record SearchSpace(Bounds bounds, Genome genome) {
      * merges of {@code run.fidelity.calibration}), the same for a resumed run.
      */
     public List<double[]> randomPoints(int k, long seed) {
-        java.util.SplittableRandom rng = new java.util.SplittableRandom(seed ^ 0x5ca1ab1eL);
-        List<double[]> out = new java.util.ArrayList<>();
+        SplittableRandom rng = new SplittableRandom(seed ^ 0x5ca1ab1eL);
+        List<double[]> out = new ArrayList<>();
         for (int i = 0; i < k; i++) {
             double[] x = new double[bounds.dimension()];
             for (int d = 0; d < x.length; d++) {
@@ -106,7 +109,7 @@ public record SearchSpace(Bounds bounds, Genome genome) {
      * {@code weight[expert1].layers0-0.all}), or x0, x1, ... for a box.
      */
     public List<String> geneNames(RunSpec spec) {
-        List<String> out = new java.util.ArrayList<>();
+        List<String> out = new ArrayList<>();
         if (genome == null) {
             for (int i = 0; i < bounds.dimension(); i++) {
                 out.add("x" + i);
@@ -114,7 +117,7 @@ public record SearchSpace(Bounds bounds, Genome genome) {
             return out;
         }
         // longest paths first, so a folder that is a prefix of another cannot take its place
-        List<Map.Entry<String, String>> models = new java.util.ArrayList<>(spec.models().entrySet());
+        List<Map.Entry<String, String>> models = new ArrayList<>(spec.models().entrySet());
         models.sort((a, b) -> b.getValue().length() - a.getValue().length());
         for (String name : genome.geneNames()) {
             for (Map.Entry<String, String> m : models) {

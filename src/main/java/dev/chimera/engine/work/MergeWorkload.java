@@ -1,5 +1,6 @@
 package dev.chimera.engine.work;
 
+import dev.chimera.tensor.ComputeDevice;
 import dev.chimera.engine.run.RunSetup;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
@@ -80,7 +81,7 @@ public final class MergeWorkload implements Workload {
             }
         }
         try {
-            this.device = dev.chimera.tensor.ComputeDevice.available(deviceName);
+            this.device = ComputeDevice.available(deviceName);
         } catch (RuntimeException e) {
             throw new WorkloadException("device " + deviceName + ": " + e.getMessage(), e);
         }

@@ -1,5 +1,9 @@
 package dev.chimera.merge.cpu;
 
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.IntStream;
 import dev.chimera.merge.method.Params;
 import dev.chimera.merge.method.TensorRandom;
 import dev.chimera.tensor.DType;
@@ -18,7 +22,7 @@ public final class CpuKernels {
     static final int BLOCK = 16_384;
     private static final Set<String> TASK_VECTOR = Set.of("task_arithmetic", "ties", "dare_ties", "dare_linear");
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
-    private static final java.util.concurrent.atomic.AtomicLong TENSORS = new java.util.concurrent.atomic.AtomicLong();
+    private static final AtomicLong TENSORS = new AtomicLong();
 
     /** Tensors merged by the kernels since start (lets tests prove the fast path ran). */
     public static long tensorsMerged() {
@@ -47,7 +51,7 @@ public final class CpuKernels {
     /** Whether a kernel handles this tensor (same-shape float inputs of a supported method). */
     public static boolean supports(String method, Tensor tm, List<long[]> inputShapes) {
         for (long[] s : inputShapes) {
-            if (!java.util.Arrays.equals(s, tm.outShape())) {
+            if (!Arrays.equals(s, tm.outShape())) {
                 return false;
             }
         }
@@ -175,7 +179,7 @@ public final class CpuKernels {
         boolean normalize = tm.global().bool("normalize");
         float lam = (float) tm.global().number("lambda");
         int base = tm.baseIndex();
-        int[] others = java.util.stream.IntStream.range(0, in.length).filter(i -> i != base).toArray();
+        int[] others = IntStream.range(0, in.length).filter(i -> i != base).toArray();
         int m = others.length;
         float[] b = s.block(0);
         if (m == 0) {
@@ -229,7 +233,7 @@ public final class CpuKernels {
             if (consensus) {
                 // loops over i (not over models inside i) so the JIT vectorises them; masks are integer ops
                 float[] sign = s.block(4 + m);
-                java.util.Arrays.fill(sign, 0, len, 0f);
+                Arrays.fill(sign, 0, len, 0f);
                 for (int k = 0; k < m; k++) {
                     float[] d = dk[k];
                     for (int i = 0; i < len; i++) {
@@ -239,8 +243,8 @@ public final class CpuKernels {
                 for (int i = 0; i < len; i++) {
                     sign[i] = Math.copySign(1f, sign[i] + 0f); // a zero sum (either sign) elects +1
                 }
-                java.util.Arrays.fill(mixed, 0, len, 0f);
-                java.util.Arrays.fill(div, 0, len, 0f);
+                Arrays.fill(mixed, 0, len, 0f);
+                Arrays.fill(div, 0, len, 0f);
                 for (int k = 0; k < m; k++) {
                     float[] d = dk[k];
                     int wbits = Float.floatToRawIntBits(w[k]);
@@ -284,9 +288,9 @@ public final class CpuKernels {
     /** Per-thread reusable arrays. */
     static final class Scratch {
         final ElementWriter out = new ElementWriter();
-        private final java.util.List<float[]> blocks = new java.util.ArrayList<>();
-        private final java.util.List<float[]> bigs = new java.util.ArrayList<>();
-        private final java.util.List<long[]> bitsets = new java.util.ArrayList<>();
+        private final List<float[]> blocks = new ArrayList<>();
+        private final List<float[]> bigs = new ArrayList<>();
+        private final List<long[]> bitsets = new ArrayList<>();
 
         float[] block(int i) {
             while (blocks.size() <= i) {
@@ -303,7 +307,7 @@ public final class CpuKernels {
                 bitsets.set(i, new long[words]);
             }
             long[] bs = bitsets.get(i);
-            java.util.Arrays.fill(bs, 0, words, 0L);
+            Arrays.fill(bs, 0, words, 0L);
             return bs;
         }
 

@@ -1,5 +1,6 @@
 package dev.chimera.merge.method;
 
+import java.util.HashMap;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.index.NDIndex;
 import java.util.List;
@@ -59,7 +60,7 @@ public final class ArceeFusionMerge implements MergeMethod {
         if (n > SAMPLE) {
             // partial Fisher-Yates: SAMPLE distinct positions, like torch.randperm(n)[:SAMPLE]
             long[] pick = new long[SAMPLE];
-            java.util.HashMap<Long, Long> swapped = new java.util.HashMap<>();
+            HashMap<Long, Long> swapped = new HashMap<>();
             for (int i = 0; i < SAMPLE; i++) {
                 long j = i + rng.nextLong(n - i);
                 long vj = swapped.getOrDefault(j, j);

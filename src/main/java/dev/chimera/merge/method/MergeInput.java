@@ -1,5 +1,6 @@
 package dev.chimera.merge.method;
 
+import java.util.stream.IntStream;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import java.util.List;
@@ -43,6 +44,6 @@ public record MergeInput(
 
     /** Indices of the non-base inputs, in source order. */
     public int[] others() {
-        return java.util.stream.IntStream.range(0, tensors.size()).filter(i -> i != baseIndex).toArray();
+        return IntStream.range(0, tensors.size()).filter(i -> i != baseIndex).toArray();
     }
 }

@@ -1,5 +1,6 @@
 package dev.chimera.merge.method;
 
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
@@ -79,7 +80,7 @@ public final class NuSlerpMerge implements MergeMethod {
         NDArray slerped = theta.mul((float) (1 - t)).sin().mul(v0).add(theta.mul((float) t).sin().mul(v1))
                 .div(sin.add(Nd.toFloat(colinear)));
         NDArray lerped = v0.mul((float) (1 - t)).add(v1.mul((float) t));
-        NDArray res = ai.djl.ndarray.NDArrays.where(colinear.broadcast(slerped.getShape()), lerped, slerped);
+        NDArray res = NDArrays.where(colinear.broadcast(slerped.getShape()), lerped, slerped);
         if (transpose) {
             res = res.swapAxes(0, -1);
         }

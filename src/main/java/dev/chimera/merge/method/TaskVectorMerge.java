@@ -1,5 +1,6 @@
 package dev.chimera.merge.method;
 
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
@@ -162,7 +163,7 @@ public final class TaskVectorMerge implements MergeMethod {
                 mixed = mixed == null ? contrib : mixed.add(contrib);
                 divisor = divisor == null ? wm : divisor.add(wm);
             }
-            divisor = divisor.add(divisor.eq(0).toType(ai.djl.ndarray.types.DataType.FLOAT32, false));
+            divisor = divisor.add(divisor.eq(0).toType(DataType.FLOAT32, false));
         } else {
             mixed = weighted.get(0);
             for (int k = 1; k < weighted.size(); k++) {

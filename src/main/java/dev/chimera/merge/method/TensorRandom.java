@@ -1,5 +1,13 @@
 package dev.chimera.merge.method;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import java.util.ArrayList;
+import java.util.List;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
@@ -22,13 +30,13 @@ public final class TensorRandom {
      * n floats uniform in [0, 1) as a float32 array of the given shape on {@code manager}: element i is
      * {@link #uniformAt}(key(stream), i). Built in pieces of 2^28 elements, so tensors beyond 2 GiB work.
      */
-    public ai.djl.ndarray.NDArray uniform(ai.djl.ndarray.NDManager manager, long n, int stream, ai.djl.ndarray.types.Shape shape) {
+    public NDArray uniform(NDManager manager, long n, int stream, Shape shape) {
         return uniform(manager, n, stream, shape, PIECE);
     }
 
-    ai.djl.ndarray.NDArray uniform(ai.djl.ndarray.NDManager manager, long n, int stream, ai.djl.ndarray.types.Shape shape, long piece) {
+    NDArray uniform(NDManager manager, long n, int stream, Shape shape, long piece) {
         long key = key(stream);
-        java.util.List<ai.djl.ndarray.NDArray> parts = new java.util.ArrayList<>();
+        List<NDArray> parts = new ArrayList<>();
         for (long start = 0; start < n || parts.isEmpty(); start += piece) {
             int len = (int) Math.min(piece, n - start);
             ByteBuffer buf = ByteBuffer.allocateDirect(len * 4).order(ByteOrder.nativeOrder());
@@ -36,13 +44,13 @@ public final class TensorRandom {
             for (int i = 0; i < len; i++) {
                 f.put(i, uniformAt(key, start + i));
             }
-            parts.add(manager.create(buf, new ai.djl.ndarray.types.Shape(len), ai.djl.ndarray.types.DataType.FLOAT32));
+            parts.add(manager.create(buf, new Shape(len), DataType.FLOAT32));
             if (len == 0) {
                 break;
             }
         }
-        ai.djl.ndarray.NDArray flat = parts.size() == 1 ? parts.get(0)
-                : ai.djl.ndarray.NDArrays.concat(new ai.djl.ndarray.NDList(parts), 0);
+        NDArray flat = parts.size() == 1 ? parts.get(0)
+                : NDArrays.concat(new NDList(parts), 0);
         return flat.reshape(shape);
     }
 

@@ -1,12 +1,14 @@
 package dev.chimera.search.genome;
 
+import dev.chimera.search.SearchException;
+
 /**
  * One evolved merge parameter with its bounds: per model (weight, density, epsilon, gamma) or global (t, lambda).
  */
 public record ParamGene(String name, double lower, double upper, boolean perModel) {
     public ParamGene {
         if (!(lower <= upper)) {
-            throw new dev.chimera.search.SearchException("parameter " + name + ": bounds [" + lower + ", " + upper + "] are empty");
+            throw new SearchException("parameter " + name + ": bounds [" + lower + ", " + upper + "] are empty");
         }
     }
 

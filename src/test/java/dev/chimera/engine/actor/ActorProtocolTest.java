@@ -1,5 +1,7 @@
 package dev.chimera.engine.actor;
 
+import dev.chimera.engine.run.RunSetup;
+import dev.chimera.engine.run.RunState;
 import com.typesafe.config.ConfigFactory;
 import dev.chimera.engine.EngineTestSupport;
 import dev.chimera.engine.Node;
@@ -101,7 +103,7 @@ class ActorProtocolTest {
             }
             Thread.sleep(50);
         }
-        assertEquals(dev.chimera.engine.run.RunState.Status.FINISHED, s.state());
+        assertEquals(RunState.Status.FINISHED, s.state());
         List<RunEvent.Evaluated> ev = EngineTestSupport.evaluated(Journal.read(tmp.resolve("out-proto")));
         assertEquals(4, ev.size());
         for (RunEvent.Evaluated e : ev) {
@@ -164,7 +166,7 @@ class ActorProtocolTest {
                 "chimera.engine.blocking-dispatcher", (setup, device) -> w), coord.getRef()));
         RequestWork first = coord.expectMessageClass(RequestWork.class);
         assertEquals(2, first.slots());
-        var setup = new dev.chimera.engine.run.RunSetup("r", "", Map.of());
+        var setup = new RunSetup("r", "", Map.of());
         merger.tell(new Assign("r", 1, new double[] {1}, setup));
         merger.tell(new Assign("r", 2, new double[] {2}, setup));
         WorkDone d1 = coord.expectMessageClass(WorkDone.class, Duration.ofSeconds(5));

@@ -1,5 +1,6 @@
 package dev.chimera.engine.actor;
 
+import dev.chimera.engine.run.RunState;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.ConfigFactory;
 import dev.chimera.engine.Node;
@@ -60,7 +61,7 @@ class MessageSerializationTest {
                 new Protocol.WorkDone("r", 7, 1, "w", new double[] {0.5}, Map.of("t", Map.of("q1", 1, "q2", 0)), 12, 34),
                 new Protocol.WorkFailed("r", 7, 1, "w", "model folder missing", true),
                 new Protocol.SubmitReply(true, "r", "/runs/r", null),
-                new Protocol.Status("r", dev.chimera.engine.run.RunState.Status.RUNNING, "/runs/r", 3, 40, 2, 1, new double[] {0.7}, 12.5, 60, 
+                new Protocol.Status("r", RunState.Status.RUNNING, "/runs/r", 3, 40, 2, 1, new double[] {0.7}, 12.5, 60, 
                         List.of(new Protocol.WorkerStatus("w", 20, 0.97, null)), null, null, 1234, 0.031,
                         Map.of("weight[expert1].layers0-0.all", 0.93)));
         for (Object m : messages) {

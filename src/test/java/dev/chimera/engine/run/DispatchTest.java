@@ -1,5 +1,6 @@
 package dev.chimera.engine.run;
 
+import java.util.ArrayList;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -21,7 +22,7 @@ class DispatchTest {
 
     /** Assigns until nobody wants work or the line is empty; returns the assignments in order. */
     private static List<Dispatch.Assignment> assignAll(Dispatch[] d, long now) {
-        List<Dispatch.Assignment> out = new java.util.ArrayList<>();
+        List<Dispatch.Assignment> out = new ArrayList<>();
         Dispatch.Assigned a;
         while ((a = d[0].assignNext(now)) != null) {
             d[0] = a.next();

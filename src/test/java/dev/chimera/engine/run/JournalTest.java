@@ -1,5 +1,6 @@
 package dev.chimera.engine.run;
 
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -51,7 +52,7 @@ class JournalTest {
         assertEquals(RunState.Status.STOPPED, RunState.replay(Journal.read(dir)).status());
         assertEquals(ControlAction.RESUME, ControlAction.of("resume"));
         assertEquals("unknown control action 'halt' (known: pause, resume, stop)",
-                org.junit.jupiter.api.Assertions.assertThrows(RunException.class, () -> ControlAction.of("halt")).getMessage());
+                Assertions.assertThrows(RunException.class, () -> ControlAction.of("halt")).getMessage());
         RunState failed = RunState.replay(List.of(new RunEvent.Started(0, "r", "n", false),
                 new RunEvent.Finished(10, "failed: candidate 3 failed 3 times", true)));
         assertEquals(RunState.Status.FAILED, failed.status());

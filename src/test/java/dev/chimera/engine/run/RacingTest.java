@@ -1,5 +1,7 @@
 package dev.chimera.engine.run;
 
+import dev.chimera.estimate.IrtConfig;
+import dev.chimera.estimate.ItemIrt;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -161,10 +163,10 @@ class RacingTest {
                 .answered(11, 2, answers(0, 0, 1, 0, 0, 1, 0, 0, 0)).answered(12, 2, answers(0, 1, 1, 1, 1, 1, 0, 1, 1))
                 .answered(13, 2, answers(0, 1, 0, 0, 0, 0, 0, 1, 0)).answered(14, 1, answers(0, 1, 1, 1, 1));
         assertEquals(List.of(-1L, 10L, 11L, 12L, 13L), r.rows(p, List.of(14L, 13L, 12L, 11L, 10L, -1L)));
-        var cfg = dev.chimera.estimate.IrtConfig.defaults().withSeed(7);
+        var cfg = IrtConfig.defaults().withSeed(7);
         // four rows are too few (the gp-IRT calibration holds one out of five): no fit, the paired estimator
         assertTrue(r.fit(p, List.of(-1L, 10L, 11L, 12L), Map.of(), cfg).isEmpty());
-        Map<String, dev.chimera.estimate.ItemIrt> fit = r.fit(p, r.rows(p, List.of(-1L, 10L, 11L, 12L, 13L)), Map.of(), cfg);
+        Map<String, ItemIrt> fit = r.fit(p, r.rows(p, List.of(-1L, 10L, 11L, 12L, 13L)), Map.of(), cfg);
         assertEquals(5, fit.get("t").rows());
         // parents' rows count too: with one parent, four candidates' rows are enough
         Map<String, Integer> parent = answers(0, 0, 0, 0, 0, 1, 1, 1, 1).get("t");

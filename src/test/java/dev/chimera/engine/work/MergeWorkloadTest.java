@@ -1,5 +1,6 @@
 package dev.chimera.engine.work;
 
+import java.util.List;
 import dev.chimera.engine.run.RunSetup;
 import dev.chimera.engine.run.RunSpec;
 import org.junit.jupiter.api.Test;
@@ -28,7 +29,7 @@ class MergeWorkloadTest {
                 """);
         RunSpec spec = RunSpec.load(f);
         WorkloadException e = assertThrows(WorkloadException.class,
-                () -> Workloads.create(new RunSetup("r", spec.text(), Map.of("t", java.util.List.of("1"))), "cpu"));
+                () -> Workloads.create(new RunSetup("r", spec.text(), Map.of("t", List.of("1"))), "cpu"));
         // whichever folder is checked first is named with its key
         assertTrue((e.getMessage().contains("/nonexistent/base (run.models.base)")
                 || e.getMessage().contains("/nonexistent/math (run.models.math)"))

@@ -1,5 +1,10 @@
 package dev.chimera.merge.method;
 
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -38,7 +43,7 @@ class RandomMethodsTest {
     }
 
     float[] run(String method, double density, Map<String, Object> extra, long seed) {
-        Map<String, Object> p = new java.util.HashMap<>(Map.of("weight", 1.0, "density", density));
+        Map<String, Object> p = new HashMap<>(Map.of("weight", 1.0, "density", density));
         p.putAll(extra);
         return h.run(method, List.of(base, x), List.of(), new long[] {N}, 0, Map.of("rescale", false), List.of(Map.of(), p), "t", false, seed);
     }
@@ -92,7 +97,7 @@ class RandomMethodsTest {
         for (int i = 0; i < N; i++) {
             order[i] = i;
         }
-        java.util.Arrays.sort(order, java.util.Comparator.comparingDouble(i -> Math.abs(x[i] - base[i])));
+        Arrays.sort(order, Comparator.comparingDouble(i -> Math.abs(x[i] - base[i])));
         int low = 0;
         int high = 0;
         int q = N / 10;
@@ -108,8 +113,8 @@ class RandomMethodsTest {
     @Test
     void uniformNumbersDoNotDependOnHowTheTensorIsSplit() {
         TensorRandom r = new TensorRandom(11, "model.embed_tokens.weight");
-        try (var m = ai.djl.ndarray.NDManager.newBaseManager("PyTorch")) {
-            var shape = new ai.djl.ndarray.types.Shape(5, 10);
+        try (var m = NDManager.newBaseManager("PyTorch")) {
+            var shape = new Shape(5, 10);
             float[] whole = r.uniform(m, 50, 2, shape).toFloatArray();
             float[] pieces = r.uniform(m, 50, 2, shape, 7).toFloatArray();
             assertArrayEquals(whole, pieces, 0f);

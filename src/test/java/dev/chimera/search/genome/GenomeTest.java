@@ -1,5 +1,7 @@
 package dev.chimera.search.genome;
 
+import dev.chimera.merge.MergeRunner;
+import java.nio.file.Files;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -182,9 +184,9 @@ class GenomeTest {
             genes[i] = 0.3 + 0.05 * i;
         }
         MergeConfig c = MergeConfigYaml.parse(g.yaml(genes), "genome");
-        var r = dev.chimera.merge.MergeRunner.run(c, dir, dir.resolve("merged-genome"),
-                dev.chimera.merge.MergeRunner.Options.defaults(), new dev.chimera.merge.MergeRunner.Listener() { });
+        var r = MergeRunner.run(c, dir, dir.resolve("merged-genome"),
+                MergeRunner.Options.defaults(), new MergeRunner.Listener() { });
         assertEquals(4, r.plan().outLayers());
-        assertTrue(java.nio.file.Files.exists(dir.resolve("merged-genome").resolve("model.safetensors")));
+        assertTrue(Files.exists(dir.resolve("merged-genome").resolve("model.safetensors")));
     }
 }
