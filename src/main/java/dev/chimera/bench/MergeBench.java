@@ -1,6 +1,5 @@
 package dev.chimera.bench;
 
-import java.nio.file.StandardOpenOption;
 import dev.chimera.merge.MergeConfig;
 import dev.chimera.merge.MergeConfigYaml;
 import dev.chimera.merge.MergeRunner;
@@ -11,6 +10,7 @@ import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -24,12 +24,18 @@ import java.util.stream.Stream;
  */
 public final class MergeBench {
     /** One measured method. */
-    public record Row(String method, double seconds, long bytesRead, long bytesWritten, double gbPerSec, double ratioToCopy,
-                      double ratioToFileCopy, double memorySeconds, double memoryGbPerSec) {
-    }
+    public record Row(
+            String method,
+            double seconds,
+            long bytesRead,
+            long bytesWritten,
+            double gbPerSec,
+            double ratioToCopy,
+            double ratioToFileCopy,
+            double memorySeconds,
+            double memoryGbPerSec) {}
 
-    private MergeBench() {
-    }
+    private MergeBench() {}
 
     public static final Map<String, String> CONFIGS = new LinkedHashMap<>();
 
@@ -81,7 +87,8 @@ public final class MergeBench {
                 """);
     }
 
-    public static List<Row> run(Path work, SyntheticModels.Shape shape, List<String> methods, int threads, int repeats, PrintStream log)
+    public static List<Row> run(
+            Path work, SyntheticModels.Shape shape, List<String> methods, int threads, int repeats, PrintStream log)
             throws IOException {
         Files.createDirectories(work);
         for (String m : List.of("base", "m1", "m2")) {
@@ -97,31 +104,71 @@ public final class MergeBench {
         for (String method : methods) {
             String yaml = CONFIGS.get(method);
             if (yaml == null) {
-                throw new IllegalArgumentException("no benchmark config for method " + method + "; known: " + CONFIGS.keySet());
+                throw new IllegalArgumentException(
+                        "no benchmark config for method " + method + "; known: " + CONFIGS.keySet());
             }
             MergeConfig cfg = MergeConfigYaml.parse(yaml.replace("$D", work.toString()), method);
             Row best = null;
             for (int r = 0; r < repeats; r++) {
                 Path out = work.resolve("out-" + method);
-                MergeRunner.Result res = MergeRunner.run(cfg, work, out, new MergeRunner.Options("cpu", 0, 5_000_000_000L, threads, true),
-                        new MergeRunner.Listener() { });
+                MergeRunner.Result res = MergeRunner.run(
+                        cfg,
+                        work,
+                        out,
+                        new MergeRunner.Options("cpu", 0, 5_000_000_000L, threads, true),
+                        new MergeRunner.Listener() {});
                 double gbs = (res.bytesRead() + res.bytesWritten()) / res.seconds() / 1e9;
                 // the same merge with the output kept in memory (as the engine's mergers do): no file writes, no fsync
-                MergeRunner.Result mem = MergeRunner.runToSink(cfg, work, new MergeRunner.Options("cpu", 0, 5_000_000_000L, threads, true),
-                        (name, bytes) -> { });
+                MergeRunner.Result mem = MergeRunner.runToSink(
+                        cfg,
+                        work,
+                        new MergeRunner.Options("cpu", 0, 5_000_000_000L, threads, true),
+                        (name, bytes) -> {});
                 double memGbs = (mem.bytesRead() + mem.bytesWritten()) / mem.seconds() / 1e9;
-                Row row = new Row(method, res.seconds(), res.bytesRead(), res.bytesWritten(), gbs, gbs / copy, gbs / fileCopy,
-                        mem.seconds(), memGbs);
-                log.printf("%-16s %6.2f s  %6.2f GB/s  %5.1f %% of memory copy, %5.1f %% of file copy; in memory %6.2f s %6.2f GB/s %5.1f %%%n",
-                        method, row.seconds(), gbs, 100 * row.ratioToCopy(), 100 * row.ratioToFileCopy(), mem.seconds(), memGbs, 100 * memGbs / copy);
+                Row row = new Row(
+                        method,
+                        res.seconds(),
+                        res.bytesRead(),
+                        res.bytesWritten(),
+                        gbs,
+                        gbs / copy,
+                        gbs / fileCopy,
+                        mem.seconds(),
+                        memGbs);
+                log.printf(
+                        "%-16s %6.2f s  %6.2f GB/s  %5.1f %% of memory copy, %5.1f %% of file copy; in memory %6.2f s %6.2f GB/s %5.1f %%%n",
+                        method,
+                        row.seconds(),
+                        gbs,
+                        100 * row.ratioToCopy(),
+                        100 * row.ratioToFileCopy(),
+                        mem.seconds(),
+                        memGbs,
+                        100 * memGbs / copy);
                 if (best == null || row.seconds() < best.seconds()) {
                     best = best != null && best.memorySeconds() < row.memorySeconds()
-                            ? new Row(row.method(), row.seconds(), row.bytesRead(), row.bytesWritten(), row.gbPerSec(), row.ratioToCopy(),
-                                    row.ratioToFileCopy(), best.memorySeconds(), best.memoryGbPerSec())
+                            ? new Row(
+                                    row.method(),
+                                    row.seconds(),
+                                    row.bytesRead(),
+                                    row.bytesWritten(),
+                                    row.gbPerSec(),
+                                    row.ratioToCopy(),
+                                    row.ratioToFileCopy(),
+                                    best.memorySeconds(),
+                                    best.memoryGbPerSec())
                             : row;
                 } else if (row.memorySeconds() < best.memorySeconds()) {
-                    best = new Row(best.method(), best.seconds(), best.bytesRead(), best.bytesWritten(), best.gbPerSec(), best.ratioToCopy(),
-                            best.ratioToFileCopy(), row.memorySeconds(), row.memoryGbPerSec());
+                    best = new Row(
+                            best.method(),
+                            best.seconds(),
+                            best.bytesRead(),
+                            best.bytesWritten(),
+                            best.gbPerSec(),
+                            best.ratioToCopy(),
+                            best.ratioToFileCopy(),
+                            row.memorySeconds(),
+                            row.memoryGbPerSec());
                 }
                 deleteTree(out);
             }
@@ -167,7 +214,10 @@ public final class MergeBench {
             len = src.capacity();
             for (int r = 0; r < 3; r++) {
                 long t0 = System.nanoTime();
-                try (FileChannel out = FileChannel.open(dst, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                try (FileChannel out = FileChannel.open(
+                        dst,
+                        StandardOpenOption.CREATE,
+                        StandardOpenOption.WRITE,
                         StandardOpenOption.TRUNCATE_EXISTING)) {
                     ByteBuffer b = src.duplicate();
                     long pos = 0;

@@ -21,14 +21,21 @@ import java.util.Set;
 public final class ModelBench {
     /** ~56M parameters: hidden 512, intermediate 1536, 8 layers, vocab 32000, 8 heads, 4 KV heads. */
     public static final SyntheticModels.Shape DEFAULT_SHAPE = new SyntheticModels.Shape(512, 1536, 8, 32000, 8, 4);
+
     public static final int PREFILL_TOKENS = 256;
     public static final int DECODE_PROMPT = 32;
     public static final int DECODE_NEW = 64;
     public static final int DEFAULT_REPEATS = 5;
 
     /** Median and best of the repeats; times in seconds. */
-    public record Result(long parameters, int threads, double prefillMedian, double prefillBest,
-                         double decodeMedian, double decodeBest, double loadSeconds) {
+    public record Result(
+            long parameters,
+            int threads,
+            double prefillMedian,
+            double prefillBest,
+            double decodeMedian,
+            double decodeBest,
+            double loadSeconds) {
         public double prefillTokensPerSecMedian() {
             return PREFILL_TOKENS / prefillMedian;
         }
@@ -47,8 +54,7 @@ public final class ModelBench {
         }
     }
 
-    private ModelBench() {
-    }
+    private ModelBench() {}
 
     /** Prompt token ids shared with the Python baseline: (1 + 7919 i) mod vocab. */
     public static int[] promptTokens(int n, int vocab) {
@@ -61,8 +67,9 @@ public final class ModelBench {
 
     /** The model folder for a shape under {@code work}, written once (config.json is written last). */
     public static Path modelDir(Path work, SyntheticModels.Shape s, PrintStream log) throws IOException {
-        Path dir = work.resolve(String.format("llama-h%d-i%d-l%d-v%d-a%d-kv%d", s.hidden(), s.intermediate(),
-                s.layers(), s.vocab(), s.heads(), s.kvHeads()));
+        Path dir = work.resolve(String.format(
+                "llama-h%d-i%d-l%d-v%d-a%d-kv%d",
+                s.hidden(), s.intermediate(), s.layers(), s.vocab(), s.heads(), s.kvHeads()));
         if (!Files.exists(dir.resolve("config.json"))) {
             long t0 = System.nanoTime();
             SyntheticModels.write(dir, s, 42, 0);
@@ -88,8 +95,9 @@ public final class ModelBench {
         try (CausalLM model = CausalLM.load(dir)) {
             double load = (System.nanoTime() - t0) / 1e9;
             int actualThreads = JniUtils.getNumThreads();
-            log.printf("loaded in %.1f s; PyTorch intra-op threads %d, inter-op threads %d%n", load, actualThreads,
-                    JniUtils.getNumInteropThreads());
+            log.printf(
+                    "loaded in %.1f s; PyTorch intra-op threads %d, inter-op threads %d%n",
+                    load, actualThreads, JniUtils.getNumInteropThreads());
             int vocab = model.config().vocabSize();
             int[] prefill = promptTokens(PREFILL_TOKENS, vocab);
             long[][] prefillIds = {Arrays.stream(prefill).asLongStream().toArray()};
@@ -118,9 +126,15 @@ public final class ModelBench {
                     throw new IllegalStateException("generation produced " + full.tokens().length + " tokens");
                 }
                 dec[r] = ((c - b) - (b - a)) / 1e9;
-                log.printf("repeat %d: prefill %.3f s (%.0f tok/s), generate 64: %.3f s, generate 1: %.3f s, "
-                                + "decode %.1f tok/s%n", r + 1, pre[r], PREFILL_TOKENS / pre[r], (c - b) / 1e9,
-                        (b - a) / 1e9, (DECODE_NEW - 1) / dec[r]);
+                log.printf(
+                        "repeat %d: prefill %.3f s (%.0f tok/s), generate 64: %.3f s, generate 1: %.3f s, "
+                                + "decode %.1f tok/s%n",
+                        r + 1,
+                        pre[r],
+                        PREFILL_TOKENS / pre[r],
+                        (c - b) / 1e9,
+                        (b - a) / 1e9,
+                        (DECODE_NEW - 1) / dec[r]);
             }
             return new Result(parameters, actualThreads, median(pre), min(pre), median(dec), min(dec), load);
         }

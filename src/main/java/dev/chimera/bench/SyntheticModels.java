@@ -43,18 +43,19 @@ public final class SyntheticModels {
         }
 
         public long parameters() {
-            return tensors().values().stream().mapToLong(d -> {
-                long n = 1;
-                for (long x : d) {
-                    n *= x;
-                }
-                return n;
-            }).sum();
+            return tensors().values().stream()
+                    .mapToLong(d -> {
+                        long n = 1;
+                        for (long x : d) {
+                            n *= x;
+                        }
+                        return n;
+                    })
+                    .sum();
         }
     }
 
-    private SyntheticModels() {
-    }
+    private SyntheticModels() {}
 
     /**
      * Writes a bf16 model folder. {@code variant} 0 is the base; others are base + 0.2 x independent noise,
@@ -64,7 +65,8 @@ public final class SyntheticModels {
         Files.createDirectories(dir);
         List<TensorSpec> specs = new ArrayList<>();
         shape.tensors().forEach((n, d) -> specs.add(new TensorSpec(n, DType.BF16, d)));
-        try (ShardedSafetensorsWriter w = new ShardedSafetensorsWriter(dir, specs, ShardedSafetensorsWriter.DEFAULT_MAX_SHARD_BYTES)) {
+        try (ShardedSafetensorsWriter w =
+                new ShardedSafetensorsWriter(dir, specs, ShardedSafetensorsWriter.DEFAULT_MAX_SHARD_BYTES)) {
             int idx = 0;
             for (TensorSpec s : specs) {
                 long n = s.numel();
@@ -91,6 +93,7 @@ public final class SyntheticModels {
                  "num_hidden_layers": %d, "num_attention_heads": %d, "num_key_value_heads": %d, "vocab_size": %d,
                  "tie_word_embeddings": false, "torch_dtype": "bfloat16", "rms_norm_eps": 1e-5, "rope_theta": 10000.0,
                  "max_position_embeddings": 2048, "hidden_act": "silu"}
-                """.formatted(shape.hidden(), shape.intermediate(), shape.layers(), shape.heads(), shape.kvHeads(), shape.vocab()));
+                """.formatted(
+                shape.hidden(), shape.intermediate(), shape.layers(), shape.heads(), shape.kvHeads(), shape.vocab()));
     }
 }

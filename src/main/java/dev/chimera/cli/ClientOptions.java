@@ -6,10 +6,15 @@ import picocli.CommandLine.Option;
 
 /** How a client reaches a cluster: {@code --node} (a node's control endpoint), {@code --token}, {@code --config}. */
 final class ClientOptions {
-    @Option(names = "--node", paramLabel = "HOST:PORT", description = "control endpoint of a cluster node (printed when it starts)")
+    @Option(
+            names = "--node",
+            paramLabel = "HOST:PORT",
+            description = "control endpoint of a cluster node (printed when it starts)")
     String node;
 
-    @Option(names = "--token", description = "control token (default: CHIMERA_TOKEN, chimera.control.token, else the token file)")
+    @Option(
+            names = "--token",
+            description = "control token (default: CHIMERA_TOKEN, chimera.control.token, else the token file)")
     String token;
 
     @Mixin

@@ -1,9 +1,9 @@
 package dev.chimera.cli;
 
-import java.util.List;
-import java.util.Set;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import java.util.List;
+import java.util.Set;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.OptionSpec;
@@ -42,7 +42,9 @@ final class ConfigDefaults implements CommandLine.IDefaultValueProvider {
         Object v = config.getValue(key).unwrapped();
         if (v instanceof List<?> list) {
             // list keys (e.g. chimera.node.devices) become the comma-separated form the options split
-            return list.isEmpty() ? null : String.join(",", list.stream().map(String::valueOf).toList());
+            return list.isEmpty()
+                    ? null
+                    : String.join(",", list.stream().map(String::valueOf).toList());
         }
         return v.toString();
     }

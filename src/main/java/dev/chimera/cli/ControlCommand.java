@@ -3,18 +3,21 @@ package dev.chimera.cli;
 import dev.chimera.engine.actor.Protocol;
 import dev.chimera.engine.control.ControlClient;
 import dev.chimera.engine.control.RunFollower;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Parameters;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
 
 /** {@code chimera pause|resume|stop|status RUN_ID --node HOST:PORT}. */
 abstract class ControlCommand implements Callable<Integer> {
-    @Parameters(index = "0", arity = "0..1", paramLabel = "RUN", description = "run id (status: default the active run)")
+    @Parameters(
+            index = "0",
+            arity = "0..1",
+            paramLabel = "RUN",
+            description = "run id (status: default the active run)")
     String run;
 
     @Mixin
@@ -25,7 +28,8 @@ abstract class ControlCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (cluster.node == null) {
-            throw new IllegalArgumentException(action() + " needs --node HOST:PORT (the control endpoint a node printed)");
+            throw new IllegalArgumentException(
+                    action() + " needs --node HOST:PORT (the control endpoint a node printed)");
         }
         ControlClient client = cluster.client();
         Protocol.Status s;
@@ -42,7 +46,12 @@ abstract class ControlCommand implements Callable<Integer> {
         }
         System.out.println(RunFollower.line(s));
         for (Protocol.WorkerStatus w : s.workers()) {
-            System.out.printf(Locale.ROOT, "  worker %s: %d evaluated, %.0f%% busy%s%n", w.id(), w.evaluated(), w.utilisation() * 100,
+            System.out.printf(
+                    Locale.ROOT,
+                    "  worker %s: %d evaluated, %.0f%% busy%s%n",
+                    w.id(),
+                    w.evaluated(),
+                    w.utilisation() * 100,
                     w.refused() == null ? "" : ", refused: " + w.refused());
         }
         if (s.bestGenes() != null && !s.bestGenes().isEmpty()) {
@@ -56,7 +65,10 @@ abstract class ControlCommand implements Callable<Integer> {
         return 0;
     }
 
-    @Command(name = "pause", mixinStandardHelpOptions = true, description = "Pause a run: in-flight candidates finish, nothing new is handed out.")
+    @Command(
+            name = "pause",
+            mixinStandardHelpOptions = true,
+            description = "Pause a run: in-flight candidates finish, nothing new is handed out.")
     static final class Pause extends ControlCommand {
         @Override
         String action() {
@@ -64,7 +76,10 @@ abstract class ControlCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "stop", mixinStandardHelpOptions = true, description = "Stop a run; its folder keeps everything ('chimera resume DIR' continues it).")
+    @Command(
+            name = "stop",
+            mixinStandardHelpOptions = true,
+            description = "Stop a run; its folder keeps everything ('chimera resume DIR' continues it).")
     static final class Stop extends ControlCommand {
         @Override
         String action() {
@@ -72,7 +87,10 @@ abstract class ControlCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "status", mixinStandardHelpOptions = true, description = "Show a run's generation, evaluations, best fitness, throughput and workers.")
+    @Command(
+            name = "status",
+            mixinStandardHelpOptions = true,
+            description = "Show a run's generation, evaluations, best fitness, throughput and workers.")
     static final class Status extends ControlCommand {
         @Override
         String action() {
@@ -81,9 +99,12 @@ abstract class ControlCommand implements Callable<Integer> {
     }
 
     /** resume: a paused run (with --node and a run id) or a stopped/crashed run's folder. */
-    @Command(name = "resume", mixinStandardHelpOptions = true,
-            description = "Resume a paused run (RUN_ID --node HOST:PORT), or continue a stopped or crashed run from its folder"
-                    + " (RUN_DIR; in-process, or on the cluster with --node). Nothing evaluated is evaluated again.")
+    @Command(
+            name = "resume",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Resume a paused run (RUN_ID --node HOST:PORT), or continue a stopped or crashed run from its folder"
+                            + " (RUN_DIR; in-process, or on the cluster with --node). Nothing evaluated is evaluated again.")
     static final class Resume extends ControlCommand {
         @Mixin
         LocalNodeOptions local = new LocalNodeOptions();
@@ -102,8 +123,8 @@ abstract class ControlCommand implements Callable<Integer> {
                 return r.resumeFolder(Path.of(run));
             }
             if (cluster.node == null) {
-                throw new IllegalArgumentException("resume needs a run folder, or a run id with --node HOST:PORT ('" + run
-                        + "' is not a folder)");
+                throw new IllegalArgumentException(
+                        "resume needs a run folder, or a run id with --node HOST:PORT ('" + run + "' is not a folder)");
             }
             return super.call();
         }

@@ -3,11 +3,9 @@ package dev.chimera.cli;
 import com.typesafe.config.Config;
 import dev.chimera.engine.control.ControlServer;
 
-
 /** The token a client sends: --token, else CHIMERA_TOKEN / chimera.control.token, else the local token file. */
 final class ControlTokens {
-    private ControlTokens() {
-    }
+    private ControlTokens() {}
 
     static String resolve(String flag, Config nodeConfig) {
         if (flag != null && !flag.isBlank()) {

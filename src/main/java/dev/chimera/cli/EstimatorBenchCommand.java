@@ -9,20 +9,32 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code chimera estimator-bench}: which fitness estimator and how many items suit a user's benchmark. */
-@Command(name = "estimator-bench", mixinStandardHelpOptions = true,
+@Command(
+        name = "estimator-bench",
+        mixinStandardHelpOptions = true,
         description = "Leave-one-model-out error of accuracy estimators on a response matrix (models x items, 0/1).")
 final class EstimatorBenchCommand implements Callable<Integer> {
-    @Option(names = "--responses", required = true, paramLabel = "MATRIX.csv",
+    @Option(
+            names = "--responses",
+            required = true,
+            paramLabel = "MATRIX.csv",
             description = "CSV with a 'model' column and one 0/1 column per item id")
     Path responses;
 
-    @Option(names = "--n", split = ",", defaultValue = "10,20,50,100", description = "numbers of items (default ${DEFAULT-VALUE})")
+    @Option(
+            names = "--n",
+            split = ",",
+            defaultValue = "10,20,50,100",
+            description = "numbers of items (default ${DEFAULT-VALUE})")
     int[] ns;
 
-    @Option(names = "--methods", split = ",",
+    @Option(
+            names = "--methods",
+            split = ",",
             defaultValue = "random/mean,random/pirt,random/gpirt,anchor/weighted,anchor/gpirt,anchor-irt/gpirt",
-            description = "selection/estimator pairs; selections: random, stratified, anchor, anchor-irt; estimators: mean, "
-                    + "weighted, irt, irt-model, pirt, gpirt, mpirt, gmpirt, gmpirt-auto (default ${DEFAULT-VALUE})")
+            description =
+                    "selection/estimator pairs; selections: random, stratified, anchor, anchor-irt; estimators: mean, "
+                            + "weighted, irt, irt-model, pirt, gpirt, mpirt, gmpirt, gmpirt-auto (default ${DEFAULT-VALUE})")
     List<String> methods;
 
     @Option(names = "--seed", defaultValue = "0")

@@ -1,6 +1,5 @@
 package dev.chimera.cli;
 
-import dev.chimera.tensor.ComputeDevice;
 import dev.chimera.eval.CausalLMAdapter;
 import dev.chimera.eval.Item;
 import dev.chimera.eval.LanguageCheck;
@@ -12,6 +11,7 @@ import dev.chimera.eval.TaskRunner;
 import dev.chimera.eval.TokenCodec;
 import dev.chimera.eval.Tokenizer;
 import dev.chimera.model.CausalLM;
+import dev.chimera.tensor.ComputeDevice;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -64,10 +64,12 @@ final class EvalCommand implements Callable<Integer> {
         if (limit != null) {
             chosen = chosen.subList(0, Math.min(limit, chosen.size()));
         }
-        try (CausalLM lm = CausalLM.load(model, ComputeDevice.available(device)); Tokenizer tok = Tokenizer.load(model)) {
+        try (CausalLM lm = CausalLM.load(model, ComputeDevice.available(device));
+                Tokenizer tok = Tokenizer.load(model)) {
             Progress progress = new Progress(System.err, t.name(), chosen.size());
             LanguageCheck check = t.language() == null ? null : LanguageCheck.mgsm();
-            TaskRunner runner = new TaskRunner(new CausalLMAdapter(lm, () -> progress.step(0)), TokenCodec.of(tok), check);
+            TaskRunner runner =
+                    new TaskRunner(new CausalLMAdapter(lm, () -> progress.step(0)), TokenCodec.of(tok), check);
             TaskResult r = runner.run(t, chosen, TaskLoader.fewshotItems(t));
             for (Map.Entry<String, Double> m : r.metrics().entrySet()) {
                 System.out.printf("%s %s %.4f%n", t.name(), m.getKey(), m.getValue());

@@ -4,11 +4,28 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code chimera} command line. */
-@Command(name = "chimera", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+@Command(
+        name = "chimera",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
         description = "Evolutionary model merging on an actor engine.",
-        subcommands = {MergeCommand.class, EvalCommand.class, EstimatorBenchCommand.class, ExtractCommand.class, BenchCommand.class, ZooCommand.class, DemoCommand.class,
-                NodeCommand.class, JoinCommand.class, RunCommand.class, ControlCommand.Pause.class, ControlCommand.Resume.class,
-                ControlCommand.Stop.class, ControlCommand.Status.class, CommandLine.HelpCommand.class})
+        subcommands = {
+            MergeCommand.class,
+            EvalCommand.class,
+            EstimatorBenchCommand.class,
+            ExtractCommand.class,
+            BenchCommand.class,
+            ZooCommand.class,
+            DemoCommand.class,
+            NodeCommand.class,
+            JoinCommand.class,
+            RunCommand.class,
+            ControlCommand.Pause.class,
+            ControlCommand.Resume.class,
+            ControlCommand.Stop.class,
+            ControlCommand.Status.class,
+            CommandLine.HelpCommand.class
+        })
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

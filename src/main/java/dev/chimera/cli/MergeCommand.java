@@ -13,7 +13,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code chimera merge}: runs a mergekit YAML config. */
-@Command(name = "merge", mixinStandardHelpOptions = true,
+@Command(
+        name = "merge",
+        mixinStandardHelpOptions = true,
         description = "Merge models with a mergekit YAML config (same methods, parameters and semantics as mergekit).")
 final class MergeCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "CONFIG.yml", description = "mergekit merge config")
@@ -25,10 +27,16 @@ final class MergeCommand implements Callable<Integer> {
     @Option(names = "--device", description = "cpu or cuda:N (default: ${DEFAULT-VALUE})")
     String device;
 
-    @Option(names = "--random-seed", description = "seed of the random methods (dare_*, della*, arcee_fusion sampling); default ${DEFAULT-VALUE}")
+    @Option(
+            names = "--random-seed",
+            description =
+                    "seed of the random methods (dare_*, della*, arcee_fusion sampling); default ${DEFAULT-VALUE}")
     long seed;
 
-    @Option(names = "--out-shard-size", description = "maximum bytes per output shard, e.g. 5B, 500M, 1G (mergekit's units: K/M/B = 1e3/1e6/1e9); default ${DEFAULT-VALUE}")
+    @Option(
+            names = "--out-shard-size",
+            description =
+                    "maximum bytes per output shard, e.g. 5B, 500M, 1G (mergekit's units: K/M/B = 1e3/1e6/1e9); default ${DEFAULT-VALUE}")
     String shardSize;
 
     @Option(names = "--threads", description = "tensors merged in parallel (default ${DEFAULT-VALUE})")
@@ -58,7 +66,8 @@ final class MergeCommand implements Callable<Integer> {
         MergeRunner.Result r = MergeRunner.run(cfg, configDir, out, options, new MergeRunner.Listener() {
             @Override
             public void started(MergePlan plan) {
-                System.err.printf("merging %d tensors with %s into %s%n", plan.tensors().size(), plan.method(), out);
+                System.err.printf(
+                        "merging %d tensors with %s into %s%n", plan.tensors().size(), plan.method(), out);
                 progress[0] = new Progress(System.err, "merge", plan.tensors().size());
             }
 
@@ -67,8 +76,14 @@ final class MergeCommand implements Callable<Integer> {
                 progress[0].step(bytesRead + bytesWritten);
             }
         });
-        System.out.printf("wrote %s: %d tensors, %.1f MB read, %.1f MB written, %.2f s, peak RSS %s%n", r.output(),
-                r.plan().tensors().size(), r.bytesRead() / 1e6, r.bytesWritten() / 1e6, r.seconds(), PeakMemory.describe());
+        System.out.printf(
+                "wrote %s: %d tensors, %.1f MB read, %.1f MB written, %.2f s, peak RSS %s%n",
+                r.output(),
+                r.plan().tensors().size(),
+                r.bytesRead() / 1e6,
+                r.bytesWritten() / 1e6,
+                r.seconds(),
+                PeakMemory.describe());
         return 0;
     }
 }

@@ -13,26 +13,26 @@ final class PeakMemory {
     private static volatile long peakAnon;
 
     static {
-        Thread t = new Thread(() -> {
-            while (true) {
-                peakAnon = Math.max(peakAnon, read("RssAnon:"));
-                try {
-                    Thread.sleep(50);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        }, "chimera-memory-sampler");
+        Thread t = new Thread(
+                () -> {
+                    while (true) {
+                        peakAnon = Math.max(peakAnon, read("RssAnon:"));
+                        try {
+                            Thread.sleep(50);
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                    }
+                },
+                "chimera-memory-sampler");
         t.setDaemon(true);
         t.start();
     }
 
-    private PeakMemory() {
-    }
+    private PeakMemory() {}
 
     /** Starts the sampler (class initialisation). */
-    static void start() {
-    }
+    static void start() {}
 
     static long read(String field) {
         try {
@@ -53,6 +53,7 @@ final class PeakMemory {
         if (hwm < 0) {
             return "n/a";
         }
-        return String.format("%.0f MB (anonymous %.0f MB; the rest is memory-mapped model files)", hwm / 1e6, anon / 1e6);
+        return String.format(
+                "%.0f MB (anonymous %.0f MB; the rest is memory-mapped model files)", hwm / 1e6, anon / 1e6);
     }
 }

@@ -11,7 +11,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code chimera zoo}: the demo's self-made model zoo. */
-@Command(name = "zoo", mixinStandardHelpOptions = true, subcommands = {ZooCommand.Build.class},
+@Command(
+        name = "zoo",
+        mixinStandardHelpOptions = true,
+        subcommands = {ZooCommand.Build.class},
         description = "The demo model zoo: a tiny Llama base and two experts trained on this machine.")
 final class ZooCommand implements Runnable {
     @CommandLine.Spec
@@ -23,11 +26,15 @@ final class ZooCommand implements Runnable {
     }
 
     /** {@code chimera zoo build}. */
-    @Command(name = "build", mixinStandardHelpOptions = true,
+    @Command(
+            name = "build",
+            mixinStandardHelpOptions = true,
             description = "Train (or reuse) the zoo: base, expert 1 (arithmetic in language A), expert 2 (language B),"
                     + " and the task files of the target (arithmetic in B) and of both skills.")
     static final class Build implements Callable<Integer> {
-        @Option(names = "--out", paramLabel = "DIR",
+        @Option(
+                names = "--out",
+                paramLabel = "DIR",
                 description = "zoo folder (default ~/.cache/chimera/zoo/<recipe-hash>-seed<S>); reused if it holds"
                         + " this zoo")
         Path out;
@@ -35,7 +42,10 @@ final class ZooCommand implements Runnable {
         @Option(names = "--seed", defaultValue = "0", description = "zoo seed (default ${DEFAULT-VALUE})")
         long seed;
 
-        @Option(names = "--size", hidden = true, defaultValue = "demo",
+        @Option(
+                names = "--size",
+                hidden = true,
+                defaultValue = "demo",
                 description = "demo, or tiny (a seconds-long zoo of the same recipe, for tests)")
         String size;
 

@@ -1,18 +1,14 @@
 package dev.chimera.demo;
 
-import java.util.Collections;
-import java.util.Objects;
+import static dev.chimera.demo.DemoTasks.seconds;
+
 import ai.djl.engine.Engine;
 import ai.djl.pytorch.jni.JniUtils;
-import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
-import com.typesafe.config.Config;
-import dev.chimera.engine.Node;
 import dev.chimera.engine.actor.Protocol;
-import dev.chimera.engine.control.RunFollower;
 import dev.chimera.engine.run.Journal;
 import dev.chimera.engine.run.RunEvent;
 import dev.chimera.engine.run.RunFolder;
@@ -21,12 +17,7 @@ import dev.chimera.engine.run.RunState;
 import dev.chimera.engine.run.SearchSpace;
 import dev.chimera.estimate.ExtractResult;
 import dev.chimera.eval.TaskLoader;
-import dev.chimera.merge.MergeConfig;
-import dev.chimera.merge.MergeConfigYaml;
-import dev.chimera.merge.MergeRunner;
-import dev.chimera.search.genome.Genome;
 import dev.chimera.tensor.AtomicFiles;
-import dev.chimera.tensor.ShardedSafetensorsWriter;
 import dev.chimera.zoo.Zoo;
 import dev.chimera.zoo.ZooBuilder;
 import dev.chimera.zoo.ZooSpec;
@@ -38,15 +29,13 @@ import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Comparator;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
+import java.util.Objects;
 import java.util.stream.Stream;
-
-import static dev.chimera.demo.DemoTasks.seconds;
 
 /**
  * The end-to-end demo ({@code chimera demo}, docs/demo.md): builds or reuses the model zoo, writes a run file from
@@ -93,13 +82,20 @@ public final class Demo {
         ZooSpec spec = o.zooSpec();
         validate(spec);
         boolean multi = o.multiObjective();
-        Path runDir = (o.runDir() != null ? o.runDir()
-                : Path.of("chimera-demo", (multi ? "pareto" : "target") + "-seed" + o.seed() + "-"
-                        + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))))
-                .toAbsolutePath().normalize();
-        Path zooDir = (o.zooDir() != null ? o.zooDir() : ZooBuilder.defaultDir(spec, o.seed())).toAbsolutePath().normalize();
+        Path runDir = (o.runDir() != null
+                        ? o.runDir()
+                        : Path.of(
+                                "chimera-demo",
+                                (multi ? "pareto" : "target") + "-seed" + o.seed() + "-"
+                                        + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))))
+                .toAbsolutePath()
+                .normalize();
+        Path zooDir = (o.zooDir() != null ? o.zooDir() : ZooBuilder.defaultDir(spec, o.seed()))
+                .toAbsolutePath()
+                .normalize();
         Zoo zoo = new Zoo(zooDir);
-        DemoRunFile.Rendered rendered = DemoRunFile.render(multi, o.template(), fields(runDir, zoo, spec), o.budget(), o.n(), o.responseCache());
+        DemoRunFile.Rendered rendered = DemoRunFile.render(
+                multi, o.template(), fields(runDir, zoo, spec), o.budget(), o.n(), o.responseCache());
         if (rendered.n() < 1 || rendered.n() > maxN(spec)) {
             throw new DemoException("demo.n = " + rendered.n() + " of template " + DemoRunFile.resource(multi)
                     + " is outside 1.." + maxN(spec) + " (the items of the search split); give --n");
@@ -133,8 +129,9 @@ public final class Demo {
         }
         int most = maxN(spec);
         if (o.n() != null && (o.n() < 1 || o.n() > most)) {
-            throw new DemoException("--n " + o.n() + " must be between 1 and " + most + " (the items of the search split"
-                    + (o.multiObjective() ? "s of both skills" : " " + Zoo.TARGET_SEARCH) + ")");
+            throw new DemoException(
+                    "--n " + o.n() + " must be between 1 and " + most + " (the items of the search split"
+                            + (o.multiObjective() ? "s of both skills" : " " + Zoo.TARGET_SEARCH) + ")");
         }
         if (o.estimatorCheck() < 0) {
             throw new DemoException("--check " + o.estimatorCheck() + " must be >= 0");
@@ -166,7 +163,10 @@ public final class Demo {
         List<String> zeros = Collections.nCopies(perModel, "0.0");
         f.put("uniform-genes", Collections.nCopies(2 * perModel, "1.0").toString());
         // genes are model-major (expert 1's groups, then expert 2's): expert 1 alone, expert 2 alone, both
-        f.put("parent-genes", List.of(concat(ones, zeros), concat(zeros, ones), concat(ones, ones)).toString());
+        f.put(
+                "parent-genes",
+                List.of(concat(ones, zeros), concat(zeros, ones), concat(ones, ones))
+                        .toString());
         f.put("search-items", Integer.toString(spec.searchItems()));
         return f;
     }
@@ -198,8 +198,8 @@ public final class Demo {
             } catch (IOException e) {
                 throw new DemoException("cannot read --out " + dir + ": " + e.getMessage(), e);
             }
-            throw new DemoException("--out " + dir + " exists and is not a chimera demo run folder (no " + DemoRunFile.FILE
-                    + "); nothing was changed: choose a new or empty folder");
+            throw new DemoException("--out " + dir + " exists and is not a chimera demo run folder (no "
+                    + DemoRunFile.FILE + "); nothing was changed: choose a new or empty folder");
         }
         String existing;
         try {
@@ -209,14 +209,15 @@ public final class Demo {
         }
         if (!existing.equals(runFile)) {
             throw new DemoException("--out " + dir + " holds a demo made with other options or another zoo (its "
-                    + DemoRunFile.FILE + " differs from this one); nothing was changed: repeat the options it was made with"
+                    + DemoRunFile.FILE
+                    + " differs from this one); nothing was changed: repeat the options it was made with"
                     + " to continue it, or choose another --out");
         }
         return true;
     }
 
-    private DemoResult pipeline(Zoo zooPaths, ZooSpec spec, Path runDir, DemoRunFile.Rendered rendered, boolean continuing,
-                                long t0) {
+    private DemoResult pipeline(
+            Zoo zooPaths, ZooSpec spec, Path runDir, DemoRunFile.Rendered rendered, boolean continuing, long t0) {
         boolean multi = o.multiObjective();
         // 1. the zoo
         out.println("== zoo (" + zooPaths.dir() + ")");
@@ -230,8 +231,10 @@ public final class Demo {
         for (RunSpec.ObjectiveSpec ob : RunSpec.parse(rendered.text()).objectives()) {
             int items = TaskLoader.items(TaskLoader.load(Path.of(ob.task()))).size();
             if (ob.n() > items) {
-                throw new DemoException((o.n() != null ? "--n " + ob.n() : "demo.n = " + ob.n() + " of template "
-                        + DemoRunFile.resource(multi)) + " exceeds the " + items + " items of " + ob.task() + " (objective "
+                throw new DemoException((o.n() != null
+                                ? "--n " + ob.n()
+                                : "demo.n = " + ob.n() + " of template " + DemoRunFile.resource(multi))
+                        + " exceeds the " + items + " items of " + ob.task() + " (objective "
                         + ob.name() + ")");
             }
         }
@@ -246,10 +249,20 @@ public final class Demo {
         }
         RunSpec spec0 = RunSpec.load(runFile);
         out.println("== run file " + runFile + (continuing ? " (continuing this demo)" : ""));
-        out.printf(Locale.ROOT, "  %s, %s over %d genes, budget %d candidates x %d items per objective (%s)%n",
-                spec0.algorithm(), spec0.genome().method(), SearchSpace.of(spec0).bounds().dimension(), rendered.budget(),
-                rendered.n(), String.join(", ", spec0.objectives().stream().map(ob -> ob.name() + " on "
-                        + Path.of(ob.task()).getFileName() + ", estimator " + ob.estimator()).toList()));
+        out.printf(
+                Locale.ROOT,
+                "  %s, %s over %d genes, budget %d candidates x %d items per objective (%s)%n",
+                spec0.algorithm(),
+                spec0.genome().method(),
+                SearchSpace.of(spec0).bounds().dimension(),
+                rendered.budget(),
+                rendered.n(),
+                String.join(
+                        ", ",
+                        spec0.objectives().stream()
+                                .map(ob -> ob.name() + " on "
+                                        + Path.of(ob.task()).getFileName() + ", estimator " + ob.estimator())
+                                .toList()));
 
         // 3. the search
         out.println("== search");
@@ -260,7 +273,10 @@ public final class Demo {
         long lastTime = events.isEmpty() ? 0 : events.get(events.size() - 1).time();
         phases.put("search", state.activeMillis(lastTime) / 1000.0);
         List<ExtractResult> extracts = DemoSearch.extracts(spec0, runDir);
-        double extractSeconds = extracts.stream().filter(Objects::nonNull).mapToDouble(x -> x.cost().wallSeconds()).sum();
+        double extractSeconds = extracts.stream()
+                .filter(Objects::nonNull)
+                .mapToDouble(x -> x.cost().wallSeconds())
+                .sum();
         phases.put("extract", extractSeconds);
         DemoResult.SearchCost cost = DemoSearch.cost(spec0, state, extracts, runDir);
         String runState = end != null ? end.state().name() : state.status().name();
@@ -270,18 +286,42 @@ public final class Demo {
             out.println("continue it (then the demo evaluates it): " + searchStage.continueCommand(runDir));
             out.println("or the run alone: chimera resume " + runDir);
             phases.put("total", seconds(t0));
-            return new DemoResult(multi ? MODE_MULTI : MODE_SINGLE, runDir, zoo.dir(), runFile, spec0.name(), runState, reason,
-                    List.of(), cost, null, null, List.of(), List.of(), null, Map.copyOf(phases), List.of());
+            return new DemoResult(
+                    multi ? MODE_MULTI : MODE_SINGLE,
+                    runDir,
+                    zoo.dir(),
+                    runFile,
+                    spec0.name(),
+                    runState,
+                    reason,
+                    List.of(),
+                    cost,
+                    null,
+                    null,
+                    List.of(),
+                    List.of(),
+                    null,
+                    Map.copyOf(phases),
+                    List.of());
         }
-        out.printf(Locale.ROOT, "  %d candidates, %d items on candidates + %d in the extract stage%s; extract %.1f s, search %.1f s%n",
-                cost.candidates(), cost.candidateItems(), cost.extractItems(), cost.extractFromCache() ? " (from the response cache)" : "",
-                extractSeconds, phases.get("search"));
+        out.printf(
+                Locale.ROOT,
+                "  %d candidates, %d items on candidates + %d in the extract stage%s; extract %.1f s, search %.1f s%n",
+                cost.candidates(),
+                cost.candidateItems(),
+                cost.extractItems(),
+                cost.extractFromCache() ? " (from the response cache)" : "",
+                extractSeconds,
+                phases.get("search"));
 
         // 4. evaluation and report
-        DemoResult r = multi ? new ParetoEvaluation(o, phases).evaluate(spec0, zoo, runDir, runFile, state, extracts, cost, runState,
-                        reason, t0)
-                : spec0.fidelity() != null ? evaluateRaced(spec0, zoo, runDir, runFile, state, cost, runState, reason, t0)
-                : new FixedEvaluation(o, phases).evaluate(spec0, zoo, runDir, runFile, state, extracts, cost, runState, reason, t0);
+        DemoResult r = multi
+                ? new ParetoEvaluation(o, phases)
+                        .evaluate(spec0, zoo, runDir, runFile, state, extracts, cost, runState, reason, t0)
+                : spec0.fidelity() != null
+                        ? evaluateRaced(spec0, zoo, runDir, runFile, state, cost, runState, reason, t0)
+                        : new FixedEvaluation(o, phases)
+                                .evaluate(spec0, zoo, runDir, runFile, state, extracts, cost, runState, reason, t0);
         String report = DemoReport.markdown(r, spec0);
         out.println();
         out.print(report);
@@ -294,15 +334,24 @@ public final class Demo {
         out.println();
         out.println("Where to look, in " + runDir + ":");
         List<String[]> look = new ArrayList<>();
-        look.add(new String[] {SUMMARY_MD + ", " + SUMMARY_JSON, "this report (" + SUMMARY_JSON + " has every number)"});
+        look.add(
+                new String[] {SUMMARY_MD + ", " + SUMMARY_JSON, "this report (" + SUMMARY_JSON + " has every number)"});
         look.add(new String[] {DemoRunFile.FILE, "the run file (chimera run COPY.conf after changing run.output)"});
         if (multi) {
             look.add(new String[] {PLOT, "the Pareto front"});
-            look.add(new String[] {"pareto/K/, pareto/K.yaml", "the Pareto set as model folders and mergekit recipes (best.json)"});
+            look.add(new String[] {
+                "pareto/K/, pareto/K.yaml", "the Pareto set as model folders and mergekit recipes (best.json)"
+            });
         } else {
-            look.add(Files.isDirectory(runDir.resolve("evolved"))
-                    ? new String[] {"evolved/, evolved.yaml", "the evolved model (Hugging Face folder) and its mergekit recipe"}
-                    : new String[] {"best/, best.yaml", "the evolved model (Hugging Face folder) and its mergekit recipe"});
+            look.add(
+                    Files.isDirectory(runDir.resolve("evolved"))
+                            ? new String[] {
+                                "evolved/, evolved.yaml",
+                                "the evolved model (Hugging Face folder) and its mergekit recipe"
+                            }
+                            : new String[] {
+                                "best/, best.yaml", "the evolved model (Hugging Face folder) and its mergekit recipe"
+                            });
             if (Files.isDirectory(runDir.resolve("evolved"))) {
                 look.add(new String[] {"best/, best.yaml", "the run's best by estimated fitness"});
             }
@@ -316,14 +365,35 @@ public final class Demo {
     }
 
     /** A multi-fidelity run: its answer is already scored on the whole search split, see {@link RacedEvaluation}. */
-    private DemoResult evaluateRaced(RunSpec spec, Zoo zoo, Path runDir, Path runFile, RunState state,
-                                     DemoResult.SearchCost cost, String runState, String reason, long t0) {
+    private DemoResult evaluateRaced(
+            RunSpec spec,
+            Zoo zoo,
+            Path runDir,
+            Path runFile,
+            RunState state,
+            DemoResult.SearchCost cost,
+            String runState,
+            String reason,
+            long t0) {
         DemoResult r = new RacedEvaluation(spec, zoo, runDir, state, RunFolder.parents(runDir), out, phases)
                 .evaluate(runFile, cost, runState, reason);
         phases.put("total", seconds(t0));
-        return new DemoResult(r.mode(), r.runDir(), r.zooDir(), r.runFile(), r.runId(), r.runState(), r.finishReason(), r.rows(),
-                r.search(), r.gainOverBestParent(), r.gainOverUniform(), r.estimatorChecks(), r.pareto(), r.plot(),
-                Map.copyOf(phases), r.comparisons());
+        return new DemoResult(
+                r.mode(),
+                r.runDir(),
+                r.zooDir(),
+                r.runFile(),
+                r.runId(),
+                r.runState(),
+                r.finishReason(),
+                r.rows(),
+                r.search(),
+                r.gainOverBestParent(),
+                r.gainOverUniform(),
+                r.estimatorChecks(),
+                r.pareto(),
+                r.plot(),
+                Map.copyOf(phases),
+                r.comparisons());
     }
-
 }

@@ -22,17 +22,29 @@ import java.util.Map;
  * @param comparisons single objective: the evolved merge against the start point, the parents and the uniform merges,
  *                    with intervals, on the search split (multi-fidelity runs) and on the held-out split
  */
-public record DemoResult(String mode, Path runDir, Path zooDir, Path runFile, String runId, String runState,
-                         String finishReason, List<Row> rows, SearchCost search, Double gainOverBestParent,
-                         Double gainOverUniform, List<EstimatorCheck> estimatorChecks, List<Row> pareto, Path plot,
-                         Map<String, Double> phaseSeconds, List<Comparison> comparisons) {
+public record DemoResult(
+        String mode,
+        Path runDir,
+        Path zooDir,
+        Path runFile,
+        String runId,
+        String runState,
+        String finishReason,
+        List<Row> rows,
+        SearchCost search,
+        Double gainOverBestParent,
+        Double gainOverUniform,
+        List<EstimatorCheck> estimatorChecks,
+        List<Row> pareto,
+        Path plot,
+        Map<String, Double> phaseSeconds,
+        List<Comparison> comparisons) {
     /**
      * The evolved merge against another model on one split: the difference of accuracies (points) with its paired
      * bootstrap 95 % interval (items resampled with both models' answers).
      */
-    public record Comparison(String split, String against, double evolved, double other, double difference, double low,
-                             double high) {
-    }
+    public record Comparison(
+            String split, String against, double evolved, double other, double difference, double low, double high) {}
 
     /**
      * One model.
@@ -47,9 +59,14 @@ public record DemoResult(String mode, Path runDir, Path zooDir, Path runFile, St
      * @param seconds wall time of those evaluations (the evolved merge: extract stage plus search)
      * @param candidateId the run's candidate id (-1 for parents and uniform merges)
      */
-    public record Row(String model, Path path, Map<String, Double> searchScores, Map<String, Double> heldOut,
-                      long itemsEvaluated, double seconds, long candidateId) {
-    }
+    public record Row(
+            String model,
+            Path path,
+            Map<String, Double> searchScores,
+            Map<String, Double> heldOut,
+            long itemsEvaluated,
+            double seconds,
+            long candidateId) {}
 
     /**
      * @param candidates candidates evaluated (journaled results; repeats answered by dedup are not counted)
@@ -57,8 +74,8 @@ public record DemoResult(String mode, Path runDir, Path zooDir, Path runFile, St
      * @param extractItems items of the extract stage: parents x items of each objective's task (0 without estimator)
      * @param extractFromCache whether the parents' answers came from the response cache (no model time spent)
      */
-    public record SearchCost(long candidates, long candidateItems, long extractItems, boolean extractFromCache,
-                             long fullItems) {
+    public record SearchCost(
+            long candidates, long candidateItems, long extractItems, boolean extractFromCache, long fullItems) {
         public long totalItems() {
             return candidateItems + extractItems;
         }
@@ -70,12 +87,10 @@ public record DemoResult(String mode, Path runDir, Path zooDir, Path runFile, St
     }
 
     /** @param meanAbsoluteError mean of |estimated - full| over the checked candidates */
-    public record EstimatorCheck(String objective, List<Check> candidates, double meanAbsoluteError) {
-    }
+    public record EstimatorCheck(String objective, List<Check> candidates, double meanAbsoluteError) {}
 
     /** One candidate: its fitness as the run estimated it and its accuracy on every item of the search split. */
-    public record Check(long id, double estimated, double full, int items) {
-    }
+    public record Check(long id, double estimated, double full, int items) {}
 
     /** The row of that name, or null. */
     public Row row(String model) {

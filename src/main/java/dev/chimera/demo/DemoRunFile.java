@@ -1,12 +1,12 @@
 package dev.chimera.demo;
 
-import java.nio.file.Files;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -25,11 +25,9 @@ final class DemoRunFile {
     private static final Pattern FIELD = Pattern.compile("\\{\\{([a-z0-9-]+)}}");
 
     /** The rendered text and the budget and n it resolves to. */
-    record Rendered(String text, int budget, int n) {
-    }
+    record Rendered(String text, int budget, int n) {}
 
-    private DemoRunFile() {
-    }
+    private DemoRunFile() {}
 
     static String resource(boolean multiObjective) {
         return multiObjective ? "demo/demo-multi.conf" : "demo/demo.conf";
@@ -60,14 +58,20 @@ final class DemoRunFile {
      *
      * @throws DemoException for a placeholder without a value, or a template that does not parse
      */
-    static Rendered render(boolean multiObjective, Path custom, Map<String, String> fields, Integer budget, Integer n,
-                           Path responseCache) {
+    static Rendered render(
+            boolean multiObjective,
+            Path custom,
+            Map<String, String> fields,
+            Integer budget,
+            Integer n,
+            Path responseCache) {
         String template = template(multiObjective, custom);
         String rest = FIELD.matcher(template).replaceAll("");
         int stray = rest.indexOf("{{");
         if (stray >= 0) {
             throw new DemoException("template " + resource(multiObjective) + " has a malformed field at '"
-                    + rest.substring(stray, Math.min(rest.length(), stray + 30)) + "' (fields are {{lower-case-name}})");
+                    + rest.substring(stray, Math.min(rest.length(), stray + 30))
+                    + "' (fields are {{lower-case-name}})");
         }
         Matcher m = FIELD.matcher(template);
         StringBuilder b = new StringBuilder();
@@ -88,7 +92,8 @@ final class DemoRunFile {
             overrides.put("demo.n", Integer.toString(n));
         }
         if (responseCache != null) {
-            overrides.put("run.response-cache", quoted(responseCache.toAbsolutePath().toString()));
+            overrides.put(
+                    "run.response-cache", quoted(responseCache.toAbsolutePath().toString()));
         }
         if (!overrides.isEmpty()) {
             b.append("\n# set by chimera demo's options (later keys override the ones above)\n");
@@ -99,8 +104,8 @@ final class DemoRunFile {
             Config c = ConfigFactory.parseString(text).resolve();
             return new Rendered(text, c.getInt("demo.budget"), c.getInt("demo.n"));
         } catch (ConfigException e) {
-            throw new DemoException("template " + resource(multiObjective) + " does not parse once filled in: "
-                    + e.getMessage(), e);
+            throw new DemoException(
+                    "template " + resource(multiObjective) + " does not parse once filled in: " + e.getMessage(), e);
         }
     }
 

@@ -1,57 +1,24 @@
 package dev.chimera.demo;
 
-import ai.djl.engine.Engine;
-import ai.djl.pytorch.jni.JniUtils;
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.module.SimpleModule;
-import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
+import static dev.chimera.demo.DemoTasks.parents;
+
 import com.typesafe.config.Config;
 import dev.chimera.engine.Node;
 import dev.chimera.engine.actor.Protocol;
 import dev.chimera.engine.control.RunFollower;
 import dev.chimera.engine.run.Journal;
-import dev.chimera.engine.run.RunEvent;
 import dev.chimera.engine.run.RunFolder;
 import dev.chimera.engine.run.RunSpec;
 import dev.chimera.engine.run.RunState;
-import dev.chimera.engine.run.SearchSpace;
 import dev.chimera.estimate.ExtractResult;
 import dev.chimera.eval.TaskLoader;
-import dev.chimera.merge.MergeConfig;
-import dev.chimera.merge.MergeConfigYaml;
-import dev.chimera.merge.MergeRunner;
-import dev.chimera.search.genome.Genome;
-import dev.chimera.tensor.AtomicFiles;
-import dev.chimera.tensor.ShardedSafetensorsWriter;
-import dev.chimera.zoo.Zoo;
-import dev.chimera.zoo.ZooBuilder;
-import dev.chimera.zoo.ZooSpec;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
-
-import static dev.chimera.demo.DemoTasks.bestEntries;
-import static dev.chimera.demo.DemoTasks.check;
-import static dev.chimera.demo.DemoTasks.heldOut;
-import static dev.chimera.demo.DemoTasks.parentSearchScores;
-import static dev.chimera.demo.DemoTasks.parents;
-import static dev.chimera.demo.DemoTasks.seconds;
-import static dev.chimera.demo.DemoTasks.taskName;
-import static dev.chimera.demo.DemoTasks.uniformYaml;
 
 /**
  * The demo's search stage: the run on an in-process single-node cluster (pausable and resumable like any run), the
@@ -75,7 +42,8 @@ final class DemoSearch {
         }
         boolean resume = Files.exists(runDir.resolve(Journal.FILE));
         Config cfg = o.nodeConfig() != null ? o.nodeConfig() : Node.loadConfig(null);
-        Node.Options opts = Node.Options.defaults().withPort(0).withDevices(o.devices() != null ? o.devices() : spec.devices());
+        Node.Options opts =
+                Node.Options.defaults().withPort(0).withDevices(o.devices() != null ? o.devices() : spec.devices());
         if (o.controlPort() != null) {
             opts = opts.withControlPort(o.controlPort());
         }
@@ -83,12 +51,14 @@ final class DemoSearch {
         Node local = Node.startLocal(cfg, opts);
         try {
             if (!resume) {
-                out.println("  extract stage: the parents on every item of each objective's task (cached after the first time)");
+                out.println(
+                        "  extract stage: the parents on every item of each objective's task (cached after the first time)");
             }
             Protocol.SubmitReply reply;
             try {
                 reply = local.submit(resume ? null : spec.text(), resume ? runDir.toString() : null)
-                        .toCompletableFuture().get(30, TimeUnit.MINUTES);
+                        .toCompletableFuture()
+                        .get(30, TimeUnit.MINUTES);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new DemoException("interrupted while the run started", e);
@@ -98,17 +68,20 @@ final class DemoSearch {
             if (!reply.ok()) {
                 throw new DemoException("the run did not start: " + reply.error());
             }
-            out.printf("  run %s %s on this machine (devices %s), folder %s%n", reply.runId(), resume ? "resumed" : "started",
-                    local.devices(), reply.runDir());
+            out.printf(
+                    "  run %s %s on this machine (devices %s), folder %s%n",
+                    reply.runId(), resume ? "resumed" : "started", local.devices(), reply.runDir());
             if (local.controlAddress() != null) {
                 String node = " --node " + local.controlAddress();
                 out.println("  from another terminal:");
                 out.println("    chimera status " + reply.runId() + node);
-                out.println("    chimera pause " + reply.runId() + node + "    (candidates in flight finish, nothing new starts)");
+                out.println("    chimera pause " + reply.runId() + node
+                        + "    (candidates in flight finish, nothing new starts)");
                 out.println("    chimera resume " + reply.runId() + node);
                 out.println("    chimera stop " + reply.runId() + node + "     (the folder keeps everything)");
             }
-            out.println("  after a stop or a crash: " + continueCommand(runDir) + "   (continues the run, then evaluates)");
+            out.println(
+                    "  after a stop or a crash: " + continueCommand(runDir) + "   (continues the run, then evaluates)");
             out.println("                      or: chimera resume " + runDir + "   (the run alone)");
             out.flush();
             try {
@@ -122,10 +95,12 @@ final class DemoSearch {
         }
     }
 
-
     /** The command that continues this demo: the options that decide its run file. */
     String continueCommand(Path runDir) {
-        StringBuilder b = new StringBuilder("chimera demo --out ").append(runDir).append(" --seed ").append(o.seed());
+        StringBuilder b = new StringBuilder("chimera demo --out ")
+                .append(runDir)
+                .append(" --seed ")
+                .append(o.seed());
         if (o.runSeed() != null) {
             b.append(" --run-seed ").append(o.runSeed());
         }
@@ -147,7 +122,6 @@ final class DemoSearch {
         return b.toString();
     }
 
-
     static List<ExtractResult> extracts(RunSpec spec, Path runDir) {
         List<ExtractResult> l = new ArrayList<>();
         for (RunSpec.ObjectiveSpec ob : spec.objectives()) {
@@ -157,7 +131,6 @@ final class DemoSearch {
         return l;
     }
 
-
     /**
      * Items the search cost: every journaled per-item result (with multi-fidelity: every rung, and the start point on
      * the whole split), plus the parents' answers (the extract stage, or the answers a multi-fidelity run compares
@@ -165,7 +138,8 @@ final class DemoSearch {
      */
     static DemoResult.SearchCost cost(RunSpec spec, RunState state, List<ExtractResult> extracts, Path runDir) {
         long items = state.fidelity().items();
-        long candidates = state.evaluated().keySet().stream().filter(id -> id >= 0).count();
+        long candidates =
+                state.evaluated().keySet().stream().filter(id -> id >= 0).count();
         long extractItems = 0;
         boolean cached = false;
         boolean any = false;
@@ -185,9 +159,9 @@ final class DemoSearch {
         }
         long full = 0;
         for (RunSpec.ObjectiveSpec ob : spec.objectives()) {
-            full += candidates * TaskLoader.items(TaskLoader.load(Path.of(ob.task()))).size();
+            full += candidates
+                    * TaskLoader.items(TaskLoader.load(Path.of(ob.task()))).size();
         }
         return new DemoResult.SearchCost(candidates, items, extractItems, any && cached, full);
     }
-
 }

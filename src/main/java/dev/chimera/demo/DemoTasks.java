@@ -1,55 +1,24 @@
 package dev.chimera.demo;
 
-import ai.djl.engine.Engine;
-import ai.djl.pytorch.jni.JniUtils;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.module.SimpleModule;
-import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
-import com.typesafe.config.Config;
-import dev.chimera.engine.Node;
-import dev.chimera.engine.actor.Protocol;
-import dev.chimera.engine.control.RunFollower;
-import dev.chimera.engine.run.Journal;
-import dev.chimera.engine.run.RunEvent;
-import dev.chimera.engine.run.RunFolder;
 import dev.chimera.engine.run.RunSpec;
-import dev.chimera.engine.run.RunState;
-import dev.chimera.engine.run.SearchSpace;
 import dev.chimera.estimate.ExtractResult;
-import dev.chimera.eval.TaskLoader;
-import dev.chimera.merge.MergeConfig;
-import dev.chimera.merge.MergeConfigYaml;
-import dev.chimera.merge.MergeRunner;
-import dev.chimera.search.genome.Genome;
-import dev.chimera.tensor.AtomicFiles;
-import dev.chimera.tensor.ShardedSafetensorsWriter;
 import dev.chimera.zoo.Zoo;
-import dev.chimera.zoo.ZooBuilder;
-import dev.chimera.zoo.ZooSpec;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /** What the demo's stages share: its task files and their held-out splits, the zoo's parents and uniform merges, best.json. */
 final class DemoTasks {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private DemoTasks() {
-    }
+    private DemoTasks() {}
 
     /** The held-out split of a search task file: {@code X_search.yml} -> {@code X_test.yml} beside it. */
     static Path heldOut(Path searchTask) {
@@ -79,7 +48,10 @@ final class DemoTasks {
                 continue;
             }
             for (ExtractResult.ModelInfo mi : x.models()) {
-                if (Path.of(mi.path()).toAbsolutePath().normalize().equals(model.toAbsolutePath().normalize())) {
+                if (Path.of(mi.path())
+                        .toAbsolutePath()
+                        .normalize()
+                        .equals(model.toAbsolutePath().normalize())) {
                     m.put(spec.objectives().get(k).name(), mi.accuracy());
                 }
             }
@@ -98,7 +70,8 @@ final class DemoTasks {
     /** Uniform task arithmetic over the whole model: base + w (expert 1 - base) + w (expert 2 - base). */
     static String uniformYaml(Zoo zoo, double w) {
         String weight = String.format(Locale.ROOT, "%.1f", w);
-        return "# uniform task arithmetic: base + " + weight + " (expert 1 - base) + " + weight + " (expert 2 - base), every tensor\n"
+        return "# uniform task arithmetic: base + " + weight + " (expert 1 - base) + " + weight
+                + " (expert 2 - base), every tensor\n"
                 + "merge_method: task_arithmetic\n"
                 + "base_model: " + DemoRunFile.quoted(zoo.base().toString()) + "\n"
                 + "models:\n"
@@ -110,7 +83,6 @@ final class DemoTasks {
                 + "dtype: float32\n";
     }
 
-
     /** The mean absolute error of a list of checks. */
     static DemoResult.EstimatorCheck check(String objective, List<DemoResult.Check> l) {
         double err = 0;
@@ -120,18 +92,17 @@ final class DemoTasks {
         return new DemoResult.EstimatorCheck(objective, List.copyOf(l), l.isEmpty() ? 0 : err / l.size());
     }
 
-
     /** One entry of the run's best.json. */
-    record BestEntry(long id, double[] objectives, double[] genes) {
-    }
+    record BestEntry(long id, double[] objectives, double[] genes) {}
 
     static List<BestEntry> bestEntries(Path runDir) {
         Path f = runDir.resolve("best.json");
         try {
-            List<Map<String, Object>> l = JSON.readValue(f.toFile(), new TypeReference<List<Map<String, Object>>>() { });
+            List<Map<String, Object>> l = JSON.readValue(f.toFile(), new TypeReference<List<Map<String, Object>>>() {});
             List<BestEntry> out = new ArrayList<>();
             for (Map<String, Object> m : l) {
-                out.add(new BestEntry(((Number) m.get("id")).longValue(), doubles(m.get("objectives")), doubles(m.get("genes"))));
+                out.add(new BestEntry(
+                        ((Number) m.get("id")).longValue(), doubles(m.get("objectives")), doubles(m.get("genes"))));
             }
             if (out.isEmpty()) {
                 throw new DemoException(f + " lists no candidate");
@@ -150,7 +121,6 @@ final class DemoTasks {
         }
         return d;
     }
-
 
     static double seconds(long t0) {
         return (System.nanoTime() - t0) / 1e9;

@@ -1,49 +1,5 @@
 package dev.chimera.demo;
 
-import ai.djl.engine.Engine;
-import ai.djl.pytorch.jni.JniUtils;
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.module.SimpleModule;
-import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
-import com.typesafe.config.Config;
-import dev.chimera.engine.Node;
-import dev.chimera.engine.actor.Protocol;
-import dev.chimera.engine.control.RunFollower;
-import dev.chimera.engine.run.Journal;
-import dev.chimera.engine.run.RunEvent;
-import dev.chimera.engine.run.RunFolder;
-import dev.chimera.engine.run.RunSpec;
-import dev.chimera.engine.run.RunState;
-import dev.chimera.engine.run.SearchSpace;
-import dev.chimera.estimate.ExtractResult;
-import dev.chimera.eval.TaskLoader;
-import dev.chimera.merge.MergeConfig;
-import dev.chimera.merge.MergeConfigYaml;
-import dev.chimera.merge.MergeRunner;
-import dev.chimera.search.genome.Genome;
-import dev.chimera.tensor.AtomicFiles;
-import dev.chimera.tensor.ShardedSafetensorsWriter;
-import dev.chimera.zoo.Zoo;
-import dev.chimera.zoo.ZooBuilder;
-import dev.chimera.zoo.ZooSpec;
-import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Locale;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
-
 import static dev.chimera.demo.DemoTasks.bestEntries;
 import static dev.chimera.demo.DemoTasks.check;
 import static dev.chimera.demo.DemoTasks.heldOut;
@@ -52,6 +8,27 @@ import static dev.chimera.demo.DemoTasks.parents;
 import static dev.chimera.demo.DemoTasks.seconds;
 import static dev.chimera.demo.DemoTasks.taskName;
 import static dev.chimera.demo.DemoTasks.uniformYaml;
+
+import dev.chimera.engine.run.RunEvent;
+import dev.chimera.engine.run.RunSpec;
+import dev.chimera.engine.run.RunState;
+import dev.chimera.engine.run.SearchSpace;
+import dev.chimera.estimate.ExtractResult;
+import dev.chimera.merge.MergeConfig;
+import dev.chimera.merge.MergeConfigYaml;
+import dev.chimera.merge.MergeRunner;
+import dev.chimera.search.genome.Genome;
+import dev.chimera.tensor.AtomicFiles;
+import dev.chimera.tensor.ShardedSafetensorsWriter;
+import dev.chimera.zoo.Zoo;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 
 /**
  * The single-objective demo after a run without multi-fidelity (fixed n items per candidate, an estimator): the
@@ -69,9 +46,17 @@ final class FixedEvaluation {
         this.phases = phases;
     }
 
-    DemoResult evaluate(RunSpec spec, Zoo zoo, Path runDir, Path runFile, RunState state,
-                        List<ExtractResult> extracts, DemoResult.SearchCost cost, String runState, String reason,
-                        long t0) {
+    DemoResult evaluate(
+            RunSpec spec,
+            Zoo zoo,
+            Path runDir,
+            Path runFile,
+            RunState state,
+            List<ExtractResult> extracts,
+            DemoResult.SearchCost cost,
+            String runState,
+            String reason,
+            long t0) {
         RunSpec.ObjectiveSpec objective = spec.objectives().get(0);
         Path search = Path.of(objective.task());
         Path test = heldOut(search);
@@ -83,8 +68,14 @@ final class FixedEvaluation {
         try (Scorer scorer = new Scorer(zoo.base(), new ArrayList<>(parents.values()), spec.seed(), out::println)) {
             for (Map.Entry<String, Path> p : parents.entrySet()) {
                 Scorer.Score s = scorer.folder(p.getKey(), p.getValue(), test);
-                rows.add(new DemoResult.Row(p.getKey(), p.getValue(), parentSearchScores(spec, extracts, p.getValue()),
-                        Map.of(testName, s.accuracy()), s.items(), s.seconds(), -1));
+                rows.add(new DemoResult.Row(
+                        p.getKey(),
+                        p.getValue(),
+                        parentSearchScores(spec, extracts, p.getValue()),
+                        Map.of(testName, s.accuracy()),
+                        s.items(),
+                        s.seconds(),
+                        -1));
             }
             for (double w : new double[] {1.0, 0.5}) {
                 String label = String.format(Locale.ROOT, "uniform TA %.1f/%.1f", w, w);
@@ -93,7 +84,8 @@ final class FixedEvaluation {
                 AtomicFiles.writeString(yaml, text);
                 MergeConfig c = MergeConfigYaml.parse(text, yaml.toString());
                 Scorer.Score s = scorer.merge(label, c, List.of(test)).get(test);
-                rows.add(new DemoResult.Row(label, null, Map.of(), Map.of(testName, s.accuracy()), s.items(), s.seconds(), -1));
+                rows.add(new DemoResult.Row(
+                        label, null, Map.of(), Map.of(testName, s.accuracy()), s.items(), s.seconds(), -1));
             }
             Path best = runDir.resolve("best");
             if (!Files.isRegularFile(best.resolve("config.json"))) {
@@ -115,11 +107,13 @@ final class FixedEvaluation {
                 List<RunEvent.Evaluated> top = state.evaluated().values().stream()
                         .sorted(Comparator.comparingDouble((RunEvent.Evaluated e) -> -e.objectives()[0])
                                 .thenComparingLong(RunEvent.Evaluated::id))
-                        .limit(o.estimatorCheck()).toList();
+                        .limit(o.estimatorCheck())
+                        .toList();
                 List<DemoResult.Check> l = new ArrayList<>();
                 double bestFull = -1;
                 for (RunEvent.Evaluated e : top) {
-                    Scorer.Score full = scorer.merge("candidate " + e.id(), genome.decode(e.genes()), List.of(search)).get(search);
+                    Scorer.Score full = scorer.merge("candidate " + e.id(), genome.decode(e.genes()), List.of(search))
+                            .get(search);
                     l.add(new DemoResult.Check(e.id(), e.objectives()[0], full.accuracy(), full.items()));
                     validationItems += full.items();
                     if (full.accuracy() > bestFull) { // ties keep the higher estimate (earlier in the list)
@@ -137,20 +131,46 @@ final class FixedEvaluation {
             long evolvedId = chosen != null ? chosen.id() : b.id();
             double estimate = chosen != null ? chosen.objectives()[0] : b.objectives()[0];
             Scorer.Score s = scorer.folder("evolved", best, test);
-            double searchWall = phases.get("extract") + phases.get("search") + phases.getOrDefault("estimatorCheck", 0.0);
-            rows.add(new DemoResult.Row("evolved", best, Map.of(objective.name(), estimate),
-                    Map.of(testName, s.accuracy()), cost.totalItems() + validationItems, searchWall, evolvedId));
+            double searchWall =
+                    phases.get("extract") + phases.get("search") + phases.getOrDefault("estimatorCheck", 0.0);
+            rows.add(new DemoResult.Row(
+                    "evolved",
+                    best,
+                    Map.of(objective.name(), estimate),
+                    Map.of(testName, s.accuracy()),
+                    cost.totalItems() + validationItems,
+                    searchWall,
+                    evolvedId));
             phases.put("heldOutEval", phases.get("heldOutEval") + seconds(th));
             double evolved = rows.get(rows.size() - 1).heldOut().get(testName);
-            double bestParent = rows.subList(0, 3).stream().mapToDouble(r -> r.heldOut().get(testName)).max().orElseThrow();
-            double bestUniform = rows.subList(3, 5).stream().mapToDouble(r -> r.heldOut().get(testName)).max().orElseThrow();
+            double bestParent = rows.subList(0, 3).stream()
+                    .mapToDouble(r -> r.heldOut().get(testName))
+                    .max()
+                    .orElseThrow();
+            double bestUniform = rows.subList(3, 5).stream()
+                    .mapToDouble(r -> r.heldOut().get(testName))
+                    .max()
+                    .orElseThrow();
             phases.put("total", seconds(t0));
-            return new DemoResult(Demo.MODE_SINGLE, runDir, zoo.dir(), runFile, spec.name(), runState, reason, List.copyOf(rows), cost,
-                    100 * (evolved - bestParent), 100 * (evolved - bestUniform), List.copyOf(checks), List.of(), null,
-                    Map.copyOf(phases), List.of());
+            return new DemoResult(
+                    Demo.MODE_SINGLE,
+                    runDir,
+                    zoo.dir(),
+                    runFile,
+                    spec.name(),
+                    runState,
+                    reason,
+                    List.copyOf(rows),
+                    cost,
+                    100 * (evolved - bestParent),
+                    100 * (evolved - bestUniform),
+                    List.copyOf(checks),
+                    List.of(),
+                    null,
+                    Map.copyOf(phases),
+                    List.of());
         }
     }
-
 
     /**
      * The chosen candidate as {@code evolved/} + {@code evolved.yaml} when it is not the run's own best (which the run
@@ -160,9 +180,17 @@ final class FixedEvaluation {
         Path dir = runDir.resolve("evolved");
         out.println("   candidate " + e.id() + " scores best on the whole search split: writing it to " + dir);
         AtomicFiles.writeString(runDir.resolve("evolved.yaml"), genome.yaml(e.genes()));
-        MergeRunner.run(genome.decode(e.genes()), Path.of("/"), dir, new MergeRunner.Options("cpu", spec.seed(),
-                ShardedSafetensorsWriter.DEFAULT_MAX_SHARD_BYTES, spec.mergeThreads(), true), new MergeRunner.Listener() { });
+        MergeRunner.run(
+                genome.decode(e.genes()),
+                Path.of("/"),
+                dir,
+                new MergeRunner.Options(
+                        "cpu",
+                        spec.seed(),
+                        ShardedSafetensorsWriter.DEFAULT_MAX_SHARD_BYTES,
+                        spec.mergeThreads(),
+                        true),
+                new MergeRunner.Listener() {});
         return dir;
     }
-
 }

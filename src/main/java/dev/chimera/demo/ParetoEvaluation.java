@@ -1,58 +1,26 @@
 package dev.chimera.demo;
 
-import java.util.Arrays;
-import ai.djl.engine.Engine;
-import ai.djl.pytorch.jni.JniUtils;
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.module.SimpleModule;
-import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
-import com.typesafe.config.Config;
-import dev.chimera.engine.Node;
-import dev.chimera.engine.actor.Protocol;
-import dev.chimera.engine.control.RunFollower;
-import dev.chimera.engine.run.Journal;
-import dev.chimera.engine.run.RunEvent;
-import dev.chimera.engine.run.RunFolder;
+import static dev.chimera.demo.DemoTasks.bestEntries;
+import static dev.chimera.demo.DemoTasks.check;
+import static dev.chimera.demo.DemoTasks.parentSearchScores;
+import static dev.chimera.demo.DemoTasks.parents;
+import static dev.chimera.demo.DemoTasks.seconds;
+import static dev.chimera.demo.DemoTasks.taskName;
+
 import dev.chimera.engine.run.RunSpec;
 import dev.chimera.engine.run.RunState;
-import dev.chimera.engine.run.SearchSpace;
 import dev.chimera.estimate.ExtractResult;
-import dev.chimera.eval.TaskLoader;
-import dev.chimera.merge.MergeConfig;
-import dev.chimera.merge.MergeConfigYaml;
-import dev.chimera.merge.MergeRunner;
-import dev.chimera.search.genome.Genome;
 import dev.chimera.tensor.AtomicFiles;
-import dev.chimera.tensor.ShardedSafetensorsWriter;
 import dev.chimera.zoo.Zoo;
-import dev.chimera.zoo.ZooBuilder;
-import dev.chimera.zoo.ZooSpec;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
-
-import static dev.chimera.demo.DemoTasks.bestEntries;
-import static dev.chimera.demo.DemoTasks.check;
-import static dev.chimera.demo.DemoTasks.heldOut;
-import static dev.chimera.demo.DemoTasks.parentSearchScores;
-import static dev.chimera.demo.DemoTasks.parents;
-import static dev.chimera.demo.DemoTasks.seconds;
-import static dev.chimera.demo.DemoTasks.taskName;
-import static dev.chimera.demo.DemoTasks.uniformYaml;
 
 /**
  * The multi-objective demo after its run: the parents and points of the Pareto set on both skills' held-out splits,
@@ -69,13 +37,24 @@ final class ParetoEvaluation {
         this.phases = phases;
     }
 
-    DemoResult evaluate(RunSpec spec, Zoo zoo, Path runDir, Path runFile, RunState state,
-                        List<ExtractResult> extracts, DemoResult.SearchCost cost, String runState, String reason,
-                        long t0) {
-        List<Path> searchTasks = spec.objectives().stream().map(ob -> Path.of(ob.task())).toList();
+    DemoResult evaluate(
+            RunSpec spec,
+            Zoo zoo,
+            Path runDir,
+            Path runFile,
+            RunState state,
+            List<ExtractResult> extracts,
+            DemoResult.SearchCost cost,
+            String runState,
+            String reason,
+            long t0) {
+        List<Path> searchTasks =
+                spec.objectives().stream().map(ob -> Path.of(ob.task())).toList();
         List<Path> tests = searchTasks.stream().map(DemoTasks::heldOut).toList();
-        List<String> names = spec.objectives().stream().map(RunSpec.ObjectiveSpec::name).toList();
-        out.println("== held-out evaluation on " + String.join(", ", tests.stream().map(DemoTasks::taskName).toList())
+        List<String> names =
+                spec.objectives().stream().map(RunSpec.ObjectiveSpec::name).toList();
+        out.println("== held-out evaluation on "
+                + String.join(", ", tests.stream().map(DemoTasks::taskName).toList())
                 + " (every item, greedy generation as chimera eval)");
         long te = System.nanoTime();
         Map<String, Path> parents = parents(zoo);
@@ -89,7 +68,8 @@ final class ParetoEvaluation {
                     // objectives without an estimator have no extract stage: score the parent on the whole search split
                     Map<Path, Scorer.Score> s = scorer.folder(p.getKey(), p.getValue(), searchTasks);
                     for (int k = 0; k < names.size(); k++) {
-                        searchScores.putIfAbsent(names.get(k), s.get(searchTasks.get(k)).accuracy());
+                        searchScores.putIfAbsent(
+                                names.get(k), s.get(searchTasks.get(k)).accuracy());
                     }
                 }
                 Map<Path, Scorer.Score> held = scorer.folder(p.getKey(), p.getValue(), tests);
@@ -100,18 +80,25 @@ final class ParetoEvaluation {
             for (int k = 0; k < best.size(); k++) {
                 order.add(k);
             }
-            order.sort(Comparator.comparingDouble((Integer k) -> best.get(k).objectives()[0]).thenComparingInt(k -> k));
+            order.sort(Comparator.comparingDouble((Integer k) -> best.get(k).objectives()[0])
+                    .thenComparingInt(k -> k));
             // members with equal estimates are one point of the front: score one of each, spread along the front
             List<Integer> distinct = new ArrayList<>();
             for (int k : order) {
-                if (distinct.stream().noneMatch(d -> Arrays.equals(best.get(d).objectives(), best.get(k).objectives()))) {
+                if (distinct.stream()
+                        .noneMatch(d -> Arrays.equals(
+                                best.get(d).objectives(), best.get(k).objectives()))) {
                     distinct.add(k);
                 }
             }
             List<Integer> heldOutMembers = spread(distinct, o.paretoHeldOut());
             Map<Integer, Path> folders = new LinkedHashMap<>();
             for (int k : order) {
-                folders.put(k, best.size() == 1 ? runDir.resolve("best") : runDir.resolve("pareto").resolve(Integer.toString(k)));
+                folders.put(
+                        k,
+                        best.size() == 1
+                                ? runDir.resolve("best")
+                                : runDir.resolve("pareto").resolve(Integer.toString(k)));
             }
             for (int k : order) {
                 DemoTasks.BestEntry b = best.get(k);
@@ -119,7 +106,8 @@ final class ParetoEvaluation {
                 for (int j = 0; j < names.size(); j++) {
                     est.put(names.get(j), b.objectives()[j]);
                 }
-                Map<Path, Scorer.Score> held = heldOutMembers.contains(k) ? scorer.folder("pareto " + k, folders.get(k), tests) : Map.of();
+                Map<Path, Scorer.Score> held =
+                        heldOutMembers.contains(k) ? scorer.folder("pareto " + k, folders.get(k), tests) : Map.of();
                 pareto.add(row("pareto " + k, folders.get(k), est, held, b.id()));
             }
             phases.put("heldOutEval", seconds(te));
@@ -127,14 +115,19 @@ final class ParetoEvaluation {
                 long tc = System.nanoTime();
                 List<Integer> checked = spread(distinct, o.estimatorCheck());
                 out.println("== estimator check: " + checked.size() + " distinct points of the front on every item of "
-                        + String.join(", ", searchTasks.stream().map(DemoTasks::taskName).toList()));
+                        + String.join(
+                                ", ",
+                                searchTasks.stream().map(DemoTasks::taskName).toList()));
                 List<List<DemoResult.Check>> perObjective = new ArrayList<>();
                 names.forEach(x -> perObjective.add(new ArrayList<>()));
                 for (int k : checked) {
                     Map<Path, Scorer.Score> full = scorer.folder("pareto " + k, folders.get(k), searchTasks);
                     for (int j = 0; j < names.size(); j++) {
                         Scorer.Score f = full.get(searchTasks.get(j));
-                        perObjective.get(j).add(new DemoResult.Check(best.get(k).id(), best.get(k).objectives()[j], f.accuracy(), f.items()));
+                        perObjective
+                                .get(j)
+                                .add(new DemoResult.Check(
+                                        best.get(k).id(), best.get(k).objectives()[j], f.accuracy(), f.items()));
                     }
                 }
                 for (int j = 0; j < names.size(); j++) {
@@ -145,24 +138,55 @@ final class ParetoEvaluation {
         }
         rows.addAll(pareto);
         Path plot = runDir.resolve(Demo.PLOT);
-        List<ParetoSvg.Point> front = pareto.stream().map(r -> new ParetoSvg.Point(r.searchScores().get(names.get(0)),
-                r.searchScores().get(names.get(1)), r.model().substring("pareto ".length()))).toList();
-        List<ParetoSvg.Point> refs = rows.subList(0, 3).stream().map(r -> new ParetoSvg.Point(r.searchScores().get(names.get(0)),
-                r.searchScores().get(names.get(1)), r.model())).toList();
+        List<ParetoSvg.Point> front = pareto.stream()
+                .map(r -> new ParetoSvg.Point(
+                        r.searchScores().get(names.get(0)),
+                        r.searchScores().get(names.get(1)),
+                        r.model().substring("pareto ".length())))
+                .toList();
+        List<ParetoSvg.Point> refs = rows.subList(0, 3).stream()
+                .map(r -> new ParetoSvg.Point(
+                        r.searchScores().get(names.get(0)), r.searchScores().get(names.get(1)), r.model()))
+                .toList();
         int n = spec.objectives().get(0).n();
-        AtomicFiles.writeString(plot, ParetoSvg.render(
-                String.format(Locale.ROOT, "Pareto front: %s vs %s (zoo seed %d, %d candidates)", names.get(0), names.get(1),
-                        o.seed(), cost.candidates()),
-                names.get(0) + " on " + taskName(searchTasks.get(0)), names.get(1) + " on " + taskName(searchTasks.get(1)),
-                front, refs, "Pareto set (fitness estimated from " + n + " items; label = pareto/K)",
-                "parents (accuracy on every item)"));
+        AtomicFiles.writeString(
+                plot,
+                ParetoSvg.render(
+                        String.format(
+                                Locale.ROOT,
+                                "Pareto front: %s vs %s (zoo seed %d, %d candidates)",
+                                names.get(0),
+                                names.get(1),
+                                o.seed(),
+                                cost.candidates()),
+                        names.get(0) + " on " + taskName(searchTasks.get(0)),
+                        names.get(1) + " on " + taskName(searchTasks.get(1)),
+                        front,
+                        refs,
+                        "Pareto set (fitness estimated from " + n + " items; label = pareto/K)",
+                        "parents (accuracy on every item)"));
         phases.put("total", seconds(t0));
-        return new DemoResult(Demo.MODE_MULTI, runDir, zoo.dir(), runFile, spec.name(), runState, reason, List.copyOf(rows), cost,
-                null, null, List.copyOf(checks), List.copyOf(pareto), plot, Map.copyOf(phases), List.of());
+        return new DemoResult(
+                Demo.MODE_MULTI,
+                runDir,
+                zoo.dir(),
+                runFile,
+                spec.name(),
+                runState,
+                reason,
+                List.copyOf(rows),
+                cost,
+                null,
+                null,
+                List.copyOf(checks),
+                List.copyOf(pareto),
+                plot,
+                Map.copyOf(phases),
+                List.of());
     }
 
-    private static DemoResult.Row row(String model, Path path, Map<String, Double> searchScores, Map<Path, Scorer.Score> held,
-                         long id) {
+    private static DemoResult.Row row(
+            String model, Path path, Map<String, Double> searchScores, Map<Path, Scorer.Score> held, long id) {
         Map<String, Double> acc = new LinkedHashMap<>();
         long items = 0;
         double secs = 0;
@@ -188,5 +212,4 @@ final class ParetoEvaluation {
         }
         return l;
     }
-
 }

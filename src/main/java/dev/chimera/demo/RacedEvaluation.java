@@ -33,7 +33,8 @@ import java.util.Map;
 final class RacedEvaluation {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** The demo's run file names the zoo's models so; the table names them so. */
-    private static final Map<String, String> LABELS = Map.of("base", "base", "expert1", "expert 1", "expert2", "expert 2");
+    private static final Map<String, String> LABELS =
+            Map.of("base", "base", "expert1", "expert 1", "expert2", "expert 2");
 
     private final RunSpec spec;
     private final Zoo zoo;
@@ -43,8 +44,14 @@ final class RacedEvaluation {
     private final PrintStream out;
     private final Map<String, Double> phases;
 
-    RacedEvaluation(RunSpec spec, Zoo zoo, Path runDir, RunState state, Map<String, Map<String, Map<String, Integer>>> parents,
-                    PrintStream out, Map<String, Double> phases) {
+    RacedEvaluation(
+            RunSpec spec,
+            Zoo zoo,
+            Path runDir,
+            RunState state,
+            Map<String, Map<String, Map<String, Integer>>> parents,
+            PrintStream out,
+            Map<String, Double> phases) {
         this.spec = spec;
         this.zoo = zoo;
         this.runDir = runDir;
@@ -63,18 +70,27 @@ final class RacedEvaluation {
         JsonNode selection = read(runDir.resolve(RunFolder.SELECTION));
         long evolvedId = selection.get("ids").get(0).asLong();
         double evolvedSearch = selection.get("values").get(0).get(0).asDouble();
-        Double start = state.fidelity().rung(-1) >= 0 ? Racing.mean(state.fidelity().of(-1).get(objective)) : null;
+        Double start = state.fidelity().rung(-1) >= 0
+                ? Racing.mean(state.fidelity().of(-1).get(objective))
+                : null;
         List<DemoResult.Comparison> comparisons = new ArrayList<>();
         for (JsonNode c : selection.get("comparisons")) {
             JsonNode iv = c.get("interval");
-            String against = LABELS.getOrDefault(c.get("against").asText(), c.get("against").asText());
-            comparisons.add(new DemoResult.Comparison(searchName, against.equals("start point") ? "start point (uniform TA 1.0/1.0)"
-                    : against, c.get("winner").asDouble(), c.get("other").asDouble(), 100 * iv.get("difference").asDouble(),
-                    100 * iv.get("low").asDouble(), 100 * iv.get("high").asDouble()));
+            String against = LABELS.getOrDefault(
+                    c.get("against").asText(), c.get("against").asText());
+            comparisons.add(new DemoResult.Comparison(
+                    searchName,
+                    against.equals("start point") ? "start point (uniform TA 1.0/1.0)" : against,
+                    c.get("winner").asDouble(),
+                    c.get("other").asDouble(),
+                    100 * iv.get("difference").asDouble(),
+                    100 * iv.get("low").asDouble(),
+                    100 * iv.get("high").asDouble()));
         }
         out.println("== held-out evaluation on " + testName + " (every item, greedy generation as chimera eval)");
         long te = System.nanoTime();
-        List<String> testIds = TaskLoader.items(TaskLoader.load(test)).stream().map(Item::id).toList();
+        List<String> testIds =
+                TaskLoader.items(TaskLoader.load(test)).stream().map(Item::id).toList();
         List<DemoResult.Row> rows = new ArrayList<>();
         Map<String, Scorer.Score> held = new LinkedHashMap<>();
         Map<String, Path> parentDirs = DemoTasks.parents(zoo);
@@ -82,8 +98,14 @@ final class RacedEvaluation {
             for (Map.Entry<String, Path> p : parentDirs.entrySet()) {
                 Scorer.Score s = scorer.folder(p.getKey(), p.getValue(), test);
                 held.put(p.getKey(), s);
-                rows.add(new DemoResult.Row(p.getKey(), p.getValue(), searchScore(objective, p.getKey()),
-                        Map.of(testName, s.accuracy()), s.items(), s.seconds(), -1));
+                rows.add(new DemoResult.Row(
+                        p.getKey(),
+                        p.getValue(),
+                        searchScore(objective, p.getKey()),
+                        Map.of(testName, s.accuracy()),
+                        s.items(),
+                        s.seconds(),
+                        -1));
             }
             for (double w : new double[] {1.0, 0.5}) {
                 String label = String.format(Locale.ROOT, "uniform TA %.1f/%.1f", w, w);
@@ -95,7 +117,8 @@ final class RacedEvaluation {
                 held.put(label, s);
                 // the uniform 1.0/1.0 merge is the run's start point, scored on the whole search split by the run
                 Map<String, Double> searchScores = w == 1.0 && start != null ? Map.of(objective, start) : Map.of();
-                rows.add(new DemoResult.Row(label, null, searchScores, Map.of(testName, s.accuracy()), s.items(), s.seconds(), -1));
+                rows.add(new DemoResult.Row(
+                        label, null, searchScores, Map.of(testName, s.accuracy()), s.items(), s.seconds(), -1));
             }
             Path best = runDir.resolve("best");
             if (!Files.isRegularFile(best.resolve("config.json"))) {
@@ -104,8 +127,14 @@ final class RacedEvaluation {
             Scorer.Score s = scorer.folder("evolved", best, test);
             held.put("evolved", s);
             double searchWall = phases.getOrDefault("extract", 0.0) + phases.get("search");
-            rows.add(new DemoResult.Row("evolved", best, Map.of(objective, evolvedSearch), Map.of(testName, s.accuracy()),
-                    cost.totalItems(), searchWall, evolvedId));
+            rows.add(new DemoResult.Row(
+                    "evolved",
+                    best,
+                    Map.of(objective, evolvedSearch),
+                    Map.of(testName, s.accuracy()),
+                    cost.totalItems(),
+                    searchWall,
+                    evolvedId));
         }
         phases.put("heldOutEval", DemoTasks.seconds(te));
 
@@ -113,19 +142,41 @@ final class RacedEvaluation {
         String bestParent = bestOf(held, List.of("base", "expert 1", "expert 2"));
         String bestUniform = bestOf(held, List.of("uniform TA 1.0/1.0", "uniform TA 0.5/0.5"));
         for (String against : List.of(bestUniform, bestParent)) {
-            PairedBootstrap.Interval iv = PairedBootstrap.of(evolved, held.get(against).vector(testIds), 2000, 0.95, spec.seed());
-            comparisons.add(new DemoResult.Comparison(testName, against, held.get("evolved").accuracy(), held.get(against).accuracy(),
-                    100 * iv.difference(), 100 * iv.low(), 100 * iv.high()));
+            PairedBootstrap.Interval iv =
+                    PairedBootstrap.of(evolved, held.get(against).vector(testIds), 2000, 0.95, spec.seed());
+            comparisons.add(new DemoResult.Comparison(
+                    testName,
+                    against,
+                    held.get("evolved").accuracy(),
+                    held.get(against).accuracy(),
+                    100 * iv.difference(),
+                    100 * iv.low(),
+                    100 * iv.high()));
         }
         double e = held.get("evolved").accuracy();
-        return new DemoResult(Demo.MODE_SINGLE, runDir, zoo.dir(), runFile, spec.name(), runState, reason, List.copyOf(rows), cost,
-                100 * (e - held.get(bestParent).accuracy()), 100 * (e - held.get(bestUniform).accuracy()),
-                List.of(estimatorCheck(objective, selection)), List.of(), null, Map.copyOf(phases), List.copyOf(comparisons));
+        return new DemoResult(
+                Demo.MODE_SINGLE,
+                runDir,
+                zoo.dir(),
+                runFile,
+                spec.name(),
+                runState,
+                reason,
+                List.copyOf(rows),
+                cost,
+                100 * (e - held.get(bestParent).accuracy()),
+                100 * (e - held.get(bestUniform).accuracy()),
+                List.of(estimatorCheck(objective, selection)),
+                List.of(),
+                null,
+                Map.copyOf(phases),
+                List.copyOf(comparisons));
     }
 
     /** A parent's accuracy on the whole search split, from the answers the run compared with. */
     private Map<String, Double> searchScore(String objective, String label) {
-        for (Map.Entry<String, Map<String, Integer>> p : parents.getOrDefault(objective, Map.of()).entrySet()) {
+        for (Map.Entry<String, Map<String, Integer>> p :
+                parents.getOrDefault(objective, Map.of()).entrySet()) {
             if (LABELS.getOrDefault(p.getKey(), p.getKey()).equals(label)) {
                 return Map.of(objective, Racing.mean(p.getValue()));
             }
@@ -140,10 +191,16 @@ final class RacedEvaluation {
     private static DemoResult.EstimatorCheck estimatorCheck(String objective, JsonNode selection) {
         List<DemoResult.Check> checks = new ArrayList<>();
         for (JsonNode f : selection.path("estimates")) {
-            checks.add(new DemoResult.Check(f.get("id").asLong(), f.get("estimate").asDouble(), f.get("exact").asDouble(),
+            checks.add(new DemoResult.Check(
+                    f.get("id").asLong(),
+                    f.get("estimate").asDouble(),
+                    f.get("exact").asDouble(),
                     f.get("items").asInt()));
         }
-        double mae = checks.stream().mapToDouble(c -> Math.abs(c.estimated() - c.full())).average().orElse(0);
+        double mae = checks.stream()
+                .mapToDouble(c -> Math.abs(c.estimated() - c.full()))
+                .average()
+                .orElse(0);
         return new DemoResult.EstimatorCheck(objective, List.copyOf(checks), mae);
     }
 

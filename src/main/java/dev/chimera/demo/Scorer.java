@@ -1,8 +1,6 @@
 package dev.chimera.demo;
 
 import ai.djl.Device;
-import java.util.LinkedHashMap;
-import java.util.Locale;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.chimera.eval.CausalLMAdapter;
@@ -23,7 +21,9 @@ import dev.chimera.model.ModelConfig;
 import dev.chimera.tensor.HostTensors;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
@@ -44,8 +44,7 @@ final class Scorer implements AutoCloseable {
         }
     }
 
-    private record Loaded(Task task, List<Item> items, List<Item> fewshot) {
-    }
+    private record Loaded(Task task, List<Item> items, List<Item> fewshot) {}
 
     private final ModelConfig config;
     private final Tokenizer tokenizer;
@@ -69,7 +68,8 @@ final class Scorer implements AutoCloseable {
         MergeRunner.Options d = MergeRunner.Options.defaults();
         this.mergeOptions = new MergeRunner.Options(d.device(), seed, d.shardBytes(), d.threads(), false);
         try {
-            this.sources = ModelFolders.open(sources.stream().map(p -> p.toAbsolutePath().toString()).toList(), Path.of("/"));
+            this.sources = ModelFolders.open(
+                    sources.stream().map(p -> p.toAbsolutePath().toString()).toList(), Path.of("/"));
         } catch (RuntimeException e) {
             tokenizer.close();
             throw e;
@@ -112,8 +112,12 @@ final class Scorer implements AutoCloseable {
         HostTensors host = new HostTensors();
         try (NDManager manager = NDManager.newBaseManager(Device.cpu(), "PyTorch")) {
             Map<String, NDArray> weights = new ConcurrentHashMap<>();
-            MergeRunner.runToSink(merge, sources, mergeOptions, (tm, bufs) ->
-                    weights.put(tm.output(), host.toFloat32(manager, bufs, tm.outDtype(), tm.outShape())));
+            MergeRunner.runToSink(
+                    merge,
+                    sources,
+                    mergeOptions,
+                    (tm, bufs) ->
+                            weights.put(tm.output(), host.toFloat32(manager, bufs, tm.outDtype(), tm.outShape())));
             try (CausalLM lm = CausalLM.fromWeights(config, weights)) {
                 for (Path t : taskFiles) {
                     out.put(t, score(label, lm, t));
@@ -126,8 +130,8 @@ final class Scorer implements AutoCloseable {
     private Score score(String label, CausalLM lm, Path taskFile) {
         Loaded l = task(taskFile);
         long t0 = System.nanoTime();
-        TaskRunner runner = new TaskRunner(new CausalLMAdapter(lm, () -> { }), codec,
-                l.task().language() == null ? null : LanguageCheck.mgsm());
+        TaskRunner runner = new TaskRunner(
+                new CausalLMAdapter(lm, () -> {}), codec, l.task().language() == null ? null : LanguageCheck.mgsm());
         TaskResult r = runner.run(l.task(), l.items(), l.fewshot());
         int correct = 0;
         Map<String, Integer> answers = new LinkedHashMap<>();
@@ -136,9 +140,16 @@ final class Scorer implements AutoCloseable {
             answers.put(i.id(), i.correct() ? 1 : 0);
         }
         double secs = (System.nanoTime() - t0) / 1e9;
-        Score s = new Score(l.task().name(), (double) correct / r.items().size(), r.items().size(), secs, answers);
-        progress.accept(String.format(Locale.ROOT, "  %-22s %-16s %5.1f %%  (%d items, %.1f s)", label,
-                s.task(), 100 * s.accuracy(), s.items(), secs));
+        Score s = new Score(
+                l.task().name(), (double) correct / r.items().size(), r.items().size(), secs, answers);
+        progress.accept(String.format(
+                Locale.ROOT,
+                "  %-22s %-16s %5.1f %%  (%d items, %.1f s)",
+                label,
+                s.task(),
+                100 * s.accuracy(),
+                s.items(),
+                secs));
         return s;
     }
 

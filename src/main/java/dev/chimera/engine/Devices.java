@@ -1,19 +1,17 @@
 package dev.chimera.engine;
 
-import java.util.Locale;
 import dev.chimera.ChimeraException;
 import dev.chimera.tensor.ComputeDevice;
-
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Device lists of a node: {@code cpu} (one slot), {@code cpu:N} (N CPU slots), {@code cuda:N} / {@code gpu:N} (one
  * slot per GPU). Each slot gets its own Merger/Evaluator pair. Devices this machine lacks are refused at start.
  */
 public final class Devices {
-    private Devices() {
-    }
+    private Devices() {}
 
     /** Expands and checks a device list; errors name the entry. */
     public static List<String> parse(List<String> entries) {

@@ -1,8 +1,5 @@
 package dev.chimera.engine;
 
-import dev.chimera.engine.run.ControlAction;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
@@ -11,9 +8,19 @@ import dev.chimera.engine.actor.Merger;
 import dev.chimera.engine.actor.Protocol;
 import dev.chimera.engine.actor.Protocol.CoordinatorCommand;
 import dev.chimera.engine.control.ControlServer;
+import dev.chimera.engine.run.ControlAction;
 import dev.chimera.engine.run.RunSetup;
 import dev.chimera.engine.work.Workload;
 import dev.chimera.engine.work.Workloads;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
@@ -27,14 +34,6 @@ import org.apache.pekko.cluster.typed.SingletonActor;
 import org.apache.pekko.management.cluster.bootstrap.ClusterBootstrap;
 import org.apache.pekko.management.javadsl.PekkoManagement;
 
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
-import java.util.function.BiFunction;
-
 /**
  * One Chimera node: a Pekko cluster member that can host the Coordinator singleton and runs one Merger/Evaluator
  * pair per device, plus the HTTP control endpoint. {@code chimera node}, {@code chimera join} and
@@ -42,8 +41,14 @@ import java.util.function.BiFunction;
  */
 public final class Node implements AutoCloseable {
     /** How to start a node; null fields fall back to the config ({@code chimera.node.*}). */
-    public record Options(List<String> devices, String host, Integer port, List<String> seeds, Integer controlPort,
-                          String token, BiFunction<RunSetup, String, Workload> workloads) {
+    public record Options(
+            List<String> devices,
+            String host,
+            Integer port,
+            List<String> seeds,
+            Integer controlPort,
+            String token,
+            BiFunction<RunSetup, String, Workload> workloads) {
         public static Options defaults() {
             return new Options(null, null, null, null, null, null, null);
         }
@@ -78,7 +83,11 @@ public final class Node implements AutoCloseable {
     private final List<String> devices;
     private final ControlServer control;
 
-    private Node(ActorSystem<Void> system, ActorRef<CoordinatorCommand> coordinator, List<String> devices, ControlServer control) {
+    private Node(
+            ActorSystem<Void> system,
+            ActorRef<CoordinatorCommand> coordinator,
+            List<String> devices,
+            ControlServer control) {
         this.system = system;
         this.coordinator = coordinator;
         this.devices = devices;
@@ -102,9 +111,12 @@ public final class Node implements AutoCloseable {
             }
             user = ConfigFactory.parseFile(file.toFile());
         }
-        return ConfigFactory.defaultOverrides().withFallback(user).withFallback(ConfigFactory.defaultApplication())
+        return ConfigFactory.defaultOverrides()
+                .withFallback(user)
+                .withFallback(ConfigFactory.defaultApplication())
                 .withFallback(ConfigFactory.parseResources(Node.class.getClassLoader(), "chimera-node.conf"))
-                .withFallback(ConfigFactory.defaultReference()).resolve();
+                .withFallback(ConfigFactory.defaultReference())
+                .resolve();
     }
 
     public static Node start(Config base, Options o) {
@@ -141,8 +153,10 @@ public final class Node implements AutoCloseable {
             int controlPort = o.controlPort() != null ? o.controlPort() : chimera.getInt("control.port");
             ControlServer control = null;
             if (controlPort >= 0) {
-                String token = o.token() != null ? o.token() : ControlServer.tokenFromConfig(chimera.getConfig("control"));
-                control = ControlServer.start(system, coordinator, chimera.getString("control.host"), controlPort, token);
+                String token =
+                        o.token() != null ? o.token() : ControlServer.tokenFromConfig(chimera.getConfig("control"));
+                control =
+                        ControlServer.start(system, coordinator, chimera.getString("control.host"), controlPort, token);
             }
             return new Node(system, coordinator, devices, control);
         } catch (Exception e) {
@@ -166,20 +180,34 @@ public final class Node implements AutoCloseable {
         }
     }
 
-    private static Behavior<Void> guardian(Config config, List<String> devices, BiFunction<RunSetup, String, Workload> workloads,
-                                           CompletableFuture<ActorRef<CoordinatorCommand>> proxy) {
+    private static Behavior<Void> guardian(
+            Config config,
+            List<String> devices,
+            BiFunction<RunSetup, String, Workload> workloads,
+            CompletableFuture<ActorRef<CoordinatorCommand>> proxy) {
         return Behaviors.setup(ctx -> {
             Config e = config.getConfig("chimera.engine");
             String dispatcher = "chimera.engine.blocking-dispatcher";
-            Coordinator.Settings cs = new Coordinator.Settings(e.getDuration("work-timeout"), e.getDuration("tick"),
-                    e.getInt("max-attempts"), e.getBoolean("fsync"), dispatcher);
-            ActorRef<CoordinatorCommand> coordinator = ClusterSingleton.get(ctx.getSystem()).init(
-                    SingletonActor.of(Behaviors.supervise(Coordinator.create(cs)).onFailure(SupervisorStrategy.restart()), "coordinator"));
+            Coordinator.Settings cs = new Coordinator.Settings(
+                    e.getDuration("work-timeout"),
+                    e.getDuration("tick"),
+                    e.getInt("max-attempts"),
+                    e.getBoolean("fsync"),
+                    dispatcher);
+            ActorRef<CoordinatorCommand> coordinator = ClusterSingleton.get(ctx.getSystem())
+                    .init(SingletonActor.of(
+                            Behaviors.supervise(Coordinator.create(cs)).onFailure(SupervisorStrategy.restart()),
+                            "coordinator"));
             String address = ctx.getSystem().address().hostPort();
             for (int i = 0; i < devices.size(); i++) {
                 String id = address + "/" + devices.get(i) + "#" + i;
-                Merger.Settings ms = new Merger.Settings(id, devices.get(i), e.getInt("pipeline-depth"), e.getDuration("idle-poll"),
-                        dispatcher, workloads);
+                Merger.Settings ms = new Merger.Settings(
+                        id,
+                        devices.get(i),
+                        e.getInt("pipeline-depth"),
+                        e.getDuration("idle-poll"),
+                        dispatcher,
+                        workloads);
                 ctx.spawn(Merger.create(ms, coordinator), "merger-" + i);
             }
             proxy.complete(coordinator);
@@ -206,17 +234,24 @@ public final class Node implements AutoCloseable {
 
     /** host:port of this node's cluster address (what {@code chimera join --join} takes). */
     public String clusterAddress() {
-        return system.address().getHost().get() + ":" + system.address().getPort().get();
+        return system.address().getHost().get() + ":"
+                + system.address().getPort().get();
     }
 
     public CompletionStage<Protocol.SubmitReply> submit(String spec, String runDir) {
-        return AskPattern.ask(coordinator, (ActorRef<Protocol.SubmitReply> r) -> new Protocol.Submit(spec, runDir, r),
-                Duration.ofMinutes(10), system.scheduler());
+        return AskPattern.ask(
+                coordinator,
+                (ActorRef<Protocol.SubmitReply> r) -> new Protocol.Submit(spec, runDir, r),
+                Duration.ofMinutes(10),
+                system.scheduler());
     }
 
     public CompletionStage<Protocol.Status> status(String runId) {
-        return AskPattern.ask(coordinator, (ActorRef<Protocol.Status> r) -> new Protocol.GetStatus(runId, r),
-                Duration.ofSeconds(30), system.scheduler());
+        return AskPattern.ask(
+                coordinator,
+                (ActorRef<Protocol.Status> r) -> new Protocol.GetStatus(runId, r),
+                Duration.ofSeconds(30),
+                system.scheduler());
     }
 
     /** The run's status, waited for (at most 30 s): for callers that poll from their own thread, never actors. */
@@ -232,8 +267,11 @@ public final class Node implements AutoCloseable {
     }
 
     public CompletionStage<Protocol.Status> control(String runId, ControlAction action) {
-        return AskPattern.ask(coordinator, (ActorRef<Protocol.Status> r) -> new Protocol.Control(runId, action, r),
-                Duration.ofSeconds(30), system.scheduler());
+        return AskPattern.ask(
+                coordinator,
+                (ActorRef<Protocol.Status> r) -> new Protocol.Control(runId, action, r),
+                Duration.ofSeconds(30),
+                system.scheduler());
     }
 
     @Override

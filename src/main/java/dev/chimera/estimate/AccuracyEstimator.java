@@ -29,183 +29,183 @@ import java.util.List;
  * All outputs are finite and in [0, 1].
  */
 public final class AccuracyEstimator {
-  public static final List<String> METHODS =
-      List.of("mean", "weighted", "irt", "irt-model", "pirt", "gpirt", "mpirt", "gmpirt", "gmpirt-auto");
+    public static final List<String> METHODS =
+            List.of("mean", "weighted", "irt", "irt-model", "pirt", "gpirt", "mpirt", "gmpirt", "gmpirt-auto");
 
-  /**
-   * @param simplexMixture constrain mp-IRT's lambda to the simplex (Mergenetic: unconstrained, the default)
-   * @param lambdaPrecision precision of the N(1/K, .) prior on mp-IRT's lambda (keeps it finite)
-   * @param gmpirtWeight weight of {@code weighted} in {@code gmpirt} (Mergenetic: 0.5)
-   */
-  public record Options(boolean simplexMixture, double lambdaPrecision, double gmpirtWeight) {
-    public static Options defaults() {
-      return new Options(false, 1.0, 0.5);
+    /**
+     * @param simplexMixture constrain mp-IRT's lambda to the simplex (Mergenetic: unconstrained, the default)
+     * @param lambdaPrecision precision of the N(1/K, .) prior on mp-IRT's lambda (keeps it finite)
+     * @param gmpirtWeight weight of {@code weighted} in {@code gmpirt} (Mergenetic: 0.5)
+     */
+    public record Options(boolean simplexMixture, double lambdaPrecision, double gmpirtWeight) {
+        public static Options defaults() {
+            return new Options(false, 1.0, 0.5);
+        }
     }
-  }
 
-  private final IrtModel irt;
-  private final Selection selection;
-  private final Calibration calibration;
-  private final Options options;
-  private final int[] items;
-  private final double[] weights;
-  private final boolean[] seen;
-  private final int total;
-  private final int distinct;
+    private final IrtModel irt;
+    private final Selection selection;
+    private final Calibration calibration;
+    private final Options options;
+    private final int[] items;
+    private final double[] weights;
+    private final boolean[] seen;
+    private final int total;
+    private final int distinct;
 
-  /**
-   * @param irt IRT model of the reference (may be null if only mean / weighted / irt are used)
-   * @param selection the chosen items
-   * @param calibration gp-IRT lambda calibration (may be null: lambda 0.5)
-   * @param totalItems N
-   */
-  public AccuracyEstimator(IrtModel irt, Selection selection, Calibration calibration, Options options,
-      int totalItems) {
-    this.irt = irt;
-    this.selection = selection;
-    this.calibration = calibration;
-    this.options = options;
-    this.items = selection.items();
-    this.weights = selection.weights();
-    this.total = totalItems;
-    for (int j : items) {
-      if (j < 0 || j >= totalItems) {
-        throw new EstimateException("selected item " + j + " out of range 0.." + (totalItems - 1));
-      }
+    /**
+     * @param irt IRT model of the reference (may be null if only mean / weighted / irt are used)
+     * @param selection the chosen items
+     * @param calibration gp-IRT lambda calibration (may be null: lambda 0.5)
+     * @param totalItems N
+     */
+    public AccuracyEstimator(
+            IrtModel irt, Selection selection, Calibration calibration, Options options, int totalItems) {
+        this.irt = irt;
+        this.selection = selection;
+        this.calibration = calibration;
+        this.options = options;
+        this.items = selection.items();
+        this.weights = selection.weights();
+        this.total = totalItems;
+        for (int j : items) {
+            if (j < 0 || j >= totalItems) {
+                throw new EstimateException("selected item " + j + " out of range 0.." + (totalItems - 1));
+            }
+        }
+        if (irt != null && irt.items() != totalItems) {
+            throw new EstimateException("IRT model has " + irt.items() + " items, benchmark has " + totalItems);
+        }
+        this.seen = selection.seenMask(totalItems);
+        this.distinct = selection.distinct(totalItems);
     }
-    if (irt != null && irt.items() != totalItems) {
-      throw new EstimateException("IRT model has " + irt.items() + " items, benchmark has " + totalItems);
+
+    public Selection selection() {
+        return selection;
     }
-    this.seen = selection.seenMask(totalItems);
-    this.distinct = selection.distinct(totalItems);
-  }
 
-  public Selection selection() {
-    return selection;
-  }
+    /** tinyBenchmarks' gp-IRT weight for this selection. */
+    public double gpirtLambda() {
+        return calibration == null ? 0.5 : calibration.lambda(distinct, selection.kind());
+    }
 
-  /** tinyBenchmarks' gp-IRT weight for this selection. */
-  public double gpirtLambda() {
-    return calibration == null ? 0.5 : calibration.lambda(distinct, selection.kind());
-  }
+    /** Dispatch by name; {@code parentThetas} is needed only by the mp-IRT family. */
+    public double estimate(String method, double[] y, double[][] parentThetas) {
+        check(y);
+        double v;
+        switch (method) {
+            case "mean":
+                v = mean(y);
+                break;
+            case "weighted":
+            case "irt":
+                v = weighted(y);
+                break;
+            case "irt-model":
+                v = irtModel(y);
+                break;
+            case "pirt":
+                v = pirt(y);
+                break;
+            case "gpirt":
+                v = gpirt(y);
+                break;
+            case "mpirt":
+                v = mpirt(y, parentThetas);
+                break;
+            case "gmpirt":
+                v = options.gmpirtWeight() * weighted(y) + (1 - options.gmpirtWeight()) * mpirt(y, parentThetas);
+                break;
+            case "gmpirt-auto": {
+                double g = gpirtLambda();
+                v = g * weighted(y) + (1 - g) * mpirt(y, parentThetas);
+                break;
+            }
+            default:
+                throw new EstimateException("unknown estimator '" + method + "' (known: " + METHODS + ")");
+        }
+        return clamp01(v);
+    }
 
-  /** Dispatch by name; {@code parentThetas} is needed only by the mp-IRT family. */
-  public double estimate(String method, double[] y, double[][] parentThetas) {
-    check(y);
-    double v;
-    switch (method) {
-      case "mean":
-        v = mean(y);
-        break;
-      case "weighted":
-      case "irt":
-        v = weighted(y);
-        break;
-      case "irt-model":
-        v = irtModel(y);
-        break;
-      case "pirt":
-        v = pirt(y);
-        break;
-      case "gpirt":
-        v = gpirt(y);
-        break;
-      case "mpirt":
-        v = mpirt(y, parentThetas);
-        break;
-      case "gmpirt":
-        v = options.gmpirtWeight() * weighted(y) + (1 - options.gmpirtWeight()) * mpirt(y, parentThetas);
-        break;
-      case "gmpirt-auto": {
+    public double mean(double[] y) {
+        check(y);
+        double s = 0;
+        for (double v : y) {
+            s += v;
+        }
+        return s / y.length;
+    }
+
+    public double weighted(double[] y) {
+        check(y);
+        double s = 0;
+        for (int i = 0; i < y.length; i++) {
+            s += weights[i] * y[i];
+        }
+        return clamp01(s);
+    }
+
+    public double irtModel(double[] y) {
+        return clamp01(needIrt().meanProbability(needIrt().fitTheta(items, y)));
+    }
+
+    public double pirt(double[] y) {
+        double[] th = needIrt().fitTheta(items, y);
+        return clamp01(blend(mean(y), th));
+    }
+
+    public double gpirt(double[] y) {
         double g = gpirtLambda();
-        v = g * weighted(y) + (1 - g) * mpirt(y, parentThetas);
-        break;
-      }
-      default:
-        throw new EstimateException("unknown estimator '" + method + "' (known: " + METHODS + ")");
+        return clamp01(g * weighted(y) + (1 - g) * pirt(y));
     }
-    return clamp01(v);
-  }
 
-  public double mean(double[] y) {
-    check(y);
-    double s = 0;
-    for (double v : y) {
-      s += v;
+    public double mpirt(double[] y, double[][] parentThetas) {
+        check(y);
+        if (parentThetas == null || parentThetas.length == 0) {
+            throw new EstimateException("mp-IRT needs the parents' abilities");
+        }
+        double[] th;
+        if (parentThetas.length == 1) {
+            th = parentThetas[0].clone();
+        } else {
+            double[] lambda =
+                    needIrt().fitMixture(items, y, parentThetas, options.simplexMixture(), options.lambdaPrecision());
+            th = IrtModel.combine(lambda, parentThetas);
+        }
+        return clamp01(blend(weighted(y), th));
     }
-    return s / y.length;
-  }
 
-  public double weighted(double[] y) {
-    check(y);
-    double s = 0;
-    for (int i = 0; i < y.length; i++) {
-      s += weights[i] * y[i];
+    /** l * data + (1 - l) * mean over unseen items of P_j(theta), l = distinct seen / N. */
+    private double blend(double data, double[] th) {
+        double l = (double) distinct / total;
+        if (distinct >= total) {
+            return data;
+        }
+        return l * data + (1 - l) * irt.meanProbability(th, seen);
     }
-    return clamp01(s);
-  }
 
-  public double irtModel(double[] y) {
-    return clamp01(needIrt().meanProbability(needIrt().fitTheta(items, y)));
-  }
-
-  public double pirt(double[] y) {
-    double[] th = needIrt().fitTheta(items, y);
-    return clamp01(blend(mean(y), th));
-  }
-
-  public double gpirt(double[] y) {
-    double g = gpirtLambda();
-    return clamp01(g * weighted(y) + (1 - g) * pirt(y));
-  }
-
-  public double mpirt(double[] y, double[][] parentThetas) {
-    check(y);
-    if (parentThetas == null || parentThetas.length == 0) {
-      throw new EstimateException("mp-IRT needs the parents' abilities");
+    private IrtModel needIrt() {
+        if (irt == null) {
+            throw new EstimateException("this estimator needs an IRT model");
+        }
+        return irt;
     }
-    double[] th;
-    if (parentThetas.length == 1) {
-      th = parentThetas[0].clone();
-    } else {
-      double[] lambda = needIrt().fitMixture(items, y, parentThetas, options.simplexMixture(),
-          options.lambdaPrecision());
-      th = IrtModel.combine(lambda, parentThetas);
-    }
-    return clamp01(blend(weighted(y), th));
-  }
 
-  /** l * data + (1 - l) * mean over unseen items of P_j(theta), l = distinct seen / N. */
-  private double blend(double data, double[] th) {
-    double l = (double) distinct / total;
-    if (distinct >= total) {
-      return data;
+    private void check(double[] y) {
+        if (y.length != items.length) {
+            throw new EstimateException(y.length + " answers for " + items.length + " selected items");
+        }
+        for (int i = 0; i < y.length; i++) {
+            if (y[i] != 0 && y[i] != 1) {
+                throw new EstimateException("answer " + y[i] + " at position " + i + " is not 0 or 1");
+            }
+        }
     }
-    return l * data + (1 - l) * irt.meanProbability(th, seen);
-  }
 
-  private IrtModel needIrt() {
-    if (irt == null) {
-      throw new EstimateException("this estimator needs an IRT model");
+    private static double clamp01(double v) {
+        if (Double.isNaN(v)) {
+            throw new IllegalStateException("estimate is NaN");
+        }
+        return Math.max(0, Math.min(1, v));
     }
-    return irt;
-  }
-
-  private void check(double[] y) {
-    if (y.length != items.length) {
-      throw new EstimateException(y.length + " answers for " + items.length + " selected items");
-    }
-    for (int i = 0; i < y.length; i++) {
-      if (y[i] != 0 && y[i] != 1) {
-        throw new EstimateException("answer " + y[i] + " at position " + i + " is not 0 or 1");
-      }
-    }
-  }
-
-  private static double clamp01(double v) {
-    if (Double.isNaN(v)) {
-      throw new IllegalStateException("estimate is NaN");
-    }
-    return Math.max(0, Math.min(1, v));
-  }
 }

@@ -1,7 +1,5 @@
 package dev.chimera.estimate;
 
-import java.util.Locale;
-import java.util.Objects;
 import dev.chimera.eval.Item;
 import dev.chimera.eval.Task;
 import dev.chimera.eval.TaskLoader;
@@ -15,7 +13,9 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.function.Consumer;
 
@@ -49,8 +49,8 @@ public final class Extract {
                 throw new EstimateException("unknown selector '" + selector + "' (known: " + ItemSelector.KINDS + ")");
             }
             if (!AccuracyEstimator.METHODS.contains(estimator)) {
-                throw new EstimateException("unknown estimator '" + estimator + "' (known: " + AccuracyEstimator.METHODS
-                        + ")");
+                throw new EstimateException(
+                        "unknown estimator '" + estimator + "' (known: " + AccuracyEstimator.METHODS + ")");
             }
             if (n < 1) {
                 throw new EstimateException("subset size n must be >= 1, got " + n);
@@ -90,8 +90,8 @@ public final class Extract {
         }
 
         public static TaskInput of(Task task, List<Item> items, List<Item> fewshot) {
-            return new TaskInput(task.name(), items.stream().map(Item::id).toList(),
-                    Fingerprint.task(task, items, fewshot));
+            return new TaskInput(
+                    task.name(), items.stream().map(Item::id).toList(), Fingerprint.task(task, items, fewshot));
         }
 
         /** Loads a task file with its items and few-shot items. */
@@ -102,26 +102,38 @@ public final class Extract {
     }
 
     /** A model's answer to every item of a task, in the task's order; {@code cacheHit} when read from the cache. */
-    public record Answers(LinkedHashMap<String, Boolean> answers, boolean cacheHit) {
-    }
+    public record Answers(LinkedHashMap<String, Boolean> answers, boolean cacheHit) {}
 
     /** One model's answers to every item: from the cache, else evaluated once and cached. */
-    public static Answers answers(Path model, TaskInput task, ModelEvaluator evaluator, ResponseCache cache,
-            Consumer<String> log) {
+    public static Answers answers(
+            Path model, TaskInput task, ModelEvaluator evaluator, ResponseCache cache, Consumer<String> log) {
         return answers(model, Fingerprint.model(model), model.getFileName().toString(), task, evaluator, cache, log);
     }
 
-    private static Answers answers(Path m, String fingerprint, String name, TaskInput task, ModelEvaluator evaluator,
-            ResponseCache cache, Consumer<String> log) {
+    private static Answers answers(
+            Path m,
+            String fingerprint,
+            String name,
+            TaskInput task,
+            ModelEvaluator evaluator,
+            ResponseCache cache,
+            Consumer<String> log) {
         long s0 = System.nanoTime();
-        LinkedHashMap<String, Boolean> r = cache.get(fingerprint, task.fingerprint(), task.itemIds()).orElse(null);
+        LinkedHashMap<String, Boolean> r =
+                cache.get(fingerprint, task.fingerprint(), task.itemIds()).orElse(null);
         if (r != null) {
             return new Answers(r, true);
         }
         log.accept("evaluating " + name + " on " + task.itemIds().size() + " items of " + task.name());
         Map<String, Boolean> raw = evaluator.evaluate(m);
         r = ResponseCache.ordered(raw, task.itemIds(), "results of model " + m);
-        cache.put(fingerprint, task.fingerprint(), m.toAbsolutePath().toString(), task.name(), (System.nanoTime() - s0) / 1e9, r);
+        cache.put(
+                fingerprint,
+                task.fingerprint(),
+                m.toAbsolutePath().toString(),
+                task.name(),
+                (System.nanoTime() - s0) / 1e9,
+                r);
         return new Answers(r, false);
     }
 
@@ -132,16 +144,22 @@ public final class Extract {
      * @param reference extra models' responses on the same items for the IRT fit (may be null)
      * @param log progress and cache warnings
      */
-    public static ExtractResult run(List<Path> models, TaskInput task, ModelEvaluator evaluator, ResponseCache cache,
-            Settings settings, ResponseMatrix reference, Consumer<String> log) {
+    public static ExtractResult run(
+            List<Path> models,
+            TaskInput task,
+            ModelEvaluator evaluator,
+            ResponseCache cache,
+            Settings settings,
+            ResponseMatrix reference,
+            Consumer<String> log) {
         long t0 = System.nanoTime();
         if (models.isEmpty()) {
             throw new EstimateException("extract needs at least one model");
         }
         int total = task.itemIds().size();
         if (settings.n() > total) {
-            throw new EstimateException("cannot select " + settings.n() + " of the " + total + " items of task "
-                    + task.name());
+            throw new EstimateException(
+                    "cannot select " + settings.n() + " of the " + total + " items of task " + task.name());
         }
         List<String> names = modelNames(models);
         List<String> fps = new ArrayList<>();
@@ -158,8 +176,9 @@ public final class Extract {
         ResponseMatrix ref = reference == null ? null : alignReference(reference, task, names);
         int rows = models.size() + (ref == null ? 0 : ref.models());
         if (settings.needsIrt() && rows < 2) {
-            throw new EstimateException("estimator '" + settings.estimator() + "' with selector '" + settings.selector()
-                    + "' needs an IRT model, which needs at least 2 models (give more --model or a --reference matrix)");
+            throw new EstimateException(
+                    "estimator '" + settings.estimator() + "' with selector '" + settings.selector()
+                            + "' needs an IRT model, which needs at least 2 models (give more --model or a --reference matrix)");
         }
 
         // 1. evaluate (or read) every parent
@@ -189,10 +208,22 @@ public final class Extract {
                 y[i][k++] = v ? 1 : 0;
                 correct += v ? 1 : 0;
             }
-            infos.add(new ExtractResult.ModelInfo(names.get(i), m.toAbsolutePath().toString(), fps.get(i),
-                    (double) correct / total, hit, hit ? 0 : total, sec, null));
-            log.accept(String.format(Locale.ROOT, "%s: accuracy %.4f (%s, %.2f s)", names.get(i),
-                    (double) correct / total, hit ? "cache hit" : total + " items evaluated", sec));
+            infos.add(new ExtractResult.ModelInfo(
+                    names.get(i),
+                    m.toAbsolutePath().toString(),
+                    fps.get(i),
+                    (double) correct / total,
+                    hit,
+                    hit ? 0 : total,
+                    sec,
+                    null));
+            log.accept(String.format(
+                    Locale.ROOT,
+                    "%s: accuracy %.4f (%s, %.2f s)",
+                    names.get(i),
+                    (double) correct / total,
+                    hit ? "cache hit" : total + " items evaluated",
+                    sec));
         }
         if (ref != null) {
             for (int i = 0; i < ref.models(); i++) {
@@ -223,8 +254,17 @@ public final class Extract {
         }
         for (int i = 0; i < infos.size(); i++) {
             ExtractResult.ModelInfo mi = infos.get(i);
-            infos.set(i, new ExtractResult.ModelInfo(mi.name(), mi.path(), mi.fingerprint(), mi.accuracy(),
-                    mi.cacheHit(), mi.itemsEvaluated(), mi.seconds(), irt == null ? null : irt.referenceTheta(i)));
+            infos.set(
+                    i,
+                    new ExtractResult.ModelInfo(
+                            mi.name(),
+                            mi.path(),
+                            mi.fingerprint(),
+                            mi.accuracy(),
+                            mi.cacheHit(),
+                            mi.itemsEvaluated(),
+                            mi.seconds(),
+                            irt == null ? null : irt.referenceTheta(i)));
         }
         ExtractResult.Irt irtParams = null;
         if (irt != null) {
@@ -246,12 +286,20 @@ public final class Extract {
         }
         ExtractResult.Subset subset = new ExtractResult.Subset(sel.kind(), subsetIds, sel.items(), sel.weights());
         double wall = (System.nanoTime() - t0) / 1e9;
-        ExtractResult.Cost cost = new ExtractResult.Cost(evaluated, hits, models.size() - hits, evalSeconds, fitSeconds,
-                wall);
-        ExtractResult.Reference refInfo = ref == null ? null
-                : new ExtractResult.Reference(ref.modelNames(), matrixFingerprint(ref));
-        return new ExtractResult(ExtractResult.FORMAT, new ExtractResult.TaskInfo(task.name(), task.fingerprint(),
-                task.itemIds()), settings, infos, refInfo, irtParams, cal, subset, cost);
+        ExtractResult.Cost cost =
+                new ExtractResult.Cost(evaluated, hits, models.size() - hits, evalSeconds, fitSeconds, wall);
+        ExtractResult.Reference refInfo =
+                ref == null ? null : new ExtractResult.Reference(ref.modelNames(), matrixFingerprint(ref));
+        return new ExtractResult(
+                ExtractResult.FORMAT,
+                new ExtractResult.TaskInfo(task.name(), task.fingerprint(), task.itemIds()),
+                settings,
+                infos,
+                refInfo,
+                irtParams,
+                cal,
+                subset,
+                cost);
     }
 
     /**
@@ -260,15 +308,22 @@ public final class Extract {
      *
      * @throws EstimateException when {@code out} exists but was made from other inputs and {@code force} is false
      */
-    public static ExtractResult loadOrRun(Path out, boolean force, List<Path> models, TaskInput task,
-            ModelEvaluator evaluator, ResponseCache cache, Settings settings, ResponseMatrix reference,
+    public static ExtractResult loadOrRun(
+            Path out,
+            boolean force,
+            List<Path> models,
+            TaskInput task,
+            ModelEvaluator evaluator,
+            ResponseCache cache,
+            Settings settings,
+            ResponseMatrix reference,
             Consumer<String> log) {
         if (!force && Files.exists(out)) {
             ExtractResult stored = ExtractResult.read(out);
             String diff = difference(stored, models, task, settings, reference);
             if (diff != null) {
-                throw new EstimateException(out + " was extracted from other inputs (" + diff
-                        + "); delete it or force a new extract");
+                throw new EstimateException(
+                        out + " was extracted from other inputs (" + diff + "); delete it or force a new extract");
             }
             log.accept("reusing " + out + " (same task, models and settings)");
             return stored;
@@ -279,8 +334,8 @@ public final class Extract {
     }
 
     /** What differs between a stored result and the given inputs, or null if nothing does. */
-    static String difference(ExtractResult stored, List<Path> models, TaskInput task, Settings settings,
-            ResponseMatrix reference) {
+    static String difference(
+            ExtractResult stored, List<Path> models, TaskInput task, Settings settings, ResponseMatrix reference) {
         if (!stored.task().fingerprint().equals(task.fingerprint())) {
             return "task " + task.name() + " changed";
         }
@@ -288,13 +343,16 @@ public final class Extract {
             return "settings " + stored.settings() + " vs " + settings;
         }
         List<String> fps = models.stream().map(Fingerprint::model).toList();
-        List<String> storedFps = stored.models().stream().map(ExtractResult.ModelInfo::fingerprint).toList();
+        List<String> storedFps = stored.models().stream()
+                .map(ExtractResult.ModelInfo::fingerprint)
+                .toList();
         if (!fps.equals(storedFps)) {
             return "models differ";
         }
-        String refFp = reference == null ? null
-                : matrixFingerprint(alignReference(reference, task, modelNames(models)));
-        String storedRef = stored.reference() == null ? null : stored.reference().fingerprint();
+        String refFp =
+                reference == null ? null : matrixFingerprint(alignReference(reference, task, modelNames(models)));
+        String storedRef =
+                stored.reference() == null ? null : stored.reference().fingerprint();
         if (!Objects.equals(refFp, storedRef)) {
             return "reference responses differ";
         }

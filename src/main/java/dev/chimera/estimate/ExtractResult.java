@@ -23,8 +23,16 @@ import java.util.List;
  * @param calibration null when fewer than 3 models were available (gp-IRT then mixes 0.5 / 0.5)
  */
 @JsonInclude(JsonInclude.Include.ALWAYS)
-public record ExtractResult(String format, TaskInfo task, Extract.Settings settings, List<ModelInfo> models,
-        Reference reference, Irt irt, Calibration calibration, Subset subset, Cost cost) {
+public record ExtractResult(
+        String format,
+        TaskInfo task,
+        Extract.Settings settings,
+        List<ModelInfo> models,
+        Reference reference,
+        Irt irt,
+        Calibration calibration,
+        Subset subset,
+        Cost cost) {
     public static final String FORMAT = "chimera-extract/1";
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(SerializationFeature.INDENT_OUTPUT)
@@ -42,8 +50,15 @@ public record ExtractResult(String format, TaskInfo task, Extract.Settings setti
      * @param seconds evaluation (or cache read) time
      * @param theta IRT ability (null without IRT)
      */
-    public record ModelInfo(String name, String path, String fingerprint, double accuracy, boolean cacheHit,
-            int itemsEvaluated, double seconds, double[] theta) {}
+    public record ModelInfo(
+            String name,
+            String path,
+            String fingerprint,
+            double accuracy,
+            boolean cacheHit,
+            int itemsEvaluated,
+            double seconds,
+            double[] theta) {}
 
     /** Reference models whose responses joined the IRT fit; {@code fingerprint} covers their names and answers. */
     public record Reference(List<String> models, String fingerprint) {}
@@ -65,8 +80,13 @@ public record ExtractResult(String format, TaskInfo task, Extract.Settings setti
      * @param fitSeconds IRT fit, calibration and selection
      * @param wallSeconds the whole stage
      */
-    public record Cost(int itemsEvaluated, int cacheHits, int cacheMisses, double evaluationSeconds,
-            double fitSeconds, double wallSeconds) {}
+    public record Cost(
+            int itemsEvaluated,
+            int cacheHits,
+            int cacheMisses,
+            double evaluationSeconds,
+            double fitSeconds,
+            double wallSeconds) {}
 
     /** The parents' IRT abilities, in model order (for mp-IRT). */
     public double[][] parentThetas() {
@@ -96,8 +116,8 @@ public record ExtractResult(String format, TaskInfo task, Extract.Settings setti
     }
 
     public SubsetEstimator estimator(AccuracyEstimator.Options options) {
-        AccuracyEstimator e = new AccuracyEstimator(irtModel(), selection(), calibration, options,
-                task.itemIds().size());
+        AccuracyEstimator e = new AccuracyEstimator(
+                irtModel(), selection(), calibration, options, task.itemIds().size());
         return new SubsetEstimator(e, subset.itemIds(), settings.estimator(), parentThetas());
     }
 
@@ -181,9 +201,11 @@ public record ExtractResult(String format, TaskInfo task, Extract.Settings setti
         }
         for (int k = 0; k < n; k++) {
             int j = subset.indices()[k];
-            if (j < 0 || j >= total || !task.itemIds().get(j).equals(subset.itemIds().get(k))) {
-                throw new EstimateException("subset item " + k + " (index " + j + ", id '" + subset.itemIds().get(k)
-                        + "') does not match the task's items");
+            if (j < 0
+                    || j >= total
+                    || !task.itemIds().get(j).equals(subset.itemIds().get(k))) {
+                throw new EstimateException("subset item " + k + " (index " + j + ", id '"
+                        + subset.itemIds().get(k) + "') does not match the task's items");
             }
         }
         if (irt != null) {
@@ -191,10 +213,11 @@ public record ExtractResult(String format, TaskInfo task, Extract.Settings setti
             need(irt.b(), "irt.b");
             need(irt.thetas(), "irt.thetas");
             if (irt.a().length != total || irt.b().length != total) {
-                throw new EstimateException("irt has " + irt.a().length + " a and " + irt.b().length + " b for "
-                        + total + " items");
+                throw new EstimateException(
+                        "irt has " + irt.a().length + " a and " + irt.b().length + " b for " + total + " items");
             }
-            int rows = models.size() + (reference == null ? 0 : reference.models().size());
+            int rows =
+                    models.size() + (reference == null ? 0 : reference.models().size());
             if (irt.thetas().length != rows) {
                 throw new EstimateException("irt has " + irt.thetas().length + " thetas for " + rows + " models");
             }

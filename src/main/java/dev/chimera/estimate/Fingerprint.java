@@ -44,6 +44,7 @@ public final class Fingerprint {
     static final int BLOCK_BYTES = 4096;
     /** Safetensors headers above this are refused (as the reader's own limit). */
     static final long MAX_HEADER_BYTES = 100L * 1024 * 1024;
+
     private static final ObjectMapper JSON =
             new ObjectMapper().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
 
@@ -145,8 +146,8 @@ public final class Fingerprint {
             readFully(ch, len, 0, f);
             long headerLen = len.flip().getLong();
             if (headerLen < 0 || headerLen > MAX_HEADER_BYTES || headerLen > size - 8) {
-                throw new EstimateException(f + ": not a safetensors file (header length " + Long.toUnsignedString(headerLen)
-                        + ", file size " + size + ")");
+                throw new EstimateException(f + ": not a safetensors file (header length "
+                        + Long.toUnsignedString(headerLen) + ", file size " + size + ")");
             }
             update(md, "safetensors " + f.getFileName() + " " + size);
             ByteBuffer header = ByteBuffer.allocate((int) headerLen);
@@ -156,7 +157,8 @@ public final class Fingerprint {
             long dataLen = size - dataStart;
             ByteBuffer block = ByteBuffer.allocate(BLOCK_BYTES);
             for (int k = 0; k < SAMPLED_BLOCKS; k++) {
-                long off = dataLen <= BLOCK_BYTES ? 0
+                long off = dataLen <= BLOCK_BYTES
+                        ? 0
                         : (long) ((double) k / (SAMPLED_BLOCKS - 1) * (dataLen - BLOCK_BYTES));
                 int n = (int) Math.min(BLOCK_BYTES, dataLen - off);
                 if (n <= 0) {

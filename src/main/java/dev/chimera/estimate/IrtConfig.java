@@ -12,30 +12,36 @@ package dev.chimera.estimate;
  * @param tolerance stop when the relative change of the log posterior over a sweep is below this
  * @param seed seed of the (otherwise deterministic) initialisation
  */
-public record IrtConfig(int dims, double thetaPrecision, double aPrecision, double bPrecision, int maxIterations,
-    double tolerance, long seed) {
+public record IrtConfig(
+        int dims,
+        double thetaPrecision,
+        double aPrecision,
+        double bPrecision,
+        int maxIterations,
+        double tolerance,
+        long seed) {
 
-  public IrtConfig {
-    if (dims < 1 || dims > 64) {
-      throw new EstimateException("IRT dims must be in 1..64, got " + dims);
+    public IrtConfig {
+        if (dims < 1 || dims > 64) {
+            throw new EstimateException("IRT dims must be in 1..64, got " + dims);
+        }
+        if (!(thetaPrecision > 0) || !(aPrecision > 0) || !(bPrecision > 0)) {
+            throw new EstimateException("IRT prior precisions must be > 0");
+        }
+        if (maxIterations < 1) {
+            throw new EstimateException("IRT maxIterations must be >= 1");
+        }
     }
-    if (!(thetaPrecision > 0) || !(aPrecision > 0) || !(bPrecision > 0)) {
-      throw new EstimateException("IRT prior precisions must be > 0");
+
+    public static IrtConfig defaults() {
+        return new IrtConfig(2, 1.0, 1.0, 0.1, 300, 1e-7, 42L);
     }
-    if (maxIterations < 1) {
-      throw new EstimateException("IRT maxIterations must be >= 1");
+
+    public IrtConfig withDims(int d) {
+        return new IrtConfig(d, thetaPrecision, aPrecision, bPrecision, maxIterations, tolerance, seed);
     }
-  }
 
-  public static IrtConfig defaults() {
-    return new IrtConfig(2, 1.0, 1.0, 0.1, 300, 1e-7, 42L);
-  }
-
-  public IrtConfig withDims(int d) {
-    return new IrtConfig(d, thetaPrecision, aPrecision, bPrecision, maxIterations, tolerance, seed);
-  }
-
-  public IrtConfig withSeed(long s) {
-    return new IrtConfig(dims, thetaPrecision, aPrecision, bPrecision, maxIterations, tolerance, s);
-  }
+    public IrtConfig withSeed(long s) {
+        return new IrtConfig(dims, thetaPrecision, aPrecision, bPrecision, maxIterations, tolerance, s);
+    }
 }

@@ -13,73 +13,78 @@ import java.util.Map;
  * parents alone.
  */
 public final class ItemIrt {
-  /** Fewest reference rows: the calibration holds out every fifth row and fits the others, which needs 4. */
-  public static final int MIN_ROWS = 5;
+    /** Fewest reference rows: the calibration holds out every fifth row and fits the others, which needs 4. */
+    public static final int MIN_ROWS = 5;
 
-  private final List<String> items;
-  private final Map<String, Integer> index;
-  private final IrtModel irt;
-  private final Calibration calibration;
-  private final int rows;
+    private final List<String> items;
+    private final Map<String, Integer> index;
+    private final IrtModel irt;
+    private final Calibration calibration;
+    private final int rows;
 
-  private ItemIrt(List<String> items, IrtModel irt, Calibration calibration, int rows) {
-    this.items = List.copyOf(items);
-    this.index = new HashMap<>();
-    for (int j = 0; j < items.size(); j++) {
-      index.put(items.get(j), j);
-    }
-    this.irt = irt;
-    this.calibration = calibration;
-    this.rows = rows;
-  }
-
-  /**
-   * Fits the IRT model and the gp-IRT calibration to {@code rows}, each a model's 0/1 answer to every one of
-   * {@code items} (at least {@link #MIN_ROWS}).
-   */
-  public static ItemIrt fit(List<String> items, List<Map<String, Integer>> rows, IrtConfig cfg) {
-    if (rows.size() < MIN_ROWS) {
-      throw new EstimateException("an IRT fit needs at least " + MIN_ROWS + " reference rows, got " + rows.size());
-    }
-    int[][] v = new int[rows.size()][items.size()];
-    List<String> names = new ArrayList<>();
-    for (int i = 0; i < rows.size(); i++) {
-      names.add("row" + i);
-      for (int j = 0; j < items.size(); j++) {
-        Integer y = rows.get(i).get(items.get(j));
-        if (y == null) {
-          throw new EstimateException("reference row " + i + " has no answer to item '" + items.get(j) + "'");
+    private ItemIrt(List<String> items, IrtModel irt, Calibration calibration, int rows) {
+        this.items = List.copyOf(items);
+        this.index = new HashMap<>();
+        for (int j = 0; j < items.size(); j++) {
+            index.put(items.get(j), j);
         }
-        v[i][j] = y;
-      }
+        this.irt = irt;
+        this.calibration = calibration;
+        this.rows = rows;
     }
-    ResponseMatrix m = ResponseMatrix.of(names, items, v);
-    return new ItemIrt(items, IrtModel.fit(m, cfg), Calibration.compute(m, cfg), rows.size());
-  }
 
-  /** Reference rows the model was fitted to. */
-  public int rows() {
-    return rows;
-  }
+    /**
+     * Fits the IRT model and the gp-IRT calibration to {@code rows}, each a model's 0/1 answer to every one of
+     * {@code items} (at least {@link #MIN_ROWS}).
+     */
+    public static ItemIrt fit(List<String> items, List<Map<String, Integer>> rows, IrtConfig cfg) {
+        if (rows.size() < MIN_ROWS) {
+            throw new EstimateException(
+                    "an IRT fit needs at least " + MIN_ROWS + " reference rows, got " + rows.size());
+        }
+        int[][] v = new int[rows.size()][items.size()];
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < rows.size(); i++) {
+            names.add("row" + i);
+            for (int j = 0; j < items.size(); j++) {
+                Integer y = rows.get(i).get(items.get(j));
+                if (y == null) {
+                    throw new EstimateException("reference row " + i + " has no answer to item '" + items.get(j) + "'");
+                }
+                v[i][j] = y;
+            }
+        }
+        ResponseMatrix m = ResponseMatrix.of(names, items, v);
+        return new ItemIrt(items, IrtModel.fit(m, cfg), Calibration.compute(m, cfg), rows.size());
+    }
 
-  /** The gp-IRT estimate of the accuracy on every item from {@code answers} (item id to 0/1, at least one). */
-  public double estimate(Map<String, Integer> answers) {
-    if (answers.isEmpty()) {
-      throw new EstimateException("gp-IRT needs at least one answer");
+    /** Reference rows the model was fitted to. */
+    public int rows() {
+        return rows;
     }
-    int[] seen = new int[answers.size()];
-    double[] y = new double[answers.size()];
-    int k = 0;
-    for (Map.Entry<String, Integer> e : answers.entrySet()) {
-      Integer j = index.get(e.getKey());
-      if (j == null) {
-        throw new EstimateException("item '" + e.getKey() + "' is not one of the fitted items");
-      }
-      seen[k] = j;
-      y[k++] = e.getValue();
+
+    /** The gp-IRT estimate of the accuracy on every item from {@code answers} (item id to 0/1, at least one). */
+    public double estimate(Map<String, Integer> answers) {
+        if (answers.isEmpty()) {
+            throw new EstimateException("gp-IRT needs at least one answer");
+        }
+        int[] seen = new int[answers.size()];
+        double[] y = new double[answers.size()];
+        int k = 0;
+        for (Map.Entry<String, Integer> e : answers.entrySet()) {
+            Integer j = index.get(e.getKey());
+            if (j == null) {
+                throw new EstimateException("item '" + e.getKey() + "' is not one of the fitted items");
+            }
+            seen[k] = j;
+            y[k++] = e.getValue();
+        }
+        AccuracyEstimator est = new AccuracyEstimator(
+                irt,
+                Selection.uniform("random", seen),
+                calibration,
+                AccuracyEstimator.Options.defaults(),
+                items.size());
+        return est.gpirt(y);
     }
-    AccuracyEstimator est = new AccuracyEstimator(irt, Selection.uniform("random", seen), calibration,
-        AccuracyEstimator.Options.defaults(), items.size());
-    return est.gpirt(y);
-  }
 }

@@ -18,8 +18,7 @@ public final class PairedBootstrap {
         }
     }
 
-    private PairedBootstrap() {
-    }
+    private PairedBootstrap() {}
 
     /**
      * @param a 0/1 answers of the first model, item by item
@@ -30,7 +29,8 @@ public final class PairedBootstrap {
      */
     public static Interval of(int[] a, int[] b, int resamples, double level, long seed) {
         if (a.length != b.length || a.length == 0) {
-            throw new IllegalArgumentException("paired answers need the same number (> 0) of items, got " + a.length + " and " + b.length);
+            throw new IllegalArgumentException(
+                    "paired answers need the same number (> 0) of items, got " + a.length + " and " + b.length);
         }
         if (resamples < 1 || !(level > 0 && level < 1)) {
             throw new IllegalArgumentException("resamples must be >= 1 and level in (0, 1)");

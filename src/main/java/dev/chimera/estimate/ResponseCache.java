@@ -1,21 +1,16 @@
 package dev.chimera.estimate;
 
-import dev.chimera.tensor.AtomicFiles;
-import java.util.Collection;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.chimera.tensor.AtomicFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -62,8 +57,8 @@ public final class ResponseCache {
      * The cached results of the pair, in the order of {@code itemIds}, or empty on a miss (also when the entry is
      * unusable: then a warning is given).
      */
-    public Optional<LinkedHashMap<String, Boolean>> get(String modelFingerprint, String taskFingerprint,
-            List<String> itemIds) {
+    public Optional<LinkedHashMap<String, Boolean>> get(
+            String modelFingerprint, String taskFingerprint, List<String> itemIds) {
         Path f = file(modelFingerprint, taskFingerprint);
         if (!Files.isRegularFile(f)) {
             return Optional.empty();
@@ -153,8 +148,13 @@ public final class ResponseCache {
      * @param taskName the task's name (informational)
      * @param seconds how long the evaluation took (informational)
      */
-    public void put(String modelFingerprint, String taskFingerprint, String modelPath, String taskName,
-            double seconds, Map<String, Boolean> results) {
+    public void put(
+            String modelFingerprint,
+            String taskFingerprint,
+            String modelPath,
+            String taskName,
+            double seconds,
+            Map<String, Boolean> results) {
         ObjectNode root = JSON.createObjectNode();
         root.put("format", FORMAT);
         root.put("model", modelFingerprint);
@@ -166,8 +166,9 @@ public final class ResponseCache {
         results.forEach(items::put);
         try {
             Files.createDirectories(dir);
-            writeAtomically(file(modelFingerprint, taskFingerprint), JSON.writerWithDefaultPrettyPrinter()
-                    .writeValueAsBytes(root));
+            writeAtomically(
+                    file(modelFingerprint, taskFingerprint),
+                    JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write response cache entry in " + dir + ": " + e.getMessage(), e);
         }

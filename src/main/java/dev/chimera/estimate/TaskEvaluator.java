@@ -1,6 +1,5 @@
 package dev.chimera.estimate;
 
-import dev.chimera.tensor.ComputeDevice;
 import dev.chimera.eval.CausalLMAdapter;
 import dev.chimera.eval.Item;
 import dev.chimera.eval.ItemResult;
@@ -11,6 +10,7 @@ import dev.chimera.eval.TaskRunner;
 import dev.chimera.eval.TokenCodec;
 import dev.chimera.eval.Tokenizer;
 import dev.chimera.model.CausalLM;
+import dev.chimera.tensor.ComputeDevice;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,7 +42,8 @@ public final class TaskEvaluator implements ModelEvaluator {
 
     @Override
     public Map<String, Boolean> evaluate(Path model) {
-        try (CausalLM lm = CausalLM.load(model, ComputeDevice.available(device)); Tokenizer tok = Tokenizer.load(model)) {
+        try (CausalLM lm = CausalLM.load(model, ComputeDevice.available(device));
+                Tokenizer tok = Tokenizer.load(model)) {
             LanguageCheck check = task.language() == null ? null : LanguageCheck.mgsm();
             TaskRunner runner = new TaskRunner(new CausalLMAdapter(lm, onCall), TokenCodec.of(tok), check);
             TaskResult r = runner.run(task, items, fewshot);

@@ -53,8 +53,9 @@ public final class ChatTemplate {
 
     /** Python-only constructs that Jinjava rejects or, worse, evaluates with Java semantics (see the class doc). */
     private static final Pattern UNSUPPORTED = Pattern.compile(
-            "\\[\\s*-?\\d*\\s*:\\s*-?\\d*\\s*:"                                  // extended slice [a:b:c]
-            + "|\\.(?:startswith|endswith|lstrip|rstrip|split|rsplit|strip)\\s*\\(\\s*[^)\\s]");  // str method with args
+            "\\[\\s*-?\\d*\\s*:\\s*-?\\d*\\s*:" // extended slice [a:b:c]
+                    + "|\\.(?:startswith|endswith|lstrip|rstrip|split|rsplit|strip)\\s*\\(\\s*[^)\\s]"); // str method
+    // with args
 
     private final String template;
     private final String bosToken;
@@ -68,9 +69,12 @@ public final class ChatTemplate {
 
     /** The chat template of a tokenizer folder; error naming the folder when it has none. */
     public static ChatTemplate of(Tokenizer tokenizer) {
-        String t = tokenizer.chatTemplate().orElseThrow(() -> new EvalException(
-                "tokenizer_config.json in " + tokenizer.folder() + " has no chat_template (string)"));
-        return new ChatTemplate(t, tokenizer.bosToken().orElse(null), tokenizer.eosToken().orElse(null));
+        String t = tokenizer
+                .chatTemplate()
+                .orElseThrow(() -> new EvalException(
+                        "tokenizer_config.json in " + tokenizer.folder() + " has no chat_template (string)"));
+        return new ChatTemplate(
+                t, tokenizer.bosToken().orElse(null), tokenizer.eosToken().orElse(null));
     }
 
     /**
@@ -111,7 +115,8 @@ public final class ChatTemplate {
                 .filter(e -> e.getSeverity() != TemplateError.ErrorType.WARNING)
                 .collect(Collectors.toList());
         if (!errors.isEmpty()) {
-            String detail = errors.stream().limit(3)
+            String detail = errors.stream()
+                    .limit(3)
                     .map(e -> "line " + e.getLineno() + ": " + e.getMessage())
                     .collect(Collectors.joining("; "));
             throw new EvalException("Jinjava cannot render this chat template (" + errors.size() + " error(s): "
@@ -128,8 +133,10 @@ public final class ChatTemplate {
         for (int i = 0; i < lines.length; i++) {
             Matcher m = UNSUPPORTED.matcher(lines[i]);
             while (m.find()) {
-                String what = m.group().startsWith("[") ? "extended slice " + m.group() + "...]"
-                        : "Python str method " + m.group().substring(1, m.group().indexOf('(')).trim() + "(...)";
+                String what = m.group().startsWith("[")
+                        ? "extended slice " + m.group() + "...]"
+                        : "Python str method "
+                                + m.group().substring(1, m.group().indexOf('(')).trim() + "(...)";
                 found.add("line " + (i + 1) + ": " + what);
             }
         }

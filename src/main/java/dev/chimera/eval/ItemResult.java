@@ -8,17 +8,34 @@ import java.math.BigDecimal;
  * {@code language} (detected code, null when unchecked or unknown), {@code languageChecked}, {@code numberCorrect}.
  * {@code correct} is the task metric's verdict (generation: right number AND in the task language).
  */
-public record ItemResult(String id, boolean correct, double[] loglik, int pred, int predNorm, int gold,
-        String output, BigDecimal extracted, BigDecimal expected, boolean numberCorrect, String language,
+public record ItemResult(
+        String id,
+        boolean correct,
+        double[] loglik,
+        int pred,
+        int predNorm,
+        int gold,
+        String output,
+        BigDecimal extracted,
+        BigDecimal expected,
+        boolean numberCorrect,
+        String language,
         boolean languageChecked) {
 
     static ItemResult choice(String id, boolean correct, double[] loglik, int pred, int predNorm, int gold) {
         return new ItemResult(id, correct, loglik, pred, predNorm, gold, null, null, null, false, null, false);
     }
 
-    static ItemResult generation(String id, boolean correct, String output, BigDecimal extracted, BigDecimal expected,
-            boolean numberCorrect, String language, boolean languageChecked) {
-        return new ItemResult(id, correct, null, -1, -1, -1, output, extracted, expected, numberCorrect, language,
-                languageChecked);
+    static ItemResult generation(
+            String id,
+            boolean correct,
+            String output,
+            BigDecimal extracted,
+            BigDecimal expected,
+            boolean numberCorrect,
+            String language,
+            boolean languageChecked) {
+        return new ItemResult(
+                id, correct, null, -1, -1, -1, output, extracted, expected, numberCorrect, language, languageChecked);
     }
 }

@@ -1,12 +1,11 @@
 package dev.chimera.eval;
 
-import java.io.UncheckedIOException;
-import dev.chimera.tensor.AtomicFiles;
-
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.chimera.tensor.AtomicFiles;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 
 /**

@@ -40,8 +40,20 @@ import java.util.Set;
 public final class TaskLoader {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Set<String> KEYS = Set.of("name", "type", "data", "format", "prompt", "continuation",
-            "fewshot", "fewshot_data", "fewshot_separator", "language", "metric", "max_new_tokens", "stop");
+    private static final Set<String> KEYS = Set.of(
+            "name",
+            "type",
+            "data",
+            "format",
+            "prompt",
+            "continuation",
+            "fewshot",
+            "fewshot_data",
+            "fewshot_separator",
+            "language",
+            "metric",
+            "max_new_tokens",
+            "stop");
 
     private TaskLoader() {}
 
@@ -54,8 +66,11 @@ public final class TaskLoader {
         String fileName = file.getFileName().toString().toLowerCase(Locale.ROOT);
         try {
             if (fileName.endsWith(".conf")) {
-                var config = ConfigFactory.parseFile(file.toFile(),
-                        ConfigParseOptions.defaults().setSyntax(ConfigSyntax.CONF).setAllowMissing(false));
+                var config = ConfigFactory.parseFile(
+                        file.toFile(),
+                        ConfigParseOptions.defaults()
+                                .setSyntax(ConfigSyntax.CONF)
+                                .setAllowMissing(false));
                 root = JSON.valueToTree(config.root().unwrapped());
             } else {
                 root = YAML.readTree(file.toFile());
@@ -79,16 +94,18 @@ public final class TaskLoader {
         Task.Type type = switch (required(root, "type", file)) {
             case "multiple_choice" -> Task.Type.MULTIPLE_CHOICE;
             case "generation" -> Task.Type.GENERATION;
-            default -> throw new EvalException("task file " + file + ": type must be multiple_choice or generation,"
-                    + " got '" + root.get("type").asText() + "'");
+            default ->
+                throw new EvalException("task file " + file + ": type must be multiple_choice or generation," + " got '"
+                        + root.get("type").asText() + "'");
         };
         Path data = dir.resolve(required(root, "data", file));
         Task.Format format = switch (text(root, "format", "jsonl")) {
             case "jsonl" -> Task.Format.JSONL;
             case "mgsm_tsv" -> Task.Format.MGSM_TSV;
             case "gsm8k_jsonl" -> Task.Format.GSM8K_JSONL;
-            default -> throw new EvalException("task file " + file + ": format must be jsonl, mgsm_tsv or"
-                    + " gsm8k_jsonl, got '" + root.get("format").asText() + "'");
+            default ->
+                throw new EvalException("task file " + file + ": format must be jsonl, mgsm_tsv or"
+                        + " gsm8k_jsonl, got '" + root.get("format").asText() + "'");
         };
         boolean mc = type == Task.Type.MULTIPLE_CHOICE;
         if (mc && format != Task.Format.JSONL) {
@@ -103,14 +120,17 @@ public final class TaskLoader {
             throw new EvalException("task file " + file + ": continuation has no {choice} placeholder");
         }
         int fewshot = integer(root, "fewshot", 0, file);
-        Path fewshotData = root.hasNonNull("fewshot_data") ? dir.resolve(root.get("fewshot_data").asText()) : null;
+        Path fewshotData = root.hasNonNull("fewshot_data")
+                ? dir.resolve(root.get("fewshot_data").asText())
+                : null;
         if (fewshot < 0) {
             throw new EvalException("task file " + file + ": fewshot must be >= 0, got " + fewshot);
         }
         if (fewshot > 0 && fewshotData == null) {
             throw new EvalException("task file " + file + ": fewshot " + fewshot + " needs fewshot_data");
         }
-        String language = root.hasNonNull("language") ? root.get("language").asText().toLowerCase(Locale.ROOT) : null;
+        String language =
+                root.hasNonNull("language") ? root.get("language").asText().toLowerCase(Locale.ROOT) : null;
         String metric = text(root, "metric", mc ? "acc" : "exact_match");
         Set<String> metrics = mc ? Set.of("acc", "acc_norm") : Set.of("exact_match");
         if (!metrics.contains(metric)) {
@@ -135,8 +155,21 @@ public final class TaskLoader {
         if (stop.stream().anyMatch(String::isEmpty)) {
             throw new EvalException("task file " + file + ": stop strings must not be empty");
         }
-        return new Task(name, type, data, format, prompt, continuation, fewshot, fewshotData,
-                text(root, "fewshot_separator", "\n\n"), language, metric, maxNew, stop, file);
+        return new Task(
+                name,
+                type,
+                data,
+                format,
+                prompt,
+                continuation,
+                fewshot,
+                fewshotData,
+                text(root, "fewshot_separator", "\n\n"),
+                language,
+                metric,
+                maxNew,
+                stop,
+                file);
     }
 
     /** The items of the task's data file. */
@@ -151,8 +184,8 @@ public final class TaskLoader {
         }
         List<Item> all = read(task.fewshotData(), task.type(), task.format());
         if (all.size() < task.fewshot()) {
-            throw new EvalException("few-shot file " + task.fewshotData() + " has " + all.size()
-                    + " items, task " + task.name() + " needs " + task.fewshot());
+            throw new EvalException("few-shot file " + task.fewshotData() + " has " + all.size() + " items, task "
+                    + task.name() + " needs " + task.fewshot());
         }
         return List.copyOf(all.subList(0, task.fewshot()));
     }
@@ -179,8 +212,10 @@ public final class TaskLoader {
             String where = file + " line " + lineNo;
             Item item = switch (format) {
                 case MGSM_TSV -> mgsm(line, lineNo, where);
-                case JSONL, GSM8K_JSONL -> type == Task.Type.MULTIPLE_CHOICE
-                        ? choice(json(line, where), where) : generation(json(line, where), lineNo, where);
+                case JSONL, GSM8K_JSONL ->
+                    type == Task.Type.MULTIPLE_CHOICE
+                            ? choice(json(line, where), where)
+                            : generation(json(line, where), lineNo, where);
             };
             Integer previous = ids.put(item.id(), lineNo);
             if (previous != null) {
@@ -200,8 +235,9 @@ public final class TaskLoader {
             throw new EvalException(where + ": expected question<TAB>number, got " + parts.length + " field(s)");
         }
         String id = String.valueOf(lineNo);
-        BigDecimal answer = NumberExtractor.parseAnswer(parts[1]).orElseThrow(() -> new EvalException(
-                where + ": answer of item " + id + " is not a number: '" + parts[1] + "'"));
+        BigDecimal answer = NumberExtractor.parseAnswer(parts[1])
+                .orElseThrow(() ->
+                        new EvalException(where + ": answer of item " + id + " is not a number: '" + parts[1] + "'"));
         return new Item.Generation(id, parts[0], answer, parts[1].strip());
     }
 
@@ -247,7 +283,8 @@ public final class TaskLoader {
         String question = field(n, "question", where);
         JsonNode answer = n.get("answer");
         if (answer == null || answer.isNull() || answer.isContainerNode()) {
-            throw new EvalException(where + ": item " + id + " needs 'answer', a number or text ending '#### <number>'");
+            throw new EvalException(
+                    where + ": item " + id + " needs 'answer', a number or text ending '#### <number>'");
         }
         String target = answer.asText();
         String number = target;
@@ -256,8 +293,9 @@ public final class TaskLoader {
             number = target.substring(hash + 4);
         }
         String finalNumber = number;
-        BigDecimal value = NumberExtractor.parseAnswer(number).orElseThrow(() -> new EvalException(
-                where + ": answer of item " + id + " is not a number: '" + finalNumber.strip() + "'"));
+        BigDecimal value = NumberExtractor.parseAnswer(number)
+                .orElseThrow(() -> new EvalException(
+                        where + ": answer of item " + id + " is not a number: '" + finalNumber.strip() + "'"));
         return new Item.Generation(id, question, value, target);
     }
 

@@ -49,7 +49,8 @@ public final class TaskRunner {
         }
         String prefix = fewshotPrefix(task, fewshot);
         return task.type() == Task.Type.MULTIPLE_CHOICE
-                ? runChoices(task, items, prefix) : runGeneration(task, items, prefix);
+                ? runChoices(task, items, prefix)
+                : runGeneration(task, items, prefix);
     }
 
     static String fewshotPrefix(Task task, List<Item> fewshot) {
@@ -81,7 +82,8 @@ public final class TaskRunner {
             List<int[]> contexts = new ArrayList<>();
             List<int[]> continuations = new ArrayList<>();
             for (String choice : c.choices()) {
-                int[] cont = continuationIds(ctx, trimmed + moved + task.continuation().replace("{choice}", choice));
+                int[] cont = continuationIds(
+                        ctx, trimmed + moved + task.continuation().replace("{choice}", choice));
                 if (cont.length == 0) {
                     throw new EvalException("item " + c.id() + ": choice '" + choice + "' encodes to no tokens");
                 }

@@ -1,7 +1,7 @@
 package dev.chimera.eval;
 
-import com.fasterxml.jackson.core.JsonToken;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;

@@ -14,8 +14,7 @@ import java.util.List;
  * input that has the token, else the base's row, else the mean of the inputs that have it, else zeros.
  */
 final class EmbeddingRows {
-    private EmbeddingRows() {
-    }
+    private EmbeddingRows() {}
 
     static List<NDArray> permute(List<NDArray> inputs, List<int[]> rowSources, int baseIndex) {
         int v = rowSources.get(0).length;

@@ -1,8 +1,8 @@
 package dev.chimera.merge;
 
+import dev.chimera.merge.method.MergeException;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
-import dev.chimera.merge.method.MergeException;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -55,7 +55,8 @@ public record MergeConfig(
             Objects.requireNonNull(model, "model");
             parameters = parameters == null ? Map.of() : Map.copyOf(parameters);
             if (start < 0 || end < start) {
-                throw new MergeException("layer_range [" + start + ", " + end + "] of " + model + " is not a valid range");
+                throw new MergeException(
+                        "layer_range [" + start + ", " + end + "] of " + model + " is not a valid range");
             }
         }
 

@@ -1,13 +1,10 @@
 package dev.chimera.merge;
 
-import java.util.TreeMap;
-import java.util.TreeSet;
-import dev.chimera.merge.method.MergeException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import dev.chimera.merge.method.MergeException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,6 +14,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 
 /** Reads and writes mergekit YAML merge configs. Errors name the file and the offending key. */
 public final class MergeConfigYaml {
@@ -24,11 +23,21 @@ public final class MergeConfigYaml {
             .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
             .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES));
 
-    private static final Set<String> TOP_KEYS = Set.of("models", "slices", "merge_method", "base_model",
-            "parameters", "dtype", "out_dtype", "tokenizer_source", "tokenizer", "chat_template", "modules", "name");
+    private static final Set<String> TOP_KEYS = Set.of(
+            "models",
+            "slices",
+            "merge_method",
+            "base_model",
+            "parameters",
+            "dtype",
+            "out_dtype",
+            "tokenizer_source",
+            "tokenizer",
+            "chat_template",
+            "modules",
+            "name");
 
-    private MergeConfigYaml() {
-    }
+    private MergeConfigYaml() {}
 
     public static MergeConfig read(Path file) {
         String text;
@@ -126,11 +135,13 @@ public final class MergeConfigYaml {
             for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
                 String k = it.next();
                 if (!TOP_KEYS.contains(k)) {
-                    throw new MergeException(source + ": unknown key '" + k + "' (known: " + new TreeSet<>(TOP_KEYS) + ")");
+                    throw new MergeException(
+                            source + ": unknown key '" + k + "' (known: " + new TreeSet<>(TOP_KEYS) + ")");
                 }
             }
             if (root.has("modules")) {
-                throw new MergeException(source + ": 'modules' (multi-module architectures) is not supported; use 'models' or 'slices'");
+                throw new MergeException(
+                        source + ": 'modules' (multi-module architectures) is not supported; use 'models' or 'slices'");
             }
             if (root.has("tokenizer")) {
                 throw new MergeException(source + ": the 'tokenizer' block is not supported; use 'tokenizer_source'");
@@ -145,7 +156,8 @@ public final class MergeConfigYaml {
                 JsonNode ms = list(root.get("models"), "models");
                 for (int i = 0; i < ms.size(); i++) {
                     JsonNode m = obj(ms.get(i), "models[" + i + "]");
-                    models.add(new MergeConfig.InputModel(modelRef(m, "models[" + i + "].model"),
+                    models.add(new MergeConfig.InputModel(
+                            modelRef(m, "models[" + i + "].model"),
                             params(m.get("parameters"), "models[" + i + "].parameters")));
                 }
             } else if (root.has("slices")) {
@@ -159,12 +171,21 @@ public final class MergeConfigYaml {
                         String sat = at + ".sources[" + j + "]";
                         JsonNode src = obj(srcs.get(j), sat);
                         JsonNode lr = src.get("layer_range");
-                        if (lr == null || !lr.isArray() || lr.size() != 2 || !lr.get(0).canConvertToInt() || !lr.get(1).canConvertToInt()
-                                || !lr.get(0).isIntegralNumber() || !lr.get(1).isIntegralNumber()) {
-                            throw new MergeException(source + ": " + sat + ".layer_range must be a list of two integers [start, end]");
+                        if (lr == null
+                                || !lr.isArray()
+                                || lr.size() != 2
+                                || !lr.get(0).canConvertToInt()
+                                || !lr.get(1).canConvertToInt()
+                                || !lr.get(0).isIntegralNumber()
+                                || !lr.get(1).isIntegralNumber()) {
+                            throw new MergeException(
+                                    source + ": " + sat + ".layer_range must be a list of two integers [start, end]");
                         }
                         try {
-                            sources.add(new MergeConfig.InputSlice(modelRef(src, sat + ".model"), lr.get(0).intValue(), lr.get(1).intValue(),
+                            sources.add(new MergeConfig.InputSlice(
+                                    modelRef(src, sat + ".model"),
+                                    lr.get(0).intValue(),
+                                    lr.get(1).intValue(),
                                     params(src.get("parameters"), sat + ".parameters")));
                         } catch (MergeException e) {
                             throw new MergeException(source + ": " + sat + ": " + e.getMessage());
@@ -173,13 +194,20 @@ public final class MergeConfigYaml {
                     if (sources.isEmpty()) {
                         throw new MergeException(source + ": " + at + ".sources is empty");
                     }
-                    slices.add(new MergeConfig.OutputSlice(sources, optModel(s, "base_model"), params(s.get("parameters"), at + ".parameters")));
+                    slices.add(new MergeConfig.OutputSlice(
+                            sources, optModel(s, "base_model"), params(s.get("parameters"), at + ".parameters")));
                 }
             } else {
                 throw new MergeException(source + ": a merge config needs 'models' or 'slices'");
             }
-            return new MergeConfig(models, slices, method, optModel(root, "base_model"),
-                    params(root.get("parameters"), "parameters"), text(root, "dtype", false), text(root, "out_dtype", false),
+            return new MergeConfig(
+                    models,
+                    slices,
+                    method,
+                    optModel(root, "base_model"),
+                    params(root.get("parameters"), "parameters"),
+                    text(root, "dtype", false),
+                    text(root, "out_dtype", false),
                     optModel(root, "tokenizer_source"));
         }
 
@@ -201,7 +229,8 @@ public final class MergeConfigYaml {
                 // mergekit's long form {model: {path: ...}} or {model: path, lora: ...}
                 JsonNode p = v.has("model") ? v.get("model") : v;
                 if (v.has("lora") && !v.get("lora").isNull()) {
-                    throw new MergeException(source + ": '" + key + "' uses a LoRA adapter; merge the adapter into its model first");
+                    throw new MergeException(
+                            source + ": '" + key + "' uses a LoRA adapter; merge the adapter into its model first");
                 }
                 if (p.isObject() && p.has("path")) {
                     return p.get("path").asText();
@@ -216,7 +245,8 @@ public final class MergeConfigYaml {
             }
             String s = v.asText();
             if (s.contains("+") && !Files.exists(Path.of(s))) {
-                throw new MergeException(source + ": '" + key + "' = '" + s + "' looks like model+LoRA; merge the adapter into its model first");
+                throw new MergeException(source + ": '" + key + "' = '" + s
+                        + "' looks like model+LoRA; merge the adapter into its model first");
             }
             return s;
         }
@@ -285,7 +315,10 @@ public final class MergeConfigYaml {
                 if (allScalars) {
                     List<Object> vals = new ArrayList<>();
                     for (JsonNode e : v) {
-                        vals.add(e.isNumber() ? (Object) e.doubleValue() : e.isBoolean() ? (Object) e.booleanValue() : e.asText());
+                        vals.add(
+                                e.isNumber()
+                                        ? (Object) e.doubleValue()
+                                        : e.isBoolean() ? (Object) e.booleanValue() : e.asText());
                     }
                     return new Setting.Gradient(vals);
                 }
@@ -293,16 +326,22 @@ public final class MergeConfigYaml {
                 for (int i = 0; i < v.size(); i++) {
                     JsonNode e = v.get(i);
                     if (!e.isObject() || !e.has("value")) {
-                        throw new MergeException(source + ": '" + at + "[" + i + "]' must be {filter: ..., value: ...}");
+                        throw new MergeException(
+                                source + ": '" + at + "[" + i + "]' must be {filter: ..., value: ...}");
                     }
-                    String filter = e.has("filter") && !e.get("filter").isNull() ? e.get("filter").asText() : null;
+                    String filter = e.has("filter") && !e.get("filter").isNull()
+                            ? e.get("filter").asText()
+                            : null;
                     entries.add(new Setting.Filtered(filter, setting(e.get("value"), at + "[" + i + "].value")));
                 }
                 return new Setting.Conditional(entries);
             }
             if (v.isObject() && v.has("value")) {
-                String filter = v.has("filter") && !v.get("filter").isNull() ? v.get("filter").asText() : null;
-                return new Setting.Conditional(List.of(new Setting.Filtered(filter, setting(v.get("value"), at + ".value"))));
+                String filter = v.has("filter") && !v.get("filter").isNull()
+                        ? v.get("filter").asText()
+                        : null;
+                return new Setting.Conditional(
+                        List.of(new Setting.Filtered(filter, setting(v.get("value"), at + ".value"))));
             }
             throw new MergeException(source + ": '" + at + "' has an unsupported value: " + v);
         }

@@ -1,7 +1,7 @@
 package dev.chimera.merge;
 
-import java.util.Map;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A fully resolved merge: the method, every output tensor with its inputs and parameters, and what the output
@@ -17,19 +17,28 @@ import java.util.List;
  * @param tokenizerFrom  model whose tokenizer files are copied to the output
  * @param unionVocab     for {@code tokenizer_source: union}, the output vocabulary (token -> id), else null
  */
-public record MergePlan(String method, List<TensorMerge> tensors, int outLayers, String donor, long outVocab, String outDtypeName,
-                        String tokenizerFrom, Map<String, Integer> unionVocab) {
+public record MergePlan(
+        String method,
+        List<TensorMerge> tensors,
+        int outLayers,
+        String donor,
+        long outVocab,
+        String outDtypeName,
+        String tokenizerFrom,
+        Map<String, Integer> unionVocab) {
     public MergePlan {
         tensors = List.copyOf(tensors);
     }
 
     public long outputBytes() {
-        return tensors.stream().mapToLong(t -> {
-            long n = 1;
-            for (long d : t.outShape()) {
-                n *= d;
-            }
-            return n * t.outDtype().size();
-        }).sum();
+        return tensors.stream()
+                .mapToLong(t -> {
+                    long n = 1;
+                    for (long d : t.outShape()) {
+                        n *= d;
+                    }
+                    return n * t.outDtype().size();
+                })
+                .sum();
     }
 }

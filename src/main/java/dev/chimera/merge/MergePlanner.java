@@ -1,6 +1,5 @@
 package dev.chimera.merge;
 
-import java.util.Arrays;
 import dev.chimera.merge.method.MergeException;
 import dev.chimera.merge.method.MergeMethod;
 import dev.chimera.merge.method.MergeMethods;
@@ -9,6 +8,7 @@ import dev.chimera.merge.method.Params;
 import dev.chimera.tensor.DType;
 import dev.chimera.tensor.TensorSpec;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -33,8 +33,12 @@ public final class MergePlanner {
     private VocabPlan vocabPlan;
 
     /** The output vocabulary when {@code tokenizer_source} is given: token -> output id, and each model's ids. */
-    private record VocabPlan(String tokenizerFrom, Map<String, Integer> out, int size, Map<String, TokenizerVocab> models, boolean union) {
-    }
+    private record VocabPlan(
+            String tokenizerFrom,
+            Map<String, Integer> out,
+            int size,
+            Map<String, TokenizerVocab> models,
+            boolean union) {}
 
     public MergePlanner(MergeConfig config, Function<String, SourceModel> models) {
         this.config = config;
@@ -86,8 +90,14 @@ public final class MergePlanner {
                     String prefix = m.group(1);
                     String suffix = m.group(3);
                     final int off = offset;
-                    addTensor(out, slice, prefix + outLayer + "." + suffix,
-                            src -> prefix + (src.start() + off) + "." + suffix, t, inDtype, outDtype);
+                    addTensor(
+                            out,
+                            slice,
+                            prefix + outLayer + "." + suffix,
+                            src -> prefix + (src.start() + off) + "." + suffix,
+                            t,
+                            inDtype,
+                            outDtype);
                 }
                 outLayer++;
             }
@@ -101,17 +111,28 @@ public final class MergePlanner {
                 vocab = tm.outShape()[0];
             }
         }
-        String donor = config.baseModel() != null ? config.baseModel() : config.referencedModels().get(0);
+        String donor = config.baseModel() != null
+                ? config.baseModel()
+                : config.referencedModels().get(0);
         String dtypeName = outDtype != null ? outDtype.torchName() : inDtype != null ? inDtype.torchName() : null;
         String tokFrom = vocabPlan == null ? donor : vocabPlan.tokenizerFrom();
-        return new MergePlan(method.name(), out, outLayer, donor, vocab, dtypeName, tokFrom,
+        return new MergePlan(
+                method.name(),
+                out,
+                outLayer,
+                donor,
+                vocab,
+                dtypeName,
+                tokFrom,
                 vocabPlan != null && vocabPlan.union() ? vocabPlan.out() : null);
     }
 
     /** mergekit's build_tokenizer: the output vocabulary of base / union / a model, and every model's vocabulary. */
     private VocabPlan vocabPlan() {
         String src = config.tokenizerSource();
-        String base = config.baseModel() != null ? config.baseModel() : config.referencedModels().get(0);
+        String base = config.baseModel() != null
+                ? config.baseModel()
+                : config.referencedModels().get(0);
         List<String> refs = new ArrayList<>(config.referencedModels());
         refs.remove(base);
         refs.add(0, base);
@@ -181,10 +202,12 @@ public final class MergePlanner {
             boolean baseIncluded = false;
             for (MergeConfig.InputModel m : config.models()) {
                 baseIncluded |= m.model().equals(config.baseModel());
-                sources.add(new MergeConfig.InputSlice(m.model(), 0, model(m.model()).numLayers(), m.parameters()));
+                sources.add(new MergeConfig.InputSlice(
+                        m.model(), 0, model(m.model()).numLayers(), m.parameters()));
             }
             if (config.baseModel() != null && !baseIncluded) {
-                sources.add(new MergeConfig.InputSlice(config.baseModel(), 0, model(config.baseModel()).numLayers(), Map.of()));
+                sources.add(new MergeConfig.InputSlice(
+                        config.baseModel(), 0, model(config.baseModel()).numLayers(), Map.of()));
             }
             slices = List.of(new MergeConfig.OutputSlice(sources, null, Map.of()));
         } else {
@@ -196,21 +219,30 @@ public final class MergePlanner {
             for (MergeConfig.InputSlice src : s.sources()) {
                 if (src.length() != len) {
                     throw new MergeException("slice " + i + ": all sources must span the same number of layers, but "
-                            + s.sources().get(0).model() + " has " + len + " (layers " + s.sources().get(0).start() + "-" + s.sources().get(0).end()
-                            + ") and " + src.model() + " has " + src.length() + " (layers " + src.start() + "-" + src.end() + ")");
+                            + s.sources().get(0).model() + " has " + len + " (layers "
+                            + s.sources().get(0).start() + "-"
+                            + s.sources().get(0).end()
+                            + ") and " + src.model() + " has " + src.length() + " (layers " + src.start() + "-"
+                            + src.end() + ")");
                 }
                 int n = model(src.model()).numLayers();
                 if (src.end() > n) {
-                    throw new MergeException("slice " + i + ": layer_range [" + src.start() + ", " + src.end() + "] of " + src.model()
-                            + " exceeds its " + n + " layers");
+                    throw new MergeException("slice " + i + ": layer_range [" + src.start() + ", " + src.end() + "] of "
+                            + src.model() + " exceeds its " + n + " layers");
                 }
             }
         }
         return slices;
     }
 
-    private void addTensor(List<TensorMerge> out, MergeConfig.OutputSlice slice, String outName,
-                           Function<MergeConfig.InputSlice, String> inName, double t, DType inDtype, DType outDtype) {
+    private void addTensor(
+            List<TensorMerge> out,
+            MergeConfig.OutputSlice slice,
+            String outName,
+            Function<MergeConfig.InputSlice, String> inName,
+            double t,
+            DType inDtype,
+            DType outDtype) {
         String base = slice.baseModel() != null ? slice.baseModel() : config.baseModel();
         List<TensorMerge.Source> sources = new ArrayList<>();
         List<TensorSpec> specs = new ArrayList<>();
@@ -253,12 +285,13 @@ public final class MergePlanner {
             throw new MergeException(method.name() + " needs a base_model that is one of the sources; "
                     + (base == null ? "none is given" : base + " is not among " + models(slice)));
         }
-        Params global = new Params(resolve(method.globalParams(), null, outName, t, slice, false),
-                " (tensor " + outName + ")");
+        Params global =
+                new Params(resolve(method.globalParams(), null, outName, t, slice, false), " (tensor " + outName + ")");
         List<Params> perInput = new ArrayList<>();
         for (int i = 0; i < present.size(); i++) {
             String model = present.get(i).model();
-            perInput.add(new Params(resolve(method.tensorParams(), model, sources.get(i).tensor(), t, slice, i == baseIndex),
+            perInput.add(new Params(
+                    resolve(method.tensorParams(), model, sources.get(i).tensor(), t, slice, i == baseIndex),
                     " (model " + model + ", tensor " + sources.get(i).tensor() + ")"));
         }
         TensorSpec lead = specs.get(baseIndex >= 0 ? baseIndex : 0);
@@ -274,7 +307,8 @@ public final class MergePlanner {
                 rows = rowSources(present, specs);
                 long cols = lead.shape()[1];
                 if (specs.stream().anyMatch(sp -> sp.shape()[1] != cols)) {
-                    throw new MergeException("tensor " + outName + ": embedding widths differ across " + models(present));
+                    throw new MergeException(
+                            "tensor " + outName + ": embedding widths differ across " + models(present));
                 }
                 shape = new long[] {vocabPlan.size(), cols};
             } else {
@@ -285,7 +319,8 @@ public final class MergePlanner {
         out.add(new TensorMerge(outName, sources, baseIndex, global, perInput, embed, copy, dtype, shape, rows));
     }
 
-    private long[] outputShape(String outName, List<TensorSpec> specs, int baseIndex, boolean embed, List<String> models) {
+    private long[] outputShape(
+            String outName, List<TensorSpec> specs, int baseIndex, boolean embed, List<String> models) {
         long[] ref = specs.get(baseIndex >= 0 ? baseIndex : 0).shape();
         boolean same = specs.stream().allMatch(s -> Arrays.equals(s.shape(), ref));
         if (same) {
@@ -301,16 +336,22 @@ public final class MergePlanner {
         }
         for (int i = 0; i < specs.size(); i++) {
             if (!Arrays.equals(specs.get(i).shape(), ref)) {
-                throw new MergeException("tensor " + outName + ": shape " + Arrays.toString(specs.get(i).shape()) + " in "
-                        + models.get(i) + " differs from " + Arrays.toString(ref) + " in " + models.get(baseIndex >= 0 ? baseIndex : 0));
+                throw new MergeException("tensor " + outName + ": shape "
+                        + Arrays.toString(specs.get(i).shape()) + " in " + models.get(i) + " differs from "
+                        + Arrays.toString(ref) + " in " + models.get(baseIndex >= 0 ? baseIndex : 0));
             }
         }
         return ref;
     }
 
     /** mergekit's ConfigReader.parameter: per-model (slice source) > slice > global, then the default. */
-    private Map<String, Object> resolve(List<ParamDef> defs, String model, String tensorName, double t,
-                                        MergeConfig.OutputSlice slice, boolean isBase) {
+    private Map<String, Object> resolve(
+            List<ParamDef> defs,
+            String model,
+            String tensorName,
+            double t,
+            MergeConfig.OutputSlice slice,
+            boolean isBase) {
         Map<String, Object> values = new LinkedHashMap<>();
         for (ParamDef def : defs) {
             Object v = null;
@@ -332,8 +373,9 @@ public final class MergePlanner {
             }
             if (v == null) {
                 if (def.required() && !isBase) {
-                    throw new MergeException("missing required parameter '" + def.name() + "' for "
-                            + (model == null ? "" : model + ".") + tensorName + " (merge method " + method.name() + ")");
+                    throw new MergeException(
+                            "missing required parameter '" + def.name() + "' for " + (model == null ? "" : model + ".")
+                                    + tensorName + " (merge method " + method.name() + ")");
                 }
                 v = def.defaultValue();
             }

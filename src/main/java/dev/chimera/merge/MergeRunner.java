@@ -1,20 +1,16 @@
 package dev.chimera.merge;
 
-import dev.chimera.tensor.ComputeDevice;
-import dev.chimera.tensor.DType;
-import java.util.Arrays;
-import java.util.HashMap;
-import java.util.Map;
-import dev.chimera.merge.method.MergeException;
 import ai.djl.Device;
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.chimera.merge.cpu.CpuKernels;
+import dev.chimera.merge.method.MergeException;
 import dev.chimera.merge.method.MergeInput;
 import dev.chimera.merge.method.MergeMethod;
 import dev.chimera.merge.method.MergeMethods;
 import dev.chimera.merge.method.TensorRandom;
+import dev.chimera.tensor.ComputeDevice;
+import dev.chimera.tensor.DType;
 import dev.chimera.tensor.HostTensors;
 import dev.chimera.tensor.OutputFolder;
 import dev.chimera.tensor.ShardedSafetensorsWriter;
@@ -22,7 +18,10 @@ import dev.chimera.tensor.TensorSpec;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -54,19 +53,15 @@ public final class MergeRunner {
 
     /** Progress callbacks; called from worker threads. */
     public interface Listener {
-        default void started(MergePlan plan) {
-        }
+        default void started(MergePlan plan) {}
 
-        default void tensorDone(TensorMerge tensor, long bytesRead, long bytesWritten) {
-        }
+        default void tensorDone(TensorMerge tensor, long bytesRead, long bytesWritten) {}
     }
 
     /** What a finished merge did. */
-    public record Result(MergePlan plan, Path output, long bytesRead, long bytesWritten, double seconds) {
-    }
+    public record Result(MergePlan plan, Path output, long bytesRead, long bytesWritten, double seconds) {}
 
-    private MergeRunner() {
-    }
+    private MergeRunner() {}
 
     public static Result run(MergeConfig config, Path configDir, Path outDir, Options options, Listener listener) {
         long t0 = System.nanoTime();
@@ -75,9 +70,11 @@ public final class MergeRunner {
             listener.started(plan);
             try (OutputFolder folder = OutputFolder.begin(outDir, options.force())) {
                 List<TensorSpec> specs = plan.tensors().stream()
-                        .map(t -> new TensorSpec(t.output(), t.outDtype(), t.outShape())).toList();
+                        .map(t -> new TensorSpec(t.output(), t.outDtype(), t.outShape()))
+                        .toList();
                 long[] io;
-                try (ShardedSafetensorsWriter writer = new ShardedSafetensorsWriter(folder.tempDir(), specs, options.shardBytes())) {
+                try (ShardedSafetensorsWriter writer =
+                        new ShardedSafetensorsWriter(folder.tempDir(), specs, options.shardBytes())) {
                     io = execute(plan, models, options, writer::write, listener);
                     writer.finish();
                 }
@@ -92,11 +89,12 @@ public final class MergeRunner {
      * Merges every tensor of a config into {@code sink} (name, encoded bytes) instead of files: the in-memory path
      * (benchmarks measure the merge itself with it). The buffers handed to the sink are valid only during the call.
      */
-    public static Result runToSink(MergeConfig config, Path configDir, Options options, BiConsumer<String, List<ByteBuffer>> sink) {
+    public static Result runToSink(
+            MergeConfig config, Path configDir, Options options, BiConsumer<String, List<ByteBuffer>> sink) {
         long t0 = System.nanoTime();
         try (ModelFolders models = ModelFolders.open(config.referencedModels(), configDir)) {
             MergePlan plan = MergePlanner.plan(config, models::source);
-            long[] io = execute(plan, models, options, sink, new Listener() { });
+            long[] io = execute(plan, models, options, sink, new Listener() {});
             return new Result(plan, null, io[0], io[1], (System.nanoTime() - t0) / 1e9);
         }
     }
@@ -106,21 +104,26 @@ public final class MergeRunner {
      * candidate; the sink also gets the tensor's plan entry (output dtype and shape). Buffers are valid only during
      * the call; the sink is called from several threads.
      */
-    public static Result runToSink(MergeConfig config, ModelFolders models, Options options,
-                                   BiConsumer<TensorMerge, List<ByteBuffer>> sink) {
+    public static Result runToSink(
+            MergeConfig config, ModelFolders models, Options options, BiConsumer<TensorMerge, List<ByteBuffer>> sink) {
         long t0 = System.nanoTime();
         MergePlan plan = MergePlanner.plan(config, models::source);
         Map<String, TensorMerge> byName = new HashMap<>();
         for (TensorMerge t : plan.tensors()) {
             byName.put(t.output(), t);
         }
-        long[] io = execute(plan, models, options, (name, bufs) -> sink.accept(byName.get(name), bufs), new Listener() { });
+        long[] io =
+                execute(plan, models, options, (name, bufs) -> sink.accept(byName.get(name), bufs), new Listener() {});
         return new Result(plan, null, io[0], io[1], (System.nanoTime() - t0) / 1e9);
     }
 
     /** Merges the plan's tensors in parallel into the sink; returns {bytes read, bytes produced}. */
-    private static long[] execute(MergePlan plan, ModelFolders models, Options options, BiConsumer<String, List<ByteBuffer>> sink,
-                                  Listener listener) {
+    private static long[] execute(
+            MergePlan plan,
+            ModelFolders models,
+            Options options,
+            BiConsumer<String, List<ByteBuffer>> sink,
+            Listener listener) {
         Device device = ComputeDevice.available(options.device());
         AtomicLong read = new AtomicLong();
         AtomicLong written = new AtomicLong();
@@ -155,8 +158,15 @@ public final class MergeRunner {
     }
 
     /** Merges one tensor and writes it; returns {bytes read, bytes written}. */
-    static long[] mergeOne(TensorMerge tm, MergeMethod method, ModelFolders models, HostTensors host, NDManager root,
-                           BiConsumer<String, List<ByteBuffer>> writer, long seed, boolean kernels) {
+    static long[] mergeOne(
+            TensorMerge tm,
+            MergeMethod method,
+            ModelFolders models,
+            HostTensors host,
+            NDManager root,
+            BiConsumer<String, List<ByteBuffer>> writer,
+            long seed,
+            boolean kernels) {
         long read = 0;
         if (tm.copy()) {
             TensorMerge.Source s = tm.sources().get(tm.baseIndex() >= 0 ? tm.baseIndex() : 0);
@@ -165,10 +175,18 @@ public final class MergeRunner {
             writer.accept(tm.output(), chunks);
             return new long[] {n, n};
         }
-        CpuKernels.Tensor kt = new CpuKernels.Tensor(tm.output(), tm.baseIndex(), tm.global(), tm.perInput(), tm.outDtype(),
-                tm.outShape());
-        if (kernels && tm.rowSources() == null && CpuKernels.supports(method.name(), kt, tm.sources().stream()
-                .map(s -> models.folder(s.model()).info(s.tensor()).shape()).toList())) {
+        CpuKernels.Tensor kt = new CpuKernels.Tensor(
+                tm.output(), tm.baseIndex(), tm.global(), tm.perInput(), tm.outDtype(), tm.outShape());
+        if (kernels
+                && tm.rowSources() == null
+                && CpuKernels.supports(
+                        method.name(),
+                        kt,
+                        tm.sources().stream()
+                                .map(s -> models.folder(s.model())
+                                        .info(s.tensor())
+                                        .shape())
+                                .toList())) {
             List<List<ByteBuffer>> chunks = new ArrayList<>();
             List<DType> dtypes = new ArrayList<>();
             for (TensorMerge.Source s : tm.sources()) {
@@ -194,8 +212,16 @@ public final class MergeRunner {
             if (tm.rowSources() != null) {
                 inputs = EmbeddingRows.permute(inputs, tm.rowSources(), tm.baseIndex());
             }
-            MergeInput in = new MergeInput(tm.output(), tm.embed(), inputs, tm.models(), tm.baseIndex(), tm.global(),
-                    tm.perInput(), new TensorRandom(seed, tm.output()), scope);
+            MergeInput in = new MergeInput(
+                    tm.output(),
+                    tm.embed(),
+                    inputs,
+                    tm.models(),
+                    tm.baseIndex(),
+                    tm.global(),
+                    tm.perInput(),
+                    new TensorRandom(seed, tm.output()),
+                    scope);
             NDArray result = method.merge(in);
             long expect = 1;
             for (long d : tm.outShape()) {

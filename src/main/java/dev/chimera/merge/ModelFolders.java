@@ -18,11 +18,9 @@ import java.util.Map;
 public final class ModelFolders implements AutoCloseable {
     private final Map<String, Opened> byRef = new LinkedHashMap<>();
 
-    private record Opened(Path dir, SafetensorsModel tensors, HfConfig config, DiskSource source) {
-    }
+    private record Opened(Path dir, SafetensorsModel tensors, HfConfig config, DiskSource source) {}
 
-    private ModelFolders() {
-    }
+    private ModelFolders() {}
 
     public static ModelFolders open(List<String> refs, Path configDir) {
         ModelFolders mf = new ModelFolders();
@@ -49,7 +47,9 @@ public final class ModelFolders implements AutoCloseable {
             return configDir.resolve(ref);
         }
         throw new MergeException("model folder '" + ref + "' not found (looked in " + p.toAbsolutePath()
-                + (configDir != null && !p.isAbsolute() ? " and " + configDir.resolve(ref).toAbsolutePath() : "")
+                + (configDir != null && !p.isAbsolute()
+                        ? " and " + configDir.resolve(ref).toAbsolutePath()
+                        : "")
                 + "); Chimera reads local Hugging Face folders, it does not download models");
     }
 

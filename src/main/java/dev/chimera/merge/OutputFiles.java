@@ -13,8 +13,7 @@ import java.nio.file.Path;
  * {@code mergekit_config.yml}, as mergekit does.
  */
 final class OutputFiles {
-    private OutputFiles() {
-    }
+    private OutputFiles() {}
 
     static void write(MergeConfig config, MergePlan plan, ModelFolders models, Path dir) {
         HfConfig cfg = models.config(plan.donor()).withNumHiddenLayers(plan.outLayers());

@@ -1,7 +1,7 @@
 package dev.chimera.merge;
 
-import java.util.LinkedHashMap;
 import dev.chimera.merge.method.MergeException;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Objects;
 
@@ -99,14 +99,16 @@ public sealed interface Setting permits Setting.Scalar, Setting.Gradient, Settin
 
         @Override
         public Object toPlain() {
-            return entries.stream().map(f -> {
-                var m = new LinkedHashMap<String, Object>();
-                if (f.filter() != null) {
-                    m.put("filter", f.filter());
-                }
-                m.put("value", f.value().toPlain());
-                return m;
-            }).toList();
+            return entries.stream()
+                    .map(f -> {
+                        var m = new LinkedHashMap<String, Object>();
+                        if (f.filter() != null) {
+                            m.put("filter", f.filter());
+                        }
+                        m.put("value", f.value().toPlain());
+                        return m;
+                    })
+                    .toList();
         }
     }
 }

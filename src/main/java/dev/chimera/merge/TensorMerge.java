@@ -39,8 +39,16 @@ public record TensorMerge(
         rowSources = rowSources == null ? null : List.copyOf(rowSources);
     }
 
-    public TensorMerge(String output, List<Source> sources, int baseIndex, Params global, List<Params> perInput, boolean embed,
-                       boolean copy, DType outDtype, long[] outShape) {
+    public TensorMerge(
+            String output,
+            List<Source> sources,
+            int baseIndex,
+            Params global,
+            List<Params> perInput,
+            boolean embed,
+            boolean copy,
+            DType outDtype,
+            long[] outShape) {
         this(output, sources, baseIndex, global, perInput, embed, copy, outDtype, outShape, null);
     }
 
@@ -54,6 +62,5 @@ public record TensorMerge(
     }
 
     /** One input: a tensor of a model. */
-    public record Source(String model, String tensor) {
-    }
+    public record Source(String model, String tensor) {}
 }

@@ -1,16 +1,16 @@
 package dev.chimera.merge;
 
-import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
-import dev.chimera.merge.method.MergeException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.chimera.merge.method.MergeException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,7 +36,8 @@ public final class TokenizerVocab {
     public static TokenizerVocab read(Path modelDir) {
         Path f = modelDir.resolve("tokenizer.json");
         if (!Files.isRegularFile(f)) {
-            throw new MergeException("tokenizer_source needs " + f + " (only Hugging Face fast tokenizers are supported)");
+            throw new MergeException(
+                    "tokenizer_source needs " + f + " (only Hugging Face fast tokenizers are supported)");
         }
         JsonNode root;
         try {

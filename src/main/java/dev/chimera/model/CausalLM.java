@@ -12,14 +12,8 @@ import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.Activation;
 import ai.djl.nn.core.Embedding;
 import ai.djl.nn.core.Linear;
-import dev.chimera.tensor.HostTensors;
-import dev.chimera.tensor.DType;
-import dev.chimera.tensor.SafetensorsModel;
-import dev.chimera.tensor.TensorInfo;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -53,9 +47,25 @@ public final class CausalLM implements AutoCloseable {
      * {@code qkvBias}, {@code gateUp}; the separate fields are then null) so each pair or triple is one GEMM;
      * weights handed over by a caller stay separate and shared (fusing would copy them).
      */
-    private record Layer(NDArray inNorm, NDArray q, NDArray k, NDArray v, NDArray o, NDArray qb, NDArray kb,
-                         NDArray vb, NDArray ob, NDArray qNorm, NDArray kNorm, NDArray postNorm, NDArray gate,
-                         NDArray up, NDArray down, NDArray qkv, NDArray qkvBias, NDArray gateUp) {
+    private record Layer(
+            NDArray inNorm,
+            NDArray q,
+            NDArray k,
+            NDArray v,
+            NDArray o,
+            NDArray qb,
+            NDArray kb,
+            NDArray vb,
+            NDArray ob,
+            NDArray qNorm,
+            NDArray kNorm,
+            NDArray postNorm,
+            NDArray gate,
+            NDArray up,
+            NDArray down,
+            NDArray qkv,
+            NDArray qkvBias,
+            NDArray gateUp) {
         /** The same weights with q/k/v and gate/up concatenated into new arrays of {@code m}; closes the parts. */
         Layer fused(NDManager m) {
             NDArray qkvW = NDArrays.concat(new NDList(q, k, v), 0);
@@ -71,18 +81,17 @@ public final class CausalLM implements AutoCloseable {
                     a.close();
                 }
             }
-            return new Layer(inNorm, null, null, null, o, null, null, null, ob, qNorm, kNorm, postNorm, null, null,
-                    down, qkvW, qkvB, gu);
+            return new Layer(
+                    inNorm, null, null, null, o, null, null, null, ob, qNorm, kNorm, postNorm, null, null, down, qkvW,
+                    qkvB, gu);
         }
     }
 
     /** Sum of the continuation's log-probabilities and whether every token was the greedy choice (lm-eval). */
-    public record LogLikelihood(double logProb, boolean isGreedy, float[] tokenLogProbs, boolean[] tokenGreedy) {
-    }
+    public record LogLikelihood(double logProb, boolean isGreedy, float[] tokenLogProbs, boolean[] tokenGreedy) {}
 
     /** Generated tokens (without the EOS token) and whether generation stopped on EOS. */
-    public record Generation(int[] tokens, boolean stoppedOnEos) {
-    }
+    public record Generation(int[] tokens, boolean stoppedOnEos) {}
 
     private CausalLM(ModelConfig config, NDManager manager, Map<String, NDArray> w, boolean fuse) {
         this.config = config;
@@ -94,12 +103,25 @@ public final class CausalLM implements AutoCloseable {
         for (int i = 0; i < layers.length; i++) {
             String p = "model.layers." + i + ".";
             String a = p + "self_attn.";
-            layers[i] = new Layer(w.get(p + "input_layernorm.weight"), w.get(a + "q_proj.weight"),
-                    w.get(a + "k_proj.weight"), w.get(a + "v_proj.weight"), w.get(a + "o_proj.weight"),
-                    w.get(a + "q_proj.bias"), w.get(a + "k_proj.bias"), w.get(a + "v_proj.bias"),
-                    w.get(a + "o_proj.bias"), w.get(a + "q_norm.weight"), w.get(a + "k_norm.weight"),
-                    w.get(p + "post_attention_layernorm.weight"), w.get(p + "mlp.gate_proj.weight"),
-                    w.get(p + "mlp.up_proj.weight"), w.get(p + "mlp.down_proj.weight"), null, null, null);
+            layers[i] = new Layer(
+                    w.get(p + "input_layernorm.weight"),
+                    w.get(a + "q_proj.weight"),
+                    w.get(a + "k_proj.weight"),
+                    w.get(a + "v_proj.weight"),
+                    w.get(a + "o_proj.weight"),
+                    w.get(a + "q_proj.bias"),
+                    w.get(a + "k_proj.bias"),
+                    w.get(a + "v_proj.bias"),
+                    w.get(a + "o_proj.bias"),
+                    w.get(a + "q_norm.weight"),
+                    w.get(a + "k_norm.weight"),
+                    w.get(p + "post_attention_layernorm.weight"),
+                    w.get(p + "mlp.gate_proj.weight"),
+                    w.get(p + "mlp.up_proj.weight"),
+                    w.get(p + "mlp.down_proj.weight"),
+                    null,
+                    null,
+                    null);
             if (fuse) {
                 layers[i] = layers[i].fused(manager);
             }
@@ -227,8 +249,8 @@ public final class CausalLM implements AutoCloseable {
     /** {@link #logLikelihood} for several requests in one right-padded batch. */
     public List<LogLikelihood> logLikelihoods(List<int[]> contexts, List<int[]> continuations) {
         if (contexts.size() != continuations.size()) {
-            throw new ModelException("logLikelihoods: " + contexts.size() + " contexts but "
-                    + continuations.size() + " continuations");
+            throw new ModelException(
+                    "logLikelihoods: " + contexts.size() + " contexts but " + continuations.size() + " continuations");
         }
         int n = contexts.size();
         if (n == 0) {
@@ -332,10 +354,17 @@ public final class CausalLM implements AutoCloseable {
      * on return, and autograd reads it in the backward pass. Null for inference, which also computes in place
      * (in-place ops would break autograd, which keeps some intermediates for the backward pass).
      */
-    private record Graph(NDArray scale, NDArray eps) {
-    }
+    private record Graph(NDArray scale, NDArray eps) {}
 
-    private NDArray run(NDManager scope, long[] flatIds, int batch, int t, int[] lengths, KvCache cache, int past, boolean keepGraph) {
+    private NDArray run(
+            NDManager scope,
+            long[] flatIds,
+            int batch,
+            int t,
+            int[] lengths,
+            KvCache cache,
+            int past,
+            boolean keepGraph) {
         int s = past + t;
         checkWindow(s);
         int heads = config.numHeads();
@@ -382,9 +411,11 @@ public final class CausalLM implements AutoCloseable {
                 k = rmsNorm(k, w.kNorm, g);
             }
             // the softmax scale is folded into q (t x d values instead of t x s scores)
-            q = g == null ? rope(q.transpose(0, 2, 1, 3), cos, sinSigned, half, false).muli(scale)
+            q = g == null
+                    ? rope(q.transpose(0, 2, 1, 3), cos, sinSigned, half, false).muli(scale)
                     : rope(q.transpose(0, 2, 1, 3), cos, sinSigned, half, true).mul(g.scale());
-            NDArray kT = rope(k.transpose(0, 2, 1, 3), cos, sinSigned, half, g != null).transpose(0, 1, 3, 2);
+            NDArray kT = rope(k.transpose(0, 2, 1, 3), cos, sinSigned, half, g != null)
+                    .transpose(0, 1, 3, 2);
             v = v.transpose(0, 2, 1, 3);
             if (cache != null) {
                 NDArray[] full = cache.append(l, kT, v);
@@ -392,9 +423,14 @@ public final class CausalLM implements AutoCloseable {
                 v = full[1];
             }
             // grouped-query attention without repeating k/v: query head h uses kv head h / group
-            NDArray scores = q.reshape(batch, kv, (long) group * t, d).matMul(kT).reshape(batch, kv, group, t, s);
-            NDArray probs = (g == null ? scores.addi(mask) : scores.add(mask)).softmax(-1).reshape(batch, kv, (long) group * t, s);
-            NDArray attn = probs.matMul(v).reshape(batch, heads, t, d).transpose(0, 2, 1, 3)
+            NDArray scores =
+                    q.reshape(batch, kv, (long) group * t, d).matMul(kT).reshape(batch, kv, group, t, s);
+            NDArray probs = (g == null ? scores.addi(mask) : scores.add(mask))
+                    .softmax(-1)
+                    .reshape(batch, kv, (long) group * t, s);
+            NDArray attn = probs.matMul(v)
+                    .reshape(batch, heads, t, d)
+                    .transpose(0, 2, 1, 3)
                     .reshape(batch, t, qDim);
             NDArray o = Linear.linear(attn, w.o, w.ob).singletonOrThrow();
             x = g == null ? x.addi(o) : x.add(o);
@@ -412,7 +448,9 @@ public final class CausalLM implements AutoCloseable {
                 up = Linear.linear(h, w.up).singletonOrThrow();
             }
             // silu(gate) * up
-            NDArray act = g == null ? Activation.sigmoid(gate).muli(gate).muli(up) : gate.mul(Activation.sigmoid(gate)).mul(up);
+            NDArray act = g == null
+                    ? Activation.sigmoid(gate).muli(gate).muli(up)
+                    : gate.mul(Activation.sigmoid(gate)).mul(up);
             NDArray down = Linear.linear(act, w.down).singletonOrThrow();
             x = g == null ? x.addi(down) : x.add(down);
         }
@@ -425,9 +463,9 @@ public final class CausalLM implements AutoCloseable {
      * (transformers' sliding_window_overlay; every Mistral layer slides).
      */
     private NDArray attentionMask(NDManager scope, int batch, int t, int s, int past, int[] lengths) {
-        NDArray keyPos = scope.arange(0, s).reshape(1, 1, s);                   // [1, 1, s]
-        NDArray queryPos = scope.arange(past, s).reshape(1, t, 1);              // [1, t, 1]
-        NDArray visible = keyPos.lte(queryPos);                                 // [1, t, s]
+        NDArray keyPos = scope.arange(0, s).reshape(1, 1, s); // [1, 1, s]
+        NDArray queryPos = scope.arange(past, s).reshape(1, t, 1); // [1, t, 1]
+        NDArray visible = keyPos.lte(queryPos); // [1, t, s]
         if (slidesEveryLayer() && s > config.slidingWindow()) {
             visible = visible.logicalAnd(keyPos.gt(queryPos.sub(config.slidingWindow())));
         }
@@ -440,10 +478,12 @@ public final class CausalLM implements AutoCloseable {
             for (int b = 0; b < batch; b++) {
                 ends[b] = past + lengths[b];
             }
-            visible = visible.logicalAnd(keyPos.lt(scope.create(ends, new Shape(batch, 1, 1))));  // [b, t, s]
+            visible = visible.logicalAnd(keyPos.lt(scope.create(ends, new Shape(batch, 1, 1)))); // [b, t, s]
         }
         // (visible - 1) * -MASKED: 0 where visible, MASKED elsewhere
-        return visible.toType(DataType.FLOAT32, false).subi(1f).muli(-MASKED)
+        return visible.toType(DataType.FLOAT32, false)
+                .subi(1f)
+                .muli(-MASKED)
                 .reshape(visible.getShape().get(0), 1, 1, t, s);
     }
 
@@ -454,8 +494,13 @@ public final class CausalLM implements AutoCloseable {
      */
     private synchronized NDArray[] rotaryTables(int positions) {
         if (rotary == null || rotary[0].getShape().get(0) < positions) {
-            int n = Math.max(positions, rotary == null ? 64 : (int) Math.min(Integer.MAX_VALUE / 2,
-                    2 * rotary[0].getShape().get(0)));
+            int n = Math.max(
+                    positions,
+                    rotary == null
+                            ? 64
+                            : (int) Math.min(
+                                    Integer.MAX_VALUE / 2,
+                                    2 * rotary[0].getShape().get(0)));
             int d = config.headDim();
             int half = d / 2;
             float[] cos = new float[n * d];
@@ -524,8 +569,8 @@ public final class CausalLM implements AutoCloseable {
             t = Math.max(t, lengths[b]);
             for (int j = 0; j < lengths[b]; j++) {
                 if (tokenIds[b][j] < 0 || tokenIds[b][j] >= config.vocabSize()) {
-                    throw new ModelException("forward: token " + tokenIds[b][j] + " at sequence " + b + " position "
-                            + j + " is outside the vocabulary (vocab_size " + config.vocabSize() + ")");
+                    throw new ModelException("forward: token " + tokenIds[b][j] + " at sequence " + b + " position " + j
+                            + " is outside the vocabulary (vocab_size " + config.vocabSize() + ")");
                 }
             }
         }
@@ -535,8 +580,8 @@ public final class CausalLM implements AutoCloseable {
 
     void checkToken(int token, String what) {
         if (token < 0 || token >= config.vocabSize()) {
-            throw new ModelException(what + " token " + token + " is outside the vocabulary (vocab_size "
-                    + config.vocabSize() + ")");
+            throw new ModelException(
+                    what + " token " + token + " is outside the vocabulary (vocab_size " + config.vocabSize() + ")");
         }
     }
 

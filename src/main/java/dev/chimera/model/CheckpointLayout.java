@@ -2,35 +2,23 @@ package dev.chimera.model;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
-import ai.djl.ndarray.types.SparseFormat;
-import ai.djl.nn.Activation;
-import ai.djl.nn.core.Embedding;
-import ai.djl.nn.core.Linear;
-import dev.chimera.tensor.HostTensors;
 import dev.chimera.tensor.DType;
+import dev.chimera.tensor.HostTensors;
 import dev.chimera.tensor.SafetensorsModel;
 import dev.chimera.tensor.TensorInfo;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * The checkpoint layout of the Llama family in Hugging Face's names: which tensors a config requires and their shapes,
  * read from a model folder's safetensors (widened to float32) or checked when handed over in memory.
  */
 public final class CheckpointLayout {
-    private CheckpointLayout() {
-    }
+    private CheckpointLayout() {}
 
     /** The tensors the config requires, with their shapes, in checkpoint order. */
     public static Map<String, long[]> expectedShapes(ModelConfig c) {
@@ -116,8 +104,8 @@ public final class CheckpointLayout {
         for (Map.Entry<String, long[]> e : expected.entrySet()) {
             NDArray a = weights.get(e.getKey());
             if (a == null) {
-                throw new ModelException("missing weight " + e.getKey() + " (expected shape "
-                        + Arrays.toString(e.getValue()) + ")");
+                throw new ModelException(
+                        "missing weight " + e.getKey() + " (expected shape " + Arrays.toString(e.getValue()) + ")");
             }
             if (!Arrays.equals(a.getShape().getShape(), e.getValue())) {
                 throw new ModelException("weight " + e.getKey() + " has shape "
@@ -125,8 +113,8 @@ public final class CheckpointLayout {
                         + Arrays.toString(e.getValue()));
             }
             if (a.getDataType() != DataType.FLOAT32) {
-                throw new ModelException("weight " + e.getKey() + " has data type " + a.getDataType()
-                        + "; float32 is required");
+                throw new ModelException(
+                        "weight " + e.getKey() + " has data type " + a.getDataType() + "; float32 is required");
             }
             if (device == null) {
                 device = a.getDevice();

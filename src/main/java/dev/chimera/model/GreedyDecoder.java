@@ -1,27 +1,13 @@
 package dev.chimera.model;
 
-import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.ndarray.types.SparseFormat;
-import ai.djl.nn.Activation;
-import ai.djl.nn.core.Embedding;
 import ai.djl.nn.core.Linear;
-import dev.chimera.tensor.HostTensors;
-import dev.chimera.tensor.DType;
-import dev.chimera.tensor.SafetensorsModel;
-import dev.chimera.tensor.TensorInfo;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /** Greedy decoding on a {@link CausalLM}: one prompt with a KV cache, or many prompts in right-padded batches. */
@@ -34,7 +20,7 @@ final class GreedyDecoder {
         this.config = lm.config();
     }
 
-        /**
+    /**
      * Greedy decoding with a KV cache: the prompt is processed once, then one token per step, until a token of
      * {@code eosTokenIds} (not included in the result) or {@code maxNewTokens} tokens.
      */
@@ -137,7 +123,11 @@ final class GreedyDecoder {
                     Arrays.fill(last, r * hidden, (r + 1) * hidden, lengths[r] - 1);
                 }
                 NDArray rows = h.gather(scope.create(last, new Shape(a, 1, hidden)), 1);
-                next = Linear.linear(rows, lm.lmHead()).singletonOrThrow().reshape(a, -1).argMax(1).toLongArray();
+                next = Linear.linear(rows, lm.lmHead())
+                        .singletonOrThrow()
+                        .reshape(a, -1)
+                        .argMax(1)
+                        .toLongArray();
             }
             for (int r = 0; r < a; r++) {
                 int i = active.get(r);
@@ -151,7 +141,8 @@ final class GreedyDecoder {
         }
         List<CausalLM.Generation> results = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            results.add(new CausalLM.Generation(out.get(i).stream().mapToInt(Integer::intValue).toArray(), eos[i]));
+            results.add(new CausalLM.Generation(
+                    out.get(i).stream().mapToInt(Integer::intValue).toArray(), eos[i]));
         }
         return results;
     }

@@ -120,8 +120,12 @@ public record ModelConfig(
      * @param highFreqFactor llama3 only
      * @param originalMaxPositionEmbeddings llama3 only
      */
-    public record RopeScaling(String type, double factor, double lowFreqFactor, double highFreqFactor,
-                              int originalMaxPositionEmbeddings) {
+    public record RopeScaling(
+            String type,
+            double factor,
+            double lowFreqFactor,
+            double highFreqFactor,
+            int originalMaxPositionEmbeddings) {
         public static RopeScaling linear(double factor) {
             return new RopeScaling("linear", factor, 0, 0, 0);
         }
@@ -209,7 +213,9 @@ public record ModelConfig(
         int headDim = optInt(c, "head_dim", defaultHeadDim);
         double eps = optDouble(c, "rms_norm_eps", 1e-6);
 
-        String act = c.has("hidden_act") && !c.get("hidden_act").isNull() ? c.get("hidden_act").asText() : "silu";
+        String act = c.has("hidden_act") && !c.get("hidden_act").isNull()
+                ? c.get("hidden_act").asText()
+                : "silu";
         if (!act.equals("silu")) {
             throw new ModelException(prefix + "hidden_act \"" + act + "\" is not supported (only silu)");
         }
@@ -240,7 +246,8 @@ public record ModelConfig(
         Integer window = null;
         if (arch == Architecture.MISTRAL) {
             window = c.has("sliding_window") ? optInteger(c, "sliding_window") : Integer.valueOf(4096);
-        } else if ((arch == Architecture.QWEN2 || arch == Architecture.QWEN3) && optBool(c, "use_sliding_window", false)) {
+        } else if ((arch == Architecture.QWEN2 || arch == Architecture.QWEN3)
+                && optBool(c, "use_sliding_window", false)) {
             window = c.has("sliding_window") ? optInteger(c, "sliding_window") : Integer.valueOf(4096);
         }
         int maxPos = optInt(c, "max_position_embeddings", arch == Architecture.LLAMA ? 2048 : 32768);
@@ -275,7 +282,8 @@ public record ModelConfig(
             if (!scaling.isObject()) {
                 throw new ModelException(prefix + scalingKey + " must be an object");
             }
-            String type = scaling.hasNonNull("rope_type") ? scaling.get("rope_type").asText()
+            String type = scaling.hasNonNull("rope_type")
+                    ? scaling.get("rope_type").asText()
                     : scaling.hasNonNull("type") ? scaling.get("type").asText() : "default";
             String k = scalingKey + ".";
             switch (type) {
@@ -289,13 +297,14 @@ public record ModelConfig(
                             ? requiredInt(scaling, "original_max_position_embeddings", k)
                             : optInt(c, "original_max_position_embeddings", maxPos);
                     if (!(high > low)) {
-                        throw new ModelException(prefix + k + "high_freq_factor " + high
-                                + " must exceed low_freq_factor " + low);
+                        throw new ModelException(
+                                prefix + k + "high_freq_factor " + high + " must exceed low_freq_factor " + low);
                     }
                     rope = RopeScaling.llama3(factor, low, high, orig);
                 }
-                default -> throw new ModelException(prefix + scalingKey + " type \"" + type
-                        + "\" is not supported (supported: default, linear, llama3)");
+                default ->
+                    throw new ModelException(prefix + scalingKey + " type \"" + type
+                            + "\" is not supported (supported: default, linear, llama3)");
             }
         }
         boolean tied = optBool(c, "tie_word_embeddings", false);
@@ -316,8 +325,26 @@ public record ModelConfig(
             eos.add(e.asInt());
         }
         try {
-            return new ModelConfig(arch, vocab, hidden, intermediate, layers, heads, kvHeads, headDim, eps, theta,
-                    rope, tied, qkvBias, oBias, arch == Architecture.QWEN3, window, maxPos, bos, eos);
+            return new ModelConfig(
+                    arch,
+                    vocab,
+                    hidden,
+                    intermediate,
+                    layers,
+                    heads,
+                    kvHeads,
+                    headDim,
+                    eps,
+                    theta,
+                    rope,
+                    tied,
+                    qkvBias,
+                    oBias,
+                    arch == Architecture.QWEN3,
+                    window,
+                    maxPos,
+                    bos,
+                    eos);
         } catch (ModelException ex) {
             throw new ModelException(prefix + ex.getMessage().replaceFirst("^config: ", ""), ex);
         }

@@ -60,7 +60,7 @@ abstract class AbstractOptimizer implements Optimizer {
     public final synchronized boolean tell(long id, double[] values) {
         if (values == null || values.length != objectives) {
             throw new IllegalArgumentException(name + ": tell needs exactly " + objectives + " objective value"
-                + (objectives == 1 ? "" : "s") + ", got " + (values == null ? "null" : values.length));
+                    + (objectives == 1 ? "" : "s") + ", got " + (values == null ? "null" : values.length));
         }
         Evaluation e = accept(id, values);
         if (e == null) {
@@ -135,9 +135,11 @@ abstract class AbstractOptimizer implements Optimizer {
         @Override
         public final T restore(ObjectNode s) {
             SnapshotJson.requireAlgorithm(s, name, version);
-            T o = constructor.make(SnapshotJson.bounds(SnapshotJson.required(s, "bounds")),
-                SnapshotJson.required(s, "objectives").asInt(), SnapshotJson.settings(s.get("settings")),
-                SnapshotJson.rng(s.get("rng")));
+            T o = constructor.make(
+                    SnapshotJson.bounds(SnapshotJson.required(s, "bounds")),
+                    SnapshotJson.required(s, "objectives").asInt(),
+                    SnapshotJson.settings(s.get("settings")),
+                    SnapshotJson.rng(s.get("rng")));
             o.generation = SnapshotJson.required(s, "generation").asLong();
             o.evaluations = SnapshotJson.required(s, "evaluations").asLong();
             o.readState(s);

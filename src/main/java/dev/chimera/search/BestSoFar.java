@@ -11,9 +11,9 @@ import java.util.List;
  */
 final class BestSoFar {
     /** Higher value first (NaN as -infinity, -0.0 as 0.0), then lower id. */
-    static final Comparator<Evaluation> BETTER_FIRST = Comparator
-        .comparingDouble((Evaluation e) -> -GeneticAlgorithmOperators.rankable(e.objective(0)))
-        .thenComparingLong(e -> e.candidate().id());
+    static final Comparator<Evaluation> BETTER_FIRST = Comparator.comparingDouble(
+                    (Evaluation e) -> -GeneticAlgorithmOperators.rankable(e.objective(0)))
+            .thenComparingLong(e -> e.candidate().id());
 
     // The algorithms were written with two conventions for a run whose results so far are all NaN: CMA-ES, DE and
     // random search report nothing, GA and NSGA-II the first such result. Kept as they were.

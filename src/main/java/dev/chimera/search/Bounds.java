@@ -6,11 +6,13 @@ import java.util.Arrays;
 public record Bounds(double[] lower, double[] upper) {
     public Bounds {
         if (lower.length != upper.length || lower.length == 0) {
-            throw new SearchException("bounds need equal, non-zero lengths, got " + lower.length + " and " + upper.length);
+            throw new SearchException(
+                    "bounds need equal, non-zero lengths, got " + lower.length + " and " + upper.length);
         }
         for (int i = 0; i < lower.length; i++) {
             if (!(lower[i] <= upper[i]) || !Double.isFinite(lower[i]) || !Double.isFinite(upper[i])) {
-                throw new SearchException("gene " + i + ": bounds [" + lower[i] + ", " + upper[i] + "] are not a finite interval");
+                throw new SearchException(
+                        "gene " + i + ": bounds [" + lower[i] + ", " + upper[i] + "] are not a finite interval");
             }
         }
         lower = lower.clone();

@@ -83,18 +83,17 @@ public final class CmaEs extends GenerationalOptimizer {
         }
         width /= n;
         this.sigma0 = OptimizerSettings.number(settings, "sigma0", width > 0 ? 0.3 * width : 1);
-        OptimizerSettings.require(NAME, sigma0 > 0 && Double.isFinite(sigma0),
-                "sigma0 must be a positive number, got " + sigma0);
+        OptimizerSettings.require(
+                NAME, sigma0 > 0 && Double.isFinite(sigma0), "sigma0 must be a positive number, got " + sigma0);
         this.mean0 = new double[n];
         if (settings.hasPath("mean0")) {
             List<Double> m = settings.getDoubleList("mean0");
-            OptimizerSettings.require(NAME, m.size() == n,
-                    "mean0 has " + m.size() + " values, the bounds have " + n);
+            OptimizerSettings.require(NAME, m.size() == n, "mean0 has " + m.size() + " values, the bounds have " + n);
             for (int i = 0; i < n; i++) {
                 mean0[i] = m.get(i);
             }
-            OptimizerSettings.require(NAME, bounds.contains(mean0),
-                    "mean0 " + Arrays.toString(mean0) + " is outside the bounds");
+            OptimizerSettings.require(
+                    NAME, bounds.contains(mean0), "mean0 " + Arrays.toString(mean0) + " is outside the bounds");
         } else {
             for (int i = 0; i < n; i++) {
                 mean0[i] = (bounds.lower(i) + bounds.upper(i)) / 2;
@@ -337,9 +336,11 @@ public final class CmaEs extends GenerationalOptimizer {
         for (int k = 0; k < lambda; k++) {
             order[k] = k;
         }
-        Arrays.sort(order, Comparator.<Integer>comparingDouble(k -> -key[k])
-                .thenComparingDouble(k -> penalty[k])
-                .thenComparingInt(k -> k));
+        Arrays.sort(
+                order,
+                Comparator.<Integer>comparingDouble(k -> -key[k])
+                        .thenComparingDouble(k -> penalty[k])
+                        .thenComparingInt(k -> k));
         return order;
     }
 
@@ -505,8 +506,10 @@ public final class CmaEs extends GenerationalOptimizer {
         eigSqrt = SnapshotJson.doubles(SnapshotJson.required(s, "D"), n);
         computeInvSqrtC();
         current = Generation.read(s, n);
-        OptimizerSettings.require(NAME, current.size() == lambda, "snapshot generation of " + current.size()
-                + " candidates, population " + lambda);
+        OptimizerSettings.require(
+                NAME,
+                current.size() == lambda,
+                "snapshot generation of " + current.size() + " candidates, population " + lambda);
         ys = SnapshotJson.matrix(SnapshotJson.required(s, "y"), lambda, n);
         best.read(s);
     }

@@ -85,7 +85,9 @@ public final class DifferentialEvolution extends GenerationalOptimizer {
     private void select() {
         double[] values = current.values();
         for (int i = 0; i < np; i++) {
-            if (generation == 0 || GeneticAlgorithmOperators.rankable(values[i]) >= GeneticAlgorithmOperators.rankable(fitness[i])) {
+            if (generation == 0
+                    || GeneticAlgorithmOperators.rankable(values[i])
+                            >= GeneticAlgorithmOperators.rankable(fitness[i])) {
                 population[i] = current.candidate(i).genes();
                 fitness[i] = values[i];
             }
@@ -161,8 +163,10 @@ public final class DifferentialEvolution extends GenerationalOptimizer {
             fitness = SnapshotJson.doubles(SnapshotJson.required(s, "fitness"), np);
         }
         current = Generation.read(s, n);
-        OptimizerSettings.require(NAME, current.size() == np, "snapshot generation of " + current.size()
-                + " candidates, population " + np);
+        OptimizerSettings.require(
+                NAME,
+                current.size() == np,
+                "snapshot generation of " + current.size() + " candidates, population " + np);
         best.read(s);
     }
 

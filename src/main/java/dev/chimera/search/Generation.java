@@ -128,8 +128,7 @@ final class Generation {
             double[] y = SnapshotJson.objectives(o);
             if (y != null) {
                 if (i >= g.handed) {
-                    throw new SearchException("snapshot: candidate " + cs.get(i).id()
-                        + " told but not handed out");
+                    throw new SearchException("snapshot: candidate " + cs.get(i).id() + " told but not handed out");
                 }
                 g.results[i] = y;
                 g.told++;

@@ -1,7 +1,5 @@
 package dev.chimera.search;
 
-import java.util.HashSet;
-import java.util.Set;
 import static dev.chimera.search.OptimizerSettings.choice;
 import static dev.chimera.search.OptimizerSettings.integer;
 import static dev.chimera.search.OptimizerSettings.number;
@@ -25,7 +23,9 @@ import io.jenetics.util.MSeq;
 import io.jenetics.util.RandomRegistry;
 import io.jenetics.util.Seq;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.random.RandomGenerator;
 
 /**
@@ -68,27 +68,49 @@ public final class GeneticAlgorithm extends GenerationalOptimizer {
     private static final int VERSION = 2;
 
     /** Resolved settings; see the class javadoc for meanings and defaults. */
-    record Settings(int population, int elitism, int tournament, String crossover, double crossoverProbability,
-                    double sbxEta, double blendAlpha, String mutation, double mutationProbability,
-                    double mutationEta, double gaussianSigma, String survival, int offspring, boolean eliminateDuplicates) {
+    record Settings(
+            int population,
+            int elitism,
+            int tournament,
+            String crossover,
+            double crossoverProbability,
+            double sbxEta,
+            double blendAlpha,
+            String mutation,
+            double mutationProbability,
+            double mutationEta,
+            double gaussianSigma,
+            String survival,
+            int offspring,
+            boolean eliminateDuplicates) {
         static final String MU_PLUS_LAMBDA = "mu+lambda";
         static final String GENERATIONAL = "generational";
 
         Settings {
-            require(NAME, survival.equals(MU_PLUS_LAMBDA) || survival.equals(GENERATIONAL),
-                "survival must be \"mu+lambda\" or \"generational\", got \"" + survival + "\"");
+            require(
+                    NAME,
+                    survival.equals(MU_PLUS_LAMBDA) || survival.equals(GENERATIONAL),
+                    "survival must be \"mu+lambda\" or \"generational\", got \"" + survival + "\"");
             require(NAME, offspring >= 1, "offspring must be >= 1, got " + offspring);
             require(NAME, population >= 2, "population must be >= 2, got " + population);
             require(NAME, elitism >= 0 && elitism < population, "elitism must be in [0, population), got " + elitism);
             require(NAME, tournament >= 2, "tournament must be >= 2, got " + tournament);
-            require(NAME, crossover.equals("sbx") || crossover.equals("blend"),
-                "crossover must be \"sbx\" or \"blend\", got \"" + crossover + "\"");
-            require(NAME, mutation.equals("polynomial") || mutation.equals("gaussian"),
-                "mutation must be \"polynomial\" or \"gaussian\", got \"" + mutation + "\"");
-            require(NAME, crossoverProbability >= 0 && crossoverProbability <= 1,
-                "crossover_probability must be in [0, 1]");
-            require(NAME, mutationProbability >= 0 && mutationProbability <= 1,
-                "mutation_probability must be in [0, 1]");
+            require(
+                    NAME,
+                    crossover.equals("sbx") || crossover.equals("blend"),
+                    "crossover must be \"sbx\" or \"blend\", got \"" + crossover + "\"");
+            require(
+                    NAME,
+                    mutation.equals("polynomial") || mutation.equals("gaussian"),
+                    "mutation must be \"polynomial\" or \"gaussian\", got \"" + mutation + "\"");
+            require(
+                    NAME,
+                    crossoverProbability >= 0 && crossoverProbability <= 1,
+                    "crossover_probability must be in [0, 1]");
+            require(
+                    NAME,
+                    mutationProbability >= 0 && mutationProbability <= 1,
+                    "mutation_probability must be in [0, 1]");
             require(NAME, sbxEta >= 0, "sbx_eta must be >= 0");
             require(NAME, mutationEta >= 0, "mutation_eta must be >= 0");
             require(NAME, blendAlpha >= 0, "blend_alpha must be >= 0");
@@ -98,20 +120,20 @@ public final class GeneticAlgorithm extends GenerationalOptimizer {
         static Settings of(Config c, int dimension) {
             int population = integer(c, "population", 50);
             return new Settings(
-                population,
-                integer(c, "elitism", 2),
-                integer(c, "tournament", 2),
-                choice(c, "crossover", "sbx"),
-                number(c, "crossover_probability", 0.9),
-                number(c, "sbx_eta", 15),
-                number(c, "blend_alpha", 0.5),
-                choice(c, "mutation", "polynomial"),
-                number(c, "mutation_probability", 1.0 / dimension),
-                number(c, "mutation_eta", 20),
-                number(c, "gaussian_sigma", 0.1),
-                choice(c, "survival", MU_PLUS_LAMBDA),
-                integer(c, "offspring", population),
-                !c.hasPath("eliminate_duplicates") || c.getBoolean("eliminate_duplicates"));
+                    population,
+                    integer(c, "elitism", 2),
+                    integer(c, "tournament", 2),
+                    choice(c, "crossover", "sbx"),
+                    number(c, "crossover_probability", 0.9),
+                    number(c, "sbx_eta", 15),
+                    number(c, "blend_alpha", 0.5),
+                    choice(c, "mutation", "polynomial"),
+                    number(c, "mutation_probability", 1.0 / dimension),
+                    number(c, "mutation_eta", 20),
+                    number(c, "gaussian_sigma", 0.1),
+                    choice(c, "survival", MU_PLUS_LAMBDA),
+                    integer(c, "offspring", population),
+                    !c.hasPath("eliminate_duplicates") || c.getBoolean("eliminate_duplicates"));
         }
 
         boolean muPlusLambda() {
@@ -144,6 +166,7 @@ public final class GeneticAlgorithm extends GenerationalOptimizer {
 
     /** Elites of the previous generation, carried into the current one without re-evaluation. */
     private List<Evaluation> carried = List.of();
+
     private final BestSoFar best = BestSoFar.rankingNaNLowest();
 
     private GeneticAlgorithm(Bounds bounds, int objectives, Config config, Rng rng) {
@@ -152,12 +175,12 @@ public final class GeneticAlgorithm extends GenerationalOptimizer {
         this.settings = Settings.of(config, bounds.dimension());
         this.selector = new TournamentSelector<>(settings.tournament());
         Alterer<DoubleGene, Double> crossover = settings.crossover().equals("sbx")
-            ? new Sbx(settings.crossoverProbability(), settings.sbxEta())
-            : new Blend(settings.crossoverProbability(), settings.blendAlpha());
+                ? new Sbx(settings.crossoverProbability(), settings.sbxEta())
+                : new Blend(settings.crossoverProbability(), settings.blendAlpha());
         GeneOp op = settings.mutation().equals("polynomial")
-            ? (x, lo, hi, r) -> GeneticAlgorithmOperators.polynomial(x, lo, hi, settings.mutationEta(), r)
-            // genes are normalised to [0, 1], so the sigma as a fraction of the width is the sigma itself
-            : (x, lo, hi, r) -> GeneticAlgorithmOperators.gaussian(x, lo, hi, settings.gaussianSigma(), r);
+                ? (x, lo, hi, r) -> GeneticAlgorithmOperators.polynomial(x, lo, hi, settings.mutationEta(), r)
+                // genes are normalised to [0, 1], so the sigma as a fraction of the width is the sigma itself
+                : (x, lo, hi, r) -> GeneticAlgorithmOperators.gaussian(x, lo, hi, settings.gaussianSigma(), r);
         this.alterer = crossover.andThen(new GeneMutator(settings.mutationProbability(), op));
     }
 
@@ -211,7 +234,8 @@ public final class GeneticAlgorithm extends GenerationalOptimizer {
             carried = List.copyOf(ranked.subList(0, settings.elitism()));
             children = settings.population() - settings.elitism();
         }
-        ISeq<Phenotype<DoubleGene, Double>> phenotypes = ISeq.of(parents.stream().map(this::phenotype).toList());
+        ISeq<Phenotype<DoubleGene, Double>> phenotypes =
+                ISeq.of(parents.stream().map(this::phenotype).toList());
         // duplicate elimination as pymoo's: a child equal to a parent or to an earlier child is dropped and mating is
         // repeated (at most MATING_ROUNDS times) until the generation is full
         Set<List<Double>> seen = new HashSet<>();
@@ -236,7 +260,8 @@ public final class GeneticAlgorithm extends GenerationalOptimizer {
             }
         }
         if (next.isEmpty()) {
-            throw new IllegalStateException("ga: no new candidate in " + MATING_ROUNDS + " rounds of mating (the population has converged to one point)");
+            throw new IllegalStateException("ga: no new candidate in " + MATING_ROUNDS
+                    + " rounds of mating (the population has converged to one point)");
         }
         return new Generation(next);
     }
@@ -332,7 +357,8 @@ public final class GeneticAlgorithm extends GenerationalOptimizer {
                 if (r.nextDouble() < 0.5) {
                     DoubleGene a = that.get(i);
                     DoubleGene b = other.get(i);
-                    double[] c = GeneticAlgorithmOperators.sbx(a.doubleValue(), b.doubleValue(), a.min(), a.max(), eta, r);
+                    double[] c =
+                            GeneticAlgorithmOperators.sbx(a.doubleValue(), b.doubleValue(), a.min(), a.max(), eta, r);
                     that.set(i, a.newInstance(c[0]));
                     other.set(i, b.newInstance(c[1]));
                     altered++;
@@ -395,7 +421,10 @@ public final class GeneticAlgorithm extends GenerationalOptimizer {
                         altered++;
                     }
                 }
-                out.add(genes == null ? pt : Phenotype.of(Genotype.of(List.of(DoubleChromosome.of(genes))), generation));
+                out.add(
+                        genes == null
+                                ? pt
+                                : Phenotype.of(Genotype.of(List.of(DoubleChromosome.of(genes))), generation));
             }
             return new AltererResult<>(ISeq.of(out), altered);
         }

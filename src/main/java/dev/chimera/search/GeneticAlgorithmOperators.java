@@ -16,8 +16,7 @@ final class GeneticAlgorithmOperators {
     /** Parents closer than this are not recombined by SBX (as in Deb's reference code). */
     static final double SBX_EPS = 1.0e-14;
 
-    private GeneticAlgorithmOperators() {
-    }
+    private GeneticAlgorithmOperators() {}
 
     /**
      * Simulated binary crossover of one variable, bounded version (Deb &amp; Agrawal 1995, "Simulated binary crossover
@@ -45,8 +44,8 @@ final class GeneticAlgorithmOperators {
     private static double betaq(double beta, double u, double eta) {
         double alpha = 2.0 - Math.pow(beta, -(eta + 1.0));
         return u <= 1.0 / alpha
-            ? Math.pow(u * alpha, 1.0 / (eta + 1.0))
-            : Math.pow(1.0 / (2.0 - u * alpha), 1.0 / (eta + 1.0));
+                ? Math.pow(u * alpha, 1.0 / (eta + 1.0))
+                : Math.pow(1.0 / (2.0 - u * alpha), 1.0 / (eta + 1.0));
     }
 
     /**

@@ -48,16 +48,27 @@ public final class Nsga2 extends GenerationalOptimizer {
     private static final int VERSION = 1;
 
     /** Resolved settings; see the class javadoc. */
-    record Settings(int population, double crossoverProbability, double sbxEta, double mutationProbability,
-                    double mutationEta, List<double[]> initial) {
+    record Settings(
+            int population,
+            double crossoverProbability,
+            double sbxEta,
+            double mutationProbability,
+            double mutationEta,
+            List<double[]> initial) {
         Settings {
-            require(NAME, initial.size() <= population, "initial has " + initial.size()
-                + " points, more than the population " + population);
+            require(
+                    NAME,
+                    initial.size() <= population,
+                    "initial has " + initial.size() + " points, more than the population " + population);
             require(NAME, population >= 2, "population must be >= 2, got " + population);
-            require(NAME, crossoverProbability >= 0 && crossoverProbability <= 1,
-                "crossover_probability must be in [0, 1]");
-            require(NAME, mutationProbability >= 0 && mutationProbability <= 1,
-                "mutation_probability must be in [0, 1]");
+            require(
+                    NAME,
+                    crossoverProbability >= 0 && crossoverProbability <= 1,
+                    "crossover_probability must be in [0, 1]");
+            require(
+                    NAME,
+                    mutationProbability >= 0 && mutationProbability <= 1,
+                    "mutation_probability must be in [0, 1]");
             require(NAME, sbxEta >= 0, "sbx_eta must be >= 0");
             require(NAME, mutationEta >= 0, "mutation_eta must be >= 0");
         }
@@ -68,32 +79,38 @@ public final class Nsga2 extends GenerationalOptimizer {
                 List<? extends List<? extends Number>> points;
                 try {
                     @SuppressWarnings("unchecked")
-                    List<? extends List<? extends Number>> p = (List<? extends List<? extends Number>>) c.getAnyRefList("initial");
+                    List<? extends List<? extends Number>> p =
+                            (List<? extends List<? extends Number>>) c.getAnyRefList("initial");
                     points = p;
                     for (List<? extends Number> x : points) {
                         x.forEach(v -> v.doubleValue());
                     }
                 } catch (RuntimeException e) {
-                    throw new SearchException(NAME + ": initial must be a list of points (lists of numbers): "
-                        + e.getMessage(), e);
+                    throw new SearchException(
+                            NAME + ": initial must be a list of points (lists of numbers): " + e.getMessage(), e);
                 }
                 for (int k = 0; k < points.size(); k++) {
                     List<? extends Number> x = points.get(k);
-                    require(NAME, x.size() == bounds.dimension(), "initial point " + k + " has " + x.size()
-                        + " values, the bounds have " + bounds.dimension());
+                    require(
+                            NAME,
+                            x.size() == bounds.dimension(),
+                            "initial point " + k + " has " + x.size() + " values, the bounds have "
+                                    + bounds.dimension());
                     double[] v = x.stream().mapToDouble(Number::doubleValue).toArray();
-                    require(NAME, bounds.contains(v), "initial point " + k + " " + Arrays.toString(v)
-                        + " is outside the bounds");
+                    require(
+                            NAME,
+                            bounds.contains(v),
+                            "initial point " + k + " " + Arrays.toString(v) + " is outside the bounds");
                     initial.add(v);
                 }
             }
             return new Settings(
-                integer(c, "population", 100),
-                number(c, "crossover_probability", 0.9),
-                number(c, "sbx_eta", 15),
-                number(c, "mutation_probability", 1.0 / bounds.dimension()),
-                number(c, "mutation_eta", 20),
-                List.copyOf(initial));
+                    integer(c, "population", 100),
+                    number(c, "crossover_probability", 0.9),
+                    number(c, "sbx_eta", 15),
+                    number(c, "mutation_probability", 1.0 / bounds.dimension()),
+                    number(c, "mutation_eta", 20),
+                    List.copyOf(initial));
         }
 
         ObjectNode toJson() {
@@ -111,7 +128,8 @@ public final class Nsga2 extends GenerationalOptimizer {
         }
     }
 
-    private static final Comparator<Evaluation> BY_ID = Comparator.comparingLong(e -> e.candidate().id());
+    private static final Comparator<Evaluation> BY_ID =
+            Comparator.comparingLong(e -> e.candidate().id());
 
     private final Settings settings;
 
@@ -121,6 +139,7 @@ public final class Nsga2 extends GenerationalOptimizer {
     private final BestSoFar single = BestSoFar.rankingNaNLowest();
     /** For several objectives: the non-dominated told results, in any order. */
     private final List<Evaluation> archive = new ArrayList<>();
+
     private final List<double[]> archiveY = new ArrayList<>();
 
     private Nsga2(Bounds bounds, int objectives, Config config, Rng rng) {
@@ -259,13 +278,17 @@ public final class Nsga2 extends GenerationalOptimizer {
                 }
                 contestants[k] = pool[pos++];
             }
-            double[] x1 = parents.get(tournament(contestants[0], contestants[1], rank, crowding)).candidate().genes();
-            double[] x2 = parents.get(tournament(contestants[2], contestants[3], rank, crowding)).candidate().genes();
+            double[] x1 = parents.get(tournament(contestants[0], contestants[1], rank, crowding))
+                    .candidate()
+                    .genes();
+            double[] x2 = parents.get(tournament(contestants[2], contestants[3], rank, crowding))
+                    .candidate()
+                    .genes();
             if (rng.nextDouble() < settings.crossoverProbability()) {
                 for (int j = 0; j < dim; j++) {
                     if (rng.nextDouble() < 0.5) {
-                        double[] c = GeneticAlgorithmOperators.sbx(x1[j], x2[j], bounds.lower(j), bounds.upper(j),
-                            settings.sbxEta(), rng);
+                        double[] c = GeneticAlgorithmOperators.sbx(
+                                x1[j], x2[j], bounds.lower(j), bounds.upper(j), settings.sbxEta(), rng);
                         x1[j] = c[0];
                         x2[j] = c[1];
                     }
@@ -277,8 +300,8 @@ public final class Nsga2 extends GenerationalOptimizer {
                 }
                 for (int j = 0; j < dim; j++) {
                     if (rng.nextDouble() < settings.mutationProbability()) {
-                        x[j] = GeneticAlgorithmOperators.polynomial(x[j], bounds.lower(j), bounds.upper(j),
-                            settings.mutationEta(), rng);
+                        x[j] = GeneticAlgorithmOperators.polynomial(
+                                x[j], bounds.lower(j), bounds.upper(j), settings.mutationEta(), rng);
                     }
                 }
                 children.add(new Candidate(nextId++, bounds.clip(x)));

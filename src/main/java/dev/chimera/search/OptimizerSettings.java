@@ -8,8 +8,7 @@ import java.util.Locale;
  * failed check is a SearchException whose message starts with the algorithm's name.
  */
 final class OptimizerSettings {
-    private OptimizerSettings() {
-    }
+    private OptimizerSettings() {}
 
     static int integer(Config c, String key, int fallback) {
         return c.hasPath(key) ? c.getInt(key) : fallback;
@@ -37,7 +36,7 @@ final class OptimizerSettings {
     static void requireSingleObjective(String algorithm, int objectives) {
         if (objectives != 1) {
             throw new SearchException(algorithm + " optimises exactly 1 objective, got " + objectives
-                + " (use a multi-objective algorithm such as nsga2)");
+                    + " (use a multi-objective algorithm such as nsga2)");
         }
     }
 }

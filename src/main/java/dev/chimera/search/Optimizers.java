@@ -1,11 +1,11 @@
 package dev.chimera.search;
 
-import java.util.Collections;
-import java.util.Set;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import java.util.Collections;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -31,8 +31,7 @@ public final class Optimizers {
         FACTORIES.put("random", new RandomSearch.Factory());
     }
 
-    private Optimizers() {
-    }
+    private Optimizers() {}
 
     public static Optimizer create(String algorithm, Bounds bounds, int objectives, long seed, Config settings) {
         return factory(algorithm).create(bounds, objectives, seed, settings == null ? ConfigFactory.empty() : settings);
@@ -56,7 +55,8 @@ public final class Optimizers {
     private static Factory factory(String name) {
         Factory f = FACTORIES.get(name);
         if (f == null) {
-            throw new SearchException("unknown algorithm '" + name + "' (known: " + String.join(", ", FACTORIES.keySet()) + ")");
+            throw new SearchException(
+                    "unknown algorithm '" + name + "' (known: " + String.join(", ", FACTORIES.keySet()) + ")");
         }
         return f;
     }

@@ -18,8 +18,7 @@ import java.util.List;
  * NaN objectives are ranked as -infinity (a failed evaluation is worse than any result) and -0.0 as 0.0.
  */
 public final class Pareto {
-    private Pareto() {
-    }
+    private Pareto() {}
 
     /** a dominates b (maximisation): at least as good in every objective and better in one. */
     public static boolean dominates(double[] a, double[] b) {

@@ -51,7 +51,7 @@ public final class Rng implements RandomGenerator {
 
     /** Uniform in [0, n). */
     public int nextIndex(int n) {
-        return (int) Math.floorMod(nextLong(), (long) n) ; // n is small: modulo bias below 2^-40
+        return (int) Math.floorMod(nextLong(), (long) n); // n is small: modulo bias below 2^-40
     }
 
     /** State for snapshots: {state, spare bits, hasSpare}. */

@@ -20,8 +20,7 @@ import java.util.List;
 final class SnapshotJson {
     static final JsonNodeFactory F = JsonNodeFactory.instance;
 
-    private SnapshotJson() {
-    }
+    private SnapshotJson() {}
 
     static JsonNode number(double v) {
         return Double.isFinite(v) ? DoubleNode.valueOf(v) : TextNode.valueOf(Double.toString(v));
@@ -108,7 +107,8 @@ final class SnapshotJson {
         if (a == null || !a.isArray() || a.size() != 3) {
             throw new SearchException("snapshot: \"rng\" must hold 3 longs, got " + a);
         }
-        return Rng.restore(new long[] {a.get(0).asLong(), a.get(1).asLong(), a.get(2).asLong()});
+        return Rng.restore(
+                new long[] {a.get(0).asLong(), a.get(1).asLong(), a.get(2).asLong()});
     }
 
     /**
@@ -173,9 +173,11 @@ final class SnapshotJson {
 
     /** Rejects a snapshot of another algorithm or layout version. */
     static void requireAlgorithm(ObjectNode s, String name, int version) {
-        if (s == null || !name.equals(s.path("algorithm").asText()) || s.path("version").asInt() != version) {
+        if (s == null
+                || !name.equals(s.path("algorithm").asText())
+                || s.path("version").asInt() != version) {
             throw new SearchException("not a " + name + " version " + version + " snapshot: algorithm "
-                + (s == null ? null : s.path("algorithm") + ", version " + s.path("version")));
+                    + (s == null ? null : s.path("algorithm") + ", version " + s.path("version")));
         }
     }
 

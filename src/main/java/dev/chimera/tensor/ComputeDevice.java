@@ -14,8 +14,7 @@ import java.util.regex.Pattern;
 public final class ComputeDevice {
     private static final Pattern GPU = Pattern.compile("(?:cuda|gpu)(?::(\\d+))?");
 
-    private ComputeDevice() {
-    }
+    private ComputeDevice() {}
 
     /** The DJL device a name stands for (null: the CPU); an error naming it otherwise. */
     public static Device parse(String name) {

@@ -11,44 +11,41 @@ import java.nio.file.attribute.BasicFileAttributes;
 
 /** Recursive delete that never follows symbolic links out of the tree. */
 public final class FileTrees {
-  private FileTrees() {}
+    private FileTrees() {}
 
-  /** Deletes a file or directory tree; a missing path is not an error. */
-  public static void deleteRecursively(Path root) throws IOException {
-    if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
-      return;
-    }
-    // walkFileTree does not follow links by default: a link inside is deleted, not its target
-    Files.walkFileTree(
-        root,
-        new SimpleFileVisitor<>() {
-          @Override
-          public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
-              throws IOException {
-            deleteIfExists(file);
-            return FileVisitResult.CONTINUE;
-          }
-
-          @Override
-          public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
-            if (e instanceof NoSuchFileException) {
-              return FileVisitResult.CONTINUE;
+    /** Deletes a file or directory tree; a missing path is not an error. */
+    public static void deleteRecursively(Path root) throws IOException {
+        if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        // walkFileTree does not follow links by default: a link inside is deleted, not its target
+        Files.walkFileTree(root, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                deleteIfExists(file);
+                return FileVisitResult.CONTINUE;
             }
-            throw e;
-          }
 
-          @Override
-          public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
-            if (e != null && !(e instanceof NoSuchFileException)) {
-              throw e;
+            @Override
+            public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+                if (e instanceof NoSuchFileException) {
+                    return FileVisitResult.CONTINUE;
+                }
+                throw e;
             }
-            deleteIfExists(dir);
-            return FileVisitResult.CONTINUE;
-          }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
+                if (e != null && !(e instanceof NoSuchFileException)) {
+                    throw e;
+                }
+                deleteIfExists(dir);
+                return FileVisitResult.CONTINUE;
+            }
         });
-  }
+    }
 
-  private static void deleteIfExists(Path p) throws IOException {
-    Files.deleteIfExists(p);
-  }
+    private static void deleteIfExists(Path p) throws IOException {
+        Files.deleteIfExists(p);
+    }
 }

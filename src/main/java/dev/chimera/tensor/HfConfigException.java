@@ -8,13 +8,13 @@ import dev.chimera.ChimeraException;
  * SafetensorsException}.
  */
 public class HfConfigException extends ChimeraException {
-  private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 1L;
 
-  public HfConfigException(String message) {
-    super(message);
-  }
+    public HfConfigException(String message) {
+        super(message);
+    }
 
-  public HfConfigException(String message, Throwable cause) {
-    super(message, cause);
-  }
+    public HfConfigException(String message, Throwable cause) {
+        super(message, cause);
+    }
 }

@@ -59,7 +59,9 @@ public final class HostTensors {
 
     /** Encodes a float32 NDArray as little-endian bytes of {@code dtype}, in pieces below 2 GiB. */
     public List<ByteBuffer> encode(NDArray array, DType dtype) {
-        NDArray flat = array.getDataType() == DataType.FLOAT32 ? array.flatten() : array.toType(DataType.FLOAT32, false).flatten();
+        NDArray flat = array.getDataType() == DataType.FLOAT32
+                ? array.flatten()
+                : array.toType(DataType.FLOAT32, false).flatten();
         long n = flat.size();
         List<ByteBuffer> out = new ArrayList<>();
         for (long start = 0; start < n; start += pieceElements) {

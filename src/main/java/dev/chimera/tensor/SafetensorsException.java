@@ -10,13 +10,13 @@ import dev.chimera.ChimeraException;
  * where one is involved, the tensor; I/O failures keep their {@link java.io.IOException} as cause.
  */
 public class SafetensorsException extends ChimeraException {
-  private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 1L;
 
-  public SafetensorsException(String message) {
-    super(message);
-  }
+    public SafetensorsException(String message) {
+        super(message);
+    }
 
-  public SafetensorsException(String message, Throwable cause) {
-    super(message, cause);
-  }
+    public SafetensorsException(String message, Throwable cause) {
+        super(message, cause);
+    }
 }

@@ -15,50 +15,50 @@ import java.util.Set;
  * {@code model.safetensors}; several are {@code model-00001-of-00003.safetensors} and so on.
  */
 final class ShardPlan {
-  /** One output file and the tensors it holds, in order. */
-  record Shard(String fileName, List<TensorSpec> tensors, long dataBytes) {}
+    /** One output file and the tensors it holds, in order. */
+    record Shard(String fileName, List<TensorSpec> tensors, long dataBytes) {}
 
-  private ShardPlan() {}
+    private ShardPlan() {}
 
-  static List<Shard> plan(List<TensorSpec> specs, long maxShardBytes) {
-    if (specs.isEmpty()) {
-      throw new IllegalArgumentException("no tensors to write");
-    }
-    Set<String> names = new HashSet<>();
-    List<List<TensorSpec>> groups = new ArrayList<>();
-    List<Long> sizes = new ArrayList<>();
-    List<TensorSpec> current = new ArrayList<>();
-    long currentBytes = 0;
-    for (TensorSpec spec : specs) {
-      if (spec.name().equals("__metadata__")) {
-        throw new IllegalArgumentException("__metadata__ is reserved and cannot name a tensor");
-      }
-      if (!names.add(spec.name())) {
-        throw new IllegalArgumentException("tensor " + spec.name() + " is listed twice");
-      }
-      long bytes = spec.byteSize();
-      if (!current.isEmpty() && maxShardBytes > 0 && currentBytes + bytes > maxShardBytes) {
+    static List<Shard> plan(List<TensorSpec> specs, long maxShardBytes) {
+        if (specs.isEmpty()) {
+            throw new IllegalArgumentException("no tensors to write");
+        }
+        Set<String> names = new HashSet<>();
+        List<List<TensorSpec>> groups = new ArrayList<>();
+        List<Long> sizes = new ArrayList<>();
+        List<TensorSpec> current = new ArrayList<>();
+        long currentBytes = 0;
+        for (TensorSpec spec : specs) {
+            if (spec.name().equals("__metadata__")) {
+                throw new IllegalArgumentException("__metadata__ is reserved and cannot name a tensor");
+            }
+            if (!names.add(spec.name())) {
+                throw new IllegalArgumentException("tensor " + spec.name() + " is listed twice");
+            }
+            long bytes = spec.byteSize();
+            if (!current.isEmpty() && maxShardBytes > 0 && currentBytes + bytes > maxShardBytes) {
+                groups.add(current);
+                sizes.add(currentBytes);
+                current = new ArrayList<>();
+                currentBytes = 0;
+            }
+            current.add(spec);
+            currentBytes = Math.addExact(currentBytes, bytes);
+        }
         groups.add(current);
         sizes.add(currentBytes);
-        current = new ArrayList<>();
-        currentBytes = 0;
-      }
-      current.add(spec);
-      currentBytes = Math.addExact(currentBytes, bytes);
-    }
-    groups.add(current);
-    sizes.add(currentBytes);
 
-    List<Shard> shards = new ArrayList<>();
-    for (int i = 0; i < groups.size(); i++) {
-      shards.add(new Shard(fileName(i, groups.size()), List.copyOf(groups.get(i)), sizes.get(i)));
+        List<Shard> shards = new ArrayList<>();
+        for (int i = 0; i < groups.size(); i++) {
+            shards.add(new Shard(fileName(i, groups.size()), List.copyOf(groups.get(i)), sizes.get(i)));
+        }
+        return shards;
     }
-    return shards;
-  }
 
-  static String fileName(int index, int count) {
-    return count == 1
-        ? SafetensorsModel.SINGLE_FILE
-        : String.format("model-%05d-of-%05d.safetensors", index + 1, count);
-  }
+    static String fileName(int index, int count) {
+        return count == 1
+                ? SafetensorsModel.SINGLE_FILE
+                : String.format("model-%05d-of-%05d.safetensors", index + 1, count);
+    }
 }

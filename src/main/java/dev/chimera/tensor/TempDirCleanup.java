@@ -10,46 +10,46 @@ import java.util.concurrent.ConcurrentHashMap;
  * installed on first use.
  */
 final class TempDirCleanup {
-  private static final Set<OutputFolder> PENDING = ConcurrentHashMap.newKeySet();
-  private static volatile boolean installed;
+    private static final Set<OutputFolder> PENDING = ConcurrentHashMap.newKeySet();
+    private static volatile boolean installed;
 
-  private TempDirCleanup() {}
+    private TempDirCleanup() {}
 
-  static void register(OutputFolder folder) {
-    install();
-    PENDING.add(folder);
-  }
-
-  static void unregister(OutputFolder folder) {
-    PENDING.remove(folder);
-  }
-
-  /** Whether a folder is still awaiting commit or abort (for tests). */
-  static boolean isRegistered(OutputFolder folder) {
-    return PENDING.contains(folder);
-  }
-
-  private static synchronized void install() {
-    if (installed) {
-      return;
+    static void register(OutputFolder folder) {
+        install();
+        PENDING.add(folder);
     }
-    Thread hook = new Thread(TempDirCleanup::runAll, "chimera-output-cleanup");
-    try {
-      Runtime.getRuntime().addShutdownHook(hook);
-    } catch (IllegalStateException alreadyShuttingDown) {
-      return; // the folders will be aborted by their owners' close() or left for the user
-    }
-    installed = true;
-  }
 
-  private static void runAll() {
-    for (OutputFolder folder : PENDING) {
-      try {
-        folder.abortFromShutdown();
-      } catch (IOException | RuntimeException e) {
-        // best effort; the JVM is exiting and logging may already be shut down
-        System.err.println("chimera: could not delete " + folder.tempDir() + ": " + e);
-      }
+    static void unregister(OutputFolder folder) {
+        PENDING.remove(folder);
     }
-  }
+
+    /** Whether a folder is still awaiting commit or abort (for tests). */
+    static boolean isRegistered(OutputFolder folder) {
+        return PENDING.contains(folder);
+    }
+
+    private static synchronized void install() {
+        if (installed) {
+            return;
+        }
+        Thread hook = new Thread(TempDirCleanup::runAll, "chimera-output-cleanup");
+        try {
+            Runtime.getRuntime().addShutdownHook(hook);
+        } catch (IllegalStateException alreadyShuttingDown) {
+            return; // the folders will be aborted by their owners' close() or left for the user
+        }
+        installed = true;
+    }
+
+    private static void runAll() {
+        for (OutputFolder folder : PENDING) {
+            try {
+                folder.abortFromShutdown();
+            } catch (IOException | RuntimeException e) {
+                // best effort; the JVM is exiting and logging may already be shut down
+                System.err.println("chimera: could not delete " + folder.tempDir() + ": " + e);
+            }
+        }
+    }
 }

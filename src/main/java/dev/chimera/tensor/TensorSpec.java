@@ -12,65 +12,62 @@ import java.util.Objects;
  */
 public record TensorSpec(String name, DType dtype, long[] shape) {
 
-  /**
-   * @throws IllegalArgumentException for a null part, a negative dimension or a size that
-   *     overflows a long
-   */
-  public TensorSpec {
-    if (name == null || dtype == null) {
-      throw new IllegalArgumentException("tensor name and dtype are required");
+    /**
+     * @throws IllegalArgumentException for a null part, a negative dimension or a size that
+     *     overflows a long
+     */
+    public TensorSpec {
+        if (name == null || dtype == null) {
+            throw new IllegalArgumentException("tensor name and dtype are required");
+        }
+        try {
+            shape = Shapes.checked(shape);
+            Shapes.byteSize(shape, dtype.size());
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException(
+                    "tensor " + name + ": size of shape " + Arrays.toString(shape) + " overflows");
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("tensor " + name + ": " + e.getMessage());
+        }
     }
-    try {
-      shape = Shapes.checked(shape);
-      Shapes.byteSize(shape, dtype.size());
-    } catch (ArithmeticException e) {
-      throw new IllegalArgumentException(
-          "tensor " + name + ": size of shape " + Arrays.toString(shape) + " overflows");
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("tensor " + name + ": " + e.getMessage());
+
+    /** The spec part of a tensor found in a file. */
+    public static TensorSpec of(TensorInfo info) {
+        return info.spec();
     }
-  }
 
-  /** The spec part of a tensor found in a file. */
-  public static TensorSpec of(TensorInfo info) {
-    return info.spec();
-  }
+    @Override
+    public long[] shape() {
+        return shape.clone();
+    }
 
-  @Override
-  public long[] shape() {
-    return shape.clone();
-  }
+    /** Number of dimensions. */
+    public int rank() {
+        return shape.length;
+    }
 
-  /** Number of dimensions. */
-  public int rank() {
-    return shape.length;
-  }
+    /** Number of elements. */
+    public long numel() {
+        return Shapes.numel(shape);
+    }
 
-  /** Number of elements. */
-  public long numel() {
-    return Shapes.numel(shape);
-  }
+    /** Size of the data in bytes. */
+    public long byteSize() {
+        return Shapes.byteSize(shape, dtype.size());
+    }
 
-  /** Size of the data in bytes. */
-  public long byteSize() {
-    return Shapes.byteSize(shape, dtype.size());
-  }
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof TensorSpec t && name.equals(t.name) && dtype == t.dtype && Arrays.equals(shape, t.shape);
+    }
 
-  @Override
-  public boolean equals(Object o) {
-    return o instanceof TensorSpec t
-        && name.equals(t.name)
-        && dtype == t.dtype
-        && Arrays.equals(shape, t.shape);
-  }
+    @Override
+    public int hashCode() {
+        return Objects.hash(name, dtype, Arrays.hashCode(shape));
+    }
 
-  @Override
-  public int hashCode() {
-    return Objects.hash(name, dtype, Arrays.hashCode(shape));
-  }
-
-  @Override
-  public String toString() {
-    return name + " " + dtype + Arrays.toString(shape);
-  }
+    @Override
+    public String toString() {
+        return name + " " + dtype + Arrays.toString(shape);
+    }
 }

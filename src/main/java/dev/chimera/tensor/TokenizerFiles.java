@@ -16,55 +16,53 @@ import java.util.List;
  * the tokenizer through transformers when files are missing, which Chimera cannot do.
  */
 public final class TokenizerFiles {
-  /** Files copied when present, in mergekit's order (vocab.json added). */
-  public static final List<String> FILES =
-      List.of(
-          "tokenizer_config.json",
-          "special_tokens_map.json",
-          "tokenizer.json",
-          "tokenizer.model",
-          "added_tokens.json",
-          "merges.txt",
-          "vocab.json",
-          "chat_template.jinja",
-          "generation_config.json",
-          "chat_template.json",
-          "video_preprocessor_config.json");
+    /** Files copied when present, in mergekit's order (vocab.json added). */
+    public static final List<String> FILES = List.of(
+            "tokenizer_config.json",
+            "special_tokens_map.json",
+            "tokenizer.json",
+            "tokenizer.model",
+            "added_tokens.json",
+            "merges.txt",
+            "vocab.json",
+            "chat_template.jinja",
+            "generation_config.json",
+            "chat_template.json",
+            "video_preprocessor_config.json");
 
-  private TokenizerFiles() {}
+    private TokenizerFiles() {}
 
-  /**
-   * mergekit's test for a copyable tokenizer: {@code tokenizer_config.json} plus either {@code
-   * tokenizer.json} or {@code tokenizer.model}. When false, mergekit falls back to loading and
-   * re-saving the tokenizer with transformers; callers should warn instead.
-   */
-  public static boolean isComplete(Path modelDir) {
-    return Files.isRegularFile(modelDir.resolve("tokenizer_config.json"))
-        && (Files.isRegularFile(modelDir.resolve("tokenizer.json"))
-            || Files.isRegularFile(modelDir.resolve("tokenizer.model")));
-  }
-
-  /**
-   * Copies every file of {@link #FILES} present in {@code fromModelDir} to {@code toDir},
-   * replacing existing copies.
-   *
-   * @return the names copied, in list order
-   * @throws UncheckedIOException naming the file if a copy fails
-   */
-  public static List<String> copy(Path fromModelDir, Path toDir) {
-    List<String> copied = new ArrayList<>();
-    for (String name : FILES) {
-      Path source = fromModelDir.resolve(name);
-      if (Files.isRegularFile(source)) {
-        try {
-          Files.copy(source, toDir.resolve(name), StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException e) {
-          throw new UncheckedIOException(
-              "cannot copy " + source + " to " + toDir + ": " + e.getMessage(), e);
-        }
-        copied.add(name);
-      }
+    /**
+     * mergekit's test for a copyable tokenizer: {@code tokenizer_config.json} plus either {@code
+     * tokenizer.json} or {@code tokenizer.model}. When false, mergekit falls back to loading and
+     * re-saving the tokenizer with transformers; callers should warn instead.
+     */
+    public static boolean isComplete(Path modelDir) {
+        return Files.isRegularFile(modelDir.resolve("tokenizer_config.json"))
+                && (Files.isRegularFile(modelDir.resolve("tokenizer.json"))
+                        || Files.isRegularFile(modelDir.resolve("tokenizer.model")));
     }
-    return copied;
-  }
+
+    /**
+     * Copies every file of {@link #FILES} present in {@code fromModelDir} to {@code toDir},
+     * replacing existing copies.
+     *
+     * @return the names copied, in list order
+     * @throws UncheckedIOException naming the file if a copy fails
+     */
+    public static List<String> copy(Path fromModelDir, Path toDir) {
+        List<String> copied = new ArrayList<>();
+        for (String name : FILES) {
+            Path source = fromModelDir.resolve(name);
+            if (Files.isRegularFile(source)) {
+                try {
+                    Files.copy(source, toDir.resolve(name), StandardCopyOption.REPLACE_EXISTING);
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot copy " + source + " to " + toDir + ": " + e.getMessage(), e);
+                }
+                copied.add(name);
+            }
+        }
+        return copied;
+    }
 }

@@ -1,6 +1,5 @@
 package dev.chimera.zoo;
 
-import java.util.Arrays;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -9,6 +8,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 
@@ -37,8 +37,7 @@ public final class CharVocab {
         }
     }
 
-    private CharVocab() {
-    }
+    private CharVocab() {}
 
     public static int size() {
         return SPECIAL.size() + CHARS.length();
@@ -129,8 +128,11 @@ public final class CharVocab {
         config.put("add_eos_token", false);
         config.put("model_max_length", 128);
         try {
-            Files.writeString(dir.resolve("tokenizer.json"), json.writerWithDefaultPrettyPrinter().writeValueAsString(root));
-            Files.writeString(dir.resolve("tokenizer_config.json"),
+            Files.writeString(
+                    dir.resolve("tokenizer.json"),
+                    json.writerWithDefaultPrettyPrinter().writeValueAsString(root));
+            Files.writeString(
+                    dir.resolve("tokenizer_config.json"),
                     json.writerWithDefaultPrettyPrinter().writeValueAsString(config));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the tokenizer into " + dir + ": " + e.getMessage(), e);

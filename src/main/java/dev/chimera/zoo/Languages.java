@@ -1,7 +1,7 @@
 package dev.chimera.zoo;
 
-import java.util.Collections;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Random;
 
@@ -17,8 +17,9 @@ import java.util.Random;
  * and the EOS token after it. Generators draw only from the {@link Random} they are given, so a seed fixes the data.
  */
 public final class Languages {
-    static final List<String> NOUNS = List.of("cat", "dog", "ball", "tree", "cup", "box", "man", "girl", "king", "bird",
-            "fish", "hat", "car", "bed", "sun", "pen", "cake", "door", "book", "ring");
+    static final List<String> NOUNS = List.of(
+            "cat", "dog", "ball", "tree", "cup", "box", "man", "girl", "king", "bird", "fish", "hat", "car", "bed",
+            "sun", "pen", "cake", "door", "book", "ring");
     static final List<String> ADJECTIVES = List.of("big", "small", "red", "blue", "old", "new", "hot", "cold");
     static final List<String> VERBS = List.of("sees", "has", "likes", "takes", "wants", "finds", "eats", "holds");
     /** Largest operand of the arithmetic problems. */
@@ -81,8 +82,9 @@ public final class Languages {
     /** A plain sentence in A; the first character is the prompt, the rest the completion (language modelling). */
     public String sentenceA(Random r) {
         return switch (r.nextInt(4)) {
-            case 0 -> "the " + pick(r, ADJECTIVES) + " " + pick(r, NOUNS) + " " + pick(r, VERBS) + " the "
-                    + pick(r, ADJECTIVES) + " " + pick(r, NOUNS);
+            case 0 ->
+                "the " + pick(r, ADJECTIVES) + " " + pick(r, NOUNS) + " " + pick(r, VERBS) + " the "
+                        + pick(r, ADJECTIVES) + " " + pick(r, NOUNS);
             case 1 -> "the " + pick(r, NOUNS) + " " + pick(r, VERBS) + " the " + pick(r, NOUNS);
             case 2 -> "the " + pick(r, NOUNS) + " is " + (r.nextBoolean() ? "in" : "on") + " the " + pick(r, NOUNS);
             default -> "the " + pick(r, NOUNS) + " has " + r.nextInt(50) + " " + pick(r, NOUNS);
@@ -99,7 +101,8 @@ public final class Languages {
      * A short sentence and its translation: {@code "<sentence> |"} -> {@code " <translation>"}, A to B or B to A.
      */
     public Example translate(Random r, boolean aToB) {
-        String a = r.nextBoolean() ? "the " + pick(r, NOUNS) + " " + pick(r, VERBS) + " the " + pick(r, NOUNS)
+        String a = r.nextBoolean()
+                ? "the " + pick(r, NOUNS) + " " + pick(r, VERBS) + " the " + pick(r, NOUNS)
                 : "the " + pick(r, ADJECTIVES) + " " + pick(r, NOUNS) + " has " + r.nextInt(50) + " " + pick(r, NOUNS);
         String b = toB(a);
         return aToB ? new Example(a + " |", " " + b) : new Example(b + " |", " " + a);

@@ -1,10 +1,5 @@
 package dev.chimera.zoo;
 
-import dev.chimera.model.CheckpointLayout;
-import java.util.Arrays;
-import java.util.function.IntUnaryOperator;
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
@@ -13,13 +8,18 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import dev.chimera.model.CausalLM;
+import dev.chimera.model.CheckpointLayout;
 import dev.chimera.model.ModelConfig;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.SplittableRandom;
+import java.util.function.IntUnaryOperator;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 
 /**
  * Trains a Llama-architecture {@link CausalLM} with DJL's PyTorch autograd on the CPU.
@@ -54,15 +54,30 @@ public final class Trainer implements AutoCloseable {
      * @param tokenRows characters whose rows of the token embedding and the output head are updated, the other rows
      *     stay as they are, as when only a new language's added tokens are trained (empty: all rows)
      */
-    public record Settings(int steps, int batch, double lr, int warmup, double minLrFraction, double weightDecay,
-                           double clip, String trainable, String tokenRows) {
-        public Settings(int steps, int batch, double lr, int warmup, double minLrFraction, double weightDecay,
-                        double clip) {
+    public record Settings(
+            int steps,
+            int batch,
+            double lr,
+            int warmup,
+            double minLrFraction,
+            double weightDecay,
+            double clip,
+            String trainable,
+            String tokenRows) {
+        public Settings(
+                int steps, int batch, double lr, int warmup, double minLrFraction, double weightDecay, double clip) {
             this(steps, batch, lr, warmup, minLrFraction, weightDecay, clip, "", "");
         }
 
-        public Settings(int steps, int batch, double lr, int warmup, double minLrFraction, double weightDecay,
-                        double clip, String trainable) {
+        public Settings(
+                int steps,
+                int batch,
+                double lr,
+                int warmup,
+                double minLrFraction,
+                double weightDecay,
+                double clip,
+                String trainable) {
             this(steps, batch, lr, warmup, minLrFraction, weightDecay, clip, trainable, "");
         }
 
@@ -167,7 +182,8 @@ public final class Trainer implements AutoCloseable {
         this.config = config;
         this.manager = NDManager.newBaseManager(Device.cpu(), "PyTorch");
         try {
-            for (Map.Entry<String, long[]> e : CheckpointLayout.expectedShapes(config).entrySet()) {
+            for (Map.Entry<String, long[]> e :
+                    CheckpointLayout.expectedShapes(config).entrySet()) {
                 float[] w = weights.get(e.getKey());
                 if (w == null) {
                     throw new ZooException("missing weight " + e.getKey());
@@ -191,7 +207,8 @@ public final class Trainer implements AutoCloseable {
         Map<String, float[]> w = new LinkedHashMap<>();
         int index = 0;
         double residual = 0.02 / Math.sqrt(2.0 * config.numLayers());
-        for (Map.Entry<String, long[]> e : CheckpointLayout.expectedShapes(config).entrySet()) {
+        for (Map.Entry<String, long[]> e :
+                CheckpointLayout.expectedShapes(config).entrySet()) {
             long n = 1;
             for (long d : e.getValue()) {
                 n *= d;
@@ -295,7 +312,8 @@ public final class Trainer implements AutoCloseable {
     private NDArray lossArray(NDManager scope, Batch b, boolean training) {
         int n = b.inputs().length;
         // training keeps the whole graph (ids, rotary tables) alive in scope until the backward pass has run
-        NDArray logp = training ? model.forwardKeepingGraph(scope, b.inputs(), b.lengths(), true)
+        NDArray logp = training
+                ? model.forwardKeepingGraph(scope, b.inputs(), b.lengths(), true)
                 : model.forward(scope, b.inputs(), b.lengths(), true);
         NDArray target = scope.create(b.targets(), new Shape(n, b.width(), 1));
         NDArray mask = scope.create(b.mask(), new Shape(n, b.width()));
@@ -316,8 +334,7 @@ public final class Trainer implements AutoCloseable {
      * {@link #train} with every target token passed through {@code targets}: reading one language while predicting
      * another, token for token.
      */
-    public double[] train(Settings settings, Source source, long seed, Listener listener,
-                          IntUnaryOperator targets) {
+    public double[] train(Settings settings, Source source, long seed, Listener listener, IntUnaryOperator targets) {
         if (params.keySet().stream().noneMatch(settings::trains)) {
             throw new ZooException("training setting trainable = " + settings.trainable() + " matches no tensor of "
                     + params.keySet());
@@ -348,8 +365,8 @@ public final class Trainer implements AutoCloseable {
                     }
                     losses[step] = loss.getFloat();
                     if (!Double.isFinite(losses[step])) {
-                        throw new ZooException("training diverged: loss " + losses[step] + " at step " + step
-                                + " (lr " + lr + ")");
+                        throw new ZooException(
+                                "training diverged: loss " + losses[step] + " at step " + step + " (lr " + lr + ")");
                     }
                     update(scope, moments, rows, settings, step, lr);
                 }
@@ -375,7 +392,8 @@ public final class Trainer implements AutoCloseable {
         return name.equals("model.embed_tokens.weight") || name.equals("lm_head.weight");
     }
 
-    private void update(NDManager scope, Map<String, NDArray[]> moments, NDArray rows, Settings s, int step, double lr) {
+    private void update(
+            NDManager scope, Map<String, NDArray[]> moments, NDArray rows, Settings s, int step, double lr) {
         Map<String, NDArray> grads = new LinkedHashMap<>();
         NDArray sq = null;
         for (Map.Entry<String, NDArray> p : params.entrySet()) {

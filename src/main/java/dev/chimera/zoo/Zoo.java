@@ -52,7 +52,8 @@ public record Zoo(Path dir) {
     }
 
     boolean complete() {
-        return Files.isRegularFile(manifest()) && Files.isRegularFile(base().resolve("model.safetensors"))
+        return Files.isRegularFile(manifest())
+                && Files.isRegularFile(base().resolve("model.safetensors"))
                 && Files.isRegularFile(expert1().resolve("model.safetensors"))
                 && Files.isRegularFile(expert2().resolve("model.safetensors"))
                 && Files.isRegularFile(task(TARGET_TEST));

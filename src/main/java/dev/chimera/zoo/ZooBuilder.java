@@ -1,13 +1,11 @@
 package dev.chimera.zoo;
 
-import dev.chimera.model.CheckpointLayout;
-import java.util.function.IntUnaryOperator;
+import ai.djl.engine.Engine;
+import ai.djl.pytorch.jni.JniUtils;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import ai.djl.engine.Engine;
-import ai.djl.pytorch.jni.JniUtils;
-import dev.chimera.model.CausalLM;
+import dev.chimera.model.CheckpointLayout;
 import dev.chimera.model.ModelConfig;
 import dev.chimera.tensor.DType;
 import dev.chimera.tensor.OutputFolder;
@@ -25,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.function.Consumer;
+import java.util.function.IntUnaryOperator;
 
 /**
  * Builds a zoo: trains the base on language A (no arithmetic), fine-tunes expert 1 on arithmetic in A and adapts
@@ -36,8 +35,7 @@ import java.util.function.Consumer;
 public final class ZooBuilder {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private ZooBuilder() {
-    }
+    private ZooBuilder() {}
 
     /** {@code ~/.cache/chimera/zoo/<recipe-spec hash>-seed<S>}. */
     public static Path defaultDir(ZooSpec spec, long seed) {
@@ -119,14 +117,16 @@ public final class ZooBuilder {
             }
             writeModel(tmp.resolve(Zoo.BASE), spec, baseWeights);
             try (Trainer t = new Trainer(config, baseWeights)) {
-                writeModel(tmp.resolve(Zoo.EXPERT1), spec,
+                writeModel(
+                        tmp.resolve(Zoo.EXPERT1),
+                        spec,
                         train(t, "expert1", spec.expert1(), expert1Mixture(lang), seed * 31 + 2, phases, log));
             }
             try (Trainer t = new Trainer(config, baseWeights)) {
                 // first the new script's rows, learned so that B text reads as A does: the frozen base predicts the
                 // A spelling of every next character
-                Map<String, float[]> w = train(t, "expert2", spec.expert2(), expert2Mixture(lang), seed * 31 + 3,
-                        phases, log, readAsA(lang));
+                Map<String, float[]> w = train(
+                        t, "expert2", spec.expert2(), expert2Mixture(lang), seed * 31 + 3, phases, log, readAsA(lang));
                 if (spec.expert2Tune().steps() > 0) {
                     w = train(t, "expert2-tune", spec.expert2Tune(), expert2Mixture(lang), seed * 31 + 4, phases, log);
                 }
@@ -134,7 +134,9 @@ public final class ZooBuilder {
             }
             writeTasks(tmp.resolve("tasks"), lang, spec, seed);
             manifest.put("seconds", (System.nanoTime() - t0) / 1e9);
-            Files.writeString(tmp.resolve(Zoo.MANIFEST), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(manifest));
+            Files.writeString(
+                    tmp.resolve(Zoo.MANIFEST),
+                    JSON.writerWithDefaultPrettyPrinter().writeValueAsString(manifest));
             folder.commit();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write zoo " + dir + ": " + e.getMessage(), e);
@@ -150,8 +152,14 @@ public final class ZooBuilder {
         return new Zoo(dir);
     }
 
-    private static Map<String, float[]> train(Trainer t, String name, Trainer.Settings s, Trainer.Source source,
-                                              long seed, ObjectNode phases, Consumer<String> log) {
+    private static Map<String, float[]> train(
+            Trainer t,
+            String name,
+            Trainer.Settings s,
+            Trainer.Source source,
+            long seed,
+            ObjectNode phases,
+            Consumer<String> log) {
         return train(t, name, s, source, seed, phases, log, x -> x);
     }
 
@@ -167,17 +175,29 @@ public final class ZooBuilder {
         return x -> map[x];
     }
 
-    private static Map<String, float[]> train(Trainer t, String name, Trainer.Settings s, Trainer.Source source,
-                                              long seed, ObjectNode phases, Consumer<String> log,
-                                              IntUnaryOperator targets) {
+    private static Map<String, float[]> train(
+            Trainer t,
+            String name,
+            Trainer.Settings s,
+            Trainer.Source source,
+            long seed,
+            ObjectNode phases,
+            Consumer<String> log,
+            IntUnaryOperator targets) {
         long t0 = System.nanoTime();
         int every = Math.max(1, s.steps() / 5);
-        double[] losses = t.train(s, source, seed, (step, loss, lr) -> {
-            if ((step + 1) % every == 0) {
-                log.accept(String.format("%s step %d/%d loss %.4f lr %.5f (%.2f s/step)", name, step + 1, s.steps(),
-                        loss, lr, (System.nanoTime() - t0) / 1e9 / (step + 1)));
-            }
-        }, targets);
+        double[] losses = t.train(
+                s,
+                source,
+                seed,
+                (step, loss, lr) -> {
+                    if ((step + 1) % every == 0) {
+                        log.accept(String.format(
+                                "%s step %d/%d loss %.4f lr %.5f (%.2f s/step)",
+                                name, step + 1, s.steps(), loss, lr, (System.nanoTime() - t0) / 1e9 / (step + 1)));
+                    }
+                },
+                targets);
         double seconds = (System.nanoTime() - t0) / 1e9;
         ObjectNode p = phases.putObject(name);
         p.put("steps", s.steps());
@@ -246,8 +266,15 @@ public final class ZooBuilder {
                   "pad_token_id": %d,
                   "torch_dtype": "float32"
                 }
-                """.formatted(spec.hidden(), spec.intermediate(), spec.layers(), spec.heads(), spec.heads(),
-                CharVocab.size(), CharVocab.EOS, CharVocab.PAD);
+                """.formatted(
+                        spec.hidden(),
+                        spec.intermediate(),
+                        spec.layers(),
+                        spec.heads(),
+                        spec.heads(),
+                        CharVocab.size(),
+                        CharVocab.EOS,
+                        CharVocab.PAD);
     }
 
     static long parameterCount(ModelConfig c) {
@@ -268,8 +295,8 @@ public final class ZooBuilder {
         Map<String, long[]> shapes = CheckpointLayout.expectedShapes(modelConfig(spec));
         List<TensorSpec> specs = new ArrayList<>();
         shapes.forEach((n, s) -> specs.add(new TensorSpec(n, DType.F32, s)));
-        try (ShardedSafetensorsWriter w = new ShardedSafetensorsWriter(dir, specs,
-                ShardedSafetensorsWriter.DEFAULT_MAX_SHARD_BYTES)) {
+        try (ShardedSafetensorsWriter w =
+                new ShardedSafetensorsWriter(dir, specs, ShardedSafetensorsWriter.DEFAULT_MAX_SHARD_BYTES)) {
             for (TensorSpec s : specs) {
                 float[] v = weights.get(s.name());
                 ByteBuffer b = ByteBuffer.allocate(v.length * 4).order(ByteOrder.LITTLE_ENDIAN);
@@ -325,8 +352,8 @@ public final class ZooBuilder {
         Files.writeString(dir.resolve(name + ".yml"), taskYaml(name));
     }
 
-    private static void writeArith(Path dir, String name, List<Languages.Question> questions, Languages lang,
-                                   boolean b) throws IOException {
+    private static void writeArith(Path dir, String name, List<Languages.Question> questions, Languages lang, boolean b)
+            throws IOException {
         StringBuilder out = new StringBuilder();
         for (int i = 0; i < questions.size(); i++) {
             Languages.Question q = questions.get(i);

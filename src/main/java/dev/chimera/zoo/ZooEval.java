@@ -1,6 +1,5 @@
 package dev.chimera.zoo;
 
-import dev.chimera.model.CheckpointLayout;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -14,10 +13,10 @@ import dev.chimera.eval.Tokenizer;
 import dev.chimera.merge.MergeConfig;
 import dev.chimera.merge.MergeRunner;
 import dev.chimera.model.CausalLM;
+import dev.chimera.model.CheckpointLayout;
 import dev.chimera.model.ModelConfig;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -57,7 +56,7 @@ public final class ZooEval implements AutoCloseable {
         if (t == null) {
             throw new ZooException("unknown zoo task " + task + " (known: " + tasks.keySet() + ")");
         }
-        TaskRunner runner = new TaskRunner(new CausalLMAdapter(model, () -> { }), codec, null);
+        TaskRunner runner = new TaskRunner(new CausalLMAdapter(model, () -> {}), codec, null);
         return runner.run(t, items.get(task), List.of()).score();
     }
 
@@ -147,7 +146,8 @@ public final class ZooEval implements AutoCloseable {
             host.put(name, v);
         });
         Map<String, NDArray> out = new LinkedHashMap<>();
-        for (Map.Entry<String, long[]> e : CheckpointLayout.expectedShapes(this.config).entrySet()) {
+        for (Map.Entry<String, long[]> e :
+                CheckpointLayout.expectedShapes(this.config).entrySet()) {
             float[] v = host.get(e.getKey());
             if (v == null) {
                 throw new ZooException("the merge produced no tensor " + e.getKey());

@@ -1,11 +1,11 @@
 package dev.chimera.zoo;
 
-import com.typesafe.config.ConfigFactory;
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.typesafe.config.ConfigFactory;
 import dev.chimera.merge.MergeConfig;
 import dev.chimera.model.CausalLM;
 import dev.chimera.search.Candidate;
@@ -36,8 +36,7 @@ import java.util.Map;
 public final class ZooExperiment {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private ZooExperiment() {
-    }
+    private ZooExperiment() {}
 
     public static void main(String[] args) throws IOException {
         System.setProperty("ai.djl.offline", "true");
@@ -54,27 +53,36 @@ public final class ZooExperiment {
         for (int i = 0; i < args.length; i += 2) {
             String v = args[i + 1];
             switch (args[i]) {
-                case "--seeds" -> seeds = Arrays.stream(v.split(",")).map(Long::parseLong).toList();
+                case "--seeds" ->
+                    seeds = Arrays.stream(v.split(",")).map(Long::parseLong).toList();
                 case "--candidates" -> candidates = Integer.parseInt(v);
                 case "--root" -> root = Path.of(v);
                 case "--results" -> results = Path.of(v);
                 case "--method" -> method = v;
                 case "--upper" -> upper = Double.parseDouble(v);
                 case "--groups" -> groups = Integer.parseInt(v);
-                case "--fitness" -> soft = switch (v) {
-                    case "match" -> false;
-                    case "prob" -> true;
-                    default -> throw new IllegalArgumentException("--fitness " + v + " (match or prob)");
-                };
+                case "--fitness" ->
+                    soft = switch (v) {
+                        case "match" -> false;
+                        case "prob" -> true;
+                        default -> throw new IllegalArgumentException("--fitness " + v + " (match or prob)");
+                    };
                 case "--spec" -> spec = v.equals("tiny") ? ZooSpec.tiny() : ZooSpec.defaults();
                 case "--tune" -> {
                     // expert 2's second fine-tune: STEPS,LR[,body] (how far its body drifts from the base; "body":
                     // everything but the token embedding, so the B rows stay aligned with the base's reading)
                     String[] t = v.split(",");
                     Trainer.Settings e = spec.expert2Tune();
-                    spec = spec.withExpert2Tune(new Trainer.Settings(Integer.parseInt(t[0]), e.batch(), Double.parseDouble(t[1]),
-                            e.warmup(), e.minLrFraction(), e.weightDecay(), e.clip(),
-                            t.length > 2 && t[2].equals("body") ? ZooSpec.ALL_BUT_EMBEDDING : e.trainable(), e.tokenRows()));
+                    spec = spec.withExpert2Tune(new Trainer.Settings(
+                            Integer.parseInt(t[0]),
+                            e.batch(),
+                            Double.parseDouble(t[1]),
+                            e.warmup(),
+                            e.minLrFraction(),
+                            e.weightDecay(),
+                            e.clip(),
+                            t.length > 2 && t[2].equals("body") ? ZooSpec.ALL_BUT_EMBEDDING : e.trainable(),
+                            e.tokenRows()));
                 }
                 case "--mean0" -> mean0 = Double.parseDouble(v);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
@@ -90,8 +98,16 @@ public final class ZooExperiment {
         }
     }
 
-    static ObjectNode runSeed(Path dir, ZooSpec spec, long seed, int candidates, String method, double upper,
-                              int groups, boolean soft, double mean0) {
+    static ObjectNode runSeed(
+            Path dir,
+            ZooSpec spec,
+            long seed,
+            int candidates,
+            String method,
+            double upper,
+            int groups,
+            boolean soft,
+            double mean0) {
         ObjectNode r = JSON.createObjectNode();
         r.put("seed", seed);
         r.put("key", spec.key());
@@ -99,7 +115,8 @@ public final class ZooExperiment {
         long t0 = System.nanoTime();
         Zoo zoo = ZooBuilder.openOrBuild(dir, spec, seed, s -> System.out.println("[seed " + seed + "] " + s));
         r.put("zooSeconds", (System.nanoTime() - t0) / 1e9);
-        try (ZooEval eval = new ZooEval(zoo); NDManager root = NDManager.newBaseManager(Device.cpu(), "PyTorch")) {
+        try (ZooEval eval = new ZooEval(zoo);
+                NDManager root = NDManager.newBaseManager(Device.cpu(), "PyTorch")) {
             ObjectNode fast = r.putObject("greedyMatch");
             long te = System.nanoTime();
             Map<String, Path> parents = new LinkedHashMap<>();
@@ -120,8 +137,10 @@ public final class ZooExperiment {
                     .models(List.of(zoo.expert1().toString(), zoo.expert2().toString()))
                     .param(ParamGene.perModel("weight", 0, upper))
                     .layers(spec.layers(), groups < 0 ? spec.layers() : groups)
-                    .embedGroup(true).headGroup(true)
-                    .dtype("float32").build();
+                    .embedGroup(true)
+                    .headGroup(true)
+                    .dtype("float32")
+                    .build();
             double[] ones = new double[genome.dimension()];
             Arrays.fill(ones, 1.0);
             double[] halves = new double[genome.dimension()];
@@ -135,7 +154,8 @@ public final class ZooExperiment {
             double[] graftEmbed = new double[genome.dimension()];
             for (int i = 0; i < graft.length; i++) {
                 boolean e2 = names.get(i).contains(Zoo.EXPERT2);
-                graft[i] = !e2 || names.get(i).endsWith(".embed") || names.get(i).endsWith(".head") ? 1 : 0;
+                graft[i] =
+                        !e2 || names.get(i).endsWith(".embed") || names.get(i).endsWith(".head") ? 1 : 0;
                 graftEmbed[i] = !e2 || names.get(i).endsWith(".embed") ? 1 : 0;
             }
             merges.put("graft_embed_head", genome.decode(graft));
@@ -149,9 +169,15 @@ public final class ZooExperiment {
             if (candidates > 0) {
                 long ts = System.nanoTime();
                 // from the box centre, or (--mean0 V) from every weight V, e.g. 1.0 = the uniform merge
-                Optimizer opt = Double.isNaN(mean0) ? Optimizers.create("cmaes", genome.bounds(), 1, seed)
-                        : Optimizers.create("cmaes", genome.bounds(), 1, seed, ConfigFactory.parseString(
-                                "mean0 = " + Arrays.toString(ones).replace("1.0", Double.toString(mean0))));
+                Optimizer opt = Double.isNaN(mean0)
+                        ? Optimizers.create("cmaes", genome.bounds(), 1, seed)
+                        : Optimizers.create(
+                                "cmaes",
+                                genome.bounds(),
+                                1,
+                                seed,
+                                ConfigFactory.parseString(
+                                        "mean0 = " + Arrays.toString(ones).replace("1.0", Double.toString(mean0))));
                 double best = -1;
                 double[] bestGenes = null;
                 ArrayNode trace = r.putArray("trace");
@@ -162,7 +188,8 @@ public final class ZooExperiment {
                     }
                     for (Candidate c : batch) {
                         MergeConfig merge = genome.decode(c.genes());
-                        double a = soft ? eval.mergedAnswerProbability(merge, Zoo.TARGET_SEARCH, root)
+                        double a = soft
+                                ? eval.mergedAnswerProbability(merge, Zoo.TARGET_SEARCH, root)
                                 : eval.mergedGreedyMatch(merge, Zoo.TARGET_SEARCH, root);
                         opt.tell(c.id(), new double[] {a});
                         if (a > best) {
@@ -171,8 +198,9 @@ public final class ZooExperiment {
                         }
                     }
                     trace.add(best);
-                    System.out.printf("[seed %d] %d candidates, best search %.3f (%.2f s/candidate)%n", seed,
-                            opt.evaluations(), best, (System.nanoTime() - ts) / 1e9 / opt.evaluations());
+                    System.out.printf(
+                            "[seed %d] %d candidates, best search %.3f (%.2f s/candidate)%n",
+                            seed, opt.evaluations(), best, (System.nanoTime() - ts) / 1e9 / opt.evaluations());
                 }
                 double searchSeconds = (System.nanoTime() - ts) / 1e9;
                 r.put("candidates", opt.evaluations());
@@ -201,10 +229,16 @@ public final class ZooExperiment {
             }
             r.put("runnerEvalSeconds", (System.nanoTime() - tr) / 1e9);
             if (acc.has("searched")) {
-                double parent = Math.max(acc.get("expert1").asDouble(), acc.get("expert2").asDouble());
+                double parent = Math.max(
+                        acc.get("expert1").asDouble(), acc.get("expert2").asDouble());
                 r.put("gainOverBestParent", 100 * (acc.get("searched").asDouble() - parent));
-                r.put("gainOverTa", 100 * (acc.get("searched").asDouble()
-                        - Math.max(acc.get("ta_1_1").asDouble(), acc.get("ta_05_05").asDouble())));
+                r.put(
+                        "gainOverTa",
+                        100
+                                * (acc.get("searched").asDouble()
+                                        - Math.max(
+                                                acc.get("ta_1_1").asDouble(),
+                                                acc.get("ta_05_05").asDouble())));
             }
             r.put("totalSeconds", (System.nanoTime() - t0) / 1e9);
         }

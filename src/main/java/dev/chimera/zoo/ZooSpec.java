@@ -22,10 +22,18 @@ import java.security.NoSuchAlgorithmException;
  *                     search split's)
  * @param skillItems items of each skill task
  */
-public record ZooSpec(int hidden, int intermediate, int layers, int heads, Trainer.Settings base,
-                      Trainer.Settings expert1, Trainer.Settings expert2, Trainer.Settings expert2Tune,
-                      int searchItems, int testProblems,
-                      int skillItems) {
+public record ZooSpec(
+        int hidden,
+        int intermediate,
+        int layers,
+        int heads,
+        Trainer.Settings base,
+        Trainer.Settings expert1,
+        Trainer.Settings expert2,
+        Trainer.Settings expert2Tune,
+        int searchItems,
+        int testProblems,
+        int skillItems) {
     /** Bumped whenever the recipe (languages, mixtures, file layout) changes. */
     public static final String RECIPE = "zoo5";
 
@@ -62,12 +70,18 @@ public record ZooSpec(int hidden, int intermediate, int layers, int heads, Train
 
     /** The demo zoo. */
     public static ZooSpec defaults() {
-        return new ZooSpec(128, 256, 3, 4,
+        return new ZooSpec(
+                128,
+                256,
+                3,
+                4,
                 new Trainer.Settings(600, 32, 3e-3, 40, 0.1, 0.01, 1.0),
                 new Trainer.Settings(600, 48, 3e-3, 30, 0.1, 0.01, 1.0, ALL_BUT_EMBEDDING),
                 new Trainer.Settings(800, 32, 1e-2, 20, 0.1, 0.01, 1.0, EMBEDDING, B_LETTERS),
                 new Trainer.Settings(600, 32, 3e-3, 15, 0.1, 0.01, 1.0),
-                620, 300, 300);
+                620,
+                300,
+                300);
     }
 
     /**
@@ -82,17 +96,34 @@ public record ZooSpec(int hidden, int intermediate, int layers, int heads, Train
 
     /** A few-second zoo for tests: same recipe, tiny model and step counts. */
     public static ZooSpec tiny() {
-        return new ZooSpec(32, 64, 2, 2,
+        return new ZooSpec(
+                32,
+                64,
+                2,
+                2,
                 new Trainer.Settings(6, 8, 3e-3, 2, 0.1, 0.01, 1.0),
                 new Trainer.Settings(3, 8, 2e-3, 1, 0.1, 0.01, 1.0, ALL_BUT_EMBEDDING),
                 new Trainer.Settings(3, 8, 2e-3, 1, 0.1, 0.01, 1.0, EMBEDDING, B_LETTERS),
                 new Trainer.Settings(2, 8, 1e-3, 1, 0.1, 0.01, 1.0),
-                20, 30, 30);
+                20,
+                30,
+                30);
     }
 
     /** The same zoo with another full fine-tune of expert 2 (recipe experiments). */
     public ZooSpec withExpert2Tune(Trainer.Settings tune) {
-        return new ZooSpec(hidden, intermediate, layers, heads, base, expert1, expert2, tune, searchItems, testProblems, skillItems);
+        return new ZooSpec(
+                hidden,
+                intermediate,
+                layers,
+                heads,
+                base,
+                expert1,
+                expert2,
+                tune,
+                searchItems,
+                testProblems,
+                skillItems);
     }
 
     /** Recipe version and a hash of the spec, e.g. {@code zoo1-3fa2c0d1}. */

@@ -28,7 +28,8 @@ class CliTest {
     void optionDefaultsComeFromConfig() {
         MergeCommand cmd = new MergeCommand();
         CommandLine cl = new CommandLine(cmd);
-        cl.setDefaultValueProvider(new ConfigDefaults(ConfigFactory.parseString("chimera.merge { threads = 7, device = \"cuda:1\" }")));
+        cl.setDefaultValueProvider(
+                new ConfigDefaults(ConfigFactory.parseString("chimera.merge { threads = 7, device = \"cuda:1\" }")));
         cl.parseArgs("cfg.yml", "out");
         assertEquals(7, cmd.threads);
         assertEquals("cuda:1", cmd.device);

@@ -43,12 +43,30 @@ class EstimatorBenchCommandTest {
 
     @Test
     void printsMaePerMethodAndN(@TempDir Path dir) throws Exception {
-        CliRun r = run("estimator-bench", "--responses", matrix(dir).toString(), "--n", "10,40", "--methods",
-                "random/mean,anchor/gpirt", "--folds", "4", "--json");
+        CliRun r = run(
+                "estimator-bench",
+                "--responses",
+                matrix(dir).toString(),
+                "--n",
+                "10,40",
+                "--methods",
+                "random/mean,anchor/gpirt",
+                "--folds",
+                "4",
+                "--json");
         assertEquals(0, r.code(), r.err());
         JsonNode j = new ObjectMapper().readTree(r.out());
         assertTrue(j.toString().contains("random/mean") && j.toString().contains("anchor/gpirt"), r.out());
-        CliRun table = run("estimator-bench", "--responses", matrix(dir).toString(), "--n", "10", "--methods", "random/mean", "--folds", "3");
+        CliRun table = run(
+                "estimator-bench",
+                "--responses",
+                matrix(dir).toString(),
+                "--n",
+                "10",
+                "--methods",
+                "random/mean",
+                "--folds",
+                "3");
         assertEquals(0, table.code(), table.err());
         assertTrue(table.out().contains("random/mean"), table.out());
     }

@@ -1,15 +1,14 @@
 package dev.chimera.cli;
 
-import dev.chimera.model.CheckpointLayout;
-import dev.chimera.model.TinyModels;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.chimera.model.CausalLM;
+import dev.chimera.model.CheckpointLayout;
 import dev.chimera.model.ModelConfig;
+import dev.chimera.model.TinyModels;
 import dev.chimera.tensor.DType;
 import dev.chimera.tensor.ShardedSafetensorsWriter;
 import dev.chimera.tensor.TensorSpec;
@@ -27,8 +26,28 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** `chimera extract` end to end on three tiny random Llamas with a word-level tokenizer. */
 class ExtractCommandTest {
-    static final List<String> WORDS = List.of("[UNK]", "<s>", "</s>", "Question:", "Answer:", "which", "colour", "is",
-            "the", "sky", "grass", "sun", "sea", "snow", "night", "?", "red", "blue", "green", "white", "black",
+    static final List<String> WORDS = List.of(
+            "[UNK]",
+            "<s>",
+            "</s>",
+            "Question:",
+            "Answer:",
+            "which",
+            "colour",
+            "is",
+            "the",
+            "sky",
+            "grass",
+            "sun",
+            "sea",
+            "snow",
+            "night",
+            "?",
+            "red",
+            "blue",
+            "green",
+            "white",
+            "black",
             "yellow");
     static final String CONFIG = """
             {"architectures": ["LlamaForCausalLM"], "model_type": "llama", "hidden_size": 32, "intermediate_size": 48,
@@ -50,8 +69,10 @@ class ExtractCommandTest {
                 int n = (int) s.numel();
                 ByteBuffer buf = ByteBuffer.allocate(n * 4).order(ByteOrder.LITTLE_ENDIAN);
                 for (int i = 0; i < n; i++) {
-                    buf.putFloat((float) (s.name().endsWith("norm.weight") ? 1 + 0.2 * r.nextGaussian()
-                            : s.name().contains("embed_tokens") ? r.nextGaussian() : 0.3 * r.nextGaussian()));
+                    buf.putFloat((float)
+                            (s.name().endsWith("norm.weight")
+                                    ? 1 + 0.2 * r.nextGaussian()
+                                    : s.name().contains("embed_tokens") ? r.nextGaussian() : 0.3 * r.nextGaussian()));
                 }
                 w.write(s.name(), buf.flip());
             }
@@ -69,9 +90,15 @@ class ExtractCommandTest {
         for (int t = 0; t < things.length; t++) {
             for (int k = 0; k < 1; k++) {
                 String[] choices = {colours[(t + k) % 6], colours[(t + k + 2) % 6], colours[(t + k + 4) % 6]};
-                sb.append("{\"id\": \"q").append(id++).append("\", \"question\": \"which colour is the ")
-                        .append(things[t]).append(" ?\", \"choices\": [\"").append(String.join("\", \"", choices))
-                        .append("\"], \"answer\": ").append((t + k) % 3).append("}\n");
+                sb.append("{\"id\": \"q")
+                        .append(id++)
+                        .append("\", \"question\": \"which colour is the ")
+                        .append(things[t])
+                        .append(" ?\", \"choices\": [\"")
+                        .append(String.join("\", \"", choices))
+                        .append("\"], \"answer\": ")
+                        .append((t + k) % 3)
+                        .append("}\n");
             }
         }
         Files.writeString(dir.resolve("items.jsonl"), sb);
@@ -89,8 +116,22 @@ class ExtractCommandTest {
         Path task = task(dir);
         Path cache = dir.resolve("cache");
         Path out = dir.resolve("run/extract.json");
-        List<String> args = new ArrayList<>(List.of("extract", "--task", task.toString(), "--n", "3", "--selector",
-                "anchor", "--estimator", "gpirt", "--cache", cache.toString(), "--out", out.toString(), "--seed", "3"));
+        List<String> args = new ArrayList<>(List.of(
+                "extract",
+                "--task",
+                task.toString(),
+                "--n",
+                "3",
+                "--selector",
+                "anchor",
+                "--estimator",
+                "gpirt",
+                "--cache",
+                cache.toString(),
+                "--out",
+                out.toString(),
+                "--seed",
+                "3"));
         for (Path m : models) {
             args.add("--model");
             args.add(m.toString());
@@ -104,19 +145,33 @@ class ExtractCommandTest {
         // each parent's stored accuracy and cached per-item results are what `chimera eval` gives
         for (int i = 0; i < 3; i++) {
             Path log = dir.resolve("samples" + i + ".jsonl");
-            CliRun e = CliRun.of("eval", "--model", models.get(i).toString(), "--task", task.toString(),
-                    "--log-samples", log.toString());
+            CliRun e = CliRun.of(
+                    "eval",
+                    "--model",
+                    models.get(i).toString(),
+                    "--task",
+                    task.toString(),
+                    "--log-samples",
+                    log.toString());
             assertEquals(0, e.code(), e.err());
-            double acc = Double.parseDouble(e.out().lines().filter(l -> l.startsWith("colours acc "))
-                    .findFirst().orElseThrow().split(" ")[2]);
+            double acc = Double.parseDouble(e.out()
+                    .lines()
+                    .filter(l -> l.startsWith("colours acc "))
+                    .findFirst()
+                    .orElseThrow()
+                    .split(" ")[2]);
             JsonNode m = res.get("models").get(i);
             assertEquals("parent" + i, m.get("name").asText());
             assertEquals(acc, m.get("accuracy").asDouble(), 1e-4);
-            JsonNode entry = new ObjectMapper().readTree(cache.resolve(m.get("fingerprint").asText() + "-"
-                    + res.get("task").get("fingerprint").asText() + ".json").toFile());
+            JsonNode entry = new ObjectMapper()
+                    .readTree(cache.resolve(m.get("fingerprint").asText() + "-"
+                                    + res.get("task").get("fingerprint").asText() + ".json")
+                            .toFile());
             for (String line : Files.readAllLines(log)) {
                 JsonNode s = new ObjectMapper().readTree(line);
-                assertEquals(s.get("correct").asBoolean(), entry.get("items").get(s.get("id").asText()).asBoolean());
+                assertEquals(
+                        s.get("correct").asBoolean(),
+                        entry.get("items").get(s.get("id").asText()).asBoolean());
             }
         }
         // resume: the stored result is reused
@@ -128,20 +183,44 @@ class ExtractCommandTest {
         CliRun cached = CliRun.of(args.toArray(String[]::new));
         assertEquals(0, cached.code(), cached.err());
         assertTrue(cached.out().contains("cost: 0 items evaluated, 3 cache hits"), cached.out());
-        assertEquals(res.get("subset"), new ObjectMapper().readTree(out.toFile()).get("subset"));
+        assertEquals(
+                res.get("subset"), new ObjectMapper().readTree(out.toFile()).get("subset"));
     }
 
     @Test
     void badInputExitsWithOneAndWritesNothing(@TempDir Path dir) throws Exception {
         Path task = task(dir);
         Path out = dir.resolve("extract.json");
-        CliRun r = CliRun.of("extract", "--model", dir.resolve("missing").toString(), "--model",
-                dir.resolve("missing2").toString(), "--task", task.toString(), "--n", "3", "--cache",
-                dir.resolve("cache").toString(), "--out", out.toString());
+        CliRun r = CliRun.of(
+                "extract",
+                "--model",
+                dir.resolve("missing").toString(),
+                "--model",
+                dir.resolve("missing2").toString(),
+                "--task",
+                task.toString(),
+                "--n",
+                "3",
+                "--cache",
+                dir.resolve("cache").toString(),
+                "--out",
+                out.toString());
         assertEquals(1, r.code());
         assertTrue(r.err().contains("missing") && r.err().contains("does not exist"), r.err());
-        CliRun s = CliRun.of("extract", "--model", dir.toString(), "--task", task.toString(), "--n", "3",
-                "--selector", "bogus", "--cache", dir.resolve("cache").toString(), "--out", out.toString());
+        CliRun s = CliRun.of(
+                "extract",
+                "--model",
+                dir.toString(),
+                "--task",
+                task.toString(),
+                "--n",
+                "3",
+                "--selector",
+                "bogus",
+                "--cache",
+                dir.resolve("cache").toString(),
+                "--out",
+                out.toString());
         assertEquals(1, s.code());
         assertTrue(s.err().contains("bogus"), s.err());
         assertFalse(Files.exists(out));

@@ -28,7 +28,8 @@ class OptionNamesTest {
         for (CommandSpec c : commands()) {
             for (OptionSpec o : c.options()) {
                 String name = o.longestName();
-                if (!List.of("--node", "--token", "--config", "--devices", "--control-port", "--join").contains(name)) {
+                if (!List.of("--node", "--token", "--config", "--devices", "--control-port", "--join")
+                        .contains(name)) {
                     continue;
                 }
                 // a node's own devices and control port default differently from an in-process node's: same label
@@ -53,7 +54,8 @@ class OptionNamesTest {
             }
         }
         for (String name : List.of("node", "join")) {
-            CommandSpec c = new CommandLine(new Main()).getSubcommands().get(name).getCommandSpec();
+            CommandSpec c =
+                    new CommandLine(new Main()).getSubcommands().get(name).getCommandSpec();
             assertTrue(c.findOption("--join").paramLabel().contains("HOST:PORT"), name);
         }
     }

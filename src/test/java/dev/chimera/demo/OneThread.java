@@ -10,8 +10,7 @@ import java.util.function.Supplier;
  * agree exactly on any CPU.
  */
 final class OneThread {
-    private OneThread() {
-    }
+    private OneThread() {}
 
     static <T> T call(Supplier<T> work) {
         Engine.getEngine("PyTorch");

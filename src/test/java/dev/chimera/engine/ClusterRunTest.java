@@ -1,15 +1,14 @@
 package dev.chimera.engine;
 
-import dev.chimera.engine.run.RunState;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.chimera.engine.actor.Protocol;
 import dev.chimera.engine.run.Journal;
 import dev.chimera.engine.run.RunEvent;
+import dev.chimera.engine.run.RunState;
 import dev.chimera.engine.work.WorkloadException;
-import org.apache.pekko.cluster.MemberStatus;
-import org.apache.pekko.cluster.typed.Cluster;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,10 +16,10 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.StreamSupport;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Three nodes (ActorSystems) on 127.0.0.1 in one JVM. */
 class ClusterRunTest {
@@ -29,7 +28,8 @@ class ClusterRunTest {
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
         while (System.nanoTime() < end) {
             long up = StreamSupport.stream(c.state().getMembers().spliterator(), false)
-                    .filter(m -> m.status() == MemberStatus.up()).count();
+                    .filter(m -> m.status() == MemberStatus.up())
+                    .count();
             if (up == n) {
                 return;
             }
@@ -45,13 +45,18 @@ class ClusterRunTest {
             Node first = Node.start(EngineTestSupport.config(), EngineTestSupport.localOptions("cpu"));
             nodes.add(first);
             for (int i = 0; i < 2; i++) {
-                nodes.add(Node.start(EngineTestSupport.config(),
+                nodes.add(Node.start(
+                        EngineTestSupport.config(),
                         EngineTestSupport.localOptions("cpu").withSeeds(List.of(first.clusterAddress()))));
             }
             awaitMembers(first, 3);
-            Path f = EngineTestSupport.syntheticRun(tmp, "cluster", 21, "cmaes", "population = 6", "generations = 10", "30ms");
+            Path f = EngineTestSupport.syntheticRun(
+                    tmp, "cluster", 21, "cmaes", "population = 6", "generations = 10", "30ms");
             // submitted through a node that does not host the coordinator
-            Protocol.SubmitReply r = nodes.get(2).submit(EngineTestSupport.render(f), null).toCompletableFuture().get(60, TimeUnit.SECONDS);
+            Protocol.SubmitReply r = nodes.get(2)
+                    .submit(EngineTestSupport.render(f), null)
+                    .toCompletableFuture()
+                    .get(60, TimeUnit.SECONDS);
             assertTrue(r.ok(), r.error());
             while (first.status("cluster").toCompletableFuture().get().evaluations() < 20) {
                 Thread.sleep(20);
@@ -63,7 +68,9 @@ class ClusterRunTest {
             List<RunEvent.Evaluated> ev = EngineTestSupport.evaluated(Journal.read(tmp.resolve("out-cluster")));
             assertEquals(60, ev.size());
             assertEquals(60, ev.stream().map(RunEvent.Evaluated::id).distinct().count());
-            Set<String> hosts = ev.stream().map(e -> e.worker().substring(0, e.worker().indexOf('/'))).collect(Collectors.toSet());
+            Set<String> hosts = ev.stream()
+                    .map(e -> e.worker().substring(0, e.worker().indexOf('/')))
+                    .collect(Collectors.toSet());
             assertEquals(3, hosts.size(), "every node's worker evaluated candidates: " + hosts);
         } finally {
             for (Node n : nodes) {
@@ -77,20 +84,32 @@ class ClusterRunTest {
         Node good = Node.start(EngineTestSupport.config(), EngineTestSupport.localOptions("cpu"));
         Node bad = null;
         try {
-            bad = Node.start(EngineTestSupport.config(), EngineTestSupport.localOptions("cpu")
-                    .withSeeds(List.of(good.clusterAddress()))
-                    .withWorkloads((setup, device) -> {
-                        throw new WorkloadException("model folder /models/expert-b (run.models.b) is missing on this node");
-                    }));
+            bad = Node.start(
+                    EngineTestSupport.config(),
+                    EngineTestSupport.localOptions("cpu")
+                            .withSeeds(List.of(good.clusterAddress()))
+                            .withWorkloads((setup, device) -> {
+                                throw new WorkloadException(
+                                        "model folder /models/expert-b (run.models.b) is missing on this node");
+                            }));
             awaitMembers(good, 2);
-            Path f = EngineTestSupport.syntheticRun(tmp, "partial", 2, "random", "batch = 4", "evaluations = 20", "5ms");
-            assertTrue(good.submit(EngineTestSupport.render(f), null).toCompletableFuture().get(60, TimeUnit.SECONDS).ok());
+            Path f =
+                    EngineTestSupport.syntheticRun(tmp, "partial", 2, "random", "batch = 4", "evaluations = 20", "5ms");
+            assertTrue(good.submit(EngineTestSupport.render(f), null)
+                    .toCompletableFuture()
+                    .get(60, TimeUnit.SECONDS)
+                    .ok());
             Protocol.Status s = EngineTestSupport.await(good, "partial", 120);
             assertEquals(RunState.Status.FINISHED, s.state(), s.finishReason());
             assertEquals(20, s.evaluations());
-            Protocol.WorkerStatus refused = s.workers().stream().filter(w -> w.refused() != null).findFirst().orElseThrow();
+            Protocol.WorkerStatus refused = s.workers().stream()
+                    .filter(w -> w.refused() != null)
+                    .findFirst()
+                    .orElseThrow();
             assertTrue(refused.refused().contains("run.models.b"), refused.refused());
-            assertTrue(refused.id().startsWith(bad.clusterAddress().replace("127.0.0.1", "chimera@127.0.0.1")), refused.id());
+            assertTrue(
+                    refused.id().startsWith(bad.clusterAddress().replace("127.0.0.1", "chimera@127.0.0.1")),
+                    refused.id());
         } finally {
             if (bad != null) {
                 bad.close();

@@ -1,26 +1,25 @@
 package dev.chimera.engine;
 
-import dev.chimera.engine.run.RunState;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.chimera.cli.CliRun;
 import dev.chimera.engine.actor.Protocol;
 import dev.chimera.engine.control.ControlClient;
 import dev.chimera.engine.run.Journal;
 import dev.chimera.engine.run.RunEvent;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
+import dev.chimera.engine.run.RunState;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** pause / resume / stop / status through the CLI and the HTTP endpoint of a running node. */
 class ControlEndpointTest {
@@ -28,7 +27,9 @@ class ControlEndpointTest {
 
     @BeforeAll
     static void start() {
-        node = Node.start(EngineTestSupport.config(), EngineTestSupport.localOptions("cpu:2").withControlPort(0).withToken("s3cret"));
+        node = Node.start(
+                EngineTestSupport.config(),
+                EngineTestSupport.localOptions("cpu:2").withControlPort(0).withToken("s3cret"));
     }
 
     @AfterAll
@@ -37,11 +38,14 @@ class ControlEndpointTest {
     }
 
     static int httpStatus(String path, String auth) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://" + node.controlAddress() + path)).GET();
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://" + node.controlAddress() + path))
+                .GET();
         if (auth != null) {
             b.header("Authorization", auth);
         }
-        return HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString()).statusCode();
+        return HttpClient.newHttpClient()
+                .send(b.build(), HttpResponse.BodyHandlers.ofString())
+                .statusCode();
     }
 
     @Test
@@ -50,7 +54,8 @@ class ControlEndpointTest {
         assertEquals(401, httpStatus("/runs/current", null));
         assertEquals(401, httpStatus("/runs/current", "Bearer wrong"));
         assertEquals(401, httpStatus("/runs/current", "s3cret"));
-        ControlClient.ControlException e = assertThrows(ControlClient.ControlException.class,
+        ControlClient.ControlException e = assertThrows(
+                ControlClient.ControlException.class,
                 () -> new ControlClient(node.controlAddress(), "nope").status(null));
         assertEquals(401, e.status());
         CliRun r = CliRun.of("status", "--node", node.controlAddress(), "--token", "nope");
@@ -60,7 +65,8 @@ class ControlEndpointTest {
 
     @Test
     void pauseResumeStopFromTheCommandLine(@TempDir Path tmp) throws Exception {
-        Path f = EngineTestSupport.syntheticRun(tmp, "ctl", 3, "cmaes", "population = 4", "generations = 1000", "100ms");
+        Path f =
+                EngineTestSupport.syntheticRun(tmp, "ctl", 3, "cmaes", "population = 4", "generations = 1000", "100ms");
         String addr = node.controlAddress();
         CliRun submit = CliRun.of("run", f.toString(), "--node", addr, "--token", "s3cret", "--detach");
         assertEquals(0, submit.code(), submit.err());
@@ -82,19 +88,24 @@ class ControlEndpointTest {
         assertEquals(0, status.code(), status.err());
         assertTrue(status.out().contains("worker chimera@"), status.out());
 
-        assertEquals(0, CliRun.of("resume", "ctl", "--node", addr, "--token", "s3cret").code());
+        assertEquals(
+                0,
+                CliRun.of("resume", "ctl", "--node", addr, "--token", "s3cret").code());
         long end = System.nanoTime() + 30_000_000_000L;
         while (node.status("ctl").toCompletableFuture().get().evaluations() <= settled && System.nanoTime() < end) {
             Thread.sleep(20);
         }
-        assertTrue(node.status("ctl").toCompletableFuture().get().evaluations() > settled, "resumed run makes progress");
+        assertTrue(
+                node.status("ctl").toCompletableFuture().get().evaluations() > settled, "resumed run makes progress");
 
         CliRun stop = CliRun.of("stop", "ctl", "--node", addr, "--token", "s3cret");
         assertEquals(0, stop.code(), stop.err());
         Protocol.Status s = EngineTestSupport.await(node, "ctl", 30);
         assertEquals(RunState.Status.STOPPED, s.state());
         List<String> actions = Journal.read(tmp.resolve("out-ctl")).stream()
-                .filter(e -> e instanceof RunEvent.Control).map(e -> ((RunEvent.Control) e).action().word()).toList();
+                .filter(e -> e instanceof RunEvent.Control)
+                .map(e -> ((RunEvent.Control) e).action().word())
+                .toList();
         assertEquals(List.of("pause", "resume", "stop"), actions);
 
         CliRun unknown = CliRun.of("pause", "nosuchrun", "--node", addr, "--token", "s3cret");

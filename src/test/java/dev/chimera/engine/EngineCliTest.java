@@ -1,21 +1,20 @@
 package dev.chimera.engine;
 
-import java.util.Locale;
-import dev.chimera.cli.CliRun;
-import dev.chimera.engine.run.Journal;
-import dev.chimera.engine.run.RunEvent;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.chimera.cli.CliRun;
+import dev.chimera.engine.run.Journal;
+import dev.chimera.engine.run.RunEvent;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** `chimera run` / `chimera resume` in-process, and the engine commands' bad-input errors. */
 class EngineCliTest {
@@ -23,7 +22,10 @@ class EngineCliTest {
     void unknownDevicesAreRefusedByName() {
         CliRun gpu = CliRun.of("node", "--devices", "cuda:0", "--port", "0", "--control-port", "-1");
         assertEquals(1, gpu.code());
-        assertTrue(gpu.err().contains("device cuda:0 is not available") && gpu.err().contains("GPU"), gpu.err());
+        assertTrue(
+                gpu.err().contains("device cuda:0 is not available")
+                        && gpu.err().contains("GPU"),
+                gpu.err());
         CliRun tpu = CliRun.of("node", "--devices", "tpu:1", "--port", "0", "--control-port", "-1");
         assertEquals(1, tpu.code());
         assertTrue(tpu.err().contains("unknown device 'tpu:1'"), tpu.err());
@@ -82,7 +84,9 @@ class EngineCliTest {
             double l = b.get("objectives").get(0).asDouble();
             double rr = b.get("objectives").get(1).asDouble();
             for (RunEvent.Evaluated e : all) {
-                boolean dominates = e.objectives()[0] >= l && e.objectives()[1] >= rr && (e.objectives()[0] > l || e.objectives()[1] > rr);
+                boolean dominates = e.objectives()[0] >= l
+                        && e.objectives()[1] >= rr
+                        && (e.objectives()[0] > l || e.objectives()[1] > rr);
                 assertFalse(dominates, "candidate " + e.id() + " dominates Pareto member " + b);
             }
         }
@@ -103,7 +107,9 @@ class EngineCliTest {
         List<RunEvent.Evaluated> ev = EngineTestSupport.evaluated(Journal.read(dir));
         assertEquals(18, ev.size());
         assertEquals(18, ev.stream().map(RunEvent.Evaluated::id).distinct().count());
-        assertTrue(resumed.out().contains("best " + String.format(Locale.ROOT, "%.4f", SingleNodeRunTest.plainLoop(6, 3)[0])),
+        assertTrue(
+                resumed.out()
+                        .contains("best " + String.format(Locale.ROOT, "%.4f", SingleNodeRunTest.plainLoop(6, 3)[0])),
                 resumed.out());
         CliRun finished = CliRun.of("resume", dir.toString(), "--control-port", "-1");
         assertEquals(1, finished.code());

@@ -5,7 +5,6 @@ import com.typesafe.config.ConfigFactory;
 import dev.chimera.engine.actor.Protocol;
 import dev.chimera.engine.run.RunEvent;
 import dev.chimera.engine.run.RunSpec;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,8 +13,7 @@ import java.util.concurrent.TimeUnit;
 
 /** Run files and node helpers shared by the engine tests. */
 public final class EngineTestSupport {
-    private EngineTestSupport() {
-    }
+    private EngineTestSupport() {}
 
     /** Test config: free ports, quick failure detection, no journal fsync. */
     public static Config config() {
@@ -34,7 +32,8 @@ public final class EngineTestSupport {
     }
 
     /** A synthetic run file: a box genome, a sphere of fixed cost. */
-    public static Path syntheticRun(Path dir, String name, long seed, String algorithm, String settings, String budget, String cost)
+    public static Path syntheticRun(
+            Path dir, String name, long seed, String algorithm, String settings, String budget, String cost)
             throws IOException {
         Path f = dir.resolve(name + ".conf");
         Files.writeString(f, """
@@ -71,7 +70,8 @@ public final class EngineTestSupport {
 
     /** Submits a run file to a node, waits for the run to end and returns its last status. */
     public static Protocol.Status runToEnd(Node node, Path runFile, String runId, long seconds) throws Exception {
-        Protocol.SubmitReply r = node.submit(render(runFile), null).toCompletableFuture().get(seconds, TimeUnit.SECONDS);
+        Protocol.SubmitReply r =
+                node.submit(render(runFile), null).toCompletableFuture().get(seconds, TimeUnit.SECONDS);
         if (!r.ok()) {
             throw new AssertionError("run " + runId + " refused: " + r.error());
         }
@@ -79,6 +79,9 @@ public final class EngineTestSupport {
     }
 
     public static List<RunEvent.Evaluated> evaluated(List<RunEvent> events) {
-        return events.stream().filter(e -> e instanceof RunEvent.Evaluated).map(e -> (RunEvent.Evaluated) e).toList();
+        return events.stream()
+                .filter(e -> e instanceof RunEvent.Evaluated)
+                .map(e -> (RunEvent.Evaluated) e)
+                .toList();
     }
 }

@@ -1,34 +1,49 @@
 package dev.chimera.engine;
 
-import dev.chimera.engine.run.RunState;
-import java.nio.file.StandardCopyOption;
-import java.util.HashMap;
-import java.util.HashSet;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.chimera.cli.CliRun;
 import dev.chimera.engine.actor.Protocol;
 import dev.chimera.engine.run.Journal;
 import dev.chimera.engine.run.RunEvent;
+import dev.chimera.engine.run.RunState;
 import dev.chimera.estimate.ExtractResult;
 import dev.chimera.estimate.SubsetEstimator;
 import dev.chimera.model.CausalLM;
 import dev.chimera.model.TinyModels;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
-import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 /** Real merges and real evaluations flowing through the engine, checked against the disk path (merge + eval). */
 class MergeRunTest {
-    static final List<String> WORDS = List.of("[UNK]", "<s>", "</s>", "Question:", "Answer:", "which", "colour", "is",
-            "the", "sky", "grass", "?", "red", "blue", "green", "sun", "yellow");
+    static final List<String> WORDS = List.of(
+            "[UNK]",
+            "<s>",
+            "</s>",
+            "Question:",
+            "Answer:",
+            "which",
+            "colour",
+            "is",
+            "the",
+            "sky",
+            "grass",
+            "?",
+            "red",
+            "blue",
+            "green",
+            "sun",
+            "yellow");
 
     static Path model(Path dir, long seed) throws Exception {
         Path m = TinyModels.write(dir, TinyModels.specs().get(3), seed);
@@ -47,7 +62,8 @@ class MergeRunTest {
                 {"id": "q4", "question": "which colour is the sky ?", "choices": ["blue", "yellow"], "answer": 0}
                 {"id": "q5", "question": "which colour is the grass ?", "choices": ["yellow", "green", "red"], "answer": 1}
                 """);
-        Files.writeString(tmp.resolve("task.yml"), "name: colours\ntype: multiple_choice\ndata: items.jsonl\nformat: jsonl\n");
+        Files.writeString(
+                tmp.resolve("task.yml"), "name: colours\ntype: multiple_choice\ndata: items.jsonl\nformat: jsonl\n");
     }
 
     @Test
@@ -77,11 +93,19 @@ class MergeRunTest {
             assertEquals(RunState.Status.FINISHED, s.state(), s.finishReason());
             assertEquals(8, s.evaluations());
             // the status names the best candidate's genes the same way as results.csv
-            assertTrue(s.bestGenes().keySet().stream().allMatch(g -> (g.contains("[a]") || g.contains("[b]"))
-                    && !g.contains(tmp.toString())), s.bestGenes().toString());
-            assertEquals(List.of(s.bestGenes().keySet().toArray(String[]::new)),
-                    List.of(Files.readAllLines(tmp.resolve("out/results.csv")).get(0).split(",")).stream()
-                            .filter(c -> c.contains("[")).map(c -> c.replace("\"", "")).toList());
+            assertTrue(
+                    s.bestGenes().keySet().stream()
+                            .allMatch(g -> (g.contains("[a]") || g.contains("[b]")) && !g.contains(tmp.toString())),
+                    s.bestGenes().toString());
+            assertEquals(
+                    List.of(s.bestGenes().keySet().toArray(String[]::new)),
+                    List.of(Files.readAllLines(tmp.resolve("out/results.csv"))
+                                    .get(0)
+                                    .split(","))
+                            .stream()
+                            .filter(c -> c.contains("["))
+                            .map(c -> c.replace("\"", ""))
+                            .toList());
         }
         Path out = tmp.resolve("out");
         List<RunEvent.Evaluated> ev = EngineTestSupport.evaluated(Journal.read(out));
@@ -94,7 +118,12 @@ class MergeRunTest {
             best = e.objectives()[0] > best.objectives()[0] ? e : best;
         }
         // every candidate saw the same 4 items
-        assertEquals(1, ev.stream().map(e -> e.items().get("colours").keySet()).distinct().count());
+        assertEquals(
+                1,
+                ev.stream()
+                        .map(e -> e.items().get("colours").keySet())
+                        .distinct()
+                        .count());
         // genes are named by the models' aliases in run.models, not by their folders
         String header = Files.readAllLines(out.resolve("results.csv")).get(0);
         assertTrue(header.contains("[a]") && header.contains("[b]") && !header.contains(tmp.toString()), header);
@@ -107,16 +136,36 @@ class MergeRunTest {
             assertEquals(2, lm.config().numLayers());
         }
         String items = String.join(",", best.items().get("colours").keySet());
-        CliRun merged = CliRun.of("merge", out.resolve("best.yaml").toString(), tmp.resolve("remerged").toString());
+        CliRun merged = CliRun.of(
+                "merge",
+                out.resolve("best.yaml").toString(),
+                tmp.resolve("remerged").toString());
         assertEquals(0, merged.code(), merged.err());
-        Files.copy(tmp.resolve("base/tokenizer.json"), tmp.resolve("remerged/tokenizer.json"), StandardCopyOption.REPLACE_EXISTING);
-        Files.copy(tmp.resolve("base/tokenizer_config.json"), tmp.resolve("remerged/tokenizer_config.json"),
+        Files.copy(
+                tmp.resolve("base/tokenizer.json"),
+                tmp.resolve("remerged/tokenizer.json"),
+                StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(
+                tmp.resolve("base/tokenizer_config.json"),
+                tmp.resolve("remerged/tokenizer_config.json"),
                 StandardCopyOption.REPLACE_EXISTING);
         Path samples = tmp.resolve("samples.jsonl");
-        CliRun eval = CliRun.of("eval", "--model", tmp.resolve("remerged").toString(), "--task", tmp.resolve("task.yml").toString(),
-                "--items", items, "--log-samples", samples.toString());
+        CliRun eval = CliRun.of(
+                "eval",
+                "--model",
+                tmp.resolve("remerged").toString(),
+                "--task",
+                tmp.resolve("task.yml").toString(),
+                "--items",
+                items,
+                "--log-samples",
+                samples.toString());
         assertEquals(0, eval.code(), eval.err());
-        String accLine = eval.out().lines().filter(l -> l.startsWith("colours acc ")).findFirst().orElseThrow();
+        String accLine = eval.out()
+                .lines()
+                .filter(l -> l.startsWith("colours acc "))
+                .findFirst()
+                .orElseThrow();
         // A loaded folder runs q/k/v as one GEMM, the in-memory merge as three: log-likelihoods agree to float32
         // rounding (per CPU), so an item may differ only where its gold choice is within that rounding of a tie.
         double nearTie = 1e-3;
@@ -133,11 +182,17 @@ class MergeRunTest {
             if (Math.abs(ll[gold] - other) <= nearTie) {
                 near++;
             } else {
-                assertEquals(journaled, sample.get("correct").asBoolean(), "item " + sample.get("id").asText());
+                assertEquals(
+                        journaled,
+                        sample.get("correct").asBoolean(),
+                        "item " + sample.get("id").asText());
             }
         }
-        assertEquals(best.objectives()[0], Double.parseDouble(accLine.split(" ")[2]),
-                (double) near / best.items().get("colours").size() + 1e-9, eval.out());
+        assertEquals(
+                best.objectives()[0],
+                Double.parseDouble(accLine.split(" ")[2]),
+                (double) near / best.items().get("colours").size() + 1e-9,
+                eval.out());
     }
 
     @Test

@@ -1,42 +1,50 @@
 package dev.chimera.engine;
 
-import dev.chimera.engine.run.RunState;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.chimera.engine.actor.Protocol;
 import dev.chimera.engine.run.Journal;
 import dev.chimera.engine.run.RunEvent;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
-import java.io.File;
+import dev.chimera.engine.run.RunState;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Nodes in separate JVMs, killed with SIGKILL mid-run. */
 class SeparateProcessesTest {
     static Process java(Path log, String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx512m",
                 "-Dai.djl.offline=true",
-                "-Dchimera.engine.idle-poll=200ms", "-Dchimera.engine.tick=100ms",
+                "-Dchimera.engine.idle-poll=200ms",
+                "-Dchimera.engine.tick=100ms",
                 "-Dpekko.cluster.split-brain-resolver.stable-after=3s",
                 "-Dpekko.cluster.failure-detector.acceptable-heartbeat-pause=2s",
                 "-Dpekko.cluster.failure-detector.heartbeat-interval=300ms",
-                "-cp", System.getProperty("java.class.path"), "dev.chimera.cli.Main"));
+                "-cp",
+                System.getProperty("java.class.path"),
+                "dev.chimera.cli.Main"));
         cmd.addAll(List.of(args));
-        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        return new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
     }
 
     static long evaluatedLines(Path runDir) {
         try {
             return Files.exists(runDir.resolve(Journal.FILE))
-                    ? Files.readAllLines(runDir.resolve(Journal.FILE)).stream().filter(l -> l.contains("\"evaluated\"")).count() : 0;
+                    ? Files.readAllLines(runDir.resolve(Journal.FILE)).stream()
+                            .filter(l -> l.contains("\"evaluated\""))
+                            .count()
+                    : 0;
         } catch (Exception e) {
             return 0;
         }
@@ -47,24 +55,40 @@ class SeparateProcessesTest {
         List<Process> children = new ArrayList<>();
         try (Node coordinatorNode = Node.start(EngineTestSupport.config(), EngineTestSupport.localOptions("cpu"))) {
             for (int i = 0; i < 2; i++) {
-                children.add(java(tmp.resolve("worker" + i + ".log"), "join", "--join", coordinatorNode.clusterAddress(),
-                        "--port", "0", "--control-port", "-1", "--devices", "cpu"));
+                children.add(java(
+                        tmp.resolve("worker" + i + ".log"),
+                        "join",
+                        "--join",
+                        coordinatorNode.clusterAddress(),
+                        "--port",
+                        "0",
+                        "--control-port",
+                        "-1",
+                        "--devices",
+                        "cpu"));
             }
             try {
                 ClusterRunTest.awaitMembers(coordinatorNode, 3);
             } catch (AssertionError e) {
-                throw new AssertionError(e.getMessage() + "; worker logs:\n" + Files.readString(tmp.resolve("worker0.log"))
-                        + "\n" + Files.readString(tmp.resolve("worker1.log")));
+                throw new AssertionError(
+                        e.getMessage() + "; worker logs:\n" + Files.readString(tmp.resolve("worker0.log")) + "\n"
+                                + Files.readString(tmp.resolve("worker1.log")));
             }
-            Path f = EngineTestSupport.syntheticRun(tmp, "kill", 9, "cmaes", "population = 6", "generations = 12", "60ms");
-            assertTrue(coordinatorNode.submit(EngineTestSupport.render(f), null).toCompletableFuture().get(60, TimeUnit.SECONDS).ok());
+            Path f = EngineTestSupport.syntheticRun(
+                    tmp, "kill", 9, "cmaes", "population = 6", "generations = 12", "60ms");
+            assertTrue(coordinatorNode
+                    .submit(EngineTestSupport.render(f), null)
+                    .toCompletableFuture()
+                    .get(60, TimeUnit.SECONDS)
+                    .ok());
             Path runDir = tmp.resolve("out-kill");
             // wait until the first child has evaluated something, then SIGKILL it mid-run
             long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             String victim = null;
             while (victim == null && System.nanoTime() < end) {
                 for (RunEvent.Evaluated e : EngineTestSupport.evaluated(Journal.read(runDir))) {
-                    if (!e.worker().startsWith(coordinatorNode.clusterAddress().replace("127.0.0.1", "chimera@127.0.0.1"))) {
+                    if (!e.worker()
+                            .startsWith(coordinatorNode.clusterAddress().replace("127.0.0.1", "chimera@127.0.0.1"))) {
                         victim = e.worker();
                     }
                 }
@@ -86,7 +110,10 @@ class SeparateProcessesTest {
             assertArrayEquals(SingleNodeRunTest.plainLoop(9, 12, 6), s.best(), 0.0);
             List<RunEvent.Evaluated> ev = EngineTestSupport.evaluated(Journal.read(runDir));
             assertEquals(72, ev.size());
-            assertEquals(72, ev.stream().map(RunEvent.Evaluated::id).distinct().count(), "every candidate journaled exactly once");
+            assertEquals(
+                    72,
+                    ev.stream().map(RunEvent.Evaluated::id).distinct().count(),
+                    "every candidate journaled exactly once");
         } finally {
             for (Process p : children) {
                 p.destroyForcibly();
@@ -104,14 +131,17 @@ class SeparateProcessesTest {
             while (evaluatedLines(runDir) < 20 && System.nanoTime() < end) {
                 Thread.sleep(10);
             }
-            assertTrue(evaluatedLines(runDir) >= 20, "the run did not get going: " + Files.readString(tmp.resolve("run.log")));
+            assertTrue(
+                    evaluatedLines(runDir) >= 20,
+                    "the run did not get going: " + Files.readString(tmp.resolve("run.log")));
         } finally {
             p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         }
         long before = evaluatedLines(runDir);
         assertTrue(before < 60, "killed too late: " + before);
         try (Node node = Node.start(EngineTestSupport.config(), EngineTestSupport.localOptions("cpu:2"))) {
-            Protocol.SubmitReply r = node.submit(null, runDir.toString()).toCompletableFuture().get(60, TimeUnit.SECONDS);
+            Protocol.SubmitReply r =
+                    node.submit(null, runDir.toString()).toCompletableFuture().get(60, TimeUnit.SECONDS);
             assertTrue(r.ok(), r.error());
             Protocol.Status s = EngineTestSupport.await(node, "crash", 120);
             assertEquals(RunState.Status.FINISHED, s.state(), s.finishReason());

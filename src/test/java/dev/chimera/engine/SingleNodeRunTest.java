@@ -1,32 +1,31 @@
 package dev.chimera.engine;
 
-import dev.chimera.engine.run.ControlAction;
-import dev.chimera.engine.run.RunState;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
 import dev.chimera.engine.actor.Protocol;
+import dev.chimera.engine.run.ControlAction;
 import dev.chimera.engine.run.Journal;
 import dev.chimera.engine.run.RunEvent;
+import dev.chimera.engine.run.RunState;
 import dev.chimera.search.Bounds;
 import dev.chimera.search.Candidate;
 import dev.chimera.search.Evaluation;
 import dev.chimera.search.Optimizer;
 import dev.chimera.search.Optimizers;
-import com.typesafe.config.ConfigFactory;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class SingleNodeRunTest {
     static Node node;
@@ -47,8 +46,8 @@ class SingleNodeRunTest {
     }
 
     static double[] plainLoop(long seed, int generations, int population) {
-        Optimizer o = Optimizers.create("cmaes", Bounds.uniform(4, -1, 1), 1, seed,
-                ConfigFactory.parseString("population = " + population));
+        Optimizer o = Optimizers.create(
+                "cmaes", Bounds.uniform(4, -1, 1), 1, seed, ConfigFactory.parseString("population = " + population));
         while (o.generation() < generations) {
             for (Candidate c : o.ask(Integer.MAX_VALUE)) {
                 double s = 0;
@@ -96,20 +95,30 @@ class SingleNodeRunTest {
 
     @Test
     void stopThenResumeEndsWhereAnUninterruptedRunEnds(@TempDir Path tmp) throws Exception {
-        Path f = EngineTestSupport.syntheticRun(tmp, "interrupted", 5, "cmaes", "population = 6", "generations = 8", "20ms");
-        assertTrue(node.submit(EngineTestSupport.render(f), null).toCompletableFuture().get(60, TimeUnit.SECONDS).ok());
+        Path f = EngineTestSupport.syntheticRun(
+                tmp, "interrupted", 5, "cmaes", "population = 6", "generations = 8", "20ms");
+        assertTrue(node.submit(EngineTestSupport.render(f), null)
+                .toCompletableFuture()
+                .get(60, TimeUnit.SECONDS)
+                .ok());
         // stop after some evaluations, mid-run
         while (node.status("interrupted").toCompletableFuture().get().evaluations() < 14) {
             Thread.sleep(20);
         }
-        Protocol.Status stopped = node.control("interrupted", ControlAction.STOP).toCompletableFuture().get();
+        Protocol.Status stopped = node.control("interrupted", ControlAction.STOP)
+                .toCompletableFuture()
+                .get();
         assertFalse(stopped.done() && stopped.state() == RunState.Status.FINISHED);
         Protocol.Status s1 = EngineTestSupport.await(node, "interrupted", 60);
         assertEquals(RunState.Status.STOPPED, s1.state());
-        long before = EngineTestSupport.evaluated(Journal.read(tmp.resolve("out-interrupted"))).size();
+        long before = EngineTestSupport.evaluated(Journal.read(tmp.resolve("out-interrupted")))
+                .size();
         assertTrue(before >= 14 && before < 48, "evaluated before the stop: " + before);
 
-        Protocol.SubmitReply r = node.submit(null, tmp.resolve("out-interrupted").toString()).toCompletableFuture().get(60, TimeUnit.SECONDS);
+        Protocol.SubmitReply r = node.submit(
+                        null, tmp.resolve("out-interrupted").toString())
+                .toCompletableFuture()
+                .get(60, TimeUnit.SECONDS);
         assertTrue(r.ok(), r.error());
         Protocol.Status s2 = EngineTestSupport.await(node, "interrupted", 120);
         assertEquals(RunState.Status.FINISHED, s2.state(), s2.finishReason());
@@ -119,8 +128,13 @@ class SingleNodeRunTest {
         assertEquals(48, ev.stream().map(RunEvent.Evaluated::id).distinct().count(), "each candidate journaled once");
         // one generation event per completed generation, across the stop (a resume used to repeat the last one)
         List<Long> generations = Journal.read(tmp.resolve("out-interrupted")).stream()
-                .filter(e -> e instanceof RunEvent.GenerationDone).map(e -> ((RunEvent.GenerationDone) e).generation()).toList();
+                .filter(e -> e instanceof RunEvent.GenerationDone)
+                .map(e -> ((RunEvent.GenerationDone) e).generation())
+                .toList();
         assertEquals(List.of(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L), generations);
-        assertEquals(9, Files.readAllLines(tmp.resolve("out-interrupted").resolve("generations.csv")).size());
+        assertEquals(
+                9,
+                Files.readAllLines(tmp.resolve("out-interrupted").resolve("generations.csv"))
+                        .size());
     }
 }

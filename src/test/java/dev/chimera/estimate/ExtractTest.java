@@ -1,7 +1,5 @@
 package dev.chimera.estimate;
 
-import java.util.Arrays;
-import java.util.Comparator;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -17,6 +15,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -73,13 +73,20 @@ class ExtractTest {
         StringBuilder sb = new StringBuilder();
         for (int j = 0; j < ITEMS; j++) {
             int answer = j == flip ? 1 : 0;
-            sb.append("{\"id\": \"q").append(j).append("\", \"question\": \"question ").append(j)
-                    .append("\", \"choices\": [\"yes\", \"no\"], \"answer\": ").append(answer).append("}\n");
+            sb.append("{\"id\": \"q")
+                    .append(j)
+                    .append("\", \"question\": \"question ")
+                    .append(j)
+                    .append("\", \"choices\": [\"yes\", \"no\"], \"answer\": ")
+                    .append(answer)
+                    .append("}\n");
         }
         Files.writeString(d.resolve("items.jsonl"), sb);
         Path t = d.resolve("task.yml");
-        Files.writeString(t, "name: fake\ntype: multiple_choice\ndata: items.jsonl\nprompt: \"" + prompt.replace("\n", "\\n")
-                + "\"\n");
+        Files.writeString(
+                t,
+                "name: fake\ntype: multiple_choice\ndata: items.jsonl\nprompt: \"" + prompt.replace("\n", "\\n")
+                        + "\"\n");
         return t;
     }
 
@@ -101,7 +108,7 @@ class ExtractTest {
     }
 
     ExtractResult run(Extract.Settings s) {
-        return Extract.run(models, Extract.TaskInput.load(taskFile), evaluator(), cache(), s, null, m -> { });
+        return Extract.run(models, Extract.TaskInput.load(taskFile), evaluator(), cache(), s, null, m -> {});
     }
 
     static String withoutCost(ExtractResult r) throws IOException {
@@ -179,7 +186,8 @@ class ExtractTest {
         Files.writeString(copy, Files.readString(copy).replace("name: fake", "name: renamed"));
         assertEquals(base, Extract.TaskInput.load(copy).fingerprint());
         // another prompt, another gold answer: other fingerprints
-        String prompt = Extract.TaskInput.load(writeTask(dir.resolve("p"), "Q: {question}\nA:", 0)).fingerprint();
+        String prompt = Extract.TaskInput.load(writeTask(dir.resolve("p"), "Q: {question}\nA:", 0))
+                .fingerprint();
         String answer = Extract.TaskInput.load(writeTask(dir.resolve("a"), "Question: {question}\nAnswer:", 5))
                 .fingerprint();
         assertNotEquals(base, prompt);
@@ -195,8 +203,14 @@ class ExtractTest {
         // ... and a changed task misses the cache
         run(Extract.Settings.of("random", 5, 0, "mean"));
         assertEquals(4, calls.get());
-        Extract.run(models, Extract.TaskInput.load(dir.resolve("p/task.yml")), evaluator(), cache(),
-                Extract.Settings.of("random", 5, 0, "mean"), null, m -> { });
+        Extract.run(
+                models,
+                Extract.TaskInput.load(dir.resolve("p/task.yml")),
+                evaluator(),
+                cache(),
+                Extract.Settings.of("random", 5, 0, "mean"),
+                null,
+                m -> {});
         assertEquals(8, calls.get());
     }
 
@@ -238,7 +252,8 @@ class ExtractTest {
         Path bad = fakeModel(dir.resolve("bad"), 1);
         Files.write(bad.resolve("model.safetensors"), new byte[] {(byte) 0xff, 0, 0, 0, 0, 0, 0, 0, 1});
         e = assertThrows(EstimateException.class, () -> Fingerprint.model(bad));
-        assertTrue(e.getMessage().contains("model.safetensors") && e.getMessage().contains("header length"),
+        assertTrue(
+                e.getMessage().contains("model.safetensors") && e.getMessage().contains("header length"),
                 e.getMessage());
     }
 
@@ -252,19 +267,22 @@ class ExtractTest {
         ExtractResult second = run(s);
         assertEquals(5, calls.get(), "only the corrupt entry was recomputed");
         assertEquals(1, warnings.size(), warnings.toString());
-        assertTrue(warnings.get(0).contains(entry.toString()) && warnings.get(0).contains("recomputing"),
-                warnings.get(0));
+        assertTrue(
+                warnings.get(0).contains(entry.toString()) && warnings.get(0).contains("recomputing"), warnings.get(0));
         assertEquals(3, second.cost().cacheHits());
         assertEquals(withoutCost(first), withoutCost(second));
         // the entry was rewritten and is valid again
-        assertTrue(cache().get(fp, first.task().fingerprint(), first.task().itemIds()).isPresent());
+        assertTrue(cache().get(fp, first.task().fingerprint(), first.task().itemIds())
+                .isPresent());
         // wrong item set and wrong fingerprint inside: also unusable
         String json = Files.readString(entry);
         Files.writeString(entry, json.replace("\"q7\"", "\"q7x\""));
-        assertTrue(cache().get(fp, first.task().fingerprint(), first.task().itemIds()).isEmpty());
+        assertTrue(cache().get(fp, first.task().fingerprint(), first.task().itemIds())
+                .isEmpty());
         assertTrue(warnings.get(1).contains("q7x"), warnings.get(1));
         Files.writeString(entry, json.replace(fp, "0" + fp.substring(1)));
-        assertTrue(cache().get(fp, first.task().fingerprint(), first.task().itemIds()).isEmpty());
+        assertTrue(cache().get(fp, first.task().fingerprint(), first.task().itemIds())
+                .isEmpty());
         assertTrue(warnings.get(2).contains("model fingerprint"), warnings.get(2));
     }
 
@@ -278,12 +296,20 @@ class ExtractTest {
             }
             return evaluator().evaluate(m);
         };
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> Extract.run(models,
-                Extract.TaskInput.load(taskFile), failing, cache(), Extract.Settings.of("random", 5, 0, "mean"), null,
-                m -> { }));
+        IllegalStateException e = assertThrows(
+                IllegalStateException.class,
+                () -> Extract.run(
+                        models,
+                        Extract.TaskInput.load(taskFile),
+                        failing,
+                        cache(),
+                        Extract.Settings.of("random", 5, 0, "mean"),
+                        null,
+                        m -> {}));
         assertTrue(e.getMessage().contains("base2"));
         try (Stream<Path> files = Files.list(dir.resolve("cache"))) {
-            List<String> names = files.map(p -> p.getFileName().toString()).sorted().toList();
+            List<String> names =
+                    files.map(p -> p.getFileName().toString()).sorted().toList();
             assertEquals(3, names.size(), names.toString()); // base0, base1 and the stray file
             assertTrue(names.contains(".stray.json.123.tmp"));
         }
@@ -293,9 +319,16 @@ class ExtractTest {
             r.remove("q3");
             return r;
         };
-        EstimateException e2 = assertThrows(EstimateException.class, () -> Extract.run(List.of(models.get(3)),
-                Extract.TaskInput.load(taskFile), skipping, cache(), Extract.Settings.of("random", 5, 0, "mean"),
-                null, m -> { }));
+        EstimateException e2 = assertThrows(
+                EstimateException.class,
+                () -> Extract.run(
+                        List.of(models.get(3)),
+                        Extract.TaskInput.load(taskFile),
+                        skipping,
+                        cache(),
+                        Extract.Settings.of("random", 5, 0, "mean"),
+                        null,
+                        m -> {}));
         assertTrue(e2.getMessage().contains("missing [q3]") && e2.getMessage().contains("base3"), e2.getMessage());
         assertTrue(warnings.isEmpty(), warnings.toString());
     }
@@ -305,7 +338,7 @@ class ExtractTest {
         Path out = dir.resolve("run/extract.json");
         Extract.Settings s = Extract.Settings.of("anchor", 10, 1, "gmpirt");
         Extract.TaskInput task = Extract.TaskInput.load(taskFile);
-        ExtractResult r = Extract.loadOrRun(out, false, models, task, evaluator(), cache(), s, null, m -> { });
+        ExtractResult r = Extract.loadOrRun(out, false, models, task, evaluator(), cache(), s, null, m -> {});
         assertTrue(Files.isRegularFile(out));
         ExtractResult back = ExtractResult.read(out);
         assertEquals(r.toJson(), back.toJson());
@@ -318,10 +351,11 @@ class ExtractTest {
         assertTrue(log.get(0).contains("reusing"), log.toString());
         // other settings: refused unless forced
         Extract.Settings other = Extract.Settings.of("anchor", 11, 1, "gmpirt");
-        EstimateException e = assertThrows(EstimateException.class,
-                () -> Extract.loadOrRun(out, false, models, task, evaluator(), cache(), other, null, m -> { }));
+        EstimateException e = assertThrows(
+                EstimateException.class,
+                () -> Extract.loadOrRun(out, false, models, task, evaluator(), cache(), other, null, m -> {}));
         assertTrue(e.getMessage().contains(out.toString()) && e.getMessage().contains("other inputs"), e.getMessage());
-        ExtractResult forced = Extract.loadOrRun(out, true, models, task, evaluator(), cache(), other, null, m -> { });
+        ExtractResult forced = Extract.loadOrRun(out, true, models, task, evaluator(), cache(), other, null, m -> {});
         assertEquals(11, forced.subset().itemIds().size());
         assertEquals(11, ExtractResult.read(out).subset().itemIds().size());
         try (Stream<Path> files = Files.list(out.getParent())) {
@@ -361,9 +395,17 @@ class ExtractTest {
     void estimatorOfTheResultFollowsTheFormulas() throws IOException {
         // one parent plus reference models: mp-IRT uses the parent's theta as is (one parent)
         ResponseMatrix ref = data.matrix.selectModels(new int[] {1, 2, 3, 4, 5});
-        ExtractResult r = Extract.run(List.of(models.get(0)), Extract.TaskInput.load(taskFile), evaluator(), cache(),
-                Extract.Settings.of("stratified", 12, 4, "mpirt"), ref, m -> { });
-        assertEquals(List.of("base1", "base2", "base3", "base4", "base5"), r.reference().models());
+        ExtractResult r = Extract.run(
+                List.of(models.get(0)),
+                Extract.TaskInput.load(taskFile),
+                evaluator(),
+                cache(),
+                Extract.Settings.of("stratified", 12, 4, "mpirt"),
+                ref,
+                m -> {});
+        assertEquals(
+                List.of("base1", "base2", "base3", "base4", "base5"),
+                r.reference().models());
         assertEquals(6, r.irt().thetas().length);
         SubsetEstimator est = r.estimator();
         assertEquals(r.subset().itemIds(), est.itemIds());
@@ -384,7 +426,9 @@ class ExtractTest {
         for (int j = 0; j < ITEMS; j++) {
             final int jj = j;
             if (Arrays.stream(r.subset().indices()).noneMatch(x -> x == jj)) {
-                double z = r.irt().a()[j][0] * th[0] + r.irt().a()[j][1] * th[1] - r.irt().b()[j];
+                double z = r.irt().a()[j][0] * th[0]
+                        + r.irt().a()[j][1] * th[1]
+                        - r.irt().b()[j];
                 unseen += 1 / (1 + Math.exp(-z));
                 u++;
             }
@@ -429,27 +473,50 @@ class ExtractTest {
     @Test
     void badSettingsAndTooFewModelsAreRefused() {
         assertTrue(assertThrows(EstimateException.class, () -> Extract.Settings.of("anchors", 5, 0, "mean"))
-                .getMessage().contains("anchors"));
+                .getMessage()
+                .contains("anchors"));
         assertTrue(assertThrows(EstimateException.class, () -> Extract.Settings.of("anchor", 5, 0, "gpirtt"))
-                .getMessage().contains("gpirtt"));
+                .getMessage()
+                .contains("gpirtt"));
         assertTrue(assertThrows(EstimateException.class, () -> Extract.Settings.of("anchor", 0, 0, "mean"))
-                .getMessage().contains("n must be"));
-        EstimateException e = assertThrows(EstimateException.class, () -> run(Extract.Settings.of("random", ITEMS + 1,
-                0, "mean")));
+                .getMessage()
+                .contains("n must be"));
+        EstimateException e =
+                assertThrows(EstimateException.class, () -> run(Extract.Settings.of("random", ITEMS + 1, 0, "mean")));
         assertTrue(e.getMessage().contains(String.valueOf(ITEMS + 1)), e.getMessage());
-        e = assertThrows(EstimateException.class, () -> Extract.run(List.of(models.get(0)),
-                Extract.TaskInput.load(taskFile), evaluator(), cache(), Extract.Settings.of("random", 5, 0, "pirt"),
-                null, m -> { }));
+        e = assertThrows(
+                EstimateException.class,
+                () -> Extract.run(
+                        List.of(models.get(0)),
+                        Extract.TaskInput.load(taskFile),
+                        evaluator(),
+                        cache(),
+                        Extract.Settings.of("random", 5, 0, "pirt"),
+                        null,
+                        m -> {}));
         assertTrue(e.getMessage().contains("at least 2 models"), e.getMessage());
         assertEquals(0, calls.get(), "refused before evaluating anything");
         // one model with the mean needs no IRT
-        ExtractResult one = Extract.run(List.of(models.get(0)), Extract.TaskInput.load(taskFile), evaluator(), cache(),
-                Extract.Settings.of("random", 5, 0, "mean"), null, m -> { });
+        ExtractResult one = Extract.run(
+                List.of(models.get(0)),
+                Extract.TaskInput.load(taskFile),
+                evaluator(),
+                cache(),
+                Extract.Settings.of("random", 5, 0, "mean"),
+                null,
+                m -> {});
         assertNull(one.irt());
         assertNull(one.calibration());
-        e = assertThrows(EstimateException.class, () -> Extract.run(List.of(models.get(0), models.get(0)),
-                Extract.TaskInput.load(taskFile), evaluator(), cache(), Extract.Settings.of("random", 5, 0, "mean"),
-                null, m -> { }));
+        e = assertThrows(
+                EstimateException.class,
+                () -> Extract.run(
+                        List.of(models.get(0), models.get(0)),
+                        Extract.TaskInput.load(taskFile),
+                        evaluator(),
+                        cache(),
+                        Extract.Settings.of("random", 5, 0, "mean"),
+                        null,
+                        m -> {}));
         assertTrue(e.getMessage().contains("same model"), e.getMessage());
     }
 
@@ -457,11 +524,19 @@ class ExtractTest {
     void anchorsOverTooFewModelsWarnAboutZeroWeights() {
         // two models: at most 4 distinct answer patterns, so at most 4 non-empty clusters of 10
         List<String> log = new ArrayList<>();
-        ExtractResult r = Extract.run(models.subList(0, 2), Extract.TaskInput.load(taskFile), evaluator(), cache(),
-                Extract.Settings.of("anchor", 10, 0, "weighted"), null, log::add);
+        ExtractResult r = Extract.run(
+                models.subList(0, 2),
+                Extract.TaskInput.load(taskFile),
+                evaluator(),
+                cache(),
+                Extract.Settings.of("anchor", 10, 0, "weighted"),
+                null,
+                log::add);
         long zero = Arrays.stream(r.subset().weights()).filter(w -> w == 0).count();
         assertTrue(zero >= 6, Arrays.toString(r.subset().weights()));
-        assertTrue(log.stream().anyMatch(l -> l.startsWith("warning: " + zero + " of the 10 selected items have weight 0")),
+        assertTrue(
+                log.stream()
+                        .anyMatch(l -> l.startsWith("warning: " + zero + " of the 10 selected items have weight 0")),
                 log.toString());
     }
 

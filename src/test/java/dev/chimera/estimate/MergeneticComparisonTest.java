@@ -1,13 +1,12 @@
 package dev.chimera.estimate;
 
-import dev.chimera.model.PythonRef;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
+import dev.chimera.model.PythonRef;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -73,7 +72,8 @@ class MergeneticComparisonTest {
     void chimeraErrorIsNoWorseThanMergenetics() throws Exception {
         String python = System.getenv().getOrDefault("CHIMERA_ORACLE_PYTHON", "python3");
         assumeTrue(works(python, "import numpy, scipy, requests"), python + " cannot import numpy, scipy, requests");
-        Path script = Path.of(getClass().getResource("/estimate/mergenetic_estimates.py").toURI());
+        Path script = Path.of(
+                getClass().getResource("/estimate/mergenetic_estimates.py").toURI());
         StringBuilder table = new StringBuilder();
         table.append("| setting | selection | method | n = 10 | n = 20 | n = 50 | n = 100 |\n");
         table.append("| --- | --- | --- | --- | --- | --- | --- |\n");
@@ -86,7 +86,13 @@ class MergeneticComparisonTest {
             mergeneticNonFinite += compare(s, python, script, chimera, mergenetic);
             for (String kind : KINDS) {
                 for (String m : METHODS) {
-                    table.append("| ").append(s.name()).append(" | ").append(kind).append(" | ").append(m).append(" |");
+                    table.append("| ")
+                            .append(s.name())
+                            .append(" | ")
+                            .append(kind)
+                            .append(" | ")
+                            .append(m)
+                            .append(" |");
                     for (int n : NS) {
                         String key = kind + "/" + m + "/" + n;
                         double c = chimera.mae(key);
@@ -103,7 +109,9 @@ class MergeneticComparisonTest {
                 }
             }
         }
-        table.append("\nMergenetic estimates that were not finite: ").append(mergeneticNonFinite).append('\n');
+        table.append("\nMergenetic estimates that were not finite: ")
+                .append(mergeneticNonFinite)
+                .append('\n');
         table.append("\nMAE averaged over settings, selections and n (Chimera / Mergenetic):");
         for (Map.Entry<String, double[]> e : perMethod.entrySet()) {
             int cells = SETTINGS.size() * KINDS.size() * NS.length;
@@ -117,8 +125,9 @@ class MergeneticComparisonTest {
         table.append('\n');
         table.append("\nChimera with a vanishing prior vs Mergenetic's ML, cases with moderate fits:");
         for (Map.Entry<String, double[]> e : agreement.stats.entrySet()) {
-            table.append(String.format(Locale.ROOT, " %s max |diff| %.2e over %d cases;", e.getKey(), e.getValue()[0],
-                    (int) e.getValue()[1]));
+            table.append(
+                    String.format(Locale.ROOT, " %s max |diff| %.2e over %d cases;", e.getKey(), e.getValue()[0], (int)
+                            e.getValue()[1]));
             // BFGS (gtol 1e-5) stops early along the flat directions of the mixture weights; theta is well determined
             double tol = e.getKey().equals("pirt") ? 1e-4 : 2e-3;
             if (e.getValue()[1] < 100 || e.getValue()[0] > tol) {
@@ -130,7 +139,8 @@ class MergeneticComparisonTest {
         System.out.println(table);
         Files.createDirectories(Path.of("target"));
         Files.writeString(Path.of("target/mergenetic-comparison.md"), table);
-        assertTrue(failures.isEmpty(), "Chimera worse than Mergenetic on:\n" + String.join("\n", failures) + "\n" + table);
+        assertTrue(
+                failures.isEmpty(), "Chimera worse than Mergenetic on:\n" + String.join("\n", failures) + "\n" + table);
     }
 
     /** Fills both error tables for one setting; returns the number of non-finite Mergenetic estimates. */
@@ -152,8 +162,8 @@ class MergeneticComparisonTest {
             for (String kind : KINDS) {
                 for (int rep = 0; rep < REPEATS; rep++) {
                     Selection sel = selector.select(kind, n, 1000L * n + rep);
-                    AccuracyEstimator est = new AccuracyEstimator(irt, sel, cal, AccuracyEstimator.Options.defaults(),
-                            s.items());
+                    AccuracyEstimator est =
+                            new AccuracyEstimator(irt, sel, cal, AccuracyEstimator.Options.defaults(), s.items());
                     int[] items = sel.items();
                     for (String merge : data.mergeNames()) {
                         int row = data.matrix.modelIndex(merge);
@@ -204,8 +214,12 @@ class MergeneticComparisonTest {
             double truth = truths.get(i);
             String key = keys.get(i);
             // the plain and weighted means are the same formula on both sides
-            mergenetic.add(String.format(key, "mean"), Math.abs((double) cases.get(i).get("mean") - truth));
-            assertEquals((double) cases.get(i).get("chimeraWeighted"), r.get("weighted").asDouble(), 1e-12);
+            mergenetic.add(
+                    String.format(key, "mean"), Math.abs((double) cases.get(i).get("mean") - truth));
+            assertEquals(
+                    (double) cases.get(i).get("chimeraWeighted"),
+                    r.get("weighted").asDouble(),
+                    1e-12);
             for (String m : List.of("weighted", "pirt", "gpirt", "mpirt", "gmpirt")) {
                 JsonNode v = r.get(m);
                 if (v == null || v.isNull()) {
@@ -269,8 +283,8 @@ class MergeneticComparisonTest {
         }
         double[] lambda = irt.fitMixture(items, y, parents, false, 1e-9);
         if (maxAbs(lambda) < ML_BOUND) {
-            AccuracyEstimator mlEst = new AccuracyEstimator(irt, sel, null,
-                    new AccuracyEstimator.Options(false, 1e-9, 0.5), total);
+            AccuracyEstimator mlEst =
+                    new AccuracyEstimator(irt, sel, null, new AccuracyEstimator.Options(false, 1e-9, 0.5), total);
             c.put("mpirtMl", mlEst.mpirt(y, parents));
         }
     }

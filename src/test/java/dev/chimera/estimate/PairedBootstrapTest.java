@@ -52,6 +52,7 @@ class PairedBootstrapTest {
         assertEquals(8, PairedBootstrap.quantile(s, 1));
         // h = 3 * 0.5 = 1.5: halfway between 2 and 4
         assertEquals(3, PairedBootstrap.quantile(s, 0.5));
-        assertThrows(IllegalArgumentException.class, () -> PairedBootstrap.of(new int[] {1}, new int[] {1, 0}, 10, 0.95, 1));
+        assertThrows(
+                IllegalArgumentException.class, () -> PairedBootstrap.of(new int[] {1}, new int[] {1, 0}, 10, 0.95, 1));
     }
 }

@@ -29,8 +29,10 @@ class TaskLoaderTest {
 
     @Test
     void yamlMultipleChoiceWithDefaults() throws IOException {
-        write("mc.jsonl", "{\"id\": \"a\", \"question\": \"2+2?\", \"choices\": [\"3\", \"4\"], \"answer\": 1}\n\n"
-                + "{\"id\": 7, \"question\": \"Sky?\", \"choices\": [\"blue\", \"green\", \"red\"], \"answer\": 0}\n");
+        write(
+                "mc.jsonl",
+                "{\"id\": \"a\", \"question\": \"2+2?\", \"choices\": [\"3\", \"4\"], \"answer\": 1}\n\n"
+                        + "{\"id\": 7, \"question\": \"Sky?\", \"choices\": [\"blue\", \"green\", \"red\"], \"answer\": 0}\n");
         Task t = TaskLoader.load(write("t.yaml", "name: toy\ntype: multiple_choice\ndata: mc.jsonl\n"));
         assertEquals(Task.Type.MULTIPLE_CHOICE, t.type());
         assertEquals("Question: {question}\nAnswer:", t.prompt());
@@ -38,18 +40,25 @@ class TaskLoaderTest {
         assertEquals("acc", t.metric());
         assertEquals(0, t.fewshot());
         List<Item> items = TaskLoader.items(t);
-        assertEquals(List.of(new Item.Choice("a", "2+2?", List.of("3", "4"), 1),
-                new Item.Choice("7", "Sky?", List.of("blue", "green", "red"), 0)), items);
+        assertEquals(
+                List.of(
+                        new Item.Choice("a", "2+2?", List.of("3", "4"), 1),
+                        new Item.Choice("7", "Sky?", List.of("blue", "green", "red"), 0)),
+                items);
     }
 
     @Test
     void hoconGenerationTask() throws IOException {
-        write("g.jsonl", "{\"question\": \"How many?\", \"answer\": \"3 + 4 = 7\\n#### 1,007\"}\n"
-                + "{\"id\": \"x\", \"question\": \"Cost?\", \"answer\": 2.5}\n");
+        write(
+                "g.jsonl",
+                "{\"question\": \"How many?\", \"answer\": \"3 + 4 = 7\\n#### 1,007\"}\n"
+                        + "{\"id\": \"x\", \"question\": \"Cost?\", \"answer\": 2.5}\n");
         write("shots.tsv", "Q one\t12\nQ two\t-3\n");
-        Task t = TaskLoader.load(write("t.conf", "name = gen\ntype = generation\ndata = g.jsonl\n"
-                + "format = gsm8k_jsonl\nlanguage = EN\nfewshot = 1\nfewshot_data = g.jsonl\n"
-                + "max_new_tokens = 64\nstop = [\"\\n\\n\", \"Question:\"]\n"));
+        Task t = TaskLoader.load(write(
+                "t.conf",
+                "name = gen\ntype = generation\ndata = g.jsonl\n"
+                        + "format = gsm8k_jsonl\nlanguage = EN\nfewshot = 1\nfewshot_data = g.jsonl\n"
+                        + "max_new_tokens = 64\nstop = [\"\\n\\n\", \"Question:\"]\n"));
         assertEquals("en", t.language());
         assertEquals(64, t.maxNewTokens());
         assertEquals(List.of("\n\n", "Question:"), t.stop());
@@ -68,42 +77,77 @@ class TaskLoaderTest {
     void badTaskFiles() throws IOException {
         contains(assertThrows(EvalException.class, () -> TaskLoader.load(write("e.yaml", ""))), "e.yaml", "empty");
         contains(assertThrows(EvalException.class, () -> TaskLoader.load(write("e2.conf", ""))), "e2.conf", "empty");
-        contains(assertThrows(EvalException.class, () -> TaskLoader.load(
-                write("u.yaml", "name: a\ntype: generation\ndata: d\npromt: x\n"))), "unknown key 'promt'");
-        contains(assertThrows(EvalException.class, () -> TaskLoader.load(
-                write("ty.yaml", "name: a\ntype: ranking\ndata: d\n"))), "type must be");
-        contains(assertThrows(EvalException.class, () -> TaskLoader.load(
-                write("m.yaml", "name: a\ntype: multiple_choice\ndata: d\nmetric: exact_match\n"))), "metric");
-        contains(assertThrows(EvalException.class, () -> TaskLoader.load(
-                write("f.yaml", "name: a\ntype: generation\ndata: d\nfewshot: 3\n"))), "fewshot_data");
-        contains(assertThrows(EvalException.class, () -> TaskLoader.load(write("n.yaml", "type: generation\n"))),
+        contains(
+                assertThrows(
+                        EvalException.class,
+                        () -> TaskLoader.load(write("u.yaml", "name: a\ntype: generation\ndata: d\npromt: x\n"))),
+                "unknown key 'promt'");
+        contains(
+                assertThrows(
+                        EvalException.class,
+                        () -> TaskLoader.load(write("ty.yaml", "name: a\ntype: ranking\ndata: d\n"))),
+                "type must be");
+        contains(
+                assertThrows(
+                        EvalException.class,
+                        () -> TaskLoader.load(
+                                write("m.yaml", "name: a\ntype: multiple_choice\ndata: d\nmetric: exact_match\n"))),
+                "metric");
+        contains(
+                assertThrows(
+                        EvalException.class,
+                        () -> TaskLoader.load(write("f.yaml", "name: a\ntype: generation\ndata: d\nfewshot: 3\n"))),
+                "fewshot_data");
+        contains(
+                assertThrows(EvalException.class, () -> TaskLoader.load(write("n.yaml", "type: generation\n"))),
                 "missing 'name'");
     }
 
     @Test
     void badDataNamesFileLineAndItem() throws IOException {
-        Path bad = write("bad.jsonl", "{\"id\": \"a\", \"question\": \"q\", \"answer\": 1}\n{\"id\": \"b\", \"question\n");
-        contains(assertThrows(EvalException.class,
-                () -> TaskLoader.read(bad, Task.Type.GENERATION, Task.Format.JSONL)), "bad.jsonl line 2", "malformed");
+        Path bad =
+                write("bad.jsonl", "{\"id\": \"a\", \"question\": \"q\", \"answer\": 1}\n{\"id\": \"b\", \"question\n");
+        contains(
+                assertThrows(EvalException.class, () -> TaskLoader.read(bad, Task.Type.GENERATION, Task.Format.JSONL)),
+                "bad.jsonl line 2",
+                "malformed");
         Path nan = write("nan.jsonl", "{\"id\": \"q17\", \"question\": \"q\", \"answer\": \"many #### lots\"}\n");
-        contains(assertThrows(EvalException.class,
-                () -> TaskLoader.read(nan, Task.Type.GENERATION, Task.Format.JSONL)), "nan.jsonl line 1", "q17",
+        contains(
+                assertThrows(EvalException.class, () -> TaskLoader.read(nan, Task.Type.GENERATION, Task.Format.JSONL)),
+                "nan.jsonl line 1",
+                "q17",
                 "not a number");
         Path tsv = write("bad.tsv", "q\t1\nno tab here\n");
-        contains(assertThrows(EvalException.class,
-                () -> TaskLoader.read(tsv, Task.Type.GENERATION, Task.Format.MGSM_TSV)), "bad.tsv line 2");
+        contains(
+                assertThrows(
+                        EvalException.class, () -> TaskLoader.read(tsv, Task.Type.GENERATION, Task.Format.MGSM_TSV)),
+                "bad.tsv line 2");
         Path tsvNan = write("nan.tsv", "q\t1\nq2\tzwei\n");
-        contains(assertThrows(EvalException.class,
-                () -> TaskLoader.read(tsvNan, Task.Type.GENERATION, Task.Format.MGSM_TSV)), "item 2", "'zwei'");
-        Path mc = write("mc.jsonl", "{\"id\": \"m1\", \"question\": \"q\", \"choices\": [\"a\", \"b\"], \"answer\": 2}\n");
-        contains(assertThrows(EvalException.class,
-                () -> TaskLoader.read(mc, Task.Type.MULTIPLE_CHOICE, Task.Format.JSONL)), "m1", "outside");
+        contains(
+                assertThrows(
+                        EvalException.class, () -> TaskLoader.read(tsvNan, Task.Type.GENERATION, Task.Format.MGSM_TSV)),
+                "item 2",
+                "'zwei'");
+        Path mc = write(
+                "mc.jsonl", "{\"id\": \"m1\", \"question\": \"q\", \"choices\": [\"a\", \"b\"], \"answer\": 2}\n");
+        contains(
+                assertThrows(
+                        EvalException.class, () -> TaskLoader.read(mc, Task.Type.MULTIPLE_CHOICE, Task.Format.JSONL)),
+                "m1",
+                "outside");
         Path empty = write("empty.jsonl", "\n\n");
-        contains(assertThrows(EvalException.class,
-                () -> TaskLoader.read(empty, Task.Type.GENERATION, Task.Format.JSONL)), "empty.jsonl", "no items");
-        Path dup = write("dup.jsonl", "{\"id\": 1, \"question\": \"q\", \"answer\": 1}\n{\"id\": 1, \"question\": \"q\", \"answer\": 1}\n");
-        contains(assertThrows(EvalException.class,
-                () -> TaskLoader.read(dup, Task.Type.GENERATION, Task.Format.JSONL)), "line 2", "duplicate id");
+        contains(
+                assertThrows(
+                        EvalException.class, () -> TaskLoader.read(empty, Task.Type.GENERATION, Task.Format.JSONL)),
+                "empty.jsonl",
+                "no items");
+        Path dup = write(
+                "dup.jsonl",
+                "{\"id\": 1, \"question\": \"q\", \"answer\": 1}\n{\"id\": 1, \"question\": \"q\", \"answer\": 1}\n");
+        contains(
+                assertThrows(EvalException.class, () -> TaskLoader.read(dup, Task.Type.GENERATION, Task.Format.JSONL)),
+                "line 2",
+                "duplicate id");
     }
 
     @Test
@@ -111,7 +155,10 @@ class TaskLoaderTest {
         Path mgsm = Path.of("../shared/data/mgsm/mgsm_ja.tsv");
         Path gsm = Path.of("../shared/data/gsm8k/test.jsonl");
         assumeTrue(Files.isRegularFile(mgsm) && Files.isRegularFile(gsm), "shared data absent");
-        assertEquals(250, TaskLoader.read(mgsm, Task.Type.GENERATION, Task.Format.MGSM_TSV).size());
+        assertEquals(
+                250,
+                TaskLoader.read(mgsm, Task.Type.GENERATION, Task.Format.MGSM_TSV)
+                        .size());
         List<Item> g = TaskLoader.read(gsm, Task.Type.GENERATION, Task.Format.GSM8K_JSONL);
         assertEquals(1319, g.size());
     }

@@ -1,6 +1,5 @@
 package dev.chimera.eval;
 
-import java.util.Arrays;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -12,6 +11,7 @@ import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -90,8 +90,21 @@ class TaskRunnerTest {
     }
 
     static Task task(Task.Type type, String prompt, String cont, String metric, String language) {
-        return new Task("toy", type, Path.of("unused"), Task.Format.JSONL, prompt, cont, 0, null, "\n\n", language,
-                metric, 32, List.of("Question:"), Path.of("toy.yaml"));
+        return new Task(
+                "toy",
+                type,
+                Path.of("unused"),
+                Task.Format.JSONL,
+                prompt,
+                cont,
+                0,
+                null,
+                "\n\n",
+                language,
+                metric,
+                32,
+                List.of("Question:"),
+                Path.of("toy.yaml"));
     }
 
     @Test
@@ -99,11 +112,12 @@ class TaskRunnerTest {
         // item 1: cat -6 (norm -6/3 = -2), elephant -8 (norm -8/8 = -1): acc picks cat, acc_norm picks elephant (gold).
         // item 2: yes -1 (norm -1/3), no -3 (norm -1.5): both pick yes (gold).
         Scripted m = new Scripted(Map.of(" cat", -6.0, " elephant", -8.0, " yes", -1.0, " no", -3.0), Map.of());
-        List<Item> items = List.of(new Item.Choice("big", "Which is bigger?", List.of("cat", "elephant"), 1),
+        List<Item> items = List.of(
+                new Item.Choice("big", "Which is bigger?", List.of("cat", "elephant"), 1),
                 new Item.Choice("ok", "Fine?", List.of("yes", "no"), 0));
         TaskRunner runner = new TaskRunner(m, CODEC, null);
-        TaskResult r = runner.run(task(Task.Type.MULTIPLE_CHOICE, Task.DEFAULT_PROMPT, " {choice}", "acc", null),
-                items, List.of());
+        TaskResult r = runner.run(
+                task(Task.Type.MULTIPLE_CHOICE, Task.DEFAULT_PROMPT, " {choice}", "acc", null), items, List.of());
         assertEquals(0.5, r.metrics().get("acc"));
         assertEquals(1.0, r.metrics().get("acc_norm"));
         assertEquals(0.5, r.score());
@@ -113,8 +127,8 @@ class TaskRunnerTest {
         assertFalse(first.correct());
         assertArrayEquals(new double[] {-6, -8}, first.loglik());
         assertEquals("Question: Which is bigger?\nAnswer:", m.contexts.get(0));
-        TaskResult norm = runner.run(task(Task.Type.MULTIPLE_CHOICE, Task.DEFAULT_PROMPT, " {choice}", "acc_norm",
-                null), items, List.of());
+        TaskResult norm = runner.run(
+                task(Task.Type.MULTIPLE_CHOICE, Task.DEFAULT_PROMPT, " {choice}", "acc_norm", null), items, List.of());
         assertEquals(1.0, norm.score());
         assertTrue(norm.items().get(0).correct());
     }
@@ -124,25 +138,31 @@ class TaskRunnerTest {
         Scripted m = new Scripted(Map.of(" cat", -1.0, " elephant", -2.0), Map.of());
         Task t = task(Task.Type.MULTIPLE_CHOICE, "Q: {question} A: ", "{choice}", "acc", null);
         List<Item> shots = List.of(new Item.Choice("s", "Small?", List.of("ant", "cow"), 0));
-        new TaskRunner(m, CODEC, null).run(t, List.of(new Item.Choice("big", "Bigger?", List.of("cat", "elephant"),
-                1)), shots);
+        new TaskRunner(m, CODEC, null)
+                .run(t, List.of(new Item.Choice("big", "Bigger?", List.of("cat", "elephant"), 1)), shots);
         assertEquals(List.of(" cat", " elephant"), m.continuations);
         assertEquals("Q: Small? A: ant\n\nQ: Bigger? A:", m.contexts.get(0));
     }
 
     @Test
     void generationNeedsNumberAndLanguage(@TempDir Path dir) throws Exception {
-        Scripted m = new Scripted(Map.of(), Map.of(
-                "q1", "The total is 1,234.50 dollars, that is the answer.\n\nQuestion: next one 99",
-                "q2", "Die Antwort ist zweiundvierzig, also insgesamt 42.",
-                "q3", " 42",
-                "q4", "I think the answer is probably 41 dollars."));
-        List<Item> items = List.of(new Item.Generation("1", "q1", new BigDecimal("1234.5"), "1234.5"),
+        Scripted m = new Scripted(
+                Map.of(),
+                Map.of(
+                        "q1", "The total is 1,234.50 dollars, that is the answer.\n\nQuestion: next one 99",
+                        "q2", "Die Antwort ist zweiundvierzig, also insgesamt 42.",
+                        "q3", " 42",
+                        "q4", "I think the answer is probably 41 dollars."));
+        List<Item> items = List.of(
+                new Item.Generation("1", "q1", new BigDecimal("1234.5"), "1234.5"),
                 new Item.Generation("2", "q2", new BigDecimal(42), "42"),
                 new Item.Generation("3", "q3", new BigDecimal(42), "42"),
                 new Item.Generation("4", "q4", new BigDecimal(42), "42"));
-        TaskResult r = new TaskRunner(m, CODEC, LanguageCheck.mgsm()).run(
-                task(Task.Type.GENERATION, Task.DEFAULT_PROMPT, " {answer}", "exact_match", "en"), items, List.of());
+        TaskResult r = new TaskRunner(m, CODEC, LanguageCheck.mgsm())
+                .run(
+                        task(Task.Type.GENERATION, Task.DEFAULT_PROMPT, " {answer}", "exact_match", "en"),
+                        items,
+                        List.of());
         assertEquals(0.5, r.score());
         assertEquals(0.5, r.metrics().get("exact_match"));
         assertEquals(0.75, r.metrics().get("exact_match_any_language"));
@@ -173,17 +193,21 @@ class TaskRunnerTest {
         assertEquals("de", j.get("language").asText());
         assertEquals(42, j.get("extracted").asInt());
         try (var files = Files.list(dir)) {
-            assertEquals(List.of("samples.jsonl"), files.map(p -> p.getFileName().toString())
-                    .collect(Collectors.toList()), "no temp file left");
+            assertEquals(
+                    List.of("samples.jsonl"),
+                    files.map(p -> p.getFileName().toString()).collect(Collectors.toList()),
+                    "no temp file left");
         }
     }
 
     @Test
     void multipleChoiceSampleLog(@TempDir Path dir) throws Exception {
         Scripted m = new Scripted(Map.of(" cat", -6.0, " elephant", -8.0), Map.of());
-        TaskResult r = new TaskRunner(m, CODEC, null).run(task(Task.Type.MULTIPLE_CHOICE, Task.DEFAULT_PROMPT,
-                " {choice}", "acc", null), List.of(new Item.Choice("big", "B?", List.of("cat", "elephant"), 1)),
-                List.of());
+        TaskResult r = new TaskRunner(m, CODEC, null)
+                .run(
+                        task(Task.Type.MULTIPLE_CHOICE, Task.DEFAULT_PROMPT, " {choice}", "acc", null),
+                        List.of(new Item.Choice("big", "B?", List.of("cat", "elephant"), 1)),
+                        List.of());
         Path log = dir.resolve("sub/mc.jsonl");
         SampleLogWriter.write(log, r);
         JsonNode j = new ObjectMapper().readTree(Files.readAllLines(log).get(0));

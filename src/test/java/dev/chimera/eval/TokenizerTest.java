@@ -1,6 +1,5 @@
 package dev.chimera.eval;
 
-import java.util.Arrays;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -10,6 +9,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,8 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 class TokenizerTest {
     static final Path QWEN3 = Path.of("../shared/data/tokenizers/qwen3");
     static final Path LLAMA = Path.of("../shared/data/tokenizers/llama2-style-32k");
-    static final String[] TEXTS = {"Hello, world!", "日本語のテキストです。", "Emoji 🤖🎉 test",
-        "  leading spaces and\nnewline"};
+    static final String[] TEXTS = {"Hello, world!", "日本語のテキストです。", "Emoji 🤖🎉 test", "  leading spaces and\nnewline"};
 
     static Tokenizer open(Path folder) {
         assumeTrue(Files.isRegularFile(folder.resolve("tokenizer.json")), "shared data absent: " + folder);
@@ -40,7 +39,8 @@ class TokenizerTest {
                 {9707, 11, 1879, 0},
                 {101059, 102819, 15767, 56833, 61803, 70534, 37541, 1773},
                 {92731, 11162, 97, 244, 144841, 1273},
-                {220, 6388, 12621, 323, 198, 89202}};
+                {220, 6388, 12621, 323, 198, 89202}
+            };
             for (int i = 0; i < TEXTS.length; i++) {
                 assertArrayEquals(expected[i], t.encode(TEXTS[i]), TEXTS[i]);
                 assertArrayEquals(expected[i], t.encodeWithSpecial(TEXTS[i]), "Qwen adds no BOS: " + TEXTS[i]);
@@ -63,7 +63,8 @@ class TokenizerTest {
                 {22557, 28725, 1526, 28808},
                 {28705, 29142, 29119, 30321, 28993, 29610, 29753, 29109, 29123, 29230, 29126, 28944},
                 {2929, 27813, 28705, 243, 162, 167, 153, 31862, 1369},
-                {259, 5374, 10599, 304, 13, 1095, 1081}};
+                {259, 5374, 10599, 304, 13, 1095, 1081}
+            };
             for (int i = 0; i < TEXTS.length; i++) {
                 assertArrayEquals(expected[i], t.encode(TEXTS[i]), TEXTS[i]);
                 int[] withBos = t.encodeWithSpecial(TEXTS[i]);

@@ -1,16 +1,16 @@
 package dev.chimera.merge;
 
-import java.util.Comparator;
-import java.util.Map;
-import dev.chimera.cli.CliRun;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.chimera.cli.CliRun;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -34,7 +34,8 @@ class MergeBadInputTest {
         deep.layers = 4;
         deep.write(dir.resolve("deep"), 5);
         t.write(dir.resolve("corrupt"), 6);
-        try (RandomAccessFile f = new RandomAccessFile(dir.resolve("corrupt/model.safetensors").toFile(), "rw")) {
+        try (RandomAccessFile f =
+                new RandomAccessFile(dir.resolve("corrupt/model.safetensors").toFile(), "rw")) {
             f.setLength(f.length() - 10); // truncated: the last tensor's range now runs past the end
         }
         t.write(dir.resolve("holey"), 7);
@@ -70,7 +71,9 @@ class MergeBadInputTest {
         assertTrue(r.err().contains(expectInMessage), "stderr should name '" + expectInMessage + "': " + r.err());
         assertFalse(Files.exists(out), "no output folder");
         try (Stream<Path> s = Files.list(dir)) {
-            assertTrue(s.noneMatch(p -> p.getFileName().toString().contains("out-" + name) && !p.equals(out)), "no temp folder left");
+            assertTrue(
+                    s.noneMatch(p -> p.getFileName().toString().contains("out-" + name) && !p.equals(out)),
+                    "no temp folder left");
         }
     }
 
@@ -214,5 +217,4 @@ class MergeBadInputTest {
         Files.write(p.resolve("pytorch_model.bin"), new byte[] {(byte) 0x80, 2});
         fails("pickle", TWO.formatted("pickled"), "pickle");
     }
-
 }

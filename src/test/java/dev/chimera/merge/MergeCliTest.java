@@ -21,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 class MergeCliTest {
     @TempDir
     static Path dir;
+
     static Map<String, double[]> base;
     static Map<String, double[]> a;
     static Map<String, double[]> b;
@@ -59,7 +60,9 @@ class MergeCliTest {
         assertEquals(expected.length, actual.length, what);
         for (int i = 0; i < expected.length; i++) {
             double e = expected[i];
-            assertTrue(Math.abs(e - actual[i]) <= tol * Math.max(1, Math.abs(e)), what + "[" + i + "]: expected " + e + " got " + actual[i]);
+            assertTrue(
+                    Math.abs(e - actual[i]) <= tol * Math.max(1, Math.abs(e)),
+                    what + "[" + i + "]: expected " + e + " got " + actual[i]);
         }
     }
 
@@ -92,8 +95,18 @@ class MergeCliTest {
                 dtype: float32
                 """);
         for (String k : base.keySet()) {
-            close(Reference.gta(base.get(k), List.of(a.get(k), b.get(k)), new double[] {0.6, 0.4}, new double[] {0.5, 0.7}, true, true, 1),
-                    out.get(k), 1e-5, k);
+            close(
+                    Reference.gta(
+                            base.get(k),
+                            List.of(a.get(k), b.get(k)),
+                            new double[] {0.6, 0.4},
+                            new double[] {0.5, 0.7},
+                            true,
+                            true,
+                            1),
+                    out.get(k),
+                    1e-5,
+                    k);
         }
         Path o = dir.resolve("out-ties");
         assertTrue(Files.exists(o.resolve("tokenizer.json")));
@@ -127,7 +140,11 @@ class MergeCliTest {
             } else {
                 w = 0.25;
             }
-            close(Reference.gta(base.get(k), List.of(a.get(k)), new double[] {w}, new double[] {1}, false, false, 1), out.get(k), 1e-6, k);
+            close(
+                    Reference.gta(base.get(k), List.of(a.get(k)), new double[] {w}, new double[] {1}, false, false, 1),
+                    out.get(k),
+                    1e-6,
+                    k);
         }
     }
 
@@ -160,12 +177,25 @@ class MergeCliTest {
                         layer_range: [1, 3]
                 merge_method: passthrough
                 """);
-        JsonNode cfg = new ObjectMapper().readTree(dir.resolve("out-franken").resolve("config.json").toFile());
+        JsonNode cfg = new ObjectMapper()
+                .readTree(dir.resolve("out-franken").resolve("config.json").toFile());
         assertEquals(4, cfg.get("num_hidden_layers").asInt());
-        close(base.get("model.layers.1.mlp.up_proj.weight"), out.get("model.layers.1.mlp.up_proj.weight"), 0, "layer 1");
+        close(
+                base.get("model.layers.1.mlp.up_proj.weight"),
+                out.get("model.layers.1.mlp.up_proj.weight"),
+                0,
+                "layer 1");
         close(a.get("model.layers.1.mlp.up_proj.weight"), out.get("model.layers.2.mlp.up_proj.weight"), 0, "layer 2");
-        close(a.get("model.layers.2.self_attn.q_proj.weight"), out.get("model.layers.3.self_attn.q_proj.weight"), 0, "layer 3");
-        close(base.get("model.embed_tokens.weight"), out.get("model.embed_tokens.weight"), 0, "embed from the first slice");
+        close(
+                a.get("model.layers.2.self_attn.q_proj.weight"),
+                out.get("model.layers.3.self_attn.q_proj.weight"),
+                0,
+                "layer 3");
+        close(
+                base.get("model.embed_tokens.weight"),
+                out.get("model.embed_tokens.weight"),
+                0,
+                "embed from the first slice");
         close(a.get("lm_head.weight"), out.get("lm_head.weight"), 0, "lm_head from the last slice");
         assertFalse(out.containsKey("model.layers.4.mlp.up_proj.weight"));
     }
@@ -227,8 +257,12 @@ class MergeCliTest {
         assertTrue(r.out().contains("method ties, 30 output tensors, 3 layers"), r.out());
         // layer 1 of 3 sits at t = 0.5 of the gradient [0, 1]
         int at = r.out().indexOf("model.layers.1.mlp.up_proj.weight");
-        String block = r.out().substring(at, r.out().indexOf("model.layers.1.mlp.down_proj.weight") > at
-                ? r.out().indexOf("\nmodel.", at + 1) : r.out().length());
+        String block = r.out()
+                .substring(
+                        at,
+                        r.out().indexOf("model.layers.1.mlp.down_proj.weight") > at
+                                ? r.out().indexOf("\nmodel.", at + 1)
+                                : r.out().length());
         assertTrue(block.contains("base " + dir.resolve("base")), block);
         assertTrue(block.contains("weight=0.5") && block.contains("density=0.5"), block);
         assertFalse(Files.exists(dir.resolve("plan")), "nothing written");

@@ -5,8 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 final class MergeCliTestSupport {
-    private MergeCliTestSupport() {
-    }
+    private MergeCliTestSupport() {}
 
     static Path config(Path dir, String name, String yaml) throws IOException {
         Path p = dir.resolve(name + ".yml");

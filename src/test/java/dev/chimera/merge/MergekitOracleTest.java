@@ -1,24 +1,24 @@
 package dev.chimera.merge;
 
-import dev.chimera.cli.CliRun;
-import dev.chimera.search.genome.ParamGene;
-import dev.chimera.search.genome.ParameterGenome;
-import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.chimera.cli.CliRun;
+import dev.chimera.search.genome.ParamGene;
+import dev.chimera.search.genome.ParameterGenome;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Optional: the same configs merged by mergekit itself and by Chimera, tensor by tensor. Runs only when the
@@ -29,12 +29,14 @@ import org.junit.jupiter.api.io.TempDir;
 class MergekitOracleTest {
     @TempDir
     static Path dir;
+
     static String mergekit;
 
     @BeforeAll
     static void models() throws IOException {
         mergekit = System.getenv("CHIMERA_MERGEKIT");
-        Assumptions.assumeTrue(mergekit != null && Files.isExecutable(Path.of(mergekit)),
+        Assumptions.assumeTrue(
+                mergekit != null && Files.isExecutable(Path.of(mergekit)),
                 "CHIMERA_MERGEKIT is not set to a mergekit-yaml executable");
         TinyLlama t = new TinyLlama();
         t.hidden = 16;
@@ -49,41 +51,76 @@ class MergekitOracleTest {
         String ab = "models:\n  - model: $D/a\n    parameters: {%s}\n  - model: $D/b\n    parameters: {%s}\n";
         return Stream.of(
                 Arguments.of("linear", ab.formatted("weight: 0.3", "weight: 0.9") + "merge_method: linear\n"),
-                Arguments.of("task_arithmetic", ab.formatted("weight: 0.7", "weight: [0.2, 1.0]")
-                        + "merge_method: task_arithmetic\nbase_model: $D/base\nparameters: {lambda: 0.8}\n"),
-                Arguments.of("ties", ab.formatted("weight: 0.6, density: 0.4", "weight: 0.5, density: 0.7")
-                        + "merge_method: ties\nbase_model: $D/base\n"),
-                Arguments.of("breadcrumbs", ab.formatted("weight: 0.6, density: 0.6, gamma: 0.1", "weight: 0.5, density: 0.7, gamma: 0.05")
-                        + "merge_method: breadcrumbs\nbase_model: $D/base\n"),
-                Arguments.of("breadcrumbs_ties", ab.formatted("weight: 0.6, density: 0.6, gamma: 0.1", "weight: 0.5, density: 0.7, gamma: 0.05")
-                        + "merge_method: breadcrumbs_ties\nbase_model: $D/base\n"),
-                Arguments.of("dare_ties_dense", ab.formatted("weight: 0.6", "weight: 0.5")
-                        + "merge_method: dare_ties\nbase_model: $D/base\n"),
-                Arguments.of("slerp", "models:\n  - model: $D/base\n  - model: $D/a\nmerge_method: slerp\nbase_model: $D/base\n"
-                        + "parameters:\n  t:\n    - filter: self_attn\n      value: [0.1, 0.9]\n    - value: 0.4\n"),
+                Arguments.of(
+                        "task_arithmetic",
+                        ab.formatted("weight: 0.7", "weight: [0.2, 1.0]")
+                                + "merge_method: task_arithmetic\nbase_model: $D/base\nparameters: {lambda: 0.8}\n"),
+                Arguments.of(
+                        "ties",
+                        ab.formatted("weight: 0.6, density: 0.4", "weight: 0.5, density: 0.7")
+                                + "merge_method: ties\nbase_model: $D/base\n"),
+                Arguments.of(
+                        "breadcrumbs",
+                        ab.formatted("weight: 0.6, density: 0.6, gamma: 0.1", "weight: 0.5, density: 0.7, gamma: 0.05")
+                                + "merge_method: breadcrumbs\nbase_model: $D/base\n"),
+                Arguments.of(
+                        "breadcrumbs_ties",
+                        ab.formatted("weight: 0.6, density: 0.6, gamma: 0.1", "weight: 0.5, density: 0.7, gamma: 0.05")
+                                + "merge_method: breadcrumbs_ties\nbase_model: $D/base\n"),
+                Arguments.of(
+                        "dare_ties_dense",
+                        ab.formatted("weight: 0.6", "weight: 0.5") + "merge_method: dare_ties\nbase_model: $D/base\n"),
+                Arguments.of(
+                        "slerp",
+                        "models:\n  - model: $D/base\n  - model: $D/a\nmerge_method: slerp\nbase_model: $D/base\n"
+                                + "parameters:\n  t:\n    - filter: self_attn\n      value: [0.1, 0.9]\n    - value: 0.4\n"),
                 Arguments.of("nuslerp", ab.formatted("weight: 1.0", "weight: 3.0") + "merge_method: nuslerp\n"),
-                Arguments.of("nuslerp_base_rows", ab.formatted("weight: 1.0", "weight: 2.0")
-                        + "merge_method: nuslerp\nbase_model: $D/base\nparameters: {nuslerp_flatten: false, nuslerp_row_wise: true}\n"),
-                Arguments.of("multislerp", ab.formatted("weight: 1.0", "weight: 2.0") + "merge_method: multislerp\nbase_model: $D/base\n"),
-                Arguments.of("karcher", "models:\n  - model: $D/a\n  - model: $D/b\n  - model: $D/c\nmerge_method: karcher\n"),
-                Arguments.of("model_stock", "models:\n  - model: $D/a\n  - model: $D/b\n  - model: $D/c\nmerge_method: model_stock\nbase_model: $D/base\n"),
-                Arguments.of("model_stock_filter", "models:\n  - model: $D/a\n  - model: $D/b\nmerge_method: model_stock\nbase_model: $D/base\n"
-                        + "parameters: {filter_wise: true}\n"),
-                Arguments.of("sce", "models:\n  - model: $D/a\n  - model: $D/b\n  - model: $D/c\nmerge_method: sce\nbase_model: $D/base\n"
-                        + "parameters: {select_topk: 0.5}\n"),
-                Arguments.of("nearswap", "models:\n  - model: $D/base\n  - model: $D/a\nmerge_method: nearswap\nbase_model: $D/base\nparameters: {t: 0.7}\n"),
-                Arguments.of("arcee_fusion", "models:\n  - model: $D/base\n  - model: $D/a\nmerge_method: arcee_fusion\nbase_model: $D/base\n"),
+                Arguments.of(
+                        "nuslerp_base_rows",
+                        ab.formatted("weight: 1.0", "weight: 2.0")
+                                + "merge_method: nuslerp\nbase_model: $D/base\nparameters: {nuslerp_flatten: false, nuslerp_row_wise: true}\n"),
+                Arguments.of(
+                        "multislerp",
+                        ab.formatted("weight: 1.0", "weight: 2.0") + "merge_method: multislerp\nbase_model: $D/base\n"),
+                Arguments.of(
+                        "karcher",
+                        "models:\n  - model: $D/a\n  - model: $D/b\n  - model: $D/c\nmerge_method: karcher\n"),
+                Arguments.of(
+                        "model_stock",
+                        "models:\n  - model: $D/a\n  - model: $D/b\n  - model: $D/c\nmerge_method: model_stock\nbase_model: $D/base\n"),
+                Arguments.of(
+                        "model_stock_filter",
+                        "models:\n  - model: $D/a\n  - model: $D/b\nmerge_method: model_stock\nbase_model: $D/base\n"
+                                + "parameters: {filter_wise: true}\n"),
+                Arguments.of(
+                        "sce",
+                        "models:\n  - model: $D/a\n  - model: $D/b\n  - model: $D/c\nmerge_method: sce\nbase_model: $D/base\n"
+                                + "parameters: {select_topk: 0.5}\n"),
+                Arguments.of(
+                        "nearswap",
+                        "models:\n  - model: $D/base\n  - model: $D/a\nmerge_method: nearswap\nbase_model: $D/base\nparameters: {t: 0.7}\n"),
+                Arguments.of(
+                        "arcee_fusion",
+                        "models:\n  - model: $D/base\n  - model: $D/a\nmerge_method: arcee_fusion\nbase_model: $D/base\n"),
                 Arguments.of("genome_ties_groups", genomeYaml()),
-                Arguments.of("passthrough", "slices:\n  - sources:\n      - model: $D/base\n        layer_range: [0, 2]\n"
-                        + "  - sources:\n      - model: $D/a\n        layer_range: [1, 3]\n        parameters: {scale: 0.5}\nmerge_method: passthrough\n"));
+                Arguments.of(
+                        "passthrough",
+                        "slices:\n  - sources:\n      - model: $D/base\n        layer_range: [0, 2]\n"
+                                + "  - sources:\n      - model: $D/a\n        layer_range: [1, 3]\n        parameters: {scale: 0.5}\nmerge_method: passthrough\n"));
     }
 
     /** A recipe as the search exports it: TIES per layer group with its own embedding and head values. */
     static String genomeYaml() {
-        var g = ParameterGenome.builder("ties").baseModel("$D/base").models(List.of("$D/a", "$D/b"))
+        var g = ParameterGenome.builder("ties")
+                .baseModel("$D/base")
+                .models(List.of("$D/a", "$D/b"))
                 .param(ParamGene.perModel("weight", 0, 1))
                 .param(ParamGene.perModel("density", 0.1, 1))
-                .layers(3, 3).moduleFilters(true).embedGroup(true).headGroup(true).build();
+                .layers(3, 3)
+                .moduleFilters(true)
+                .embedGroup(true)
+                .headGroup(true)
+                .build();
         double[] genes = new double[g.dimension()];
         for (int i = 0; i < genes.length; i++) {
             genes[i] = 0.15 + 0.8 * ((i * 37) % 23) / 23.0;
@@ -99,10 +136,13 @@ class MergekitOracleTest {
         Path theirs = dir.resolve("mergekit-" + name);
         CliRun r = MergeCliTest.cli("merge", cfg.toString(), ours.toString());
         assertEquals(0, r.code(), r.err());
-        Process p = new ProcessBuilder(mergekit, cfg.toString(), theirs.toString()).redirectErrorStream(true)
-                .redirectOutput(dir.resolve("mergekit-" + name + ".log").toFile()).start();
+        Process p = new ProcessBuilder(mergekit, cfg.toString(), theirs.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("mergekit-" + name + ".log").toFile())
+                .start();
         assertTrue(p.waitFor(300, TimeUnit.SECONDS), "mergekit timed out");
-        assertEquals(0, p.exitValue(), "mergekit failed: " + Files.readString(dir.resolve("mergekit-" + name + ".log")));
+        assertEquals(
+                0, p.exitValue(), "mergekit failed: " + Files.readString(dir.resolve("mergekit-" + name + ".log")));
         Map<String, double[]> a = TinyLlama.read(ours);
         Map<String, double[]> b = TinyLlama.read(theirs);
         assertEquals(b.keySet(), a.keySet(), "tensor names");
@@ -111,7 +151,8 @@ class MergekitOracleTest {
             double[] y = b.get(k);
             assertEquals(y.length, x.length, k);
             for (int i = 0; i < y.length; i++) {
-                assertTrue(Math.abs(x[i] - y[i]) <= 2e-5 * Math.max(1, Math.abs(y[i])),
+                assertTrue(
+                        Math.abs(x[i] - y[i]) <= 2e-5 * Math.max(1, Math.abs(y[i])),
                         name + " " + k + "[" + i + "]: chimera " + x[i] + " mergekit " + y[i]);
             }
         }

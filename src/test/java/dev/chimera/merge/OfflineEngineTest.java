@@ -29,7 +29,11 @@ class OfflineEngineTest {
     @Test
     void engineStartsOfflineFromAnEmptyCache(@TempDir Path cache) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(List.of(java, "-Dai.djl.offline=true", "-cp", System.getProperty("java.class.path"),
+        ProcessBuilder pb = new ProcessBuilder(List.of(
+                java,
+                "-Dai.djl.offline=true",
+                "-cp",
+                System.getProperty("java.class.path"),
                 OfflineEngineTest.class.getName()));
         pb.environment().put("DJL_CACHE_DIR", cache.toString());
         pb.environment().put("ENGINE_CACHE_DIR", cache.toString());
@@ -42,7 +46,9 @@ class OfflineEngineTest {
         assertEquals(0, p.exitValue(), out);
         assertTrue(out.contains("sum=6.0"), out);
         try (Stream<Path> s = Files.walk(cache)) {
-            assertTrue(s.anyMatch(f -> f.getFileName().toString().startsWith("libtorch_cpu")), "native library extracted into the empty cache");
+            assertTrue(
+                    s.anyMatch(f -> f.getFileName().toString().startsWith("libtorch_cpu")),
+                    "native library extracted into the empty cache");
         }
     }
 }

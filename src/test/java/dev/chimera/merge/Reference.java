@@ -10,8 +10,7 @@ import java.util.stream.IntStream;
  * not from Chimera's code), used to check whole merges end to end.
  */
 final class Reference {
-    private Reference() {
-    }
+    private Reference() {}
 
     static double[] linear(List<double[]> xs, double[] w, boolean normalize) {
         int n = xs.get(0).length;
@@ -43,7 +42,14 @@ final class Reference {
     }
 
     /** Generalised task arithmetic with magnitude trimming (ties) or none (task_arithmetic). */
-    static double[] gta(double[] base, List<double[]> xs, double[] w, double[] density, boolean consensus, boolean normalize, double lambda) {
+    static double[] gta(
+            double[] base,
+            List<double[]> xs,
+            double[] w,
+            double[] density,
+            boolean consensus,
+            boolean normalize,
+            double lambda) {
         int n = base.length;
         int m = xs.size();
         double[][] wd = new double[m][];

@@ -1,9 +1,9 @@
 package dev.chimera.merge;
 
-import dev.chimera.tensor.SafetensorsModel;
 import dev.chimera.tensor.Bf16;
 import dev.chimera.tensor.DType;
 import dev.chimera.tensor.F16;
+import dev.chimera.tensor.SafetensorsModel;
 import dev.chimera.tensor.ShardedSafetensorsWriter;
 import dev.chimera.tensor.TensorSpec;
 import java.io.IOException;
@@ -78,14 +78,22 @@ public class TinyLlama {
                 {"architectures": ["LlamaForCausalLM"], "model_type": "llama", "hidden_size": %d,
                  "intermediate_size": %d, "num_hidden_layers": %d, "num_attention_heads": 2, "num_key_value_heads": 1,
                  "vocab_size": %d, "tie_word_embeddings": %s, "torch_dtype": "%s", "rms_norm_eps": 1e-5}
-                """.formatted(hidden, intermediate, layers, vocab, tied, dtype.torchName()));
+                """.formatted(
+                        hidden, intermediate, layers, vocab, tied, dtype.torchName()));
         StringBuilder vocabJson = new StringBuilder();
         for (int i = 0; i < vocab; i++) {
             String tok = tokens == null ? "t" + i : tokens.get(i);
-            vocabJson.append(i == 0 ? "" : ", ").append('"').append(tok).append("\": ").append(i);
+            vocabJson
+                    .append(i == 0 ? "" : ", ")
+                    .append('"')
+                    .append(tok)
+                    .append("\": ")
+                    .append(i);
         }
-        Files.writeString(dir.resolve("tokenizer.json"), "{\"version\": \"1.0\", \"added_tokens\": [], \"model\": {\"type\": \"WordLevel\", "
-                + "\"unk_token\": \"t0\", \"vocab\": {" + vocabJson + "}}}");
+        Files.writeString(
+                dir.resolve("tokenizer.json"),
+                "{\"version\": \"1.0\", \"added_tokens\": [], \"model\": {\"type\": \"WordLevel\", "
+                        + "\"unk_token\": \"t0\", \"vocab\": {" + vocabJson + "}}}");
         Files.writeString(dir.resolve("tokenizer_config.json"), "{\"model_max_length\": 64}");
         return values;
     }
@@ -128,7 +136,8 @@ public class TinyLlama {
                         case BF16 -> Bf16.toFloat(b.getShort());
                         case F16 -> F16.toFloat(b.getShort());
                         case F64 -> b.getDouble();
-                        default -> throw new IllegalArgumentException(info.dtype().toString());
+                        default ->
+                            throw new IllegalArgumentException(info.dtype().toString());
                     };
                 }
                 out.put(name, v);

@@ -1,11 +1,11 @@
 package dev.chimera.merge;
 
-import dev.chimera.cli.CliRun;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.chimera.cli.CliRun;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 class TokenizerSourceTest {
     @TempDir
     static Path dir;
+
     static Map<String, double[]> base;
     static Map<String, double[]> a;
     static Map<String, double[]> b;
@@ -50,7 +51,8 @@ class TokenizerSourceTest {
 
     static Map<String, double[]> merge(String name, String yaml) throws IOException {
         Path cfg = MergeCliTestSupport.config(dir, name, yaml);
-        CliRun r = MergeCliTest.cli("merge", cfg.toString(), dir.resolve("out-" + name).toString());
+        CliRun r = MergeCliTest.cli(
+                "merge", cfg.toString(), dir.resolve("out-" + name).toString());
         assertEquals(0, r.code(), r.err());
         return TinyLlama.read(dir.resolve("out-" + name));
     }
@@ -63,7 +65,11 @@ class TokenizerSourceTest {
 
     static void assertRow(double[] expected, double[] merged, int r, String what) {
         for (int c = 0; c < H; c++) {
-            assertEquals(expected[c], merged[r * H + c], 1e-6 * Math.max(1, Math.abs(expected[c])), what + " row " + r + " col " + c);
+            assertEquals(
+                    expected[c],
+                    merged[r * H + c],
+                    1e-6 * Math.max(1, Math.abs(expected[c])),
+                    what + " row " + r + " col " + c);
         }
     }
 
@@ -122,11 +128,15 @@ class TokenizerSourceTest {
             }
             assertRow(exp, out.get(e), r, "shared token");
         }
-        JsonNode cfg = new ObjectMapper().readTree(dir.resolve("out-tokunion").resolve("config.json").toFile());
+        JsonNode cfg = new ObjectMapper()
+                .readTree(dir.resolve("out-tokunion").resolve("config.json").toFile());
         assertEquals(20, cfg.get("vocab_size").asInt());
-        JsonNode tok = new ObjectMapper().readTree(dir.resolve("out-tokunion").resolve("tokenizer.json").toFile());
+        JsonNode tok = new ObjectMapper()
+                .readTree(dir.resolve("out-tokunion").resolve("tokenizer.json").toFile());
         List<String> added = new ArrayList<>();
-        tok.get("added_tokens").forEach(t -> added.add(t.get("content").asText() + "=" + t.get("id").asInt()));
+        tok.get("added_tokens")
+                .forEach(t ->
+                        added.add(t.get("content").asText() + "=" + t.get("id").asInt()));
         assertEquals(List.of("x0=16", "x1=17", "x2=18", "x3=19"), added);
         assertTrue(out.containsKey("model.embed_tokens.weight"));
     }

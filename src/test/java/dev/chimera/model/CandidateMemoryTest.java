@@ -1,6 +1,5 @@
 package dev.chimera.model;
 
-import com.sun.jna.NativeLibrary;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,6 +8,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
+import com.sun.jna.NativeLibrary;
 import java.io.IOException;
 import java.lang.management.BufferPoolMXBean;
 import java.lang.management.ManagementFactory;
@@ -81,7 +81,8 @@ class CandidateMemoryTest {
                     }
                     try (CausalLM model = CausalLM.fromWeights(config, weights)) {
                         List<CausalLM.LogLikelihood> ll = model.logLikelihoods(contexts, continuations);
-                        int[] generated = model.generateGreedy(new int[] {1, 2, 3}, 4, Set.of()).tokens();
+                        int[] generated = model.generateGreedy(new int[] {1, 2, 3}, 4, Set.of())
+                                .tokens();
                         assertEquals(4, generated.length);
                         if (c == 1) {
                             firstLogProb = ll.get(1).logProb();
@@ -109,19 +110,34 @@ class CandidateMemoryTest {
         assertEquals(managersBefore, countManagers(system), "NDManagers left open after the loop");
         // Leaking one candidate's weights per iteration would add candidateBytes (1.7 MB) x 900 = 1.5 GB; allow 5 %
         // of that from 100 to 1,000 (JIT code and metadata still grow a little: ~9 MB per 500 candidates measured)
-        // and 64 MB from 500 to 1,000 (a leak of >= 132 KB per candidate shows; allocator noise reached ~20 MB under load).
+        // and 64 MB from 500 to 1,000 (a leak of >= 132 KB per candidate shows; allocator noise reached ~20 MB under
+        // load).
         long growth = rss[CANDIDATES] - rss[100];
         long lateGrowth = rss[CANDIDATES] - rss[500];
         long bound = candidateBytes * (CANDIDATES - 100) / 20;
         long lateBound = 64L << 20;
-        System.out.printf("candidate memory: %d candidates of %d KB weights in %.1f s; VmRSS - Java heap at 100 / 500 / %d:"
-                + " %d / %d / %d MB (growth %+d KB, bound %d KB; from 500 %+d KB, bound %d KB)%n", CANDIDATES,
-                candidateBytes >> 10, seconds, CANDIDATES, rss[100] >> 20, rss[500] >> 20, rss[CANDIDATES] >> 20,
-                growth >> 10, bound >> 10, lateGrowth >> 10, lateBound >> 10);
-        assertTrue(growth < bound, "resident memory grew by " + (growth >> 10) + " KB between candidate 100 and "
-                + CANDIDATES + " (bound " + (bound >> 10) + " KB)");
-        assertTrue(lateGrowth < lateBound, "resident memory grew by " + (lateGrowth >> 10)
-                + " KB between candidate 500 and " + CANDIDATES + " (bound " + (lateBound >> 10) + " KB)");
+        System.out.printf(
+                "candidate memory: %d candidates of %d KB weights in %.1f s; VmRSS - Java heap at 100 / 500 / %d:"
+                        + " %d / %d / %d MB (growth %+d KB, bound %d KB; from 500 %+d KB, bound %d KB)%n",
+                CANDIDATES,
+                candidateBytes >> 10,
+                seconds,
+                CANDIDATES,
+                rss[100] >> 20,
+                rss[500] >> 20,
+                rss[CANDIDATES] >> 20,
+                growth >> 10,
+                bound >> 10,
+                lateGrowth >> 10,
+                lateBound >> 10);
+        assertTrue(
+                growth < bound,
+                "resident memory grew by " + (growth >> 10) + " KB between candidate 100 and " + CANDIDATES + " (bound "
+                        + (bound >> 10) + " KB)");
+        assertTrue(
+                lateGrowth < lateBound,
+                "resident memory grew by " + (lateGrowth >> 10) + " KB between candidate 500 and " + CANDIDATES
+                        + " (bound " + (lateBound >> 10) + " KB)");
     }
 
     /** glibc's malloc_trim(0) through JNA (on the test classpath); a no-op where libc has no such function. */
@@ -155,10 +171,12 @@ class CandidateMemoryTest {
      */
     static long nativeResidentBytes() throws IOException, InterruptedException {
         BufferPoolMXBean direct = ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class).stream()
-                .filter(b -> b.getName().equals("direct")).findFirst().orElseThrow();
+                .filter(b -> b.getName().equals("direct"))
+                .findFirst()
+                .orElseThrow();
         System.gc();
         long pending = direct.getMemoryUsed();
-        for (int i = 0; i < 50; i++) {   // the Cleaner runs on its own thread, after the GC
+        for (int i = 0; i < 50; i++) { // the Cleaner runs on its own thread, after the GC
             Thread.sleep(10);
             long now = direct.getMemoryUsed();
             if (now == pending && i >= 2) {

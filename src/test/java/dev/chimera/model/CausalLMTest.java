@@ -1,6 +1,5 @@
 package dev.chimera.model;
 
-import java.util.Arrays;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -15,6 +14,7 @@ import dev.chimera.tensor.HostTensors;
 import dev.chimera.tensor.SafetensorsModel;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -65,8 +65,10 @@ class CausalLMTest {
                     second = Math.max(second, last[v]);
                 }
             }
-            assertTrue(last[best] - second > NEAR_TIE * Math.max(1f, Math.abs(last[best])),
-                    "fixture step " + i + " is a near-tie (" + last[best] + " vs " + second + "): choose another prompt or seed");
+            assertTrue(
+                    last[best] - second > NEAR_TIE * Math.max(1f, Math.abs(last[best])),
+                    "fixture step " + i + " is a near-tie (" + last[best] + " vs " + second
+                            + "): choose another prompt or seed");
             if (eos.contains(best)) {
                 break;
             }
@@ -157,7 +159,10 @@ class CausalLMTest {
                     float[][] single = model.logits(new long[][] {one}, new int[] {lengths[b]}, logSoftmax)[0];
                     for (int t = 0; t < lengths[b]; t++) {
                         for (int v = 0; v < 50; v++) {
-                            assertEquals(single[t][v], batch[b][t][v], 1e-4,
+                            assertEquals(
+                                    single[t][v],
+                                    batch[b][t][v],
+                                    1e-4,
                                     spec + " seq " + b + " pos " + t + " logSoftmax " + logSoftmax);
                         }
                     }
@@ -175,12 +180,23 @@ class CausalLMTest {
     void mistralSlidingWindowEqualsAttendingToTheWindowAlone() throws Exception {
         int window = 4;
         String shape = "\"num_hidden_layers\": 1, \"head_dim\": 8, \"rope_theta\": 10000.0";
-        Path windowed = TinyModels.write(tmp.resolve("w"), new TinyModels.Spec("mistral-window4",
-                TinyModels.config("MistralForCausalLM", shape + ", \"sliding_window\": " + window), DType.F32), 21);
-        Path full = TinyModels.write(tmp.resolve("f"), new TinyModels.Spec("mistral-nowindow",
-                TinyModels.config("MistralForCausalLM", shape + ", \"sliding_window\": null"), DType.F32), 21);
+        Path windowed = TinyModels.write(
+                tmp.resolve("w"),
+                new TinyModels.Spec(
+                        "mistral-window4",
+                        TinyModels.config("MistralForCausalLM", shape + ", \"sliding_window\": " + window),
+                        DType.F32),
+                21);
+        Path full = TinyModels.write(
+                tmp.resolve("f"),
+                new TinyModels.Spec(
+                        "mistral-nowindow",
+                        TinyModels.config("MistralForCausalLM", shape + ", \"sliding_window\": null"),
+                        DType.F32),
+                21);
         long[] seq = {7, 3, 41, 12, 9, 30, 2, 18, 44, 5, 27, 16};
-        try (CausalLM w = CausalLM.load(windowed); CausalLM f = CausalLM.load(full)) {
+        try (CausalLM w = CausalLM.load(windowed);
+                CausalLM f = CausalLM.load(full)) {
             float[][] got = w.logits(new long[][] {seq}, new int[] {seq.length}, false)[0];
             float[][] unwindowed = f.logits(new long[][] {seq}, new int[] {seq.length}, false)[0];
             double maxChange = 0;
@@ -195,7 +211,9 @@ class CausalLMTest {
             assertTrue(maxChange > 1e-2, "the window must matter beyond position " + window + ": " + maxChange);
             // the KV cache path applies the same window
             int[] prompt = {7, 3, 41, 12, 9, 30};
-            assertArrayEquals(greedyByFullPasses(w, prompt, 8, Set.of()), w.generateGreedy(prompt, 8, Set.of()).tokens());
+            assertArrayEquals(
+                    greedyByFullPasses(w, prompt, 8, Set.of()),
+                    w.generateGreedy(prompt, 8, Set.of()).tokens());
         }
     }
 
@@ -225,12 +243,17 @@ class CausalLMTest {
             expected = model.logits(ids, len, false);
         }
         try (NDManager owner = NDManager.newBaseManager("PyTorch");
-             SafetensorsModel files = SafetensorsModel.open(dir)) {
+                SafetensorsModel files = SafetensorsModel.open(dir)) {
             Map<String, NDArray> weights = new LinkedHashMap<>();
             HostTensors host = new HostTensors();
             for (String name : files.names()) {
-                weights.put(name, host.toFloat32(owner, files.chunks(name), files.info(name).dtype(),
-                        files.info(name).shape()));
+                weights.put(
+                        name,
+                        host.toFloat32(
+                                owner,
+                                files.chunks(name),
+                                files.info(name).dtype(),
+                                files.info(name).shape()));
             }
             try (CausalLM model = CausalLM.fromWeights(ModelConfig.read(dir), weights)) {
                 float[][][] got = model.logits(ids, len, false);

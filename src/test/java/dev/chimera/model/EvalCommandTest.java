@@ -1,12 +1,12 @@
 package dev.chimera.model;
 
-import java.io.IOException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.chimera.cli.CliRun;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -15,8 +15,22 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** `chimera eval` end to end on a tiny random Llama with a word-level tokenizer and a multiple-choice task. */
 class EvalCommandTest {
-    static final List<String> WORDS = List.of("[UNK]", "<s>", "</s>", "Question:", "Answer:", "which", "colour", "is",
-            "the", "sky", "grass", "?", "red", "blue", "green");
+    static final List<String> WORDS = List.of(
+            "[UNK]",
+            "<s>",
+            "</s>",
+            "Question:",
+            "Answer:",
+            "which",
+            "colour",
+            "is",
+            "the",
+            "sky",
+            "grass",
+            "?",
+            "red",
+            "blue",
+            "green");
 
     static String[] run(String... args) {
         CliRun r = CliRun.of(args);
@@ -36,10 +50,17 @@ class EvalCommandTest {
                 {"id": "q2", "question": "which colour is the grass ?", "choices": ["red", "blue", "green"], "answer": 2}
                 {"id": "q3", "question": "which colour is the sky ?", "choices": ["blue", "green"], "answer": 0}
                 """);
-        Files.writeString(dir.resolve("task.yml"), "name: colours\ntype: multiple_choice\ndata: items.jsonl\nformat: jsonl\n");
+        Files.writeString(
+                dir.resolve("task.yml"), "name: colours\ntype: multiple_choice\ndata: items.jsonl\nformat: jsonl\n");
         Path log = dir.resolve("samples.jsonl");
-        String[] r = run("eval", "--model", model.toString(), "--task", dir.resolve("task.yml").toString(),
-                "--log-samples", log.toString());
+        String[] r = run(
+                "eval",
+                "--model",
+                model.toString(),
+                "--task",
+                dir.resolve("task.yml").toString(),
+                "--log-samples",
+                log.toString());
         assertEquals("0", r[0], r[2]);
         assertTrue(r[1].contains("colours acc ") && r[1].contains("colours acc_norm "), r[1]);
         List<String> lines = Files.readAllLines(log);
@@ -55,9 +76,20 @@ class EvalCommandTest {
             assertEquals(argmax, j.get("pred").asInt(), line);
             correct += j.get("correct").asBoolean() ? 1 : 0;
         }
-        double acc = Double.parseDouble(r[1].lines().filter(l -> l.startsWith("colours acc ")).findFirst().orElseThrow().split(" ")[2]);
+        double acc = Double.parseDouble(r[1].lines()
+                .filter(l -> l.startsWith("colours acc "))
+                .findFirst()
+                .orElseThrow()
+                .split(" ")[2]);
         assertEquals(correct / 3.0, acc, 1e-4);
-        String[] limited = run("eval", "--model", model.toString(), "--task", dir.resolve("task.yml").toString(), "--items", "q2");
+        String[] limited = run(
+                "eval",
+                "--model",
+                model.toString(),
+                "--task",
+                dir.resolve("task.yml").toString(),
+                "--items",
+                "q2");
         assertEquals("0", limited[0], limited[2]);
         assertTrue(limited[1].contains("1 items"), limited[1]);
     }

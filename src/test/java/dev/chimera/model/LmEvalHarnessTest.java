@@ -22,15 +22,41 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class LmEvalHarnessTest {
     static final String ENV = "CHIMERA_LMEVAL_PYTHON";
-    static final List<String> WORDS = List.of("[UNK]", "<s>", "</s>", "Question", "Answer", ":", "which", "colour",
-            "is", "the", "sky", "grass", "snow", "sun", "at", "night", "?", "red", "blue", "green", "white", "yellow",
-            "black", "dark", "light", "pale", "very");
+    static final List<String> WORDS = List.of(
+            "[UNK]",
+            "<s>",
+            "</s>",
+            "Question",
+            "Answer",
+            ":",
+            "which",
+            "colour",
+            "is",
+            "the",
+            "sky",
+            "grass",
+            "snow",
+            "sun",
+            "at",
+            "night",
+            "?",
+            "red",
+            "blue",
+            "green",
+            "white",
+            "yellow",
+            "black",
+            "dark",
+            "light",
+            "pale",
+            "very");
 
     @Test
     void perItemLogLikelihoodsAndAccuraciesMatchLmEval(@TempDir Path dir) throws Exception {
         String python = System.getenv(ENV);
         Assumptions.assumeTrue(python != null && !python.isBlank(), ENV + " not set");
-        Assumptions.assumeTrue(PythonRef.works(python, "import lm_eval, transformers, datasets"),
+        Assumptions.assumeTrue(
+                PythonRef.works(python, "import lm_eval, transformers, datasets"),
                 python + " cannot import lm_eval, transformers and datasets");
 
         Path model = TinyModels.write(dir.resolve("model"), TinyModels.specs().get(0), 2024);
@@ -52,8 +78,14 @@ class LmEvalHarnessTest {
         // Chimera: default prompt "Question: {question}\nAnswer:" and continuation " {choice}"
         Files.writeString(dir.resolve("task.yml"), "name: colours\ntype: multiple_choice\ndata: items.jsonl\n");
         Path log = dir.resolve("samples.jsonl");
-        String[] r = EvalCommandTest.run("eval", "--model", model.toString(), "--task",
-                dir.resolve("task.yml").toString(), "--log-samples", log.toString());
+        String[] r = EvalCommandTest.run(
+                "eval",
+                "--model",
+                model.toString(),
+                "--task",
+                dir.resolve("task.yml").toString(),
+                "--log-samples",
+                log.toString());
         assertEquals("0", r[0], r[2]);
 
         // lm-eval: the same prompt as doc_to_text, the choice after target_delimiter " "
@@ -78,9 +110,15 @@ class LmEvalHarnessTest {
                     aggregation: mean
                     higher_is_better: true
                 """.formatted(data.toAbsolutePath()));
-        Path script = Path.of(LmEvalHarnessTest.class.getResource("/eval/lmeval_mc.py").toURI());
-        List<String> cmd = new ArrayList<>(List.of("env", "HF_HUB_OFFLINE=1", "HF_DATASETS_OFFLINE=1",
-                "TRANSFORMERS_OFFLINE=1", "HF_DATASETS_CACHE=" + dir.resolve("hf_cache"), "TOKENIZERS_PARALLELISM=false"));
+        Path script = Path.of(
+                LmEvalHarnessTest.class.getResource("/eval/lmeval_mc.py").toURI());
+        List<String> cmd = new ArrayList<>(List.of(
+                "env",
+                "HF_HUB_OFFLINE=1",
+                "HF_DATASETS_OFFLINE=1",
+                "TRANSFORMERS_OFFLINE=1",
+                "HF_DATASETS_CACHE=" + dir.resolve("hf_cache"),
+                "TOKENIZERS_PARALLELISM=false"));
         cmd.addAll(PythonRef.command(python, script, model.toString(), include.toString(), "colours_lmeval"));
         JsonNode ref = PythonRef.run(cmd, Map.of());
 
@@ -94,17 +132,25 @@ class LmEvalHarnessTest {
         for (int i = 0; i < lines.size(); i++) {
             JsonNode mine = PythonRef.MAPPER.readTree(lines.get(i));
             JsonNode theirs = docs.get(i);
-            assertEquals(String.valueOf(theirs.get("doc_id").asInt()), mine.get("id").asText());
+            assertEquals(
+                    String.valueOf(theirs.get("doc_id").asInt()), mine.get("id").asText());
             assertEquals(theirs.get("loglik").size(), mine.get("loglik").size(), "choices of item " + i);
             for (int c = 0; c < mine.get("loglik").size(); c++) {
-                double d = Math.abs(mine.get("loglik").get(c).asDouble() - theirs.get("loglik").get(c).asDouble());
+                double d = Math.abs(mine.get("loglik").get(c).asDouble()
+                        - theirs.get("loglik").get(c).asDouble());
                 maxDiff = Math.max(maxDiff, d);
-                assertTrue(d < 1e-4, "item " + i + " choice " + c + ": chimera " + mine.get("loglik").get(c)
-                        + " vs lm-eval " + theirs.get("loglik").get(c));
+                assertTrue(
+                        d < 1e-4,
+                        "item " + i + " choice " + c + ": chimera "
+                                + mine.get("loglik").get(c) + " vs lm-eval "
+                                + theirs.get("loglik").get(c));
             }
             int gold = mine.get("gold").asInt();
-            assertEquals(theirs.get("acc").asDouble(), mine.get("pred").asInt() == gold ? 1.0 : 0.0, "acc of item " + i);
-            assertEquals(theirs.get("acc_norm").asDouble(), mine.get("pred_norm").asInt() == gold ? 1.0 : 0.0,
+            assertEquals(
+                    theirs.get("acc").asDouble(), mine.get("pred").asInt() == gold ? 1.0 : 0.0, "acc of item " + i);
+            assertEquals(
+                    theirs.get("acc_norm").asDouble(),
+                    mine.get("pred_norm").asInt() == gold ? 1.0 : 0.0,
                     "acc_norm of item " + i);
             acc += mine.get("pred").asInt() == gold ? 1 : 0;
             accNorm += mine.get("pred_norm").asInt() == gold ? 1 : 0;
@@ -113,7 +159,8 @@ class LmEvalHarnessTest {
         assertEquals(ref.get("acc_norm").asDouble(), accNorm / 8.0, 1e-12);
         assertTrue(r[1].contains(String.format("colours acc %.4f", acc / 8.0)), r[1]);
         assertTrue(r[1].contains(String.format("colours acc_norm %.4f", accNorm / 8.0)), r[1]);
-        System.out.printf("lm-eval %s vs chimera eval: 8 items, max |loglik diff| %.3g, acc %.3f, acc_norm %.3f%n",
+        System.out.printf(
+                "lm-eval %s vs chimera eval: 8 items, max |loglik diff| %.3g, acc %.3f, acc_norm %.3f%n",
                 ref.get("version").asText(), maxDiff, acc / 8.0, accNorm / 8.0);
     }
 }

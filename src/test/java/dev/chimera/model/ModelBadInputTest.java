@@ -1,14 +1,13 @@
 package dev.chimera.model;
 
-import ai.djl.ndarray.types.Shape;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import dev.chimera.tensor.DType;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -75,27 +74,42 @@ class ModelBadInputTest {
 
     @Test
     void unsupportedConfigsAreRefusedNamingTheField() {
-        assertMessage(() -> ModelConfig.parse(TinyModels.config("GPT2LMHeadModel", "")), "architectures",
-                "GPT2LMHeadModel", "LlamaForCausalLM");
-        assertMessage(() -> ModelConfig.parse(llama("\"rope_scaling\": {\"rope_type\": \"yarn\", \"factor\": 4.0}")),
-                "rope_scaling", "yarn");
-        assertMessage(() -> ModelConfig.parse(llama("\"rope_scaling\": {\"type\": \"dynamic\", \"factor\": 2.0}")),
-                "rope_scaling", "dynamic");
-        assertMessage(() -> ModelConfig.parse(llama("\"rope_scaling\": {\"rope_type\": \"llama3\", \"factor\": 8.0,"
-                + " \"high_freq_factor\": 4.0}")), "rope_scaling.low_freq_factor");
-        assertMessage(() -> ModelConfig.parse(llama("\"rope_scaling\": {\"rope_type\": \"linear\"}")),
-                "rope_scaling.factor");
-        assertMessage(() -> ModelConfig.parse(llama("\"hidden_act\": \"gelu\"").replace("\"hidden_act\": \"silu\", ",
-                "")), "hidden_act", "gelu");
+        assertMessage(
+                () -> ModelConfig.parse(TinyModels.config("GPT2LMHeadModel", "")),
+                "architectures",
+                "GPT2LMHeadModel",
+                "LlamaForCausalLM");
+        assertMessage(
+                () -> ModelConfig.parse(llama("\"rope_scaling\": {\"rope_type\": \"yarn\", \"factor\": 4.0}")),
+                "rope_scaling",
+                "yarn");
+        assertMessage(
+                () -> ModelConfig.parse(llama("\"rope_scaling\": {\"type\": \"dynamic\", \"factor\": 2.0}")),
+                "rope_scaling",
+                "dynamic");
+        assertMessage(
+                () -> ModelConfig.parse(llama("\"rope_scaling\": {\"rope_type\": \"llama3\", \"factor\": 8.0,"
+                        + " \"high_freq_factor\": 4.0}")),
+                "rope_scaling.low_freq_factor");
+        assertMessage(
+                () -> ModelConfig.parse(llama("\"rope_scaling\": {\"rope_type\": \"linear\"}")), "rope_scaling.factor");
+        assertMessage(
+                () -> ModelConfig.parse(llama("\"hidden_act\": \"gelu\"").replace("\"hidden_act\": \"silu\", ", "")),
+                "hidden_act",
+                "gelu");
         assertMessage(() -> ModelConfig.parse(llama("\"mlp_bias\": true")), "mlp_bias");
         assertMessage(() -> ModelConfig.parse(llama("\"partial_rotary_factor\": 0.5")), "partial_rotary_factor");
-        assertMessage(() -> ModelConfig.parse(llama("\"quantization_config\": {\"quant_method\": \"gptq\"}")),
+        assertMessage(
+                () -> ModelConfig.parse(llama("\"quantization_config\": {\"quant_method\": \"gptq\"}")),
                 "quantization_config");
         assertMessage(() -> ModelConfig.parse(llama("").replace("\"hidden_size\": 32, ", "")), "hidden_size");
-        assertMessage(() -> ModelConfig.parse(llama("").replace("\"vocab_size\": 50", "\"vocab_size\": \"50\"")),
+        assertMessage(
+                () -> ModelConfig.parse(llama("").replace("\"vocab_size\": 50", "\"vocab_size\": \"50\"")),
                 "vocab_size");
-        assertMessage(() -> ModelConfig.parse(llama("\"num_key_value_heads\": 3").replace(
-                "\"num_key_value_heads\": 2, ", "")), "num_key_value_heads");
+        assertMessage(
+                () -> ModelConfig.parse(
+                        llama("\"num_key_value_heads\": 3").replace("\"num_key_value_heads\": 2, ", "")),
+                "num_key_value_heads");
         assertMessage(() -> ModelConfig.parse("[1]"), "JSON object");
         assertMessage(() -> ModelConfig.parse("{"), "invalid JSON");
         assertMessage(() -> ModelConfig.read(tmp.resolve("nowhere")), "config.json not found");
@@ -126,8 +140,11 @@ class ModelBadInputTest {
         Path untiedButNoHead = tmp.resolve("nohead");
         Files.createDirectories(untiedButNoHead);
         Files.writeString(untiedButNoHead.resolve("config.json"), cfg);
-        TinyModels.writeWeights(untiedButNoHead,
-                CheckpointLayout.expectedShapes(ModelConfig.parse(llama("\"tie_word_embeddings\": true"))), DType.F32, 1);
+        TinyModels.writeWeights(
+                untiedButNoHead,
+                CheckpointLayout.expectedShapes(ModelConfig.parse(llama("\"tie_word_embeddings\": true"))),
+                DType.F32,
+                1);
         assertMessage(() -> CausalLM.load(untiedButNoHead), "missing weight lm_head.weight");
 
         try (NDManager m = NDManager.newBaseManager("PyTorch")) {
@@ -142,18 +159,26 @@ class ModelBadInputTest {
 
     @Test
     void badCallsAreRefused() throws Exception {
-        Path dir = TinyModels.write(tmp.resolve("m"), new TinyModels.Spec("qwen2-window8",
-                TinyModels.config("Qwen2ForCausalLM", "\"use_sliding_window\": true, \"sliding_window\": 8"),
-                DType.F32), 3);
+        Path dir = TinyModels.write(
+                tmp.resolve("m"),
+                new TinyModels.Spec(
+                        "qwen2-window8",
+                        TinyModels.config("Qwen2ForCausalLM", "\"use_sliding_window\": true, \"sliding_window\": 8"),
+                        DType.F32),
+                3);
         try (CausalLM model = CausalLM.load(dir)) {
             model.logits(new long[][] {{1, 2, 3, 4, 5, 6, 7, 8}}, new int[] {8}, false); // within the window: fine
-            assertMessage(() -> model.logits(new long[][] {{1, 2, 3, 4, 5, 6, 7, 8, 9}}, new int[] {9}, false),
-                    "sliding_window 8", "use_sliding_window", "max_window_layers");
-            assertMessage(() -> model.generateGreedy(new int[] {1, 2, 3, 4, 5}, 10, Integer.MIN_VALUE),
-                    "sliding_window 8");
-            assertEquals(3, model.generateGreedy(new int[] {1, 2, 3, 4, 5}, 3, -1).tokens().length);
-            assertMessage(() -> model.logits(new long[][] {{1, 50}}, new int[] {2}, false), "token 50",
-                    "vocab_size 50");
+            assertMessage(
+                    () -> model.logits(new long[][] {{1, 2, 3, 4, 5, 6, 7, 8, 9}}, new int[] {9}, false),
+                    "sliding_window 8",
+                    "use_sliding_window",
+                    "max_window_layers");
+            assertMessage(
+                    () -> model.generateGreedy(new int[] {1, 2, 3, 4, 5}, 10, Integer.MIN_VALUE), "sliding_window 8");
+            assertEquals(
+                    3, model.generateGreedy(new int[] {1, 2, 3, 4, 5}, 3, -1).tokens().length);
+            assertMessage(
+                    () -> model.logits(new long[][] {{1, 50}}, new int[] {2}, false), "token 50", "vocab_size 50");
             assertMessage(() -> model.logits(new long[][] {{1, 2}}, new int[] {3}, false), "length 3");
             assertMessage(() -> model.logLikelihood(new int[0], new int[] {1}), "empty context");
             assertMessage(() -> model.logLikelihood(new int[] {1}, new int[0]), "empty continuation");

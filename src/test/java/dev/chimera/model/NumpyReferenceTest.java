@@ -38,8 +38,8 @@ class NumpyReferenceTest {
 
     @AfterAll
     static void report() {
-        MAX_DIFF.forEach((k, v) -> System.out.printf("numpy reference %-28s max |logit diff| %.3g, max |loglik diff| %.3g%n",
-                k, v[0], v[1]));
+        MAX_DIFF.forEach((k, v) -> System.out.printf(
+                "numpy reference %-28s max |logit diff| %.3g, max |loglik diff| %.3g%n", k, v[0], v[1]));
     }
 
     static List<TinyModels.Spec> specs() {
@@ -49,7 +49,8 @@ class NumpyReferenceTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("specs")
     void matchesNumpyReference(TinyModels.Spec spec) throws Exception {
-        Path dir = TinyModels.write(tmp.resolve(spec.name()), spec, 1234 + spec.name().hashCode());
+        Path dir = TinyModels.write(
+                tmp.resolve(spec.name()), spec, 1234 + spec.name().hashCode());
         Random r = new Random(spec.name().hashCode());
         int[] lengths = {1, 4, 9, 13};
         long[][] seqs = new long[lengths.length][];
@@ -69,7 +70,8 @@ class NumpyReferenceTest {
         }
         request.put("loglik", ll);
         request.put("generate", List.of(List.of(prompt, 8, eos)));
-        JsonNode ref = PythonRef.run(PythonRef.command("python3", PythonRef.referenceScript(), dir.toString()), request);
+        JsonNode ref =
+                PythonRef.run(PythonRef.command("python3", PythonRef.referenceScript(), dir.toString()), request);
 
         try (CausalLM model = CausalLM.load(dir)) {
             // logits: one right-padded batch against per-sequence reference values
@@ -79,7 +81,8 @@ class NumpyReferenceTest {
                 JsonNode refSeq = ref.get("logits").get(b);
                 for (int t = 0; t < lengths[b]; t++) {
                     for (int v = 0; v < 50; v++) {
-                        double diff = Math.abs(logits[b][t][v] - refSeq.get(t).get(v).asDouble());
+                        double diff =
+                                Math.abs(logits[b][t][v] - refSeq.get(t).get(v).asDouble());
                         maxLogit = Math.max(maxLogit, diff);
                     }
                 }
@@ -90,10 +93,12 @@ class NumpyReferenceTest {
             double maxLl = 0;
             for (int i = 0; i < ctxs.size(); i++) {
                 JsonNode e = ref.get("loglik").get(i);
-                maxLl = Math.max(maxLl, Math.abs(got.get(i).logProb() - e.get("logprob").asDouble()));
+                maxLl = Math.max(
+                        maxLl, Math.abs(got.get(i).logProb() - e.get("logprob").asDouble()));
                 // a decision closer than float32's error to flipping may go either way, on any CPU
                 if (e.get("margin").asDouble() > 2 * TOLERANCE) {
-                    assertEquals(e.get("greedy").asBoolean(), got.get(i).isGreedy(), spec + ": is_greedy of request " + i);
+                    assertEquals(
+                            e.get("greedy").asBoolean(), got.get(i).isGreedy(), spec + ": is_greedy of request " + i);
                 }
                 CausalLM.LogLikelihood single = model.logLikelihood(ctxs.get(i), conts.get(i));
                 assertEquals(got.get(i).logProb(), single.logProb(), 1e-4, spec + ": batched vs single loglik " + i);
@@ -104,7 +109,8 @@ class NumpyReferenceTest {
             int[] expected = PythonRef.MAPPER.convertValue(refGen.get("tokens"), int[].class);
             // the tokens must agree up to the first step whose decision is closer than float32's error to a tie
             int decided = 0;
-            while (decided < refGen.get("margins").size() && refGen.get("margins").get(decided).asDouble() > 2 * TOLERANCE) {
+            while (decided < refGen.get("margins").size()
+                    && refGen.get("margins").get(decided).asDouble() > 2 * TOLERANCE) {
                 decided++;
             }
             assertTrue(decided >= 4, spec + ": the fixture must decide at least 4 steps clearly, got " + decided);
@@ -114,11 +120,14 @@ class NumpyReferenceTest {
                 assertArrayEquals(expected, gen.tokens(), spec + ": greedy generation");
             } else {
                 int k = Math.min(decided, expected.length);
-                assertArrayEquals(Arrays.copyOf(expected, k), Arrays.copyOf(gen.tokens(), Math.min(k, gen.tokens().length)),
+                assertArrayEquals(
+                        Arrays.copyOf(expected, k),
+                        Arrays.copyOf(gen.tokens(), Math.min(k, gen.tokens().length)),
                         spec + ": greedy generation up to step " + decided);
             }
             if (allDecided && gen.tokens().length > 0) {
-                assertTrue(model.logLikelihood(prompt, gen.tokens()).isGreedy(),
+                assertTrue(
+                        model.logLikelihood(prompt, gen.tokens()).isGreedy(),
                         spec + ": the greedy continuation must be is_greedy");
             }
             synchronized (MAX_DIFF) {

@@ -16,13 +16,14 @@ import java.util.concurrent.TimeUnit;
 public final class PythonRef {
     static final ObjectMapper MAPPER = new ObjectMapper();
 
-    private PythonRef() {
-    }
+    private PythonRef() {}
 
     /** True when {@code python -c code} exits 0 within a minute. */
     public static boolean works(String python, String code) {
         try {
-            Process p = new ProcessBuilder(python, "-c", code).redirectErrorStream(true).start();
+            Process p = new ProcessBuilder(python, "-c", code)
+                    .redirectErrorStream(true)
+                    .start();
             p.getInputStream().readAllBytes();
             return p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0;
         } catch (IOException e) {

@@ -16,8 +16,7 @@ import java.util.Random;
 
 /** Tiny random Llama-family model folders (config.json + safetensors) for tests. */
 public final class TinyModels {
-    private TinyModels() {
-    }
+    private TinyModels() {}
 
     /**
      * One test model: a config.json text and a seed for its weights.
@@ -52,28 +51,54 @@ public final class TinyModels {
     /** The architecture / option combinations the reference tests cover. */
     public static List<Spec> specs() {
         return List.of(
-                new Spec("llama", config("LlamaForCausalLM", "\"tie_word_embeddings\": false, \"num_hidden_layers\": 3"),
+                new Spec(
+                        "llama",
+                        config("LlamaForCausalLM", "\"tie_word_embeddings\": false, \"num_hidden_layers\": 3"),
                         DType.F32),
-                new Spec("llama-tied-linear-bias", config("LlamaForCausalLM",
-                        "\"tie_word_embeddings\": true, \"attention_bias\": true, \"rope_theta\": 500.0,"
-                                + " \"rope_scaling\": {\"type\": \"linear\", \"factor\": 2.0}"), DType.F32),
-                new Spec("llama-llama3-rope", config("LlamaForCausalLM",
-                        "\"rope_theta\": 10000.0, \"rope_scaling\": {\"rope_type\": \"llama3\", \"factor\": 8.0,"
-                                + " \"low_freq_factor\": 1.0, \"high_freq_factor\": 4.0,"
-                                + " \"original_max_position_embeddings\": 64}"), DType.F32),
+                new Spec(
+                        "llama-tied-linear-bias",
+                        config(
+                                "LlamaForCausalLM",
+                                "\"tie_word_embeddings\": true, \"attention_bias\": true, \"rope_theta\": 500.0,"
+                                        + " \"rope_scaling\": {\"type\": \"linear\", \"factor\": 2.0}"),
+                        DType.F32),
+                new Spec(
+                        "llama-llama3-rope",
+                        config(
+                                "LlamaForCausalLM",
+                                "\"rope_theta\": 10000.0, \"rope_scaling\": {\"rope_type\": \"llama3\", \"factor\": 8.0,"
+                                        + " \"low_freq_factor\": 1.0, \"high_freq_factor\": 4.0,"
+                                        + " \"original_max_position_embeddings\": 64}"),
+                        DType.F32),
                 new Spec("llama-bf16", config("LlamaForCausalLM", "\"tie_word_embeddings\": false"), DType.BF16),
-                new Spec("mistral-headdim16", config("MistralForCausalLM",
-                        "\"head_dim\": 16, \"sliding_window\": null, \"rope_theta\": 1000000.0"), DType.F32),
-                new Spec("qwen2-bias-tied", config("Qwen2ForCausalLM",
-                        "\"tie_word_embeddings\": true, \"use_sliding_window\": false, \"sliding_window\": 32,"
-                                + " \"num_hidden_layers\": 3"), DType.F32),
-                new Spec("qwen3-qknorm", config("Qwen3ForCausalLM",
-                        "\"head_dim\": 8, \"tie_word_embeddings\": false, \"attention_bias\": false,"
-                                + " \"rope_theta\": 1000000.0"), DType.F32),
-                new Spec("qwen3-tied-rope-parameters", config("Qwen3ForCausalLM",
-                        "\"head_dim\": 16, \"tie_word_embeddings\": true,"
-                                + " \"rope_parameters\": {\"rope_type\": \"linear\", \"factor\": 4.0,"
-                                + " \"rope_theta\": 20000.0}"), DType.F32));
+                new Spec(
+                        "mistral-headdim16",
+                        config(
+                                "MistralForCausalLM",
+                                "\"head_dim\": 16, \"sliding_window\": null, \"rope_theta\": 1000000.0"),
+                        DType.F32),
+                new Spec(
+                        "qwen2-bias-tied",
+                        config(
+                                "Qwen2ForCausalLM",
+                                "\"tie_word_embeddings\": true, \"use_sliding_window\": false, \"sliding_window\": 32,"
+                                        + " \"num_hidden_layers\": 3"),
+                        DType.F32),
+                new Spec(
+                        "qwen3-qknorm",
+                        config(
+                                "Qwen3ForCausalLM",
+                                "\"head_dim\": 8, \"tie_word_embeddings\": false, \"attention_bias\": false,"
+                                        + " \"rope_theta\": 1000000.0"),
+                        DType.F32),
+                new Spec(
+                        "qwen3-tied-rope-parameters",
+                        config(
+                                "Qwen3ForCausalLM",
+                                "\"head_dim\": 16, \"tie_word_embeddings\": true,"
+                                        + " \"rope_parameters\": {\"rope_type\": \"linear\", \"factor\": 4.0,"
+                                        + " \"rope_theta\": 20000.0}"),
+                        DType.F32));
     }
 
     /** Writes config.json and random weights with the shapes the config requires. */
@@ -127,13 +152,18 @@ public final class TinyModels {
     public static void writeWordTokenizer(Path model, List<String> words) throws IOException {
         StringBuilder vocab = new StringBuilder();
         for (int i = 0; i < words.size(); i++) {
-            vocab.append(i == 0 ? "" : ", ").append('"').append(words.get(i)).append("\": ").append(i);
+            vocab.append(i == 0 ? "" : ", ")
+                    .append('"')
+                    .append(words.get(i))
+                    .append("\": ")
+                    .append(i);
         }
         Files.writeString(model.resolve("tokenizer.json"), """
                 {"version": "1.0", "added_tokens": [], "normalizer": null,
                  "pre_tokenizer": {"type": "Whitespace"}, "post_processor": null, "decoder": null,
                  "model": {"type": "WordLevel", "unk_token": "[UNK]", "vocab": {%s}}}
                 """.formatted(vocab));
-        Files.writeString(model.resolve("tokenizer_config.json"), "{\"eos_token\": \"</s>\", \"add_bos_token\": false}");
+        Files.writeString(
+                model.resolve("tokenizer_config.json"), "{\"eos_token\": \"</s>\", \"add_bos_token\": false}");
     }
 }

@@ -1,20 +1,20 @@
 package dev.chimera.model;
 
-import dev.chimera.tensor.DType;
-import java.util.Set;
-import org.junit.jupiter.api.Test;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.chimera.tensor.DType;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -54,7 +54,8 @@ class TransformersReferenceTest {
     static void needTransformers() {
         String python = System.getenv(ENV);
         Assumptions.assumeTrue(python != null && !python.isBlank(), ENV + " not set");
-        Assumptions.assumeTrue(PythonRef.works(python, "import torch, transformers"),
+        Assumptions.assumeTrue(
+                PythonRef.works(python, "import torch, transformers"),
                 python + " cannot import torch and transformers");
     }
 
@@ -72,14 +73,18 @@ class TransformersReferenceTest {
     /** Mistral's sliding window (every layer) on sequences and a generation longer than the window. */
     @Test
     void mistralSlidingWindowMatchesTransformers() throws Exception {
-        matchesTransformers(new TinyModels.Spec("mistral-window4", TinyModels.config("MistralForCausalLM",
-                "\"head_dim\": 8, \"sliding_window\": 4, \"num_hidden_layers\": 3"), DType.F32));
+        matchesTransformers(new TinyModels.Spec(
+                "mistral-window4",
+                TinyModels.config(
+                        "MistralForCausalLM", "\"head_dim\": 8, \"sliding_window\": 4, \"num_hidden_layers\": 3"),
+                DType.F32));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("specs")
     void matchesTransformers(TinyModels.Spec spec) throws Exception {
-        Path dir = TinyModels.write(tmp.resolve(spec.name()), spec, 99 + spec.name().hashCode());
+        Path dir = TinyModels.write(
+                tmp.resolve(spec.name()), spec, 99 + spec.name().hashCode());
         Path script = PythonRef.writeScript(tmp, "hf_reference.py", SCRIPT);
         Random r = new Random(7 + spec.name().hashCode());
         int[] lengths = {2, 7, 16};
@@ -94,15 +99,19 @@ class TransformersReferenceTest {
         JsonNode ref = PythonRef.run(PythonRef.command(System.getenv(ENV), script, dir.toString()), request);
         // how far transformers (float32) itself is from the float64 numpy reference (which has no sliding window)
         double hfVsNumpy = Double.NaN;
-        if (ModelConfig.parse(spec.configJson()).slidingWindow() == null && PythonRef.works("python3", "import numpy")) {
-            JsonNode np = PythonRef.run(PythonRef.command("python3", PythonRef.referenceScript(), dir.toString()),
+        if (ModelConfig.parse(spec.configJson()).slidingWindow() == null
+                && PythonRef.works("python3", "import numpy")) {
+            JsonNode np = PythonRef.run(
+                    PythonRef.command("python3", PythonRef.referenceScript(), dir.toString()),
                     Map.of("sequences", seqs));
             hfVsNumpy = 0;
             for (int b = 0; b < seqs.length; b++) {
                 for (int t = 0; t < lengths[b]; t++) {
                     for (int v = 0; v < 50; v++) {
-                        hfVsNumpy = Math.max(hfVsNumpy, Math.abs(np.get("logits").get(b).get(t).get(v).asDouble()
-                                - ref.get("logits").get(b).get(t).get(v).asDouble()));
+                        hfVsNumpy = Math.max(
+                                hfVsNumpy,
+                                Math.abs(np.get("logits").get(b).get(t).get(v).asDouble()
+                                        - ref.get("logits").get(b).get(t).get(v).asDouble()));
                     }
                 }
             }
@@ -114,14 +123,19 @@ class TransformersReferenceTest {
             for (int b = 0; b < seqs.length; b++) {
                 for (int t = 0; t < lengths[b]; t++) {
                     for (int v = 0; v < 50; v++) {
-                        max = Math.max(max, Math.abs(logits[b][t][v] - ref.get("logits").get(b).get(t).get(v).asDouble()));
+                        max = Math.max(
+                                max,
+                                Math.abs(logits[b][t][v]
+                                        - ref.get("logits").get(b).get(t).get(v).asDouble()));
                         mag = Math.max(mag, Math.abs(logits[b][t][v]));
                     }
                 }
             }
             assertTrue(max < 1e-4, spec + ": max logit difference vs transformers " + max);
             int[] expected = PythonRef.MAPPER.convertValue(ref.get("generate").get(0), int[].class);
-            assertArrayEquals(expected, model.generateGreedy(prompt, 10, Set.of()).tokens(),
+            assertArrayEquals(
+                    expected,
+                    model.generateGreedy(prompt, 10, Set.of()).tokens(),
                     spec + ": greedy generation vs transformers");
             synchronized (MAX_DIFF) {
                 MAX_DIFF.put(spec.name(), new double[] {max, mag, hfVsNumpy});

@@ -31,8 +31,8 @@ import org.junit.jupiter.api.Test;
  * 60 with sigma0 = 1), and every one of the 11 runs must reach the target.
  */
 class CmaEsTest extends OptimizerContract.Checks {
-    private static final Supplier<Optimizer> MAKE = () -> Optimizers.create("cmaes", CORNER_BOX, 1, 42,
-            ConfigFactory.parseString("population = 6, sigma0 = 0.8"));
+    private static final Supplier<Optimizer> MAKE = () ->
+            Optimizers.create("cmaes", CORNER_BOX, 1, 42, ConfigFactory.parseString("population = 6, sigma0 = 0.8"));
 
     CmaEsTest() {
         super(MAKE, CORNER, 4, 600, 1, 5, 6, 7, 100, 233);
@@ -51,8 +51,9 @@ class CmaEsTest extends OptimizerContract.Checks {
         // Independent values: pycma 4.5.0 for n = 10 (es.sp.weights, es.sp.weights.mueff), whose negative weights
         // are Table 1's (scaled by alpha_mu^- = 1 + c1 / cmu, so they also pin c1 and cmu).
         assertEquals(3.1672992814107017, es.mueff(), 1e-12);
-        double[] pycma = {0.456273, 0.270753, 0.162231, 0.085234, 0.02551, -0.080013, -0.221764, -0.344555,
-            -0.452864, -0.54975};
+        double[] pycma = {
+            0.456273, 0.270753, 0.162231, 0.085234, 0.02551, -0.080013, -0.221764, -0.344555, -0.452864, -0.54975
+        };
         double[] w = es.weights();
         assertArrayEquals(pycma, w, 1e-6);
         double pos = 0;
@@ -62,8 +63,8 @@ class CmaEsTest extends OptimizerContract.Checks {
         assertEquals(1, pos, 1e-12, "positive weights sum to one");
         assertEquals(0.3 * 10, es.sigma(), 0, "sigma0 = 0.3 x bound width");
         assertArrayEquals(new double[10], es.mean(), "mean0 = centre of the bounds");
-        CmaEs passive = (CmaEs) Optimizers.create("cmaes", Bounds.uniform(10, -5, 5), 1, 1,
-                ConfigFactory.parseString("active = false"));
+        CmaEs passive = (CmaEs) Optimizers.create(
+                "cmaes", Bounds.uniform(10, -5, 5), 1, 1, ConfigFactory.parseString("active = false"));
         assertEquals(0, passive.weights()[9]);
     }
 
@@ -86,10 +87,15 @@ class CmaEsTest extends OptimizerContract.Checks {
     /** 11 seeds on [-5, 5]^10 to f &lt; 1e-8; every run must reach it. Returns the median evaluations. */
     private static double runSeeds(String name, ToDoubleFunction<double[]> f, Config settings, long budget) {
         double[] evals = OptimizerContract.evaluationsToTarget(
-                seed -> Optimizers.create("cmaes", Bounds.uniform(10, -5, 5), 1, seed, settings), f, 1e-8, budget, 1, 11);
+                seed -> Optimizers.create("cmaes", Bounds.uniform(10, -5, 5), 1, seed, settings),
+                f,
+                1e-8,
+                budget,
+                1,
+                11);
         double median = OptimizerContract.median(evals);
-        System.out.printf("cmaes %s 10-D: evaluations to 1e-8 median %.0f, all %s%n", name, median,
-                Arrays.toString(evals));
+        System.out.printf(
+                "cmaes %s 10-D: evaluations to 1e-8 median %.0f, all %s%n", name, median, Arrays.toString(evals));
         return median;
     }
 
@@ -111,8 +117,8 @@ class CmaEsTest extends OptimizerContract.Checks {
     @Test
     void smallestProblemsWork() {
         for (int lambda = 2; lambda <= 4; lambda++) {
-            Optimizer opt = Optimizers.create("cmaes", Bounds.uniform(1, -3, 3), 1, lambda,
-                    ConfigFactory.parseString("population = " + lambda));
+            Optimizer opt = Optimizers.create(
+                    "cmaes", Bounds.uniform(1, -3, 3), 1, lambda, ConfigFactory.parseString("population = " + lambda));
             Drive.run(opt, x -> new double[] {-(x[0] - 1) * (x[0] - 1)}, 3000, e -> false);
             assertEquals(1, opt.best().get(0).candidate().gene(0), 1e-6, "lambda = " + lambda);
         }
@@ -132,8 +138,15 @@ class CmaEsTest extends OptimizerContract.Checks {
 
     @Test
     void rejectsBadSettings() {
-        OptimizerContract.rejectsBadInput("cmaes", Bounds.uniform(3, 0, 1), 1, 2,
-                "population = 1", "sigma0 = 0", "mean0 = [0.5, 0.5]", "mean0 = [0.5, 0.5, 2]");
+        OptimizerContract.rejectsBadInput(
+                "cmaes",
+                Bounds.uniform(3, 0, 1),
+                1,
+                2,
+                "population = 1",
+                "sigma0 = 0",
+                "mean0 = [0.5, 0.5]",
+                "mean0 = [0.5, 0.5, 2]");
     }
 
     @Test

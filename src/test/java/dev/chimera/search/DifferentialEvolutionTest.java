@@ -23,10 +23,10 @@ import org.junit.jupiter.api.Test;
  * Rastrigin median best below 30 (under twice pymoo's; a uniform random point averages 183).
  */
 class DifferentialEvolutionTest extends OptimizerContract.Checks {
-    private static final Supplier<Optimizer> MAKE = () -> Optimizers.create("de", CORNER_BOX, 1, 42,
-            ConfigFactory.parseString("population = 8"));
-    private static final LongFunction<Optimizer> TEN_D = seed -> Optimizers.create("de", Bounds.uniform(10, -5, 5), 1,
-            seed);
+    private static final Supplier<Optimizer> MAKE =
+            () -> Optimizers.create("de", CORNER_BOX, 1, 42, ConfigFactory.parseString("population = 8"));
+    private static final LongFunction<Optimizer> TEN_D =
+            seed -> Optimizers.create("de", Bounds.uniform(10, -5, 5), 1, seed);
 
     DifferentialEvolutionTest() {
         super(MAKE, CORNER, 3, 800, 1, 7, 8, 9, 100, 233);
@@ -50,8 +50,9 @@ class DifferentialEvolutionTest extends OptimizerContract.Checks {
     void rastrigin10d() {
         double[] best = OptimizerContract.bestAfter(TEN_D, Problems::rastrigin, 100_000, 1, 11);
         double median = OptimizerContract.median(best);
-        System.out.printf("de rastrigin 10-D: best after 100,000 evaluations median %.4g, all %s%n", median,
-                Arrays.toString(best));
+        System.out.printf(
+                "de rastrigin 10-D: best after 100,000 evaluations median %.4g, all %s%n",
+                median, Arrays.toString(best));
         // A uniform random point has E f = 100 + 10 * 25/3 = 183; DE must be far below.
         assertTrue(median < 30, "median best " + median);
     }

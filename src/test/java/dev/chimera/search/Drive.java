@@ -1,22 +1,21 @@
 package dev.chimera.search;
 
-import java.util.function.Predicate;
-import java.util.function.ToDoubleFunction;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
+import java.util.function.Predicate;
+import java.util.function.ToDoubleFunction;
 
 /** Drives an optimizer on a function until a budget or target, as a coordinator would. */
 final class Drive {
-    private Drive() {
-    }
+    private Drive() {}
 
     /**
      * Asks for everything available, evaluates, tells (in reverse id order, to exercise out-of-order tells), until
      * {@code budget} evaluations or until {@code stop} says so. Returns the evaluations in tell order.
      */
-    static List<Evaluation> run(Optimizer opt, Function<double[], double[]> objectives, long budget,
-                                Predicate<Evaluation> stop) {
+    static List<Evaluation> run(
+            Optimizer opt, Function<double[], double[]> objectives, long budget, Predicate<Evaluation> stop) {
         List<Evaluation> all = new ArrayList<>();
         while (opt.evaluations() < budget) {
             List<Candidate> batch = opt.ask(Integer.MAX_VALUE);

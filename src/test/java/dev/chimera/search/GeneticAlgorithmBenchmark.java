@@ -19,15 +19,14 @@ import java.util.function.Function;
  * dependency:build-classpath -Dmdep.outputFile=/dev/stdout) dev.chimera.search.GeneticAlgorithmBenchmark}
  */
 public final class GeneticAlgorithmBenchmark {
-    private GeneticAlgorithmBenchmark() {
-    }
+    private GeneticAlgorithmBenchmark() {}
 
     public static void main(String[] args) throws Exception {
         ObjectNode out = new ObjectMapper().createObjectNode();
         ObjectNode runs = out.putObject("runs");
         for (int which = 1; which <= 2; which++) {
-            Function<double[], double[]> f = which == 1 ? x -> Nsga2Test.negate(Problems.zdt1(x))
-                : x -> Nsga2Test.negate(Problems.zdt2(x));
+            Function<double[], double[]> f =
+                    which == 1 ? x -> Nsga2Test.negate(Problems.zdt1(x)) : x -> Nsga2Test.negate(Problems.zdt2(x));
             ArrayNode rows = runs.putArray("zdt" + which);
             for (int seed = 1; seed <= 5; seed++) {
                 long t0 = System.nanoTime();
@@ -45,17 +44,20 @@ public final class GeneticAlgorithmBenchmark {
                 System.err.printf("ZDT%d seed %d: %s%n", which, seed, r);
             }
         }
-        for (String settings : List.of("population = 50", "population = 100",
-            "population = 100, survival = generational, elitism = 2, tournament = 3, eliminate_duplicates = false",
-            "population = 100, survival = generational, elitism = 10, tournament = 3, eliminate_duplicates = false",
-            "population = 50, crossover = blend, mutation = gaussian")) {
+        for (String settings : List.of(
+                "population = 50",
+                "population = 100",
+                "population = 100, survival = generational, elitism = 2, tournament = 3, eliminate_duplicates = false",
+                "population = 100, survival = generational, elitism = 10, tournament = 3, eliminate_duplicates = false",
+                "population = 50, crossover = blend, mutation = gaussian")) {
             for (String fn : List.of("sphere", "rastrigin")) {
-                Function<double[], double[]> f = Drive.minimize(fn.equals("sphere") ? Problems::sphere : Problems::rastrigin);
+                Function<double[], double[]> f =
+                        Drive.minimize(fn.equals("sphere") ? Problems::sphere : Problems::rastrigin);
                 List<ObjectNode> rows = new ArrayList<>();
                 for (int seed = 1; seed <= 5; seed++) {
                     long t0 = System.nanoTime();
-                    Optimizer opt = Optimizers.create("ga", Bounds.uniform(10, -5.12, 5.12), 1, seed,
-                        ConfigFactory.parseString(settings));
+                    Optimizer opt = Optimizers.create(
+                            "ga", Bounds.uniform(10, -5.12, 5.12), 1, seed, ConfigFactory.parseString(settings));
                     Drive.run(opt, f, 10_000, e -> false);
                     ObjectNode r = new ObjectMapper().createObjectNode();
                     r.put("seed", seed);
@@ -69,6 +71,7 @@ public final class GeneticAlgorithmBenchmark {
                 runs.putArray(key).addAll(rows);
             }
         }
-        System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(out));
+        System.out.println(
+                new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(out));
     }
 }

@@ -1,8 +1,5 @@
 package dev.chimera.search;
 
-import java.util.HashSet;
-import java.util.Random;
-import java.util.Set;
 import static dev.chimera.search.OptimizerContract.median;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -16,13 +13,16 @@ import io.jenetics.util.RandomRegistry;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Random;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 class GeneticAlgorithmTest {
     private static final Function<double[], double[]> SPHERE = Drive.minimize(Problems::sphere);
@@ -36,15 +36,23 @@ class GeneticAlgorithmTest {
     // ---- contract, for both operator sets ----
 
     @ParameterizedTest
-    @ValueSource(strings = {"population = 12", "population = 12, crossover = blend, mutation = gaussian, elitism = 3, survival = generational",
-        "population = 12, offspring = 5, eliminate_duplicates = false"})
+    @ValueSource(
+            strings = {
+                "population = 12",
+                "population = 12, crossover = blend, mutation = gaussian, elitism = 3, survival = generational",
+                "population = 12, offspring = 5, eliminate_duplicates = false"
+            })
     void restoreThroughJsonIsBitExact(String settings) {
         // cuts inside the first generation, at its end, inside later ones
         OptimizerContract.restoreIsBitExact(ga(4, settings, 9), RASTRIGIN, 5, 300, 1, 7, 12, 33, 150);
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"population = 12", "population = 12, crossover = blend, mutation = gaussian, elitism = 0, survival = generational"})
+    @ValueSource(
+            strings = {
+                "population = 12",
+                "population = 12, crossover = blend, mutation = gaussian, elitism = 0, survival = generational"
+            })
     void tellOrderDoesNotMatter(String settings) {
         OptimizerContract.tellOrderDoesNotMatter(ga(4, settings, 3), RASTRIGIN, 4, 492); // 41 whole generations of 12
     }
@@ -58,8 +66,8 @@ class GeneticAlgorithmTest {
     void askHonoursMaxAndGenerationSizes() {
         OptimizerContract.askHonoursMax(ga(4, "population = 12", 1), SPHERE);
         // generational: the first generation is the whole population; later ones the non-elite slots
-        OptimizerContract.generationsAreAskedWhole(ga(4, "population = 12, elitism = 2, survival = generational", 1), SPHERE,
-            12, 10, 10, 10, 10);
+        OptimizerContract.generationsAreAskedWhole(
+                ga(4, "population = 12, elitism = 2, survival = generational", 1), SPHERE, 12, 10, 10, 10, 10);
         // (mu + lambda): the population, then the offspring
         OptimizerContract.generationsAreAskedWhole(ga(4, "population = 12, offspring = 7", 1), SPHERE, 12, 7, 7, 7, 7);
     }
@@ -73,10 +81,12 @@ class GeneticAlgorithmTest {
     @Test
     void independentOfJeneticsAmbientRandom() {
         String plain = OptimizerContract.text(run(ga(5, "population = 10", 4).get(), 300));
-        String scoped = RandomRegistry.with(new Random(123), r ->
-            OptimizerContract.text(run(ga(5, "population = 10", 4).get(), 300)));
+        String scoped = RandomRegistry.with(
+                new Random(123),
+                r -> OptimizerContract.text(run(ga(5, "population = 10", 4).get(), 300)));
         assertEquals(plain, scoped);
-        assertNotEquals(plain, OptimizerContract.text(run(ga(5, "population = 10", 5).get(), 300)));
+        assertNotEquals(
+                plain, OptimizerContract.text(run(ga(5, "population = 10", 5).get(), 300)));
     }
 
     private static Optimizer run(Optimizer opt, long budget) {
@@ -87,20 +97,36 @@ class GeneticAlgorithmTest {
     @Test
     void settingsDefaultsAndValidation() {
         GeneticAlgorithm ga = (GeneticAlgorithm) Optimizers.create("ga", Bounds.uniform(8, 0, 1), 1, 1);
-        assertEquals(new GeneticAlgorithm.Settings(50, 2, 2, "sbx", 0.9, 15, 0.5, "polynomial", 1.0 / 8, 20, 0.1,
-            "mu+lambda", 50, true), ga.settings());
+        assertEquals(
+                new GeneticAlgorithm.Settings(
+                        50, 2, 2, "sbx", 0.9, 15, 0.5, "polynomial", 1.0 / 8, 20, 0.1, "mu+lambda", 50, true),
+                ga.settings());
         assertEquals(50, ga.ask(Integer.MAX_VALUE).size());
-        OptimizerContract.rejectsBadInput("ga", Bounds.uniform(3, -5.12, 5.12), 1, 2, "population = 1", "elitism = 50",
-            "elitism = -1", "tournament = 1", "crossover = uniform", "mutation = swap", "mutation_probability = 2",
-            "gaussian_sigma = 0", "survival = steady", "offspring = 0");
+        OptimizerContract.rejectsBadInput(
+                "ga",
+                Bounds.uniform(3, -5.12, 5.12),
+                1,
+                2,
+                "population = 1",
+                "elitism = 50",
+                "elitism = -1",
+                "tournament = 1",
+                "crossover = uniform",
+                "mutation = swap",
+                "mutation_probability = 2",
+                "gaussian_sigma = 0",
+                "survival = steady",
+                "offspring = 0");
         Optimizer opt = ga(3, "", 1).get();
-        assertThrows(SearchException.class, () -> Optimizers.restore(opt.snapshot().put("algorithm", "nsga2")));
+        assertThrows(
+                SearchException.class, () -> Optimizers.restore(opt.snapshot().put("algorithm", "nsga2")));
     }
 
     /** The elites carried into a generation are the best of the previous one, ties to the lower id. */
     @Test
     void elitesAreTheBestOfThePreviousGeneration() {
-        Optimizer opt = ga(3, "population = 10, elitism = 3, survival = generational", 8).get();
+        Optimizer opt = ga(3, "population = 10, elitism = 3, survival = generational", 8)
+                .get();
         List<Evaluation> gen0 = new ArrayList<>();
         for (Candidate c : opt.ask(Integer.MAX_VALUE)) {
             // quantised values make ties likely
@@ -108,13 +134,18 @@ class GeneticAlgorithmTest {
             gen0.add(new Evaluation(c, y));
             opt.tell(c.id(), y);
         }
-        gen0.sort(Comparator.comparingDouble((Evaluation e) -> -e.objective(0)).thenComparingLong(e -> e.candidate().id()));
+        gen0.sort(Comparator.comparingDouble((Evaluation e) -> -e.objective(0))
+                .thenComparingLong(e -> e.candidate().id()));
         List<Long> carried = new ArrayList<>();
         for (JsonNode e : opt.snapshot().get("carried")) {
             carried.add(e.get("id").asLong());
         }
-        assertEquals(List.of(gen0.get(0).candidate().id(), gen0.get(1).candidate().id(), gen0.get(2).candidate().id()),
-            carried);
+        assertEquals(
+                List.of(
+                        gen0.get(0).candidate().id(),
+                        gen0.get(1).candidate().id(),
+                        gen0.get(2).candidate().id()),
+                carried);
         assertEquals(gen0.get(0), opt.best().get(0));
     }
 
@@ -129,8 +160,8 @@ class GeneticAlgorithmTest {
     @Test
     void zeroWidthGenesStayFixed() {
         Bounds b = new Bounds(new double[] {0, 2, -1}, new double[] {1, 2, 1});
-        Optimizer opt = Optimizers.create("ga", b, 1, 1,
-            ConfigFactory.parseString("population = 10, mutation = gaussian, crossover = blend"));
+        Optimizer opt = Optimizers.create(
+                "ga", b, 1, 1, ConfigFactory.parseString("population = 10, mutation = gaussian, crossover = blend"));
         for (Evaluation e : Drive.run(opt, SPHERE, 300, x -> false)) {
             assertEquals(2.0, e.candidate().gene(1));
         }
@@ -153,8 +184,9 @@ class GeneticAlgorithmTest {
     void defaultsSolveSphereAndRastrigin() {
         double[] sphere = bestValues("", Problems::sphere, 10_000, 5);
         double[] rastrigin = bestValues("", Problems::rastrigin, 10_000, 5);
-        System.out.printf("ga(sbx, polynomial) 10-D, 10,000 evaluations: sphere %s median %.3g; rastrigin %s median %.3g%n",
-            Arrays.toString(sphere), median(sphere), Arrays.toString(rastrigin), median(rastrigin));
+        System.out.printf(
+                "ga(sbx, polynomial) 10-D, 10,000 evaluations: sphere %s median %.3g; rastrigin %s median %.3g%n",
+                Arrays.toString(sphere), median(sphere), Arrays.toString(rastrigin), median(rastrigin));
         assertTrue(median(sphere) < 1e-3, "sphere median " + median(sphere));
         assertTrue(median(rastrigin) < 1, "rastrigin median " + median(rastrigin));
     }
@@ -168,8 +200,9 @@ class GeneticAlgorithmTest {
         String s = "crossover = blend, mutation = gaussian";
         double[] sphere = bestValues(s, Problems::sphere, 10_000, 5);
         double[] rastrigin = bestValues(s, Problems::rastrigin, 10_000, 5);
-        System.out.printf("ga(blend, gaussian) 10-D, 10,000 evaluations: sphere %s median %.3g; rastrigin %s median %.3g%n",
-            Arrays.toString(sphere), median(sphere), Arrays.toString(rastrigin), median(rastrigin));
+        System.out.printf(
+                "ga(blend, gaussian) 10-D, 10,000 evaluations: sphere %s median %.3g; rastrigin %s median %.3g%n",
+                Arrays.toString(sphere), median(sphere), Arrays.toString(rastrigin), median(rastrigin));
         assertTrue(median(sphere) < 0.1, "sphere median " + median(sphere));
         assertTrue(median(rastrigin) < 20, "rastrigin median " + median(rastrigin));
     }
@@ -188,14 +221,19 @@ class GeneticAlgorithmTest {
                 opt.tell(c.id(), y);
             }
         }
-        all.sort(Comparator.comparingDouble((Evaluation e) -> -e.objective(0)).thenComparingLong(e -> e.candidate().id()));
+        all.sort(Comparator.comparingDouble((Evaluation e) -> -e.objective(0))
+                .thenComparingLong(e -> e.candidate().id()));
         List<Long> survivors = new ArrayList<>();
         for (JsonNode e : opt.snapshot().get("carried")) {
             survivors.add(e.get("id").asLong());
         }
         // the survivors of the last completed generation: the best 6 of every candidate told before it
         long before = opt.ask(Integer.MAX_VALUE).get(0).id();
-        List<Long> expected = all.stream().filter(e -> e.candidate().id() < before).limit(6).map(e -> e.candidate().id()).toList();
+        List<Long> expected = all.stream()
+                .filter(e -> e.candidate().id() < before)
+                .limit(6)
+                .map(e -> e.candidate().id())
+                .toList();
         assertEquals(expected, survivors);
     }
 
@@ -217,8 +255,9 @@ class GeneticAlgorithmTest {
                 rastrigin[s] = Math.min(rastrigin[s], Problems.rastrigin(x));
             }
         }
-        System.out.printf("random search 10-D, 10,000 evaluations: sphere median %.3g, rastrigin median %.3g%n",
-            median(sphere), median(rastrigin));
+        System.out.printf(
+                "random search 10-D, 10,000 evaluations: sphere median %.3g, rastrigin median %.3g%n",
+                median(sphere), median(rastrigin));
         assertTrue(median(sphere) > 5 && median(rastrigin) > 30);
     }
 }

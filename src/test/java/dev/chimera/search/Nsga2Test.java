@@ -41,7 +41,8 @@ class Nsga2Test {
         double a = x[0] * Math.PI / 2;
         double b = x[1] * Math.PI / 2;
         return new double[] {
-            (1 + g) * Math.cos(a) * Math.cos(b), (1 + g) * Math.cos(a) * Math.sin(b), (1 + g) * Math.sin(a)};
+            (1 + g) * Math.cos(a) * Math.cos(b), (1 + g) * Math.cos(a) * Math.sin(b), (1 + g) * Math.sin(a)
+        };
     }
 
     // ---- contract ----
@@ -55,8 +56,8 @@ class Nsga2Test {
     @Test
     void tellOrderDoesNotMatter() {
         OptimizerContract.tellOrderDoesNotMatter(small(2, 6, "population = 20"), ZDT1, 7, 600);
-        OptimizerContract.tellOrderDoesNotMatter(small(1, 4, "population = 10"),
-            Drive.minimize(Problems::sphere), 3, 300);
+        OptimizerContract.tellOrderDoesNotMatter(
+                small(1, 4, "population = 10"), Drive.minimize(Problems::sphere), 3, 300);
     }
 
     @Test
@@ -80,11 +81,11 @@ class Nsga2Test {
         Nsga2 n = (Nsga2) Optimizers.create("nsga2", Bounds.uniform(30, 0, 1), 2, 1);
         assertEquals(new Nsga2.Settings(100, 0.9, 15, 1.0 / 30, 20, List.of()), n.settings());
         assertEquals(100, n.ask(Integer.MAX_VALUE).size());
-        OptimizerContract.rejectsBadInput("nsga2", Bounds.uniform(3, 0, 1), 2, 0, "population = 1",
-            "crossover_probability = 1.5");
+        OptimizerContract.rejectsBadInput(
+                "nsga2", Bounds.uniform(3, 0, 1), 2, 0, "population = 1", "crossover_probability = 1.5");
         Optimizer opt = small(2, 3, "").get();
-        assertThrows(SearchException.class,
-            () -> Optimizers.restore(opt.snapshot().put("algorithm", "ga")));
+        assertThrows(
+                SearchException.class, () -> Optimizers.restore(opt.snapshot().put("algorithm", "ga")));
     }
 
     @Test
@@ -96,16 +97,25 @@ class Nsga2Test {
         assertArrayEquals(new double[] {1.0, 0.0, 0.5}, first.get(0).genes());
         assertArrayEquals(new double[] {0.0, 1.0, 0.25}, first.get(1).genes());
         // the rest as without them: the same draws from the same seed
-        List<Candidate> plain = Optimizers.create("nsga2", Bounds.uniform(3, 0, 1), 2, 7,
-            ConfigFactory.parseString("population = 6")).ask(Integer.MAX_VALUE);
+        List<Candidate> plain = Optimizers.create(
+                        "nsga2", Bounds.uniform(3, 0, 1), 2, 7, ConfigFactory.parseString("population = 6"))
+                .ask(Integer.MAX_VALUE);
         for (int k = 2; k < 6; k++) {
             assertArrayEquals(plain.get(k).genes(), first.get(k).genes());
         }
         Nsga2 back = (Nsga2) Optimizers.restore(o.snapshot());
         assertEquals(2, back.settings().initial().size());
-        assertArrayEquals(new double[] {0.0, 1.0, 0.25}, back.settings().initial().get(1));
-        OptimizerContract.rejectsBadInput("nsga2", Bounds.uniform(3, 0, 1), 2, 0, "population = 2, initial = [[0, 0, 0], [0, 0, 0], [0, 0, 0]]",
-            "initial = [[0, 0]]", "initial = [[0, 0, 2]]", "initial = [[0, 0, x]]");
+        assertArrayEquals(
+                new double[] {0.0, 1.0, 0.25}, back.settings().initial().get(1));
+        OptimizerContract.rejectsBadInput(
+                "nsga2",
+                Bounds.uniform(3, 0, 1),
+                2,
+                0,
+                "population = 2, initial = [[0, 0, 0], [0, 0, 0], [0, 0, 0]]",
+                "initial = [[0, 0]]",
+                "initial = [[0, 0, 2]]",
+                "initial = [[0, 0, x]]");
     }
 
     @Test
@@ -142,8 +152,8 @@ class Nsga2Test {
 
     @Test
     void singleObjectiveReturnsTheSingleBest() {
-        Optimizer opt = Optimizers.create("nsga2", Bounds.uniform(5, -5.12, 5.12), 1, 3,
-            ConfigFactory.parseString("population = 20"));
+        Optimizer opt = Optimizers.create(
+                "nsga2", Bounds.uniform(5, -5.12, 5.12), 1, 3, ConfigFactory.parseString("population = 20"));
         List<Evaluation> all = Drive.run(opt, Drive.minimize(Problems::sphere), 2000, e -> false);
         List<Evaluation> best = opt.best();
         assertEquals(1, best.size());
@@ -155,12 +165,15 @@ class Nsga2Test {
     /** Three objectives: the front found on DTLZ2 lies near the unit sphere (g -> 0). */
     @Test
     void threeObjectivesConvergeOnDtlz2() {
-        Optimizer opt = Optimizers.create("nsga2", Bounds.uniform(7, 0, 1), 3, 5,
-            ConfigFactory.parseString("population = 52"));
+        Optimizer opt =
+                Optimizers.create("nsga2", Bounds.uniform(7, 0, 1), 3, 5, ConfigFactory.parseString("population = 52"));
         Drive.run(opt, x -> negate(dtlz2(x)), 52 * 100, e -> false);
-        double[] radius = opt.best().stream().mapToDouble(e -> Math.sqrt(
-            e.objective(0) * e.objective(0) + e.objective(1) * e.objective(1) + e.objective(2) * e.objective(2)))
-            .sorted().toArray();
+        double[] radius = opt.best().stream()
+                .mapToDouble(e -> Math.sqrt(e.objective(0) * e.objective(0)
+                        + e.objective(1) * e.objective(1)
+                        + e.objective(2) * e.objective(2)))
+                .sorted()
+                .toArray();
         double median = radius[radius.length / 2];
         assertTrue(median < 1.02, "median distance of the DTLZ2 front from the origin " + median + " (optimum 1)");
         assertTrue(radius.length >= 52, "front too small: " + radius.length);
@@ -197,10 +210,12 @@ class Nsga2Test {
         long t0 = System.nanoTime();
         double[][] z1 = zdtRuns(ZDT1, 5, 25_000);
         double[][] z2 = zdtRuns(ZDT2, 5, 25_000);
-        System.out.printf("nsga2 ZDT1 HV archive %s median %.5f | final population %s median %.5f%n",
-            Arrays.toString(z1[0]), median(z1[0]), Arrays.toString(z1[1]), median(z1[1]));
-        System.out.printf("nsga2 ZDT2 HV archive %s median %.5f | final population %s median %.5f%n",
-            Arrays.toString(z2[0]), median(z2[0]), Arrays.toString(z2[1]), median(z2[1]));
+        System.out.printf(
+                "nsga2 ZDT1 HV archive %s median %.5f | final population %s median %.5f%n",
+                Arrays.toString(z1[0]), median(z1[0]), Arrays.toString(z1[1]), median(z1[1]));
+        System.out.printf(
+                "nsga2 ZDT2 HV archive %s median %.5f | final population %s median %.5f%n",
+                Arrays.toString(z2[0]), median(z2[0]), Arrays.toString(z2[1]), median(z2[1]));
         System.out.printf("nsga2 ZDT 10 runs of 25,000 evaluations: %.1f s%n", (System.nanoTime() - t0) / 1e9);
         assertEquals(2.0 / 3, median(z1[0]), 0.01);
         assertEquals(1.0 / 3, median(z2[0]), 0.01);

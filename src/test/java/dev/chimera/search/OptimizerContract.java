@@ -1,14 +1,5 @@
 package dev.chimera.search;
 
-import java.io.IOException;
-import java.util.Arrays;
-import java.util.Comparator;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.ToDoubleFunction;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -17,14 +8,23 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.ConfigFactory;
+import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.function.LongFunction;
 import java.util.function.Supplier;
+import java.util.function.ToDoubleFunction;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -52,8 +52,7 @@ final class OptimizerContract {
         return new double[] {-s};
     };
 
-    private OptimizerContract() {
-    }
+    private OptimizerContract() {}
 
     /**
      * The checks every algorithm passes, as JUnit tests: an algorithm's test class extends this with its optimizer
@@ -67,8 +66,12 @@ final class OptimizerContract {
         private final long concurrentBudget;
         private final long[] cuts;
 
-        Checks(Supplier<Optimizer> make, Function<double[], double[]> f, int chunk, long concurrentBudget,
-               long... cuts) {
+        Checks(
+                Supplier<Optimizer> make,
+                Function<double[], double[]> f,
+                int chunk,
+                long concurrentBudget,
+                long... cuts) {
             this.make = make;
             this.f = f;
             this.chunk = chunk;
@@ -98,7 +101,11 @@ final class OptimizerContract {
     }
 
     /** How a {@link Session} picks the next pending candidate to tell. */
-    enum Order { FIFO, LIFO, RANDOM }
+    enum Order {
+        FIFO,
+        LIFO,
+        RANDOM
+    }
 
     /**
      * A coordinator: asks up to {@code chunk} candidates whenever it tells one, keeps the handed-out candidates
@@ -185,8 +192,8 @@ final class OptimizerContract {
      * Interrupting a run after each of {@code cuts} evaluations (with candidates in flight), restoring from JSON text
      * and continuing gives exactly the uninterrupted run: same candidates, same best, same final state.
      */
-    static void restoreIsBitExact(Supplier<Optimizer> make, Function<double[], double[]> f, int chunk, long budget,
-                                  long... cuts) {
+    static void restoreIsBitExact(
+            Supplier<Optimizer> make, Function<double[], double[]> f, int chunk, long budget, long... cuts) {
         Session whole = new Session(make.get(), f, chunk, Order.RANDOM, 7).runUntil(budget);
         for (long cut : cuts) {
             Session s = new Session(make.get(), f, chunk, Order.RANDOM, 7).runUntil(cut);
@@ -203,8 +210,8 @@ final class OptimizerContract {
     }
 
     /** The trajectory is the same whatever order results are told in. */
-    static void tellOrderDoesNotMatter(Supplier<Optimizer> make, Function<double[], double[]> f, int chunk,
-                                       long budget) {
+    static void tellOrderDoesNotMatter(
+            Supplier<Optimizer> make, Function<double[], double[]> f, int chunk, long budget) {
         Session fifo = new Session(make.get(), f, chunk, Order.FIFO, 1).runUntil(budget);
         Session lifo = new Session(make.get(), f, chunk, Order.LIFO, 1).runUntil(budget);
         Session rnd = new Session(make.get(), f, chunk, Order.RANDOM, 2).runUntil(budget);
@@ -294,7 +301,8 @@ final class OptimizerContract {
      */
     static void rejectsBadInput(String algorithm, Bounds bounds, int objectives, int badObjectives, String... bad) {
         for (String settings : bad) {
-            assertThrows(SearchException.class,
+            assertThrows(
+                    SearchException.class,
                     () -> Optimizers.create(algorithm, bounds, objectives, 1, ConfigFactory.parseString(settings)),
                     settings);
         }
@@ -322,8 +330,8 @@ final class OptimizerContract {
      * Results told from several threads at once (each one twice, racing) give the trajectory of single-threaded
      * tells, and exactly one of each pair of racing tells is accepted.
      */
-    static void concurrentTellsAreDeterministic(Supplier<Optimizer> make, Function<double[], double[]> f,
-                                                long budget, int threads) {
+    static void concurrentTellsAreDeterministic(
+            Supplier<Optimizer> make, Function<double[], double[]> f, long budget, int threads) {
         Session ref = new Session(make.get(), f, Integer.MAX_VALUE, Order.FIFO, 0).runUntil(budget);
         Optimizer opt = make.get();
         List<Candidate> asked = new ArrayList<>();
@@ -364,8 +372,8 @@ final class OptimizerContract {
      * Whole generations told by {@code threads} plain threads, each telling every {@code threads}-th candidate, end
      * in exactly the snapshot of the same generations told one by one in id order.
      */
-    static void threadedGenerationsMatchSequential(Supplier<Optimizer> make, Function<double[], double[]> f,
-                                                   int generations, int threads) {
+    static void threadedGenerationsMatchSequential(
+            Supplier<Optimizer> make, Function<double[], double[]> f, int generations, int threads) {
         Optimizer seq = make.get();
         Optimizer par = make.get();
         for (int g = 0; g < generations; g++) {
@@ -400,8 +408,7 @@ final class OptimizerContract {
      * Evaluations until the first value below {@code target} of the minimisation function {@code f} (told as -f),
      * evaluating each asked batch in id order as a sequential optimizer would; -1 if {@code budget} runs out.
      */
-    static long evaluationsToTarget(Optimizer opt, ToDoubleFunction<double[]> f, double target,
-                                    long budget) {
+    static long evaluationsToTarget(Optimizer opt, ToDoubleFunction<double[]> f, double target, long budget) {
         while (opt.evaluations() < budget) {
             List<Candidate> batch = opt.ask(Integer.MAX_VALUE);
             if (batch.isEmpty()) {
@@ -422,14 +429,21 @@ final class OptimizerContract {
      * {@link #evaluationsToTarget(Optimizer, java.util.function.ToDoubleFunction, double, long)} for {@code count}
      * seeds from {@code firstSeed}; every run must reach the target.
      */
-    static double[] evaluationsToTarget(LongFunction<Optimizer> make, ToDoubleFunction<double[]> f,
-                                        double target, long budget, long firstSeed, int count) {
+    static double[] evaluationsToTarget(
+            LongFunction<Optimizer> make,
+            ToDoubleFunction<double[]> f,
+            double target,
+            long budget,
+            long firstSeed,
+            int count) {
         double[] evals = new double[count];
         for (int i = 0; i < count; i++) {
             Optimizer opt = make.apply(firstSeed + i);
             long e = evaluationsToTarget(opt, f, target, budget);
-            assertTrue(e > 0, opt.name() + " seed " + (firstSeed + i) + " did not reach " + target + " in " + budget
-                    + " evaluations (best " + opt.best().get(0).objective(0) + ")");
+            assertTrue(
+                    e > 0,
+                    opt.name() + " seed " + (firstSeed + i) + " did not reach " + target + " in " + budget
+                            + " evaluations (best " + opt.best().get(0).objective(0) + ")");
             evals[i] = e;
         }
         return evals;
@@ -439,8 +453,8 @@ final class OptimizerContract {
      * The lowest value of the minimisation function {@code f} found in {@code budget} evaluations (driven by
      * {@link Drive#run}), for {@code count} seeds from {@code firstSeed}.
      */
-    static double[] bestAfter(LongFunction<Optimizer> make, ToDoubleFunction<double[]> f,
-                              long budget, long firstSeed, int count) {
+    static double[] bestAfter(
+            LongFunction<Optimizer> make, ToDoubleFunction<double[]> f, long budget, long firstSeed, int count) {
         double[] best = new double[count];
         for (int i = 0; i < count; i++) {
             Optimizer opt = make.apply(firstSeed + i);

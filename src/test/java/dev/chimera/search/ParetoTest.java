@@ -1,12 +1,12 @@
 package dev.chimera.search;
 
-import java.util.Arrays;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -81,25 +81,27 @@ class ParetoTest {
      */
     @Test
     void crowdingDistanceByHand() {
-        double[] d = Pareto.crowdingDistance(List.of(
-            new double[] {2, 1}, new double[] {0, 4}, new double[] {4, 0}, new double[] {1, 2.5}));
+        double[] d = Pareto.crowdingDistance(
+                List.of(new double[] {2, 1}, new double[] {0, 4}, new double[] {4, 0}, new double[] {1, 2.5}));
         assertEquals(1.375, d[0], 1e-12);
         assertEquals(Double.POSITIVE_INFINITY, d[1]);
         assertEquals(Double.POSITIVE_INFINITY, d[2]);
         assertEquals(1.25, d[3], 1e-12);
-        assertArrayEquals(new double[] {Double.POSITIVE_INFINITY, Double.POSITIVE_INFINITY},
-            Pareto.crowdingDistance(List.of(new double[] {0, 1}, new double[] {1, 0})));
+        assertArrayEquals(
+                new double[] {Double.POSITIVE_INFINITY, Double.POSITIVE_INFINITY},
+                Pareto.crowdingDistance(List.of(new double[] {0, 1}, new double[] {1, 0})));
     }
 
     @Test
     void nonDominatedKeepsTiesAndSortsById() {
         List<Evaluation> es = List.of(
-            new Evaluation(new Candidate(5, new double[] {0}), new double[] {1, 1}),
-            new Evaluation(new Candidate(2, new double[] {0}), new double[] {1, 1}),
-            new Evaluation(new Candidate(3, new double[] {0}), new double[] {0, 2}),
-            new Evaluation(new Candidate(1, new double[] {0}), new double[] {0, 1}),
-            new Evaluation(new Candidate(4, new double[] {0}), new double[] {Double.NaN, 5}));
-        List<Long> ids = Pareto.nonDominated(es).stream().map(e -> e.candidate().id()).toList();
+                new Evaluation(new Candidate(5, new double[] {0}), new double[] {1, 1}),
+                new Evaluation(new Candidate(2, new double[] {0}), new double[] {1, 1}),
+                new Evaluation(new Candidate(3, new double[] {0}), new double[] {0, 2}),
+                new Evaluation(new Candidate(1, new double[] {0}), new double[] {0, 1}),
+                new Evaluation(new Candidate(4, new double[] {0}), new double[] {Double.NaN, 5}));
+        List<Long> ids =
+                Pareto.nonDominated(es).stream().map(e -> e.candidate().id()).toList();
         assertEquals(List.of(2L, 3L, 4L, 5L), ids);
     }
 

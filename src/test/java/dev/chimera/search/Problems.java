@@ -10,8 +10,7 @@ import java.util.List;
  * 10 n + sum x^2 - 10 cos(2 pi x); ZDT1/ZDT2 (Zitzler, Deb, Thiele 2000) on [0, 1]^n.
  */
 final class Problems {
-    private Problems() {
-    }
+    private Problems() {}
 
     static double sphere(double[] x) {
         double s = 0;

@@ -19,10 +19,10 @@ import org.junit.jupiter.api.Test;
 class RandomSearchTest extends OptimizerContract.Checks {
     private static final Bounds BOX = Bounds.uniform(4, -1, 1);
     private static final Function<double[], double[]> F = x -> new double[] {-Problems.rastrigin(x)};
-    private static final Supplier<Optimizer> MAKE = () -> Optimizers.create("random", BOX, 1, 42,
-            ConfigFactory.parseString("batch = 5"));
-    private static final LongFunction<Optimizer> TEN_D = seed -> Optimizers.create("random", Bounds.uniform(10, -5, 5),
-            1, seed);
+    private static final Supplier<Optimizer> MAKE =
+            () -> Optimizers.create("random", BOX, 1, 42, ConfigFactory.parseString("batch = 5"));
+    private static final LongFunction<Optimizer> TEN_D =
+            seed -> Optimizers.create("random", Bounds.uniform(10, -5, 5), 1, seed);
 
     RandomSearchTest() {
         super(MAKE, F, 3, 500, 1, 4, 5, 6, 100, 233);
@@ -43,8 +43,9 @@ class RandomSearchTest extends OptimizerContract.Checks {
     void sphere10dMatchesOrderStatistics() {
         double[] best = OptimizerContract.bestAfter(TEN_D, Problems::sphere, 10_000, 1, 11);
         double median = OptimizerContract.median(best);
-        System.out.printf("random sphere 10-D: best after 10,000 evaluations median %.4g, all %s%n", median,
-                Arrays.toString(best));
+        System.out.printf(
+                "random sphere 10-D: best after 10,000 evaluations median %.4g, all %s%n",
+                median, Arrays.toString(best));
         // Per run P(best < 8) = 0.08 and P(best > 18) = 0.008, so the median of 11 leaves [8, 18] with p < 1e-3.
         assertTrue(median > 8 && median < 18, "median best " + median + ", theory 12.2");
     }
@@ -53,8 +54,9 @@ class RandomSearchTest extends OptimizerContract.Checks {
     void rastrigin10dReported() {
         double[] best = OptimizerContract.bestAfter(TEN_D, Problems::rastrigin, 10_000, 1, 11);
         double median = OptimizerContract.median(best);
-        System.out.printf("random rastrigin 10-D: best after 10,000 evaluations median %.4g, all %s%n", median,
-                Arrays.toString(best));
+        System.out.printf(
+                "random rastrigin 10-D: best after 10,000 evaluations median %.4g, all %s%n",
+                median, Arrays.toString(best));
         // Sanity only: a single uniform point has E f = 100 + 10 * 25/3 = 183.
         assertTrue(median > 0 && median < 183, "median best " + median);
     }

@@ -21,8 +21,10 @@ class ComputeDeviceTest {
         assertEquals("cuda:1", ComputeDevice.name(ComputeDevice.parse("gpu:1")));
         assertEquals("cpu", ComputeDevice.name(ComputeDevice.parse("cpu")));
         for (String bad : new String[] {"tpu:0", "cuda:x", "cuda:", "cpu:2", "cuda:99999999999"}) {
-            assertEquals("unknown device '" + bad + "' (use cpu or cuda:N)",
-                    assertThrows(ChimeraException.class, () -> ComputeDevice.parse(bad)).getMessage());
+            assertEquals(
+                    "unknown device '" + bad + "' (use cpu or cuda:N)",
+                    assertThrows(ChimeraException.class, () -> ComputeDevice.parse(bad))
+                            .getMessage());
         }
     }
 
@@ -30,7 +32,8 @@ class ComputeDeviceTest {
     void aGpuThisMachineLacksIsRefused() {
         Assumptions.assumeTrue(Engine.getEngine("PyTorch").getGpuCount() == 0, "this machine has a GPU");
         assertEquals(Device.cpu(), ComputeDevice.available("cpu"));
-        String msg = assertThrows(ChimeraException.class, () -> ComputeDevice.available("cuda:0")).getMessage();
+        String msg = assertThrows(ChimeraException.class, () -> ComputeDevice.available("cuda:0"))
+                .getMessage();
         assertTrue(msg.startsWith("device cuda:0 is not available: PyTorch sees 0 GPU(s)"), msg);
     }
 }

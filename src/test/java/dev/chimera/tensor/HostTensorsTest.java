@@ -44,7 +44,11 @@ class HostTensorsTest {
             List<ByteBuffer> chunks = new ArrayList<>();
             for (int r = 0; r < rows; r += 2) {
                 int n = Math.min(2, rows - r) * cols * d.size();
-                chunks.add(all.duplicate().position(r * cols * d.size()).limit(r * cols * d.size() + n).slice().order(ByteOrder.LITTLE_ENDIAN));
+                chunks.add(all.duplicate()
+                        .position(r * cols * d.size())
+                        .limit(r * cols * d.size() + n)
+                        .slice()
+                        .order(ByteOrder.LITTLE_ENDIAN));
             }
             HostTensors host = new HostTensors(3);
             try (NDManager m = NDManager.newBaseManager("PyTorch")) {

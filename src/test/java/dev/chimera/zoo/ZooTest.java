@@ -1,37 +1,37 @@
 package dev.chimera.zoo;
 
-import ai.djl.Device;
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
-import ai.djl.training.GradientCollector;
-import dev.chimera.model.CheckpointLayout;
-import java.util.Arrays;
-import java.util.LinkedHashMap;
-import java.util.function.IntUnaryOperator;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.chimera.cli.CliRun;
 import dev.chimera.eval.Item;
 import dev.chimera.eval.TaskLoader;
 import dev.chimera.eval.Tokenizer;
 import dev.chimera.model.CausalLM;
+import dev.chimera.model.CheckpointLayout;
 import dev.chimera.model.ModelConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.function.IntUnaryOperator;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,7 +44,7 @@ class ZooTest {
 
     @BeforeAll
     static void buildTinyZoo() {
-        zoo = ZooBuilder.build(tmp.resolve("zoo-a"), ZooSpec.tiny(), 3, s -> { });
+        zoo = ZooBuilder.build(tmp.resolve("zoo-a"), ZooSpec.tiny(), 3, s -> {});
     }
 
     @Test
@@ -91,8 +91,11 @@ class ZooTest {
         assertThrows(ZooException.class, () -> new Languages.Question(p, Languages.TEMPLATES));
         IntUnaryOperator read = ZooBuilder.readAsA(lang);
         for (char c : "quiz".toCharArray()) {
-            assertEquals(CharVocab.encode(String.valueOf(c))[0], read.applyAsInt(CharVocab.encode(lang.toB(String.valueOf(c)))[0]));
-            assertEquals(CharVocab.encode(String.valueOf(c))[0], read.applyAsInt(CharVocab.encode(String.valueOf(c))[0]));
+            assertEquals(
+                    CharVocab.encode(String.valueOf(c))[0],
+                    read.applyAsInt(CharVocab.encode(lang.toB(String.valueOf(c)))[0]));
+            assertEquals(
+                    CharVocab.encode(String.valueOf(c))[0], read.applyAsInt(CharVocab.encode(String.valueOf(c))[0]));
         }
         assertEquals(CharVocab.encode("7")[0], read.applyAsInt(CharVocab.encode("7")[0]));
         assertEquals(CharVocab.EOS, read.applyAsInt(CharVocab.EOS));
@@ -104,14 +107,16 @@ class ZooTest {
         Languages.Example ex = new Languages.Example("say cat ?", " cat");
         Map<String, float[]> start = Trainer.initialWeights(c, 2);
         try (Trainer t = new Trainer(c, start)) {
-            t.train(new Trainer.Settings(3, 2, 1e-2, 1, 0.1, 0.01, 1.0, ZooSpec.LEXICAL), r -> ex, 1, (s, l, lr) -> { });
+            t.train(new Trainer.Settings(3, 2, 1e-2, 1, 0.1, 0.01, 1.0, ZooSpec.LEXICAL), r -> ex, 1, (s, l, lr) -> {});
             Map<String, float[]> end = t.weights();
             for (String name : start.keySet()) {
                 boolean lexical = name.equals("model.embed_tokens.weight") || name.equals("lm_head.weight");
                 assertEquals(!lexical, Arrays.equals(start.get(name), end.get(name)), name);
             }
-            assertThrows(ZooException.class, () -> t.train(new Trainer.Settings(1, 1, 1e-2, 0, 0.1, 0, 1, "nothing"),
-                    r -> ex, 1, (s, l, lr) -> { }));
+            assertThrows(
+                    ZooException.class,
+                    () -> t.train(
+                            new Trainer.Settings(1, 1, 1e-2, 0, 0.1, 0, 1, "nothing"), r -> ex, 1, (s, l, lr) -> {}));
         }
         assertThrows(ZooException.class, () -> new Trainer.Settings(1, 1, 1e-2, 0, 0.1, 0, 1, "(unclosed"));
     }
@@ -125,7 +130,8 @@ class ZooTest {
             double initial = t.loss(List.of(ex));
             assertEquals(Math.log(69), initial, 0.02);
             int live = t.liveArrays();
-            double[] losses = t.train(new Trainer.Settings(40, 4, 1e-2, 5, 0.1, 0.0, 1.0), r -> ex, 1, (s, l, lr) -> { });
+            double[] losses =
+                    t.train(new Trainer.Settings(40, 4, 1e-2, 5, 0.1, 0.0, 1.0), r -> ex, 1, (s, l, lr) -> {});
             assertEquals(live, t.liveArrays(), "a training step leaves no arrays behind");
             assertEquals(initial, losses[0], 1e-5, "step 0 is scored before the first update");
             double end = t.loss(List.of(ex));
@@ -140,7 +146,11 @@ class ZooTest {
         Random r = new Random(5);
         List<Languages.Example> batch = List.of(lang.where(r, false), lang.count(r, true), lang.copy(r, false));
         try (Trainer t = new Trainer(c, Trainer.initialWeights(c, 2))) {
-            t.train(new Trainer.Settings(3, 4, 3e-3, 1, 0.1, 0.01, 1.0), rr -> lang.copy(rr, true), 9, (s, l, lr) -> { });
+            t.train(
+                    new Trainer.Settings(3, 4, 3e-3, 1, 0.1, 0.01, 1.0),
+                    rr -> lang.copy(rr, true),
+                    9,
+                    (s, l, lr) -> {});
             // independent: per example, log p(completion + EOS | prompt) from lm-eval log-likelihoods
             double sum = 0;
             int count = 0;
@@ -164,11 +174,16 @@ class ZooTest {
         String probe = "model.embed_tokens.weight";
         try (NDManager m = NDManager.newBaseManager(Device.cpu(), "PyTorch")) {
             Map<String, NDArray> w = new LinkedHashMap<>();
-            Trainer.initialWeights(c, 4).forEach((k, v) -> w.put(k, m.create(v, new Shape(
-                    CheckpointLayout.expectedShapes(c).get(k)))));
+            Trainer.initialWeights(c, 4)
+                    .forEach((k, v) -> w.put(
+                            k,
+                            m.create(
+                                    v,
+                                    new Shape(CheckpointLayout.expectedShapes(c).get(k)))));
             w.get(probe).setRequiresGradient(true);
             float[] grad;
-            try (CausalLM lm = CausalLM.fromWeights(c, w); NDManager scope = m.newSubManager()) {
+            try (CausalLM lm = CausalLM.fromWeights(c, w);
+                    NDManager scope = m.newSubManager()) {
                 float[] inference = lm.forward(scope, ids, lengths, true).toFloatArray();
                 NDArray loss;
                 try (GradientCollector gc = m.getEngine().newGradientCollector()) {
@@ -197,9 +212,11 @@ class ZooTest {
                 shifted[k] += (float) (side == 0 ? h : -h);
                 Map<String, NDArray> w2 = new LinkedHashMap<>(w);
                 w2.put(probe, m.create(shifted, w.get(probe).getShape()));
-                try (CausalLM lm = CausalLM.fromWeights(c, w2); NDManager scope = m.newSubManager()) {
+                try (CausalLM lm = CausalLM.fromWeights(c, w2);
+                        NDManager scope = m.newSubManager()) {
                     NDArray logp = lm.forward(scope, ids, lengths, true);
-                    f[side] = logp.get("0, :, 5").sum().getFloat() + logp.get("1, :3, 9").sum().getFloat();
+                    f[side] = logp.get("0, :, 5").sum().getFloat()
+                            + logp.get("1, :3, 9").sum().getFloat();
                 }
             }
             double numeric = (f[0] - f[1]) / (2 * h);
@@ -210,15 +227,17 @@ class ZooTest {
 
     @Test
     void sameSeedGivesByteIdenticalModelsAndAnotherSeedDoesNot() throws Exception {
-        Zoo again = ZooBuilder.build(tmp.resolve("zoo-b"), ZooSpec.tiny(), 3, s -> { });
-        Zoo other = ZooBuilder.build(tmp.resolve("zoo-c"), ZooSpec.tiny(), 4, s -> { });
+        Zoo again = ZooBuilder.build(tmp.resolve("zoo-b"), ZooSpec.tiny(), 3, s -> {});
+        Zoo other = ZooBuilder.build(tmp.resolve("zoo-c"), ZooSpec.tiny(), 4, s -> {});
         for (String m : List.of(Zoo.BASE, Zoo.EXPERT1, Zoo.EXPERT2)) {
             byte[] x = Files.readAllBytes(zoo.dir().resolve(m).resolve("model.safetensors"));
             assertArrayEquals(x, Files.readAllBytes(again.dir().resolve(m).resolve("model.safetensors")), m);
-            assertFalse(Arrays.equals(x, Files.readAllBytes(other.dir().resolve(m).resolve("model.safetensors"))), m);
+            assertFalse(
+                    Arrays.equals(x, Files.readAllBytes(other.dir().resolve(m).resolve("model.safetensors"))), m);
         }
         for (String task : List.of(Zoo.TARGET_SEARCH, Zoo.TARGET_TEST, Zoo.SKILL2_TEST)) {
-            assertEquals(Files.readString(zoo.dir().resolve("tasks").resolve(task + ".jsonl")),
+            assertEquals(
+                    Files.readString(zoo.dir().resolve("tasks").resolve(task + ".jsonl")),
                     Files.readString(again.dir().resolve("tasks").resolve(task + ".jsonl")));
         }
     }
@@ -232,14 +251,19 @@ class ZooTest {
         assertEquals(stamp, Files.getLastModifiedTime(zoo.manifest()).toMillis());
         assertTrue(log.get(0).startsWith("reusing"), log.toString());
 
-        ZooException wrongSeed = assertThrows(ZooException.class, () -> ZooBuilder.openOrBuild(zoo.dir(), ZooSpec.tiny(), 5, s -> { }));
-        assertTrue(wrongSeed.getMessage().contains("seed 3") && wrongSeed.getMessage().contains("seed 5"), wrongSeed.getMessage());
+        ZooException wrongSeed =
+                assertThrows(ZooException.class, () -> ZooBuilder.openOrBuild(zoo.dir(), ZooSpec.tiny(), 5, s -> {}));
+        assertTrue(
+                wrongSeed.getMessage().contains("seed 3")
+                        && wrongSeed.getMessage().contains("seed 5"),
+                wrongSeed.getMessage());
         Path foreign = Files.createDirectories(tmp.resolve("foreign"));
         Files.writeString(foreign.resolve("notes.txt"), "mine");
-        ZooException notZoo = assertThrows(ZooException.class, () -> ZooBuilder.openOrBuild(foreign, ZooSpec.tiny(), 3, s -> { }));
+        ZooException notZoo =
+                assertThrows(ZooException.class, () -> ZooBuilder.openOrBuild(foreign, ZooSpec.tiny(), 3, s -> {}));
         assertTrue(notZoo.getMessage().contains(foreign.toString()), notZoo.getMessage());
         assertTrue(Files.exists(foreign.resolve("notes.txt")), "nothing is deleted");
-        assertThrows(ZooException.class, () -> ZooBuilder.openOrBuild(tmp.resolve("neg"), ZooSpec.tiny(), -1, s -> { }));
+        assertThrows(ZooException.class, () -> ZooBuilder.openOrBuild(tmp.resolve("neg"), ZooSpec.tiny(), -1, s -> {}));
         assertFalse(Files.exists(tmp.resolve("neg")));
         try (var siblings = Files.list(tmp)) {
             assertTrue(siblings.noneMatch(p -> p.getFileName().toString().contains(".tmp-")), "no temp folders left");
@@ -273,13 +297,17 @@ class ZooTest {
         assertTrue(skill1.get(0).question().startsWith("what is "));
         List<Item> skill1Search = TaskLoader.items(TaskLoader.load(zoo.task(Zoo.SKILL1_SEARCH)));
         assertEquals(spec.searchItems(), skill1Search.size());
-        assertEquals(new Languages(3).toB(skill1Search.get(0).question()), search.get(0).question(),
+        assertEquals(
+                new Languages(3).toB(skill1Search.get(0).question()),
+                search.get(0).question(),
                 "the A skill's search split poses the target's search problems in A");
         List<Item> countTest = TaskLoader.items(TaskLoader.load(zoo.task(Zoo.SKILL2_TEST)));
         List<Item> countSearch = TaskLoader.items(TaskLoader.load(zoo.task(Zoo.SKILL2_SEARCH)));
         assertEquals(spec.skillItems(), countSearch.size());
-        assertFalse(countSearch.get(0).question().equals(countTest.get(0).question())
-                && countSearch.get(1).question().equals(countTest.get(1).question()), "different draws");
+        assertFalse(
+                countSearch.get(0).question().equals(countTest.get(0).question())
+                        && countSearch.get(1).question().equals(countTest.get(1).question()),
+                "different draws");
         Map<?, ?> manifest = new ObjectMapper().readValue(zoo.manifest().toFile(), Map.class);
         assertEquals(3, ((Number) manifest.get("seed")).intValue());
         try (ZooEval eval = new ZooEval(zoo)) {
@@ -312,9 +340,13 @@ class ZooTest {
         CliRun run = CliRun.of("bench", "generate", "--zoo", zoo.dir().toString(), "--repeats", "1");
         assertEquals(0, run.code(), run.err());
         // the two decodings' agreement is CausalLMTest's (with its near-tie margin); here: both ran and were compared
-        assertTrue(run.out().contains(Languages.TEMPLATES * ZooSpec.tiny().testProblems() + " items") && run.out().contains("speed-up")
-                && (run.out().contains("identical outputs") || run.out().contains("differ (greedy near-ties")), run.out());
-        CliRun none = CliRun.of("bench", "generate", "--zoo", tmp.resolve("no-zoo").toString());
+        assertTrue(
+                run.out().contains(Languages.TEMPLATES * ZooSpec.tiny().testProblems() + " items")
+                        && run.out().contains("speed-up")
+                        && (run.out().contains("identical outputs") || run.out().contains("differ (greedy near-ties")),
+                run.out());
+        CliRun none =
+                CliRun.of("bench", "generate", "--zoo", tmp.resolve("no-zoo").toString());
         assertEquals(1, none.code());
         assertTrue(none.err().contains(tmp.resolve("no-zoo").toString()), none.err());
     }

@@ -1,14 +1,5 @@
 package dev.chimera.engine.actor;
 
-import java.nio.file.Path;
-import java.util.Arrays;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
-import java.util.function.Supplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import dev.chimera.engine.actor.Protocol.Assign;
 import dev.chimera.engine.actor.Protocol.Control;
 import dev.chimera.engine.actor.Protocol.CoordinatorCommand;
@@ -24,17 +15,32 @@ import dev.chimera.engine.actor.Protocol.WorkerStatus;
 import dev.chimera.engine.run.Dispatch;
 import dev.chimera.engine.run.FinalPick;
 import dev.chimera.engine.run.Journal;
+import dev.chimera.engine.run.Racing;
 import dev.chimera.engine.run.RunEvent;
 import dev.chimera.engine.run.RunFolder;
 import dev.chimera.engine.run.RunSearch;
 import dev.chimera.engine.run.RunSpec;
 import dev.chimera.engine.run.RunState;
-import dev.chimera.engine.run.Racing;
 import dev.chimera.engine.run.SearchSpace;
 import dev.chimera.estimate.IrtConfig;
 import dev.chimera.estimate.ItemIrt;
 import dev.chimera.search.Candidate;
 import dev.chimera.search.Evaluation;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.DispatcherSelector;
@@ -44,15 +50,8 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.actor.typed.receptionist.Receptionist;
-
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Owns one run at a time (a Cluster Singleton, so one per cluster): asks the optimizer for candidates, hands them
@@ -67,28 +66,26 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
     private static final Logger LOG = LoggerFactory.getLogger(Coordinator.class);
 
     /** Coordinator settings (from {@code chimera.engine} in the config). */
-    public record Settings(Duration workTimeout, Duration tick, int maxAttempts, boolean fsync, String blockingDispatcher) {
-    }
+    public record Settings(
+            Duration workTimeout, Duration tick, int maxAttempts, boolean fsync, String blockingDispatcher) {}
 
     // ------------------------------------------------------------ local messages
-    private record WorkersChanged(Receptionist.Listing listing) implements CoordinatorCommand {
+    private record WorkersChanged(Receptionist.Listing listing) implements CoordinatorCommand {}
+
+    private enum Tick implements CoordinatorCommand {
+        INSTANCE
     }
 
-    private enum Tick implements CoordinatorCommand { INSTANCE }
+    private record Opened(RunFolder.Opened run, ActorRef<SubmitReply> replyTo) implements CoordinatorCommand {}
 
-    private record Opened(RunFolder.Opened run, ActorRef<SubmitReply> replyTo) implements CoordinatorCommand {
-    }
+    private record OpenFailed(String error, ActorRef<SubmitReply> replyTo) implements CoordinatorCommand {}
 
-    private record OpenFailed(String error, ActorRef<SubmitReply> replyTo) implements CoordinatorCommand {
-    }
-
-    private record OutputsWritten(String runId, RunState.Status outcome, String reason, String error) implements CoordinatorCommand {
-    }
+    private record OutputsWritten(String runId, RunState.Status outcome, String reason, String error)
+            implements CoordinatorCommand {}
 
     /** The {@code irt} estimator's fit on {@code references} (null when the fit failed: {@code error}). */
     private record FitReady(String runId, List<Long> references, Map<String, ItemIrt> fit, String error)
-            implements CoordinatorCommand {
-    }
+            implements CoordinatorCommand {}
 
     // ------------------------------------------------------------ state
 
@@ -106,6 +103,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
         final List<String> geneNames;
         /** The {@code irt} estimator's fits by their reference rows, and those being fitted. */
         final Map<List<Long>, Map<String, ItemIrt>> fits = new HashMap<>();
+
         final Set<List<Long>> fitting = new HashSet<>();
         boolean paused;
         boolean ending;
@@ -118,8 +116,15 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
             this.state = opened.state();
             this.search = opened.search();
             RunSpec spec = opened.spec();
-            this.racing = spec.fidelity() == null ? null : new Racing(spec.fidelity(),
-                    spec.objectives().stream().map(RunSpec.ObjectiveSpec::name).toList(), opened.setup().items(), opened.setup().rungs());
+            this.racing = spec.fidelity() == null
+                    ? null
+                    : new Racing(
+                            spec.fidelity(),
+                            spec.objectives().stream()
+                                    .map(RunSpec.ObjectiveSpec::name)
+                                    .toList(),
+                            opened.setup().items(),
+                            opened.setup().rungs());
             List<double[]> points = racing == null ? List.of() : SearchSpace.startPoints(spec);
             this.starts = points.size();
             if (racing != null && spec.fidelity().calibration() > 0) {
@@ -177,15 +182,18 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
     private final String node;
     /** Queue, jobs in flight, attempts and worker slots: a pure value (see {@link Dispatch}). */
     private Dispatch dispatch = Dispatch.empty();
+
     private final Map<String, ActorRef<WorkerCommand>> refs = new LinkedHashMap<>();
     private final Map<String, Status> ended = new LinkedHashMap<>();
     private Set<ActorRef<WorkerCommand>> lastListing = Set.of();
     private Active run;
 
-    private Coordinator(ActorContext<CoordinatorCommand> ctx, TimerScheduler<CoordinatorCommand> timers, Settings settings) {
+    private Coordinator(
+            ActorContext<CoordinatorCommand> ctx, TimerScheduler<CoordinatorCommand> timers, Settings settings) {
         super(ctx);
         this.settings = settings;
-        this.blocking = ctx.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig(settings.blockingDispatcher()));
+        this.blocking =
+                ctx.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig(settings.blockingDispatcher()));
         this.node = ctx.getSystem().address().toString();
         ActorRef<Receptionist.Listing> adapter = ctx.messageAdapter(Receptionist.Listing.class, WorkersChanged::new);
         ctx.getSystem().receptionist().tell(Receptionist.subscribe(Protocol.WORKERS, adapter));
@@ -221,14 +229,22 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
 
     private Behavior<CoordinatorCommand> onSubmit(Submit m) {
         if (run != null) {
-            m.replyTo().tell(new SubmitReply(false, run.id(), run.opened.dir().toString(),
-                    "run " + run.id() + " is active on this cluster; stop it first or wait for it to end"));
+            m.replyTo()
+                    .tell(new SubmitReply(
+                            false,
+                            run.id(),
+                            run.opened.dir().toString(),
+                            "run " + run.id() + " is active on this cluster; stop it first or wait for it to end"));
             return this;
         }
         CompletableFuture<RunFolder.Opened> f = CompletableFuture.supplyAsync(
                 () -> m.spec() != null ? RunFolder.create(m.spec()) : RunFolder.resume(Path.of(m.runDir())), blocking);
-        getContext().pipeToSelf(f, (ok, err) -> ok != null ? new Opened(ok, m.replyTo())
-                : new OpenFailed(rootMessage(err), m.replyTo()));
+        getContext()
+                .pipeToSelf(
+                        f,
+                        (ok, err) -> ok != null
+                                ? new Opened(ok, m.replyTo())
+                                : new OpenFailed(rootMessage(err), m.replyTo()));
         return this;
     }
 
@@ -246,7 +262,9 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
         int redo;
         if (run.racing == null) {
             redo = run.search.pending().size();
-            dispatch = dispatch.enqueue(run.search.pending().stream().map(c -> new Dispatch.Job(c.id(), c.genes(), 0, -1)).toList());
+            dispatch = dispatch.enqueue(run.search.pending().stream()
+                    .map(c -> new Dispatch.Job(c.id(), c.genes(), 0, -1))
+                    .toList());
         } else {
             List<Dispatch.Job> refs = new ArrayList<>();
             for (long id : run.referenceIds()) {
@@ -260,8 +278,13 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
             }
             redo = dispatch.queue().size();
         }
-        LOG.info("run {} {} in {} ({} evaluations journaled, {} to redo)", run.id(),
-                resumed ? "resumed" : "started", run.opened.dir(), run.state.evaluated().size(), redo);
+        LOG.info(
+                "run {} {} in {} ({} evaluations journaled, {} to redo)",
+                run.id(),
+                resumed ? "resumed" : "started",
+                run.opened.dir(),
+                run.state.evaluated().size(),
+                redo);
         m.replyTo().tell(new SubmitReply(true, run.id(), run.opened.dir().toString(), null));
         dispatch();
         return this;
@@ -289,8 +312,11 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
         while (true) {
             if (dispatch.queue().isEmpty() && dispatch.freeSlots() > 0) {
                 // racing decides per cohort: ask for the whole of it at once, or a decision could see part of it
-                List<Candidate> fresh = run.search.next(run.racing != null ? Integer.MAX_VALUE : dispatch.freeSlots(), active);
-                dispatch = dispatch.enqueue(fresh.stream().map(c -> new Dispatch.Job(c.id(), c.genes(), 0, -1)).toList());
+                List<Candidate> fresh =
+                        run.search.next(run.racing != null ? Integer.MAX_VALUE : dispatch.freeSlots(), active);
+                dispatch = dispatch.enqueue(fresh.stream()
+                        .map(c -> new Dispatch.Job(c.id(), c.genes(), 0, -1))
+                        .toList());
             }
             Dispatch.Assigned a = dispatch.assignNext(System.nanoTime());
             if (a == null) {
@@ -298,8 +324,8 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
             }
             dispatch = a.next();
             Dispatch.Job job = a.assignment().job();
-            refs.get(a.assignment().worker()).tell(new Assign(run.id(), job.id(), job.genes(), run.opened.setup(), job.rung(),
-                    job.from()));
+            refs.get(a.assignment().worker())
+                    .tell(new Assign(run.id(), job.id(), job.genes(), run.opened.setup(), job.rung(), job.from()));
         }
         maybeFinish(active);
     }
@@ -322,12 +348,17 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
         if (run.racing == null || run.opened.spec().fidelity().finalists() <= 0) {
             return false;
         }
-        Map<String, ItemIrt> irt = irtFor(RunEvent.Fitted.FINAL, run.racing.finalPool(run.state.fidelity(), run.referenceIds()));
+        Map<String, ItemIrt> irt =
+                irtFor(RunEvent.Fitted.FINAL, run.racing.finalPool(run.state.fidelity(), run.referenceIds()));
         if (irt == null) {
             return true; // the final fit is on its way: FitReady comes back here
         }
         List<Dispatch.Job> jobs = new ArrayList<>();
-        for (long id : run.racing.finalists(run.state.fidelity(), run.referenceIds(), irt, run.opened.spec().fidelity().finalists())) {
+        for (long id : run.racing.finalists(
+                run.state.fidelity(),
+                run.referenceIds(),
+                irt,
+                run.opened.spec().fidelity().finalists())) {
             int reached = run.state.fidelity().rung(id);
             if (reached < run.racing.top()) {
                 jobs.add(new Dispatch.Job(id, run.genes(id), run.racing.top(), reached));
@@ -352,17 +383,37 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
         Dispatch.Completed done = dispatch.completed(key, m.workerId(), m.evalMillis());
         dispatch = done.next();
         if (!done.accepted()) {
-            LOG.debug("dropping a late duplicate result of candidate {} (rung {}) from {}", m.candidateId(), m.rung(), m.workerId());
+            LOG.debug(
+                    "dropping a late duplicate result of candidate {} (rung {}) from {}",
+                    m.candidateId(),
+                    m.rung(),
+                    m.workerId());
             return this;
         }
         Dispatch.Job job = done.job();
         run.sessionEvaluations++;
         long now = System.currentTimeMillis();
         if (job.from() < 0) {
-            record(new RunEvent.Evaluated(now, job.id(), job.genes(), m.objectives(), m.items(), m.workerId(), m.mergeMillis(),
-                    m.evalMillis(), done.attempt(), job.rung()));
+            record(new RunEvent.Evaluated(
+                    now,
+                    job.id(),
+                    job.genes(),
+                    m.objectives(),
+                    m.items(),
+                    m.workerId(),
+                    m.mergeMillis(),
+                    m.evalMillis(),
+                    done.attempt(),
+                    job.rung()));
         } else {
-            record(new RunEvent.Refined(now, job.id(), job.rung(), m.items(), m.workerId(), m.mergeMillis(), m.evalMillis(),
+            record(new RunEvent.Refined(
+                    now,
+                    job.id(),
+                    job.rung(),
+                    m.items(),
+                    m.workerId(),
+                    m.mergeMillis(),
+                    m.evalMillis(),
                     done.attempt()));
         }
         if (run.racing == null) {
@@ -386,8 +437,8 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
         }
         if (run.search.generationAdvanced()) {
             long gen = run.search.optimizer().generation();
-            RunEvent.GenerationDone g = new RunEvent.GenerationDone(System.currentTimeMillis(), gen,
-                    run.state.evaluated().size(), bestObjectives());
+            RunEvent.GenerationDone g = new RunEvent.GenerationDone(
+                    System.currentTimeMillis(), gen, run.state.evaluated().size(), bestObjectives());
             record(g);
             RunFolder.Opened o = run.opened;
             var snapshot = run.search.optimizer().snapshot();
@@ -416,7 +467,8 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
             return; // its fit is on its way: FitReady advances the open cohorts
         }
         List<Long> members = run.search.cohort(cohort);
-        Racing.Step step = run.racing.advance(members, run.state.fidelity(), new Racing.Basis(incumbents, irt), allowance(members));
+        Racing.Step step = run.racing.advance(
+                members, run.state.fidelity(), new Racing.Basis(incumbents, irt), allowance(members));
         for (Racing.Ended e : step.ended()) {
             if (!run.state.fidelity().scored().containsKey(e.id())) {
                 record(new RunEvent.Scored(System.currentTimeMillis(), e.id(), e.values(), e.rung()));
@@ -427,9 +479,11 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
         List<Dispatch.Job> fresh = new ArrayList<>();
         for (Racing.Need n : step.needs()) {
             Dispatch.Key k = new Dispatch.Key(n.id(), n.rung());
-            boolean pending = dispatch.inFlight().containsKey(k) || dispatch.queue().stream().anyMatch(j -> j.key().equals(k));
+            boolean pending = dispatch.inFlight().containsKey(k)
+                    || dispatch.queue().stream().anyMatch(j -> j.key().equals(k));
             if (!pending) {
-                (n.from() < 0 ? fresh : promotions).add(new Dispatch.Job(n.id(), run.genes(n.id()), n.rung(), n.from()));
+                (n.from() < 0 ? fresh : promotions)
+                        .add(new Dispatch.Job(n.id(), run.genes(n.id()), n.rung(), n.from()));
             }
         }
         dispatch = dispatch.enqueueFirst(promotions).enqueue(fresh);
@@ -458,7 +512,8 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
             IrtConfig cfg = IrtConfig.defaults().withSeed(run.opened.spec().seed());
             CompletableFuture<Map<String, ItemIrt>> f = CompletableFuture.supplyAsync(
                     () -> a.racing.fit(progress, rows, a.opened.parents(), cfg), blocking);
-            getContext().pipeToSelf(f, (ok, err) -> new FitReady(a.id(), rows, ok, err == null ? null : rootMessage(err)));
+            getContext()
+                    .pipeToSelf(f, (ok, err) -> new FitReady(a.id(), rows, ok, err == null ? null : rootMessage(err)));
         }
         return fit;
     }
@@ -470,13 +525,21 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
         run.fitting.remove(m.references());
         if (m.error() != null) {
             // deterministic, so a resume fails the same way: those decisions fall back to the paired estimator
-            LOG.warn("run {}: the IRT fit on {} reference row(s) failed ({}); the paired estimator is used instead",
-                    run.id(), m.references().size(), m.error());
+            LOG.warn(
+                    "run {}: the IRT fit on {} reference row(s) failed ({}); the paired estimator is used instead",
+                    run.id(),
+                    m.references().size(),
+                    m.error());
         } else if (m.fit().isEmpty()) {
-            LOG.debug("run {}: {} whole-split row(s) and the parents' are too few for an IRT fit (paired estimator)", run.id(),
+            LOG.debug(
+                    "run {}: {} whole-split row(s) and the parents' are too few for an IRT fit (paired estimator)",
+                    run.id(),
                     m.references().size());
         } else {
-            LOG.info("run {}: IRT refitted on {} whole-split row(s) and the parents'", run.id(), m.references().size());
+            LOG.info(
+                    "run {}: IRT refitted on {} whole-split row(s) and the parents'",
+                    run.id(),
+                    m.references().size());
         }
         run.fits.put(m.references(), m.error() != null ? Map.of() : m.fit());
         for (long cohort : run.search.openCohorts()) {
@@ -498,7 +561,9 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
         long whole = run.racing.items(run.racing.top());
         long outside = run.state.fidelity().items();
         for (long id : members) {
-            outside -= run.state.fidelity().of(id).values().stream().mapToLong(Map::size).sum();
+            outside -= run.state.fidelity().of(id).values().stream()
+                    .mapToLong(Map::size)
+                    .sum();
         }
         return (long) Math.floor(budget * run.search.handedOut() * whole) - outside;
     }
@@ -514,9 +579,17 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
         if (f.refusal() != null) {
             LOG.error("worker {} refuses run {}: {}", m.workerId(), m.runId(), m.error());
         } else if (f.attempt() > 0) {
-            LOG.warn("candidate {} failed on {} (attempt {}): {}", m.candidateId(), m.workerId(), f.attempt(), m.error());
+            LOG.warn(
+                    "candidate {} failed on {} (attempt {}): {}",
+                    m.candidateId(),
+                    m.workerId(),
+                    f.attempt(),
+                    m.error());
             if (f.exhausted()) {
-                end("failed: candidate " + m.candidateId() + " failed " + f.attempt() + " times; last error: " + m.error(), RunState.Status.FAILED);
+                end(
+                        "failed: candidate " + m.candidateId() + " failed " + f.attempt() + " times; last error: "
+                                + m.error(),
+                        RunState.Status.FAILED);
                 return this;
             }
         }
@@ -538,7 +611,10 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
         for (Dispatch.Worker w : before.workers().values()) {
             if (!dispatch.workers().containsKey(w.id())) {
                 refs.remove(w.id());
-                LOG.info("worker {} left; handing out its {} job(s) again", w.id(), w.inFlight().size());
+                LOG.info(
+                        "worker {} left; handing out its {} job(s) again",
+                        w.id(),
+                        w.inFlight().size());
             }
         }
         dispatch();
@@ -550,14 +626,22 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
             return this;
         }
         if (run.journal.failure() != null && !run.ending) {
-            end("failed: the journal cannot be written: " + run.journal.failure().getMessage(), RunState.Status.FAILED);
+            end(
+                    "failed: the journal cannot be written: "
+                            + run.journal.failure().getMessage(),
+                    RunState.Status.FAILED);
             return this;
         }
-        Dispatch.TimedOut t = dispatch.timeouts(System.nanoTime(), settings.workTimeout().toNanos());
+        Dispatch.TimedOut t =
+                dispatch.timeouts(System.nanoTime(), settings.workTimeout().toNanos());
         dispatch = t.next();
         for (Dispatch.Assignment a : t.late()) {
-            LOG.warn("candidate {} (rung {}) on {} timed out after {}; handing it out again", a.job().id(), a.job().rung(),
-                    a.worker(), settings.workTimeout());
+            LOG.warn(
+                    "candidate {} (rung {}) on {} timed out after {}; handing it out again",
+                    a.job().id(),
+                    a.job().rung(),
+                    a.worker(),
+                    settings.workTimeout());
         }
         dispatch();
         return this;
@@ -598,7 +682,9 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
     private Behavior<CoordinatorCommand> onGetStatus(GetStatus m) {
         String id = m.runId();
         if (id == null || id.isEmpty()) {
-            id = run != null ? run.id() : ended.keySet().stream().reduce((a, b) -> b).orElse(null);
+            id = run != null
+                    ? run.id()
+                    : ended.keySet().stream().reduce((a, b) -> b).orElse(null);
         }
         m.replyTo().tell(statusOf(id, null));
         return this;
@@ -608,19 +694,49 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
         if (run != null && run.id().equals(runId)) {
             double secs = (System.nanoTime() - run.sessionStartNanos) / 1e9;
             List<WorkerStatus> ws = workerStatuses();
-            RunState.Status state = run.ending ? RunState.Status.ENDING : run.paused ? RunState.Status.PAUSED : RunState.Status.RUNNING;
-            return new Status(runId, state, run.opened.dir().toString(), run.search.optimizer().generation(),
-                    run.state.evaluated().size(), dispatch.inFlight().size(), run.search.cacheHits(), bestObjectives(),
-                    secs > 0 ? run.sessionEvaluations / secs * 60 : 0, secs, ws, null, error, run.state.fidelity().items(),
-                    estimatorError(), bestGenes());
+            RunState.Status state =
+                    run.ending ? RunState.Status.ENDING : run.paused ? RunState.Status.PAUSED : RunState.Status.RUNNING;
+            return new Status(
+                    runId,
+                    state,
+                    run.opened.dir().toString(),
+                    run.search.optimizer().generation(),
+                    run.state.evaluated().size(),
+                    dispatch.inFlight().size(),
+                    run.search.cacheHits(),
+                    bestObjectives(),
+                    secs > 0 ? run.sessionEvaluations / secs * 60 : 0,
+                    secs,
+                    ws,
+                    null,
+                    error,
+                    run.state.fidelity().items(),
+                    estimatorError(),
+                    bestGenes());
         }
         Status s = runId == null ? null : ended.get(runId);
         if (s != null) {
             return error == null ? s : withError(s, error);
         }
-        return new Status(runId, RunState.Status.UNKNOWN, null, 0, 0, 0, 0, new double[0], 0, 0, workerStatuses(), null,
-                error != null ? error : runId == null ? "no run on this cluster yet" : "no run " + runId + " on this cluster",
-                0, Double.NaN, Map.of());
+        return new Status(
+                runId,
+                RunState.Status.UNKNOWN,
+                null,
+                0,
+                0,
+                0,
+                0,
+                new double[0],
+                0,
+                0,
+                workerStatuses(),
+                null,
+                error != null
+                        ? error
+                        : runId == null ? "no run on this cluster yet" : "no run " + runId + " on this cluster",
+                0,
+                Double.NaN,
+                Map.of());
     }
 
     /** The best candidate's genes by name, models written as their aliases (the first of several objectives' set). */
@@ -658,15 +774,30 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
         List<WorkerStatus> ws = new ArrayList<>();
         for (Dispatch.Worker w : dispatch.workers().values()) {
             double span = w.firstAssigned() < 0 ? 0 : (System.nanoTime() - w.firstAssigned()) / 1e6;
-            ws.add(new WorkerStatus(w.id(), w.evaluated(), span <= 0 ? 0 : Math.min(1, w.busyMillis() / span), w.refused()));
+            ws.add(new WorkerStatus(
+                    w.id(), w.evaluated(), span <= 0 ? 0 : Math.min(1, w.busyMillis() / span), w.refused()));
         }
         return ws;
     }
 
     private static Status withError(Status s, String error) {
-        return new Status(s.runId(), s.state(), s.runDir(), s.generation(), s.evaluations(), s.inFlight(), s.cacheHits(),
-                s.best(), s.evaluationsPerMinute(), s.elapsedSeconds(), s.workers(), s.finishReason(), error, s.items(),
-                s.estimatorError(), s.bestGenes());
+        return new Status(
+                s.runId(),
+                s.state(),
+                s.runDir(),
+                s.generation(),
+                s.evaluations(),
+                s.inFlight(),
+                s.cacheHits(),
+                s.best(),
+                s.evaluationsPerMinute(),
+                s.elapsedSeconds(),
+                s.workers(),
+                s.finishReason(),
+                error,
+                s.items(),
+                s.estimatorError(),
+                s.bestGenes());
     }
 
     /** A multi-fidelity run's answer so far: among the candidates and start points scored on the whole split. */
@@ -680,11 +811,14 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
         for (long id : run.referenceIds()) {
             refs.put(id, run.label(id));
         }
-        List<String> objectives = run.opened.spec().objectives().stream().map(RunSpec.ObjectiveSpec::name).toList();
+        List<String> objectives = run.opened.spec().objectives().stream()
+                .map(RunSpec.ObjectiveSpec::name)
+                .toList();
         RunState.Fidelity progress = run.state.fidelity();
         int top = run.racing.top();
         long seed = compare ? run.opened.spec().seed() : -1;
-        return () -> FinalPick.choose(objectives, run.opened.setup().items(), progress, top, refs, run.opened.parents(), seed);
+        return () -> FinalPick.choose(
+                objectives, run.opened.setup().items(), progress, top, refs, run.opened.parents(), seed);
     }
 
     private List<Evaluation> best() {
@@ -694,7 +828,9 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
         FinalPick.Pick p = pick(false);
         List<Evaluation> out = new ArrayList<>();
         for (int i = 0; i < p.ids().size(); i++) {
-            out.add(new Evaluation(new Candidate(p.ids().get(i), run.genes(p.ids().get(i))), p.values().get(i)));
+            out.add(new Evaluation(
+                    new Candidate(p.ids().get(i), run.genes(p.ids().get(i))),
+                    p.values().get(i)));
         }
         return out;
     }
@@ -729,7 +865,8 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
         // the pick's bootstrap comparisons are computed with the outputs, off the actor's thread
         Supplier<FinalPick.Pick> answer = run.racing == null ? () -> null : pickOf(run, true);
         List<Racing.Finalist> check = run.racing == null ? List.of() : finalistCheck();
-        String estimator = run.racing == null ? null : run.opened.spec().fidelity().estimator();
+        String estimator =
+                run.racing == null ? null : run.opened.spec().fidelity().estimator();
         Supplier<FinalPick.Pick> pick = () -> {
             FinalPick.Pick p = answer.get();
             return p == null ? null : p.withEstimates(estimator, check);
@@ -738,9 +875,11 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
         RunState state = run.state;
         LOG.info("run {} ending: {}", id, reason);
         boolean models = outcome == RunState.Status.FINISHED;
-        CompletableFuture<Void> f = CompletableFuture.runAsync(() -> o.writeOutputs(state, best, pick.get(), snapshot, models),
-                blocking);
-        getContext().pipeToSelf(f, (ok, err) -> new OutputsWritten(id, outcome, reason, err == null ? null : rootMessage(err)));
+        CompletableFuture<Void> f =
+                CompletableFuture.runAsync(() -> o.writeOutputs(state, best, pick.get(), snapshot, models), blocking);
+        getContext()
+                .pipeToSelf(
+                        f, (ok, err) -> new OutputsWritten(id, outcome, reason, err == null ? null : rootMessage(err)));
     }
 
     private Behavior<CoordinatorCommand> onOutputsWritten(OutputsWritten m) {
@@ -756,12 +895,30 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
             record(new RunEvent.Finished(System.currentTimeMillis(), reason, m.outcome() == RunState.Status.FAILED));
         }
         Status s = statusOf(m.runId(), null);
-        Status last = new Status(s.runId(), m.outcome(), s.runDir(), s.generation(),
-                s.evaluations(), 0, s.cacheHits(), s.best(), s.evaluationsPerMinute(), s.elapsedSeconds(), s.workers(), reason,
-                null, s.items(), s.estimatorError(), s.bestGenes());
+        Status last = new Status(
+                s.runId(),
+                m.outcome(),
+                s.runDir(),
+                s.generation(),
+                s.evaluations(),
+                0,
+                s.cacheHits(),
+                s.best(),
+                s.evaluationsPerMinute(),
+                s.elapsedSeconds(),
+                s.workers(),
+                reason,
+                null,
+                s.items(),
+                s.estimatorError(),
+                s.bestGenes());
         run.journal.close();
         ended.put(m.runId(), last);
-        LOG.info("run {} {}: {} evaluations, best {}", m.runId(), last.state().word(), last.evaluations(),
+        LOG.info(
+                "run {} {}: {} evaluations, best {}",
+                m.runId(),
+                last.state().word(),
+                last.evaluations(),
                 Arrays.toString(last.best()));
         run = null;
         dispatch = dispatch.newRun();
@@ -770,8 +927,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
 
     static String rootMessage(Throwable t) {
         Throwable c = t;
-        while ((c instanceof CompletionException || c instanceof ExecutionException)
-                && c.getCause() != null) {
+        while ((c instanceof CompletionException || c instanceof ExecutionException) && c.getCause() != null) {
             c = c.getCause();
         }
         return c.getMessage() != null ? c.getMessage() : c.toString();

@@ -1,7 +1,5 @@
 package dev.chimera.engine.actor;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import dev.chimera.engine.actor.Protocol.Assign;
 import dev.chimera.engine.actor.Protocol.CoordinatorCommand;
 import dev.chimera.engine.actor.Protocol.RequestWork;
@@ -9,7 +7,14 @@ import dev.chimera.engine.actor.Protocol.WorkFailed;
 import dev.chimera.engine.actor.Protocol.WorkerCommand;
 import dev.chimera.engine.run.RunSetup;
 import dev.chimera.engine.work.Workload;
-import dev.chimera.engine.work.WorkloadException;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.function.BiFunction;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.DispatcherSelector;
@@ -20,15 +25,8 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.actor.typed.receptionist.Receptionist;
-
-import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.Deque;
-import java.util.HashMap;
-import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
-import java.util.function.BiFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One per device. Pulls candidates from the Coordinator, builds them (merges in device memory) on the blocking
@@ -43,28 +41,29 @@ public final class Merger extends AbstractBehavior<WorkerCommand> {
     private static final Logger LOG = LoggerFactory.getLogger(Merger.class);
 
     /** Merger settings. {@code workloads} makes a run's workload for a device (tests pass fakes). */
-    public record Settings(String workerId, String device, int depth, Duration idlePoll, String blockingDispatcher,
-                           BiFunction<RunSetup, String, Workload> workloads) {
-    }
+    public record Settings(
+            String workerId,
+            String device,
+            int depth,
+            Duration idlePoll,
+            String blockingDispatcher,
+            BiFunction<RunSetup, String, Workload> workloads) {}
 
     // local messages
-    private enum Poll implements WorkerCommand { INSTANCE }
-
-    private record WorkloadReady(String runId, Workload workload) implements WorkerCommand {
+    private enum Poll implements WorkerCommand {
+        INSTANCE
     }
 
-    private record WorkloadFailed(String runId, String error) implements WorkerCommand {
-    }
+    private record WorkloadReady(String runId, Workload workload) implements WorkerCommand {}
 
-    private record Built(Assign assign, Workload.Built candidate, long millis) implements WorkerCommand {
-    }
+    private record WorkloadFailed(String runId, String error) implements WorkerCommand {}
 
-    private record BuildFailed(Assign assign, String error) implements WorkerCommand {
-    }
+    private record Built(Assign assign, Workload.Built candidate, long millis) implements WorkerCommand {}
+
+    private record BuildFailed(Assign assign, String error) implements WorkerCommand {}
 
     /** From the Evaluator: a candidate left the pipeline. */
-    record Released(String runId, long candidateId) implements WorkerCommand {
-    }
+    record Released(String runId, long candidateId) implements WorkerCommand {}
 
     private final Settings settings;
     private final ActorRef<CoordinatorCommand> coordinator;
@@ -78,13 +77,18 @@ public final class Merger extends AbstractBehavior<WorkerCommand> {
     private boolean building;
     private int outstanding;
 
-    private Merger(ActorContext<WorkerCommand> ctx, TimerScheduler<WorkerCommand> timers, Settings settings,
-                   ActorRef<CoordinatorCommand> coordinator) {
+    private Merger(
+            ActorContext<WorkerCommand> ctx,
+            TimerScheduler<WorkerCommand> timers,
+            Settings settings,
+            ActorRef<CoordinatorCommand> coordinator) {
         super(ctx);
         this.settings = settings;
         this.coordinator = coordinator;
-        this.blocking = ctx.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig(settings.blockingDispatcher()));
-        this.evaluator = ctx.spawn(Evaluator.create(settings.workerId(), ctx.getSelf(), coordinator, blocking), "evaluator");
+        this.blocking =
+                ctx.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig(settings.blockingDispatcher()));
+        this.evaluator =
+                ctx.spawn(Evaluator.create(settings.workerId(), ctx.getSelf(), coordinator, blocking), "evaluator");
         ctx.getSystem().receptionist().tell(Receptionist.register(Protocol.WORKERS, ctx.getSelf()));
         timers.startTimerWithFixedDelay(Poll.INSTANCE, settings.idlePoll());
         requestWork();
@@ -148,18 +152,25 @@ public final class Merger extends AbstractBehavior<WorkerCommand> {
             loading = a.runId();
             RunSetup setup = a.setup();
             closeIdleWorkloads(a.runId());
-            CompletableFuture<Workload> f = CompletableFuture.supplyAsync(() -> settings.workloads().apply(setup, settings.device()), blocking);
-            getContext().pipeToSelf(f, (ok, err) -> ok != null ? new WorkloadReady(setup.runId(), ok)
-                    : new WorkloadFailed(setup.runId(), Coordinator.rootMessage(err)));
+            CompletableFuture<Workload> f =
+                    CompletableFuture.supplyAsync(() -> settings.workloads().apply(setup, settings.device()), blocking);
+            getContext()
+                    .pipeToSelf(
+                            f,
+                            (ok, err) -> ok != null
+                                    ? new WorkloadReady(setup.runId(), ok)
+                                    : new WorkloadFailed(setup.runId(), Coordinator.rootMessage(err)));
             return;
         }
         queue.poll();
         building = true;
-        CompletableFuture<Built> f = CompletableFuture.supplyAsync(() -> {
-            long t0 = System.nanoTime();
-            Workload.Built b = w.build(a.genes());
-            return new Built(a, b, (System.nanoTime() - t0) / 1_000_000);
-        }, blocking);
+        CompletableFuture<Built> f = CompletableFuture.supplyAsync(
+                () -> {
+                    long t0 = System.nanoTime();
+                    Workload.Built b = w.build(a.genes());
+                    return new Built(a, b, (System.nanoTime() - t0) / 1_000_000);
+                },
+                blocking);
         getContext().pipeToSelf(f, (ok, err) -> ok != null ? ok : new BuildFailed(a, Coordinator.rootMessage(err)));
     }
 
@@ -188,7 +199,8 @@ public final class Merger extends AbstractBehavior<WorkerCommand> {
         // refuse everything of that run we hold
         queue.removeIf(a -> {
             if (a.runId().equals(m.runId())) {
-                coordinator.tell(new WorkFailed(a.runId(), a.candidateId(), a.rung(), settings.workerId(), m.error(), true));
+                coordinator.tell(
+                        new WorkFailed(a.runId(), a.candidateId(), a.rung(), settings.workerId(), m.error(), true));
                 release(a.runId());
                 return true;
             }
@@ -200,18 +212,33 @@ public final class Merger extends AbstractBehavior<WorkerCommand> {
 
     private Behavior<WorkerCommand> onBuilt(Built m) {
         building = false;
-        evaluator.tell(new Evaluator.Evaluate(m.assign().runId(), m.assign().candidateId(), m.assign().rung(), m.assign().from(),
-                workloads.get(m.assign().runId()), m.candidate(), m.millis()));
+        evaluator.tell(new Evaluator.Evaluate(
+                m.assign().runId(),
+                m.assign().candidateId(),
+                m.assign().rung(),
+                m.assign().from(),
+                workloads.get(m.assign().runId()),
+                m.candidate(),
+                m.millis()));
         next();
         return this;
     }
 
     private Behavior<WorkerCommand> onBuildFailed(BuildFailed m) {
         building = false;
-        LOG.warn("worker {}: candidate {} of run {} failed to build: {}", settings.workerId(),
-                m.assign().candidateId(), m.assign().runId(), m.error());
-        coordinator.tell(new WorkFailed(m.assign().runId(), m.assign().candidateId(), m.assign().rung(), settings.workerId(),
-                m.error(), false));
+        LOG.warn(
+                "worker {}: candidate {} of run {} failed to build: {}",
+                settings.workerId(),
+                m.assign().candidateId(),
+                m.assign().runId(),
+                m.error());
+        coordinator.tell(new WorkFailed(
+                m.assign().runId(),
+                m.assign().candidateId(),
+                m.assign().rung(),
+                settings.workerId(),
+                m.error(),
+                false));
         release(m.assign().runId());
         requestWork();
         next();

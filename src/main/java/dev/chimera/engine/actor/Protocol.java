@@ -1,50 +1,50 @@
 package dev.chimera.engine.actor;
 
 import dev.chimera.engine.run.ControlAction;
-import dev.chimera.engine.run.RunState;
 import dev.chimera.engine.run.RunSetup;
-import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.actor.typed.receptionist.ServiceKey;
-
+import dev.chimera.engine.run.RunState;
 import java.util.List;
 import java.util.Map;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.receptionist.ServiceKey;
 
 /** The messages between the Coordinator, the workers (Mergers) and clients. All small immutable records. */
 public final class Protocol {
     /** Mergers register under this key; the Coordinator subscribes to it. */
     public static final ServiceKey<WorkerCommand> WORKERS = ServiceKey.create(WorkerCommand.class, "chimera-merger");
 
-    private Protocol() {
-    }
+    private Protocol() {}
 
     /** Everything the Coordinator understands. */
-    public interface CoordinatorCommand {
-    }
+    public interface CoordinatorCommand {}
 
     /** Everything a Merger understands. */
-    public interface WorkerCommand {
-    }
+    public interface WorkerCommand {}
 
     // ------------------------------------------------------------ worker -> coordinator
 
     /** A worker has {@code slots} free pipeline slots (absolute, so re-sending is harmless). */
     public record RequestWork(ActorRef<WorkerCommand> worker, String workerId, int slots)
-            implements CoordinatorCommand, CborSerializable {
-    }
+            implements CoordinatorCommand, CborSerializable {}
 
     /** A job's result with its timings: the candidate's answers to the items of {@code rung} it was sent. */
-    public record WorkDone(String runId, long candidateId, int rung, String workerId, double[] objectives,
-                           Map<String, Map<String, Integer>> items, long mergeMillis, long evalMillis)
-            implements CoordinatorCommand, CborSerializable {
-    }
+    public record WorkDone(
+            String runId,
+            long candidateId,
+            int rung,
+            String workerId,
+            double[] objectives,
+            Map<String, Map<String, Integer>> items,
+            long mergeMillis,
+            long evalMillis)
+            implements CoordinatorCommand, CborSerializable {}
 
     /**
      * A candidate failed on a worker. {@code refuseRun}: the worker cannot take part in this run at all (missing
      * model folder, unknown device); the coordinator stops sending it this run's work.
      */
     public record WorkFailed(String runId, long candidateId, int rung, String workerId, String error, boolean refuseRun)
-            implements CoordinatorCommand, CborSerializable {
-    }
+            implements CoordinatorCommand, CborSerializable {}
 
     // ------------------------------------------------------------ coordinator -> worker
 
@@ -66,18 +66,16 @@ public final class Protocol {
      * Starts a run from its rendered config ({@code spec}), or resumes the run in {@code runDir} (then spec is
      * null and the folder's own copy of the config is used).
      */
-    public record Submit(String spec, String runDir, ActorRef<SubmitReply> replyTo) implements CoordinatorCommand, CborSerializable {
-    }
+    public record Submit(String spec, String runDir, ActorRef<SubmitReply> replyTo)
+            implements CoordinatorCommand, CborSerializable {}
 
-    public record SubmitReply(boolean ok, String runId, String runDir, String error) implements CborSerializable {
-    }
+    public record SubmitReply(boolean ok, String runId, String runDir, String error) implements CborSerializable {}
 
     /** pause, resume or stop. */
-    public record Control(String runId, ControlAction action, ActorRef<Status> replyTo) implements CoordinatorCommand, CborSerializable {
-    }
+    public record Control(String runId, ControlAction action, ActorRef<Status> replyTo)
+            implements CoordinatorCommand, CborSerializable {}
 
-    public record GetStatus(String runId, ActorRef<Status> replyTo) implements CoordinatorCommand, CborSerializable {
-    }
+    public record GetStatus(String runId, ActorRef<Status> replyTo) implements CoordinatorCommand, CborSerializable {}
 
     /** A run as the coordinator sees it; {@code error} is set when the run id is unknown or a request was refused. */
     /**
@@ -85,10 +83,23 @@ public final class Protocol {
      * @param estimatorError multi-fidelity: the mean absolute error of the first-rung estimate over the candidates
      *                       scored on the whole split so far (NaN before the first, or without multi-fidelity)
      */
-    public record Status(String runId, RunState.Status state, String runDir, long generation, long evaluations, long inFlight,
-                         long cacheHits, double[] best, double evaluationsPerMinute, double elapsedSeconds,
-                         List<WorkerStatus> workers, String finishReason, String error, long items, double estimatorError,
-                         Map<String, Double> bestGenes)
+    public record Status(
+            String runId,
+            RunState.Status state,
+            String runDir,
+            long generation,
+            long evaluations,
+            long inFlight,
+            long cacheHits,
+            double[] best,
+            double evaluationsPerMinute,
+            double elapsedSeconds,
+            List<WorkerStatus> workers,
+            String finishReason,
+            String error,
+            long items,
+            double estimatorError,
+            Map<String, Double> bestGenes)
             implements CborSerializable {
         public boolean done() {
             return state.done();
@@ -96,6 +107,6 @@ public final class Protocol {
     }
 
     /** Per-worker utilisation: its evaluator's busy time over the time since its first assignment in the run. */
-    public record WorkerStatus(String id, long evaluated, double utilisation, String refused) implements CborSerializable {
-    }
+    public record WorkerStatus(String id, long evaluated, double utilisation, String refused)
+            implements CborSerializable {}
 }

@@ -2,7 +2,6 @@ package dev.chimera.engine.control;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.chimera.engine.actor.Protocol;
-
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -15,11 +14,13 @@ import java.util.Map;
 public final class ControlClient {
     private final String base;
     private final String token;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
     public ControlClient(String hostPort, String token) {
         if (!hostPort.matches("[^:/]+:\\d+")) {
-            throw new IllegalArgumentException("--node must be HOST:PORT of a node's control endpoint, got '" + hostPort + "'");
+            throw new IllegalArgumentException(
+                    "--node must be HOST:PORT of a node's control endpoint, got '" + hostPort + "'");
         }
         this.base = "http://" + hostPort;
         this.token = token;
@@ -54,25 +55,34 @@ public final class ControlClient {
 
     private <T> T call(String method, String path, Object body, Class<T> type) {
         try {
-            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofMinutes(10));
+            HttpRequest.Builder b =
+                    HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofMinutes(10));
             if (token != null) {
                 b.header("Authorization", "Bearer " + token);
             }
             if (body != null) {
                 b.header("Content-Type", "application/json")
-                        .method(method, HttpRequest.BodyPublishers.ofByteArray(ControlServer.JSON.writeValueAsBytes(body)));
+                        .method(
+                                method,
+                                HttpRequest.BodyPublishers.ofByteArray(ControlServer.JSON.writeValueAsBytes(body)));
             } else {
                 b.method(method, HttpRequest.BodyPublishers.noBody());
             }
             HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
             if (r.statusCode() == 401) {
-                throw new ControlException(401, "the node at " + base + " refused the token (401): pass --token, set CHIMERA_TOKEN,"
-                        + " or use the node's token file (chimera.control.token-file)");
+                throw new ControlException(
+                        401,
+                        "the node at " + base + " refused the token (401): pass --token, set CHIMERA_TOKEN,"
+                                + " or use the node's token file (chimera.control.token-file)");
             }
             JsonNode json = ControlServer.JSON.readTree(r.body());
             if (r.statusCode() >= 400 && (json == null || !json.has("runId") && !json.has("ok"))) {
-                throw new ControlException(r.statusCode(), "node " + base + " answered " + r.statusCode() + ": "
-                        + (json != null && json.has("error") ? json.get("error").asText() : r.body()));
+                throw new ControlException(
+                        r.statusCode(),
+                        "node " + base + " answered " + r.statusCode() + ": "
+                                + (json != null && json.has("error")
+                                        ? json.get("error").asText()
+                                        : r.body()));
             }
             return ControlServer.JSON.treeToValue(json, type);
         } catch (IOException e) {

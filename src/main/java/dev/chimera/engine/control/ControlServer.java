@@ -1,14 +1,28 @@
 package dev.chimera.engine.control;
 
-import dev.chimera.engine.run.ControlAction;
-import dev.chimera.engine.run.RunException;
-import java.nio.file.StandardCopyOption;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.typesafe.config.Config;
 import dev.chimera.engine.actor.Protocol;
 import dev.chimera.engine.actor.Protocol.CoordinatorCommand;
+import dev.chimera.engine.run.ControlAction;
+import dev.chimera.engine.run.RunException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
@@ -22,21 +36,6 @@ import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
-
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
-import java.security.SecureRandom;
-import java.time.Duration;
-import java.util.HexFormat;
-import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The HTTP control endpoint of a node (JSON). Every request except {@code GET /health} needs
@@ -62,16 +61,21 @@ public final class ControlServer extends AllDirectives implements AutoCloseable 
         this.token = token;
     }
 
-    public static ControlServer start(ActorSystem<?> system, ActorRef<CoordinatorCommand> coordinator, String host, int port,
-                                      String token) {
+    public static ControlServer start(
+            ActorSystem<?> system, ActorRef<CoordinatorCommand> coordinator, String host, int port, String token) {
         if (token == null || token.isBlank()) {
             throw new IllegalArgumentException("the control endpoint needs a token (chimera.control.token)");
         }
         ControlServer s = new ControlServer(system, coordinator, token);
         try {
-            s.binding = Http.get(system).newServerAt(host, port).bind(s.route()).toCompletableFuture().get(30, TimeUnit.SECONDS);
+            s.binding = Http.get(system)
+                    .newServerAt(host, port)
+                    .bind(s.route())
+                    .toCompletableFuture()
+                    .get(30, TimeUnit.SECONDS);
         } catch (Exception e) {
-            throw new IllegalStateException("cannot bind the control endpoint to " + host + ":" + port + ": " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "cannot bind the control endpoint to " + host + ":" + port + ": " + e.getMessage(), e);
         }
         return s;
     }
@@ -104,7 +108,8 @@ public final class ControlServer extends AllDirectives implements AutoCloseable 
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
             return made;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read or create the control token file " + file + ": " + e.getMessage(), e);
+            throw new UncheckedIOException(
+                    "cannot read or create the control token file " + file + ": " + e.getMessage(), e);
         }
     }
 
@@ -132,7 +137,9 @@ public final class ControlServer extends AllDirectives implements AutoCloseable 
         Route runs = concat(
                 pathEnd(() -> post(() -> entity(Unmarshaller.entityToString(), this::submit))),
                 path(PathMatchers.segment(), id -> get(() -> status(id.equals("current") ? null : id))),
-                path(PathMatchers.segment().slash(PathMatchers.segment()), (id, action) -> post(() -> control(id, action))));
+                path(
+                        PathMatchers.segment().slash(PathMatchers.segment()),
+                        (id, action) -> post(() -> control(id, action))));
         return concat(pathPrefix("runs", () -> runs), complete(StatusCodes.NOT_FOUND, "unknown path"));
     }
 
@@ -149,21 +156,29 @@ public final class ControlServer extends AllDirectives implements AutoCloseable 
         try {
             req = JSON.readTree(body);
         } catch (IOException e) {
-            return complete(json(StatusCodes.BAD_REQUEST, Map.of("error", "request body is not JSON: " + e.getMessage())));
+            return complete(
+                    json(StatusCodes.BAD_REQUEST, Map.of("error", "request body is not JSON: " + e.getMessage())));
         }
         String config = req.hasNonNull("config") ? req.get("config").asText() : null;
         String runDir = req.hasNonNull("runDir") ? req.get("runDir").asText() : null;
         if ((config == null) == (runDir == null)) {
-            return complete(json(StatusCodes.BAD_REQUEST, Map.of("error", "give exactly one of \"config\" or \"runDir\"")));
+            return complete(
+                    json(StatusCodes.BAD_REQUEST, Map.of("error", "give exactly one of \"config\" or \"runDir\"")));
         }
-        CompletionStage<Protocol.SubmitReply> reply = AskPattern.ask(coordinator,
-                (ActorRef<Protocol.SubmitReply> r) -> new Protocol.Submit(config, runDir, r), Duration.ofMinutes(10), system.scheduler());
+        CompletionStage<Protocol.SubmitReply> reply = AskPattern.ask(
+                coordinator,
+                (ActorRef<Protocol.SubmitReply> r) -> new Protocol.Submit(config, runDir, r),
+                Duration.ofMinutes(10),
+                system.scheduler());
         return onSuccess(reply, r -> complete(json(r.ok() ? StatusCodes.ACCEPTED : StatusCodes.CONFLICT, r)));
     }
 
     private Route status(String id) {
-        CompletionStage<Protocol.Status> reply = AskPattern.ask(coordinator,
-                (ActorRef<Protocol.Status> r) -> new Protocol.GetStatus(id, r), Duration.ofSeconds(30), system.scheduler());
+        CompletionStage<Protocol.Status> reply = AskPattern.ask(
+                coordinator,
+                (ActorRef<Protocol.Status> r) -> new Protocol.GetStatus(id, r),
+                Duration.ofSeconds(30),
+                system.scheduler());
         return onSuccess(reply, s -> complete(json(s.error() != null ? StatusCodes.NOT_FOUND : StatusCodes.OK, s)));
     }
 
@@ -174,14 +189,19 @@ public final class ControlServer extends AllDirectives implements AutoCloseable 
         } catch (RunException e) {
             return complete(json(StatusCodes.NOT_FOUND, Map.of("error", e.getMessage())));
         }
-        CompletionStage<Protocol.Status> reply = AskPattern.ask(coordinator,
-                (ActorRef<Protocol.Status> r) -> new Protocol.Control(id, action, r), Duration.ofSeconds(30), system.scheduler());
+        CompletionStage<Protocol.Status> reply = AskPattern.ask(
+                coordinator,
+                (ActorRef<Protocol.Status> r) -> new Protocol.Control(id, action, r),
+                Duration.ofSeconds(30),
+                system.scheduler());
         return onSuccess(reply, s -> complete(json(s.error() != null ? StatusCodes.CONFLICT : StatusCodes.OK, s)));
     }
 
     private static HttpResponse json(StatusCode code, Object body) {
         try {
-            return HttpResponse.create().withStatus(code).withEntity(ContentTypes.APPLICATION_JSON, JSON.writeValueAsBytes(body));
+            return HttpResponse.create()
+                    .withStatus(code)
+                    .withEntity(ContentTypes.APPLICATION_JSON, JSON.writeValueAsBytes(body));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

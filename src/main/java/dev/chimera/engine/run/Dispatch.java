@@ -21,8 +21,7 @@ import java.util.Set;
  */
 public final class Dispatch {
     /** A job's identity: a candidate at a rung. */
-    public record Key(long id, int rung) {
-    }
+    public record Key(long id, int rung) {}
 
     /**
      * Build candidate {@code id} and answer the items of {@code rung} it has not answered at rung {@code from} (-1:
@@ -39,15 +38,21 @@ public final class Dispatch {
     }
 
     /** A job handed to a worker at {@code since} (nanoseconds of the caller's clock), on its {@code attempt}-th try. */
-    public record Assignment(Job job, String worker, long since, int attempt) {
-    }
+    public record Assignment(Job job, String worker, long since, int attempt) {}
 
     /**
      * A worker as the coordinator knows it: the pipeline slots it asked to fill, its jobs in flight, why it refuses the
      * run (null if it does not), whether a receptionist listing has shown it, and its share of the current run.
      */
-    public record Worker(String id, int wanted, Set<Key> inFlight, String refused, boolean listed, long evaluated,
-                         long busyMillis, long firstAssigned) {
+    public record Worker(
+            String id,
+            int wanted,
+            Set<Key> inFlight,
+            String refused,
+            boolean listed,
+            long evaluated,
+            long busyMillis,
+            long firstAssigned) {
         public Worker {
             inFlight = Collections.unmodifiableSet(new LinkedHashSet<>(inFlight));
         }
@@ -68,30 +73,27 @@ public final class Dispatch {
     }
 
     /** What the coordinator does after an assignment: send {@code assignment.job()} to {@code assignment.worker()}. */
-    public record Assigned(Dispatch next, Assignment assignment) {
-    }
+    public record Assigned(Dispatch next, Assignment assignment) {}
 
     /** A result arrived: {@code accepted} is false for a late duplicate (or a job nobody asked for). */
-    public record Completed(Dispatch next, boolean accepted, Job job, int attempt) {
-    }
+    public record Completed(Dispatch next, boolean accepted, Job job, int attempt) {}
 
     /**
      * A job failed: it is back in line, or (when {@code exhausted}) it failed {@code attempt} times and the run must
      * fail; {@code refusal} is set when the worker refuses the whole run.
      */
-    public record Failed(Dispatch next, boolean exhausted, int attempt, String refusal) {
-    }
+    public record Failed(Dispatch next, boolean exhausted, int attempt, String refusal) {}
 
     /** Assignments that timed out and went back to the front of the line. */
-    public record TimedOut(Dispatch next, List<Assignment> late) {
-    }
+    public record TimedOut(Dispatch next, List<Assignment> late) {}
 
     private final List<Job> queue;
     private final Map<Key, Assignment> inFlight;
     private final Map<Key, Integer> attempts;
     private final Map<String, Worker> workers;
 
-    private Dispatch(List<Job> queue, Map<Key, Assignment> inFlight, Map<Key, Integer> attempts, Map<String, Worker> workers) {
+    private Dispatch(
+            List<Job> queue, Map<Key, Assignment> inFlight, Map<Key, Integer> attempts, Map<String, Worker> workers) {
         this.queue = Collections.unmodifiableList(queue);
         this.inFlight = Collections.unmodifiableMap(inFlight);
         this.attempts = Collections.unmodifiableMap(attempts);
@@ -128,9 +130,17 @@ public final class Dispatch {
     public Dispatch requested(String workerId, int slots, boolean listed) {
         Map<String, Worker> w = w();
         Worker old = w.get(workerId);
-        Worker n = old == null ? new Worker(workerId, Math.max(0, slots), Set.of(), null, listed, 0, 0, -1)
-                : new Worker(workerId, Math.max(0, slots), old.inFlight(), old.refused(), old.listed() || listed, old.evaluated(),
-                old.busyMillis(), old.firstAssigned());
+        Worker n = old == null
+                ? new Worker(workerId, Math.max(0, slots), Set.of(), null, listed, 0, 0, -1)
+                : new Worker(
+                        workerId,
+                        Math.max(0, slots),
+                        old.inFlight(),
+                        old.refused(),
+                        old.listed() || listed,
+                        old.evaluated(),
+                        old.busyMillis(),
+                        old.firstAssigned());
         w.put(workerId, n);
         return with(q(), f(), a(), w);
     }
@@ -146,8 +156,17 @@ public final class Dispatch {
         List<String> gone = new ArrayList<>();
         for (Worker x : workers.values()) {
             if (live.contains(x.id())) {
-                w.put(x.id(), new Worker(x.id(), x.wanted(), x.inFlight(), x.refused(), true, x.evaluated(), x.busyMillis(),
-                        x.firstAssigned()));
+                w.put(
+                        x.id(),
+                        new Worker(
+                                x.id(),
+                                x.wanted(),
+                                x.inFlight(),
+                                x.refused(),
+                                true,
+                                x.evaluated(),
+                                x.busyMillis(),
+                                x.firstAssigned()));
             } else if (x.listed()) {
                 gone.add(x.id());
             }
@@ -231,8 +250,17 @@ public final class Dispatch {
         Set<Key> jobs = new LinkedHashSet<>(x.inFlight());
         jobs.add(job.key());
         Map<String, Worker> w = w();
-        w.put(x.id(), new Worker(x.id(), x.wanted() - 1, jobs, null, x.listed(), x.evaluated(), x.busyMillis(),
-                x.firstAssigned() < 0 ? now : x.firstAssigned()));
+        w.put(
+                x.id(),
+                new Worker(
+                        x.id(),
+                        x.wanted() - 1,
+                        jobs,
+                        null,
+                        x.listed(),
+                        x.evaluated(),
+                        x.busyMillis(),
+                        x.firstAssigned() < 0 ? now : x.firstAssigned()));
         return new Assigned(with(q, f, a, w), as);
     }
 
@@ -246,7 +274,14 @@ public final class Dispatch {
         Worker x = w.get(workerId);
         if (x != null) {
             x = x.without(key);
-            x = new Worker(x.id(), x.wanted(), x.inFlight(), x.refused(), x.listed(), x.evaluated(), x.busyMillis() + evalMillis,
+            x = new Worker(
+                    x.id(),
+                    x.wanted(),
+                    x.inFlight(),
+                    x.refused(),
+                    x.listed(),
+                    x.evaluated(),
+                    x.busyMillis() + evalMillis,
                     x.firstAssigned());
             w.put(workerId, x);
         }
@@ -271,8 +306,17 @@ public final class Dispatch {
             return new Completed(with(queue, inFlight, attempts, w), false, null, 0);
         }
         if (x != null) {
-            w.put(workerId, new Worker(x.id(), x.wanted(), x.inFlight(), x.refused(), x.listed(), x.evaluated() + 1,
-                    x.busyMillis(), x.firstAssigned()));
+            w.put(
+                    workerId,
+                    new Worker(
+                            x.id(),
+                            x.wanted(),
+                            x.inFlight(),
+                            x.refused(),
+                            x.listed(),
+                            x.evaluated() + 1,
+                            x.busyMillis(),
+                            x.firstAssigned()));
         }
         int attempt = attempts.getOrDefault(key, 1);
         Map<Key, Integer> a = a();
@@ -305,7 +349,8 @@ public final class Dispatch {
         if (x != null) {
             x = x.without(key);
             if (refuseRun) {
-                x = new Worker(x.id(), 0, x.inFlight(), error, x.listed(), x.evaluated(), x.busyMillis(), x.firstAssigned());
+                x = new Worker(
+                        x.id(), 0, x.inFlight(), error, x.listed(), x.evaluated(), x.busyMillis(), x.firstAssigned());
             }
             w.put(workerId, x);
         }

@@ -1,12 +1,12 @@
 package dev.chimera.engine.run;
 
-import java.util.TreeMap;
 import dev.chimera.estimate.PairedBootstrap;
 import dev.chimera.search.Pareto;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * A multi-fidelity run's answer, chosen honestly: only among candidates scored on the whole split (and the start
@@ -19,16 +19,20 @@ public final class FinalPick {
     static final int RESAMPLES = 2000;
 
     /** The winner minus another model on objective {@code objective}'s whole split, with its 95 % interval. */
-    public record Comparison(String objective, String against, double winner, double other, PairedBootstrap.Interval interval) {
-    }
+    public record Comparison(
+            String objective, String against, double winner, double other, PairedBootstrap.Interval interval) {}
 
     /**
      * The answer: the winning ids (one, or the Pareto set), their exact values, the comparisons (one objective), and
      * the fidelity estimator checked on the candidates scored on the whole split ({@link Racing#finalists}; empty
      * until {@link #withEstimates}).
      */
-    public record Pick(List<Long> ids, List<double[]> values, List<Comparison> comparisons, String estimator,
-                       List<Racing.Finalist> estimates) {
+    public record Pick(
+            List<Long> ids,
+            List<double[]> values,
+            List<Comparison> comparisons,
+            String estimator,
+            List<Racing.Finalist> estimates) {
         Pick(List<Long> ids, List<double[]> values, List<Comparison> comparisons) {
             this(ids, values, comparisons, null, List.of());
         }
@@ -43,8 +47,7 @@ public final class FinalPick {
         }
     }
 
-    private FinalPick() {
-    }
+    private FinalPick() {}
 
     /**
      * @param objectives objective names in the run's order
@@ -55,8 +58,14 @@ public final class FinalPick {
      * @param parents per objective, each parent's answers to every item (may be empty)
      * @param seed the bootstrap's seed; negative: no comparisons (a cheap look at the best so far)
      */
-    public static Pick choose(List<String> objectives, Map<String, List<String>> order, RunState.Fidelity progress, int top,
-                              Map<Long, String> references, Map<String, Map<String, Map<String, Integer>>> parents, long seed) {
+    public static Pick choose(
+            List<String> objectives,
+            Map<String, List<String>> order,
+            RunState.Fidelity progress,
+            int top,
+            Map<Long, String> references,
+            Map<String, Map<String, Map<String, Integer>>> parents,
+            long seed) {
         List<Long> ids = new ArrayList<>();
         List<double[]> values = new ArrayList<>();
         for (Map.Entry<Long, Integer> e : new TreeMap<>(progress.rungs()).entrySet()) {
@@ -117,7 +126,8 @@ public final class FinalPick {
         for (int i = 0; i < v.length; i++) {
             Integer x = y == null ? null : y.get(items.get(i));
             if (x == null) {
-                throw new RunException("no answer to item " + items.get(i) + " on the whole split (a comparison needs every item)");
+                throw new RunException(
+                        "no answer to item " + items.get(i) + " on the whole split (a comparison needs every item)");
             }
             v[i] = x;
         }

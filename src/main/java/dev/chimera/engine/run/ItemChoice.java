@@ -1,6 +1,5 @@
 package dev.chimera.engine.run;
 
-import java.util.Locale;
 import dev.chimera.estimate.Extract;
 import dev.chimera.estimate.ExtractResult;
 import dev.chimera.estimate.ResponseCache;
@@ -8,18 +7,18 @@ import dev.chimera.estimate.TaskEvaluator;
 import dev.chimera.eval.Item;
 import dev.chimera.eval.Task;
 import dev.chimera.eval.TaskLoader;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The items every candidate is evaluated on, per task objective, chosen once per run (on the coordinator's node):
@@ -38,9 +37,10 @@ public final class ItemChoice {
      * Per objective: the item ids, the extract result's JSON for objectives that use an estimator, and (multi-fidelity
      * runs) every parent's answers to every item, which the run's answer is compared with.
      */
-    public record Choice(Map<String, List<String>> items, Map<String, String> estimators,
-                         Map<String, Map<String, Map<String, Integer>>> parents) {
-    }
+    public record Choice(
+            Map<String, List<String>> items,
+            Map<String, String> estimators,
+            Map<String, Map<String, Map<String, Integer>>> parents) {}
 
     /**
      * Per objective with items, the item counts of the fidelity rungs over {@code items} (ascending, the last is all
@@ -50,13 +50,14 @@ public final class ItemChoice {
         Map<String, List<Integer>> out = new LinkedHashMap<>();
         for (Map.Entry<String, List<String>> e : items.entrySet()) {
             int total = e.getValue().size();
-            out.put(e.getKey(), spec.fidelity() == null ? List.of(total) : spec.fidelity().counts(total));
+            out.put(
+                    e.getKey(),
+                    spec.fidelity() == null ? List.of(total) : spec.fidelity().counts(total));
         }
         return out;
     }
 
-    private ItemChoice() {
-    }
+    private ItemChoice() {}
 
     public static Choice choose(RunSpec spec, Path runDir) {
         Map<String, List<String>> out = new LinkedHashMap<>();
@@ -92,7 +93,8 @@ public final class ItemChoice {
                 continue;
             }
             if (o.n() <= 0) {
-                throw new RunException("run.objectives[" + k + "].n: estimator '" + o.estimator() + "' needs n > 0 items");
+                throw new RunException(
+                        "run.objectives[" + k + "].n: estimator '" + o.estimator() + "' needs n > 0 items");
             }
             ExtractResult r = extract(spec, runDir, o, task, items);
             out.put(o.name(), List.copyOf(r.subset().itemIds()));
@@ -104,7 +106,7 @@ public final class ItemChoice {
     /** Every model of the run (by its alias) on every item: cached by model and task, evaluated once otherwise. */
     private static Map<String, Map<String, Integer>> parentAnswers(RunSpec spec, Task task, List<Item> items) {
         List<Item> fewshot = TaskLoader.fewshotItems(task);
-        TaskEvaluator evaluator = new TaskEvaluator(task, items, fewshot, device(spec), () -> { });
+        TaskEvaluator evaluator = new TaskEvaluator(task, items, fewshot, device(spec), () -> {});
         ResponseCache cache = new ResponseCache(spec.responseCache(), LOG::warn);
         Extract.TaskInput input = Extract.TaskInput.of(task, items, fewshot);
         Map<String, Map<String, Integer>> out = new LinkedHashMap<>();
@@ -113,17 +115,30 @@ public final class ItemChoice {
             Map<String, Integer> y = new LinkedHashMap<>();
             a.answers().forEach((id, ok) -> y.put(id, ok ? 1 : 0));
             out.put(m.getKey(), y);
-            LOG.info("parent {} on {}: {} ({})", m.getKey(), task.name(), String.format(Locale.ROOT, "%.4f",
-                    y.values().stream().mapToInt(Integer::intValue).average().orElse(0)), a.cacheHit() ? "cached" : "evaluated");
+            LOG.info(
+                    "parent {} on {}: {} ({})",
+                    m.getKey(),
+                    task.name(),
+                    String.format(
+                            Locale.ROOT,
+                            "%.4f",
+                            y.values().stream()
+                                    .mapToInt(Integer::intValue)
+                                    .average()
+                                    .orElse(0)),
+                    a.cacheHit() ? "cached" : "evaluated");
         }
         return out;
     }
 
     private static String device(RunSpec spec) {
-        return spec.devices().isEmpty() || spec.devices().get(0).startsWith("cpu") ? "cpu" : spec.devices().get(0);
+        return spec.devices().isEmpty() || spec.devices().get(0).startsWith("cpu")
+                ? "cpu"
+                : spec.devices().get(0);
     }
 
-    private static ExtractResult extract(RunSpec spec, Path runDir, RunSpec.ObjectiveSpec o, Task task, List<Item> items) {
+    private static ExtractResult extract(
+            RunSpec spec, Path runDir, RunSpec.ObjectiveSpec o, Task task, List<Item> items) {
         Set<String> parents = new LinkedHashSet<>();
         if (spec.genome().base() != null) {
             parents.add(spec.models().get(spec.genome().base()));
@@ -133,15 +148,32 @@ public final class ItemChoice {
         }
         List<Path> models = parents.stream().map(Path::of).toList();
         List<Item> fewshot = TaskLoader.fewshotItems(task);
-        TaskEvaluator evaluator = new TaskEvaluator(task, items, fewshot, device(spec), () -> { });
+        TaskEvaluator evaluator = new TaskEvaluator(task, items, fewshot, device(spec), () -> {});
         ResponseCache cache = new ResponseCache(spec.responseCache(), LOG::warn);
         Extract.Settings settings = Extract.Settings.of(o.selector(), o.n(), spec.seed(), o.estimator());
         Path file = runDir.resolve("extract-" + o.name() + ".json");
-        LOG.info("extract stage for objective {}: {} parent(s) on {} items of {}", o.name(), models.size(), items.size(), task.name());
-        ExtractResult r = Extract.loadOrRun(file, false, models, Extract.TaskInput.of(task, items, fewshot), evaluator, cache,
-                settings, null, LOG::info);
-        LOG.info("extract stage for objective {}: {} items chosen ({}), cost {}", o.name(), r.subset().itemIds().size(),
-                o.selector(), r.cost());
+        LOG.info(
+                "extract stage for objective {}: {} parent(s) on {} items of {}",
+                o.name(),
+                models.size(),
+                items.size(),
+                task.name());
+        ExtractResult r = Extract.loadOrRun(
+                file,
+                false,
+                models,
+                Extract.TaskInput.of(task, items, fewshot),
+                evaluator,
+                cache,
+                settings,
+                null,
+                LOG::info);
+        LOG.info(
+                "extract stage for objective {}: {} items chosen ({}), cost {}",
+                o.name(),
+                r.subset().itemIds().size(),
+                o.selector(),
+                r.cost());
         return r;
     }
 

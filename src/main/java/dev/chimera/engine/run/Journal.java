@@ -3,7 +3,6 @@ package dev.chimera.engine.run;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -43,7 +42,8 @@ public final class Journal implements AutoCloseable {
     private Journal(Path file, boolean fsync) throws IOException {
         this.file = file;
         this.fsync = fsync;
-        this.channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+        this.channel =
+                FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
         this.writer = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), r -> {
             Thread t = new Thread(r, "chimera-journal");
             t.setDaemon(true);
@@ -99,13 +99,16 @@ public final class Journal implements AutoCloseable {
     /** Waits until everything queued is on disk. */
     public void flush() {
         try {
-            CompletableFuture.runAsync(() -> {
-                try {
-                    channel.force(false);
-                } catch (IOException e) {
-                    failure = e;
-                }
-            }, writer).get(60, TimeUnit.SECONDS);
+            CompletableFuture.runAsync(
+                            () -> {
+                                try {
+                                    channel.force(false);
+                                } catch (IOException e) {
+                                    failure = e;
+                                }
+                            },
+                            writer)
+                    .get(60, TimeUnit.SECONDS);
         } catch (Exception e) {
             throw new RunException("journal " + file + " did not flush: " + e.getMessage(), e);
         }
@@ -147,7 +150,8 @@ public final class Journal implements AutoCloseable {
                     LOG.warn("journal {}: ignoring a torn last line {} (the run stopped mid-write)", f, i + 1);
                     break;
                 }
-                throw new RunException("journal " + f + " line " + (i + 1) + " is damaged: " + e.getMessage().lines().findFirst().orElse(""));
+                throw new RunException("journal " + f + " line " + (i + 1) + " is damaged: "
+                        + e.getMessage().lines().findFirst().orElse(""));
             }
         }
         return events;

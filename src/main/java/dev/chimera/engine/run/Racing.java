@@ -1,18 +1,18 @@
 package dev.chimera.engine.run;
 
-import java.util.Arrays;
-import java.util.TreeMap;
-import java.util.function.LongFunction;
 import dev.chimera.estimate.IrtConfig;
 import dev.chimera.estimate.ItemIrt;
 import dev.chimera.search.Pareto;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.LongFunction;
 
 /**
  * Multi-fidelity evaluation as a pure rule over the journal's state: successive halving (Jamieson and Talwalkar
@@ -52,16 +52,13 @@ public final class Racing {
     private final int top;
 
     /** A job the cohort needs: candidate {@code id} answers rung {@code rung}'s items beyond rung {@code from}. */
-    public record Need(long id, int rung, int from) {
-    }
+    public record Need(long id, int rung, int from) {}
 
     /** A race that ended: what the optimizer is told, and the rung it reached. */
-    public record Ended(long id, double[] values, int rung) {
-    }
+    public record Ended(long id, double[] values, int rung) {}
 
     /** What a cohort needs next; {@code done} when every member's race has ended. */
-    public record Step(List<Need> needs, List<Ended> ended, boolean done) {
-    }
+    public record Step(List<Need> needs, List<Ended> ended, boolean done) {}
 
     /**
      * What a cohort's estimates rest on: its incumbent per objective (null where none) and, for the {@code irt}
@@ -78,8 +75,11 @@ public final class Racing {
      * @param order per objective, every item id in the run's seeded order
      * @param rungs per objective, the item counts of the rungs (ascending, the last = all items)
      */
-    public Racing(RunSpec.Fidelity settings, List<String> objectives, Map<String, List<String>> order,
-                  Map<String, List<Integer>> rungs) {
+    public Racing(
+            RunSpec.Fidelity settings,
+            List<String> objectives,
+            Map<String, List<String>> order,
+            Map<String, List<Integer>> rungs) {
         this.settings = settings;
         this.objectives = List.copyOf(objectives);
         this.order = Map.copyOf(order);
@@ -88,7 +88,8 @@ public final class Racing {
         for (String o : objectives) {
             List<Integer> r = rungs.get(o);
             if (r == null || order.get(o) == null) {
-                throw new IllegalArgumentException("objective " + o + " has no items (multi-fidelity needs items on every objective)");
+                throw new IllegalArgumentException(
+                        "objective " + o + " has no items (multi-fidelity needs items on every objective)");
             }
             t = Math.max(t, r.size() - 1);
         }
@@ -173,7 +174,8 @@ public final class Racing {
             for (long id : members) {
                 spent += items(Math.min(progress.rung(id), k));
             }
-            List<Long> up = promote(k, alive, progress, basis, allowance == Long.MAX_VALUE ? Long.MAX_VALUE : allowance - spent);
+            List<Long> up = promote(
+                    k, alive, progress, basis, allowance == Long.MAX_VALUE ? Long.MAX_VALUE : allowance - spent);
             List<Long> next = new ArrayList<>();
             for (long id : alive) {
                 // a member the journal shows higher went up when it was decided (a decision of another timing)
@@ -272,7 +274,10 @@ public final class Racing {
     public record Finalist(long id, double estimate, double exact, int items) {
         /** Mean absolute error of the estimates, NaN for none. */
         public static double meanError(List<Finalist> f) {
-            return f.stream().mapToDouble(x -> Math.abs(x.estimate() - x.exact())).average().orElse(Double.NaN);
+            return f.stream()
+                    .mapToDouble(x -> Math.abs(x.estimate() - x.exact()))
+                    .average()
+                    .orElse(Double.NaN);
         }
     }
 
@@ -327,11 +332,15 @@ public final class Racing {
      * {@link ItemIrt#MIN_ROWS} rows get none. A pure function of its inputs (the fit is seeded), so a resumed run
      * that reads the same references from the journal gets the same fit.
      */
-    public Map<String, ItemIrt> fit(RunState.Fidelity progress, List<Long> references,
-                                    Map<String, Map<String, Map<String, Integer>>> parents, IrtConfig cfg) {
+    public Map<String, ItemIrt> fit(
+            RunState.Fidelity progress,
+            List<Long> references,
+            Map<String, Map<String, Map<String, Integer>>> parents,
+            IrtConfig cfg) {
         Map<String, ItemIrt> out = new LinkedHashMap<>();
         for (String o : objectives) {
-            List<Map<String, Integer>> rows = new ArrayList<>(parents.getOrDefault(o, Map.of()).values());
+            List<Map<String, Integer>> rows =
+                    new ArrayList<>(parents.getOrDefault(o, Map.of()).values());
             for (long id : references) {
                 rows.add(progress.of(id).get(o));
             }
@@ -367,11 +376,18 @@ public final class Racing {
                 if (incumbents[o] == null) {
                     stays = true;
                 } else if (k + 1 < top) {
-                    stays = upperBound(mine.get(objectives.get(o)), progress.of(incumbents[o]).get(objectives.get(o)),
-                            settings.z()) >= 0;
+                    stays = upperBound(
+                                    mine.get(objectives.get(o)),
+                                    progress.of(incumbents[o]).get(objectives.get(o)),
+                                    settings.z())
+                            >= 0;
                 } else {
                     // the whole split is the costliest rung: only for candidates that look better than the incumbent
-                    stays = upperBound(mine.get(objectives.get(o)), progress.of(incumbents[o]).get(objectives.get(o)), 0) > 0;
+                    stays = upperBound(
+                                    mine.get(objectives.get(o)),
+                                    progress.of(incumbents[o]).get(objectives.get(o)),
+                                    0)
+                            > 0;
                 }
             }
             if (stays) {

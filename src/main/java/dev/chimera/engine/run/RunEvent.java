@@ -1,9 +1,8 @@
 package dev.chimera.engine.run;
 
-import java.util.List;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
-
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -12,31 +11,48 @@ import java.util.Map;
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
 @JsonSubTypes({
-        @JsonSubTypes.Type(value = RunEvent.Started.class, name = "started"),
-        @JsonSubTypes.Type(value = RunEvent.Evaluated.class, name = "evaluated"),
-        @JsonSubTypes.Type(value = RunEvent.GenerationDone.class, name = "generation"),
-        @JsonSubTypes.Type(value = RunEvent.Refined.class, name = "refined"),
-        @JsonSubTypes.Type(value = RunEvent.Scored.class, name = "scored"),
-        @JsonSubTypes.Type(value = RunEvent.Fitted.class, name = "fitted"),
-        @JsonSubTypes.Type(value = RunEvent.Control.class, name = "control"),
-        @JsonSubTypes.Type(value = RunEvent.Finished.class, name = "finished")
+    @JsonSubTypes.Type(value = RunEvent.Started.class, name = "started"),
+    @JsonSubTypes.Type(value = RunEvent.Evaluated.class, name = "evaluated"),
+    @JsonSubTypes.Type(value = RunEvent.GenerationDone.class, name = "generation"),
+    @JsonSubTypes.Type(value = RunEvent.Refined.class, name = "refined"),
+    @JsonSubTypes.Type(value = RunEvent.Scored.class, name = "scored"),
+    @JsonSubTypes.Type(value = RunEvent.Fitted.class, name = "fitted"),
+    @JsonSubTypes.Type(value = RunEvent.Control.class, name = "control"),
+    @JsonSubTypes.Type(value = RunEvent.Finished.class, name = "finished")
 })
 public sealed interface RunEvent {
     /** Epoch milliseconds. */
     long time();
 
     /** A coordinator took the run up (first start or resume). */
-    record Started(long time, String runId, String node, boolean resumed) implements RunEvent {
-    }
+    record Started(long time, String runId, String node, boolean resumed) implements RunEvent {}
 
     /**
      * A candidate's result, journaled once: late duplicates from re-dispatched work are dropped before this.
      * {@code items} holds, per objective, the 0/1 result of every item evaluated (what estimators consume).
      */
-    record Evaluated(long time, long id, double[] genes, double[] objectives, Map<String, Map<String, Integer>> items,
-                     String worker, long mergeMillis, long evalMillis, int attempt, int rung) implements RunEvent {
-        public Evaluated(long time, long id, double[] genes, double[] objectives, Map<String, Map<String, Integer>> items,
-                         String worker, long mergeMillis, long evalMillis, int attempt) {
+    record Evaluated(
+            long time,
+            long id,
+            double[] genes,
+            double[] objectives,
+            Map<String, Map<String, Integer>> items,
+            String worker,
+            long mergeMillis,
+            long evalMillis,
+            int attempt,
+            int rung)
+            implements RunEvent {
+        public Evaluated(
+                long time,
+                long id,
+                double[] genes,
+                double[] objectives,
+                Map<String, Map<String, Integer>> items,
+                String worker,
+                long mergeMillis,
+                long evalMillis,
+                int attempt) {
             this(time, id, genes, objectives, items, worker, mergeMillis, evalMillis, attempt, 0);
         }
     }
@@ -45,16 +61,22 @@ public sealed interface RunEvent {
      * Multi-fidelity: candidate {@code id} went up to {@code rung} and answered the items that rung adds
      * ({@code items}, per objective). A negative id is a reference point (a start point scored on the whole split).
      */
-    record Refined(long time, long id, int rung, Map<String, Map<String, Integer>> items, String worker, long mergeMillis,
-                   long evalMillis, int attempt) implements RunEvent {
-    }
+    record Refined(
+            long time,
+            long id,
+            int rung,
+            Map<String, Map<String, Integer>> items,
+            String worker,
+            long mergeMillis,
+            long evalMillis,
+            int attempt)
+            implements RunEvent {}
 
     /**
      * Multi-fidelity: candidate {@code id}'s race ended at {@code rung}; {@code objectives} is what the optimizer was
      * told (exact on the whole split, else the run's fidelity estimator). Replay tells these values again.
      */
-    record Scored(long time, long id, double[] objectives, int rung) implements RunEvent {
-    }
+    record Scored(long time, long id, double[] objectives, int rung) implements RunEvent {}
 
     /**
      * Multi-fidelity with the {@code irt} estimator: the decisions of cohort {@code cohort} ({@link #FINAL}: the final
@@ -66,14 +88,11 @@ public sealed interface RunEvent {
     }
 
     /** The optimizer completed a generation. */
-    record GenerationDone(long time, long generation, long evaluations, double[] best) implements RunEvent {
-    }
+    record GenerationDone(long time, long generation, long evaluations, double[] best) implements RunEvent {}
 
     /** pause, resume or stop. */
-    record Control(long time, ControlAction action) implements RunEvent {
-    }
+    record Control(long time, ControlAction action) implements RunEvent {}
 
     /** The run ended (budget reached, target met, or {@code failed}) and its outputs were written. */
-    record Finished(long time, String reason, boolean failed) implements RunEvent {
-    }
+    record Finished(long time, String reason, boolean failed) implements RunEvent {}
 }

@@ -1,22 +1,20 @@
 package dev.chimera.engine.run;
 
-import java.util.LinkedHashMap;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.chimera.estimate.ExtractResult;
 import dev.chimera.merge.MergeConfig;
-import dev.chimera.merge.MergeConfigYaml;
 import dev.chimera.merge.MergeRunner;
 import dev.chimera.search.Evaluation;
 import dev.chimera.tensor.AtomicFiles;
 import dev.chimera.tensor.ShardedSafetensorsWriter;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -42,18 +40,23 @@ public final class RunFolder {
     public static final String PARENTS = "parents.json";
     public static final String SELECTION = "selection.json";
 
-    private RunFolder() {
-    }
+    private RunFolder() {}
 
     /** A run ready to continue: spec, folder, journal state, the replayed search and what workers need. */
-    public record Opened(RunSpec spec, Path dir, RunState state, RunSearch search, RunSetup setup,
-                         Map<String, Map<String, Map<String, Integer>>> parents) {
+    public record Opened(
+            RunSpec spec,
+            Path dir,
+            RunState state,
+            RunSearch search,
+            RunSetup setup,
+            Map<String, Map<String, Map<String, Integer>>> parents) {
         public void writeGeneration(RunEvent.GenerationDone g, ObjectNode snapshot) {
             RunFolder.writeGeneration(dir, g, snapshot);
         }
 
         /** {@code pick}: a multi-fidelity run's answer and comparisons (null otherwise). */
-        public void writeOutputs(RunState state, List<Evaluation> best, FinalPick.Pick pick, ObjectNode snapshot, boolean models) {
+        public void writeOutputs(
+                RunState state, List<Evaluation> best, FinalPick.Pick pick, ObjectNode snapshot, boolean models) {
             RunFolder.writeOutputs(this, state, best, pick, snapshot, models);
         }
     }
@@ -63,7 +66,8 @@ public final class RunFolder {
         RunSpec spec = RunSpec.parse(specText);
         Path dir = spec.output();
         if (Files.exists(dir.resolve(Journal.FILE))) {
-            throw new RunException("run folder " + dir + " already holds a run; continue it with: chimera resume " + dir);
+            throw new RunException(
+                    "run folder " + dir + " already holds a run; continue it with: chimera resume " + dir);
         }
         SearchSpace space = SearchSpace.of(spec);
         try {
@@ -78,14 +82,24 @@ public final class RunFolder {
             writeJson(dir.resolve(PARENTS), choice.parents());
         }
         RunState state = RunState.empty();
-        return new Opened(spec, dir, state, RunSearch.start(spec, space, state),
-                new RunSetup(spec.name(), spec.text(), choice.items(), choice.estimators(), ItemChoice.rungs(spec, choice.items())),
+        return new Opened(
+                spec,
+                dir,
+                state,
+                RunSearch.start(spec, space, state),
+                new RunSetup(
+                        spec.name(),
+                        spec.text(),
+                        choice.items(),
+                        choice.estimators(),
+                        ItemChoice.rungs(spec, choice.items())),
                 choice.parents());
     }
 
     private static void writeJson(Path file, Object value) {
         try {
-            AtomicFiles.write(file, Journal.JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(value));
+            AtomicFiles.write(
+                    file, Journal.JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(value));
         } catch (IOException e) {
             throw new RunException("cannot write " + file + ": " + e.getMessage(), e);
         }
@@ -93,12 +107,12 @@ public final class RunFolder {
 
     /** Per objective, the item ids of {@code items.json} (in the run's order), or empty. */
     public static Map<String, List<String>> items(Path dir) {
-        return readJson(dir.resolve(ITEMS), new TypeReference<>() { });
+        return readJson(dir.resolve(ITEMS), new TypeReference<>() {});
     }
 
     /** Multi-fidelity: every model's answers to every item of each objective ({@code parents.json}), or empty. */
     public static Map<String, Map<String, Map<String, Integer>>> parents(Path dir) {
-        return readJson(dir.resolve(PARENTS), new TypeReference<>() { });
+        return readJson(dir.resolve(PARENTS), new TypeReference<>() {});
     }
 
     private static <T extends Map<?, ?>> T readJson(Path file, TypeReference<T> type) {
@@ -142,8 +156,13 @@ public final class RunFolder {
                 estimators.put(o.name(), ExtractResult.read(f).toJson());
             }
         }
-        return new Opened(spec, dir, state, RunSearch.start(spec, space, state),
-                new RunSetup(spec.name(), text, items, estimators, ItemChoice.rungs(spec, items)), parents);
+        return new Opened(
+                spec,
+                dir,
+                state,
+                RunSearch.start(spec, space, state),
+                new RunSetup(spec.name(), text, items, estimators, ItemChoice.rungs(spec, items)),
+                parents);
     }
 
     static void writeGeneration(Path dir, RunEvent.GenerationDone g, ObjectNode snapshot) {
@@ -153,8 +172,14 @@ public final class RunFolder {
             if (!Files.exists(csv)) {
                 line.append("generation,evaluations,time,best\n");
             }
-            line.append(g.generation()).append(',').append(g.evaluations()).append(',').append(g.time()).append(',')
-                    .append(join(g.best(), ";")).append('\n');
+            line.append(g.generation())
+                    .append(',')
+                    .append(g.evaluations())
+                    .append(',')
+                    .append(g.time())
+                    .append(',')
+                    .append(join(g.best(), ";"))
+                    .append('\n');
             Files.writeString(csv, line, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
             AtomicFiles.write(dir.resolve("optimizer.json"), Journal.JSON.writeValueAsBytes(snapshot));
         } catch (IOException e) {
@@ -162,11 +187,18 @@ public final class RunFolder {
         }
     }
 
-    static void writeOutputs(Opened run, RunState state, List<Evaluation> best, FinalPick.Pick pick, ObjectNode snapshot,
-                             boolean models) {
+    static void writeOutputs(
+            Opened run,
+            RunState state,
+            List<Evaluation> best,
+            FinalPick.Pick pick,
+            ObjectNode snapshot,
+            boolean models) {
         Path dir = run.dir();
         SearchSpace space = run.search().space();
-        List<String> names = run.spec().objectives().stream().map(RunSpec.ObjectiveSpec::name).toList();
+        List<String> names = run.spec().objectives().stream()
+                .map(RunSpec.ObjectiveSpec::name)
+                .toList();
         boolean fidelity = run.spec().fidelity() != null;
         StringBuilder csv = new StringBuilder("id,worker,attempt,merge_ms,eval_ms");
         for (String n : names) {
@@ -186,12 +218,22 @@ public final class RunFolder {
         }
         csv.append('\n');
         for (RunEvent.Evaluated e : state.evaluated().values()) {
-            csv.append(e.id()).append(',').append(e.worker()).append(',').append(e.attempt()).append(',')
-                    .append(e.mergeMillis()).append(',').append(e.evalMillis()).append(',')
+            csv.append(e.id())
+                    .append(',')
+                    .append(e.worker())
+                    .append(',')
+                    .append(e.attempt())
+                    .append(',')
+                    .append(e.mergeMillis())
+                    .append(',')
+                    .append(e.evalMillis())
+                    .append(',')
                     .append(join(e.objectives(), ","));
             if (fidelity) {
                 RunEvent.Scored sc = state.fidelity().scored().get(e.id());
-                csv.append(',').append(state.fidelity().rung(e.id())).append(',')
+                csv.append(',')
+                        .append(state.fidelity().rung(e.id()))
+                        .append(',')
                         .append(sc == null ? "" : join(sc.objectives(), ","));
             }
             csv.append(',').append(join(e.genes(), ",")).append('\n');
@@ -202,26 +244,50 @@ public final class RunFolder {
             List<Map<String, Object>> summary = new ArrayList<>();
             for (int k = 0; k < best.size(); k++) {
                 Evaluation e = best.get(k);
-                String yaml = space.genome() != null ? space.genome().yaml(e.candidate().genes()) : null;
+                String yaml = space.genome() != null
+                        ? space.genome().yaml(e.candidate().genes())
+                        : null;
                 Map<String, Double> named = new LinkedHashMap<>();
                 for (int i = 0; i < dim; i++) {
                     named.put(geneNames.get(i), e.candidate().gene(i));
                 }
-                summary.add(Map.of("id", e.candidate().id(), "objectives", e.objectives(), "genes", e.candidate().genes(),
-                        "named", named, "recipe", yaml == null ? "" : yaml));
+                summary.add(Map.of(
+                        "id",
+                        e.candidate().id(),
+                        "objectives",
+                        e.objectives(),
+                        "genes",
+                        e.candidate().genes(),
+                        "named",
+                        named,
+                        "recipe",
+                        yaml == null ? "" : yaml));
                 if (yaml != null) {
                     String stem = best.size() == 1 ? "best" : "pareto/" + k;
                     AtomicFiles.writeString(dir.resolve(stem + ".yaml"), yaml);
                     if (models) {
                         MergeConfig config = space.genome().decode(e.candidate().genes());
-                        MergeRunner.run(config, Path.of("/"), dir.resolve(stem), new MergeRunner.Options("cpu", run.spec().seed(),
-                                ShardedSafetensorsWriter.DEFAULT_MAX_SHARD_BYTES, run.spec().mergeThreads(), true), new MergeRunner.Listener() { });
+                        MergeRunner.run(
+                                config,
+                                Path.of("/"),
+                                dir.resolve(stem),
+                                new MergeRunner.Options(
+                                        "cpu",
+                                        run.spec().seed(),
+                                        ShardedSafetensorsWriter.DEFAULT_MAX_SHARD_BYTES,
+                                        run.spec().mergeThreads(),
+                                        true),
+                                new MergeRunner.Listener() {});
                     }
                 }
             }
-            AtomicFiles.write(dir.resolve("best.json"), Journal.JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(summary));
+            AtomicFiles.write(
+                    dir.resolve("best.json"),
+                    Journal.JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(summary));
             if (pick != null) {
-                AtomicFiles.write(dir.resolve(SELECTION), Journal.JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(pick));
+                AtomicFiles.write(
+                        dir.resolve(SELECTION),
+                        Journal.JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(pick));
             }
         } catch (IOException e) {
             throw new RunException("cannot write the outputs of " + dir + ": " + e.getMessage(), e);

@@ -5,7 +5,6 @@ import dev.chimera.search.DedupingSearch;
 import dev.chimera.search.Evaluation;
 import dev.chimera.search.Optimizer;
 import dev.chimera.search.Optimizers;
-
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -35,8 +34,8 @@ public final class RunSearch {
     private RunSearch(RunSpec spec, SearchSpace space) {
         this.spec = spec;
         this.space = space;
-        this.optimizer = Optimizers.create(spec.algorithm(), space.bounds(), spec.objectives().size(), spec.seed(),
-                spec.algorithmSettings());
+        this.optimizer = Optimizers.create(
+                spec.algorithm(), space.bounds(), spec.objectives().size(), spec.seed(), spec.algorithmSettings());
         this.search = spec.dedup() ? new DedupingSearch(optimizer, space::key) : null;
     }
 
@@ -60,7 +59,8 @@ public final class RunSearch {
         }
         // ask until every journaled candidate has been asked again (with multi-fidelity a candidate can be evaluated
         // and not yet told: its race was under way) and every journaled value told
-        long lastJournaled = evaluated.keySet().stream().mapToLong(Long::longValue).max().orElse(-1);
+        long lastJournaled =
+                evaluated.keySet().stream().mapToLong(Long::longValue).max().orElse(-1);
         int told = 0;
         while (told < done.size() || s.handedOut <= lastJournaled) {
             List<Candidate> batch = s.next(Integer.MAX_VALUE, 0);
@@ -87,8 +87,9 @@ public final class RunSearch {
             }
         }
         if (told < done.size()) {
-            throw new RunException("the journal holds " + (done.size() - told) + " result(s) this run's optimizer never asked for"
-                    + " (was the run config or the algorithm changed?)");
+            throw new RunException(
+                    "the journal holds " + (done.size() - told) + " result(s) this run's optimizer never asked for"
+                            + " (was the run config or the algorithm changed?)");
         }
         // the generations the replay completed were journaled by the session that completed them
         s.generationsSeen = s.optimizer.generation();
@@ -153,7 +154,9 @@ public final class RunSearch {
         if (b.evaluations() > 0 && handedOut >= b.evaluations()) {
             return "budget: " + b.evaluations() + " evaluations";
         }
-        if (b.wallClock() != null && activeMillis > 0 && activeMillis >= b.wallClock().toMillis()) {
+        if (b.wallClock() != null
+                && activeMillis > 0
+                && activeMillis >= b.wallClock().toMillis()) {
             return "budget: wall clock " + b.wallClock();
         }
         if (b.target() != null) {

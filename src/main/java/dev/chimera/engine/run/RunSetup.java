@@ -11,8 +11,12 @@ import java.util.Map;
  * per objective that uses one, the extract stage's result (JSON of {@code estimate.ExtractResult}): IRT parameters,
  * the subset's weights and the parents' abilities.
  */
-public record RunSetup(String runId, String spec, Map<String, List<String>> items, Map<String, String> estimators,
-                       Map<String, List<Integer>> rungs) {
+public record RunSetup(
+        String runId,
+        String spec,
+        Map<String, List<String>> items,
+        Map<String, String> estimators,
+        Map<String, List<Integer>> rungs) {
     public RunSetup {
         items = Map.copyOf(items);
         estimators = Map.copyOf(estimators);

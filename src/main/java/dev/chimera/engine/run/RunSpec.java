@@ -1,6 +1,5 @@
 package dev.chimera.engine.run;
 
-import java.util.TreeSet;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
@@ -8,7 +7,6 @@ import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigSyntax;
 import com.typesafe.config.ConfigValueType;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,6 +14,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 
 /**
  * One experiment, read from a HOCON run file (see docs/runs.md): the models, the genome, the algorithm, the
@@ -24,9 +23,22 @@ import java.util.Map;
  * <p>The spec travels to every worker as its rendered text ({@link #text()}), so relative paths are resolved against
  * the run file's folder here, once, and workers see absolute paths. Every error names the key at fault.
  */
-public record RunSpec(String name, Path output, long seed, List<String> devices, Map<String, String> models,
-                      GenomeSpec genome, String algorithm, Config algorithmSettings, List<ObjectiveSpec> objectives,
-                      Budget budget, boolean dedup, int mergeThreads, Path responseCache, Fidelity fidelity, String text) {
+public record RunSpec(
+        String name,
+        Path output,
+        long seed,
+        List<String> devices,
+        Map<String, String> models,
+        GenomeSpec genome,
+        String algorithm,
+        Config algorithmSettings,
+        List<ObjectiveSpec> objectives,
+        Budget budget,
+        boolean dedup,
+        int mergeThreads,
+        Path responseCache,
+        Fidelity fidelity,
+        String text) {
 
     /**
      * Multi-fidelity evaluation ({@code run.fidelity}, docs/runs.md): every task objective's items are put in one
@@ -49,8 +61,8 @@ public record RunSpec(String name, Path output, long seed, List<String> devices,
      * @param calibration random merges of the search space scored on the whole split at the start, as reference
      *          points (more rows for the {@code irt} estimator's first fits; inside the budget)
      */
-    public record Fidelity(List<Double> rungs, int eta, double z, String estimator, double budget, int finalists,
-                           int calibration) {
+    public record Fidelity(
+            List<Double> rungs, int eta, double z, String estimator, double budget, int finalists, int calibration) {
         public static final List<String> ESTIMATORS = List.of("paired", "mean", "irt");
 
         /**
@@ -73,30 +85,54 @@ public record RunSpec(String name, Path output, long seed, List<String> devices,
     }
 
     /** When a run ends; null/0 fields are unlimited, at least one must be set. */
-    public record Budget(long generations, long evaluations, Duration wallClock, Double target) {
-    }
+    public record Budget(long generations, long evaluations, Duration wallClock, Double target) {}
 
     /** What is searched: a merge genome over the models, or a plain box for synthetic objectives. */
-    public record GenomeSpec(String type, String method, String base, List<String> models, Integer layers, int layerGroups,
-                             List<Param> params, boolean moduleFilters, boolean embedGroup, boolean headGroup,
-                             boolean smooth, Map<String, Object> fixed, String dtype, int repeats, int maxDepth,
-                             boolean scales, double scaleMin, double scaleMax, int dimension, double min, double max,
-                             Duration buildCost) {
+    public record GenomeSpec(
+            String type,
+            String method,
+            String base,
+            List<String> models,
+            Integer layers,
+            int layerGroups,
+            List<Param> params,
+            boolean moduleFilters,
+            boolean embedGroup,
+            boolean headGroup,
+            boolean smooth,
+            Map<String, Object> fixed,
+            String dtype,
+            int repeats,
+            int maxDepth,
+            boolean scales,
+            double scaleMin,
+            double scaleMax,
+            int dimension,
+            double min,
+            double max,
+            Duration buildCost) {
         public boolean merges() {
             return !type.equals("box");
         }
     }
 
     /** An evolved merge parameter with its bounds. */
-    public record Param(String name, double min, double max) {
-    }
+    public record Param(String name, double min, double max) {}
 
     /**
      * One fitness objective (maximised): accuracy on a task estimated from {@code n} items, or a synthetic
      * benchmark function with a fixed cost (for testing and benchmarking the engine itself).
      */
-    public record ObjectiveSpec(String name, String task, int n, String selector, String estimator, String synthetic,
-                                double center, Duration cost, int items) {
+    public record ObjectiveSpec(
+            String name,
+            String task,
+            int n,
+            String selector,
+            String estimator,
+            String synthetic,
+            double center,
+            Duration cost,
+            int items) {
         public boolean isSynthetic() {
             return synthetic != null;
         }
@@ -112,7 +148,9 @@ public record RunSpec(String name, Path output, long seed, List<String> devices,
         }
         Config c;
         try {
-            c = ConfigFactory.parseFile(file.toFile(), ConfigParseOptions.defaults().setAllowMissing(false)).resolve();
+            c = ConfigFactory.parseFile(
+                            file.toFile(), ConfigParseOptions.defaults().setAllowMissing(false))
+                    .resolve();
         } catch (ConfigException e) {
             throw new RunException("run file " + file + ": " + e.getMessage(), e);
         }
@@ -123,7 +161,8 @@ public record RunSpec(String name, Path output, long seed, List<String> devices,
     public static RunSpec parse(String text) {
         Config c;
         try {
-            c = ConfigFactory.parseString(text, ConfigParseOptions.defaults().setSyntax(ConfigSyntax.CONF)).resolve();
+            c = ConfigFactory.parseString(text, ConfigParseOptions.defaults().setSyntax(ConfigSyntax.CONF))
+                    .resolve();
         } catch (ConfigException e) {
             throw new RunException("run config: " + e.getMessage(), e);
         }
@@ -137,7 +176,8 @@ public record RunSpec(String name, Path output, long seed, List<String> devices,
         Keys k = new Keys(root.getConfig("run"), origin, "run.");
         try {
             String name = k.string("name", null);
-            Path output = dir.resolve(k.string("output", "runs/" + (name == null ? "run" : name))).normalize();
+            Path output = dir.resolve(k.string("output", "runs/" + (name == null ? "run" : name)))
+                    .normalize();
             if (name == null) {
                 name = output.getFileName().toString();
             }
@@ -152,7 +192,11 @@ public record RunSpec(String name, Path output, long seed, List<String> devices,
                     if (e.getValue().valueType() != ConfigValueType.STRING) {
                         throw k.error("models." + e.getKey(), "must be a folder path");
                     }
-                    models.put(e.getKey(), dir.resolve((String) e.getValue().unwrapped()).normalize().toString());
+                    models.put(
+                            e.getKey(),
+                            dir.resolve((String) e.getValue().unwrapped())
+                                    .normalize()
+                                    .toString());
                 }
             }
             GenomeSpec genome = genome(k.sub("genome"), models);
@@ -179,11 +223,26 @@ public record RunSpec(String name, Path output, long seed, List<String> devices,
             Budget budget = budget(k.sub("budget"));
             boolean dedup = !k.c.hasPath("dedup") || k.c.getBoolean("dedup");
             int mergeThreads = k.c.hasPath("merge-threads") ? k.c.getInt("merge-threads") : 2;
-            Path cache = k.c.hasPath("response-cache") ? dir.resolve(k.c.getString("response-cache")).normalize()
+            Path cache = k.c.hasPath("response-cache")
+                    ? dir.resolve(k.c.getString("response-cache")).normalize()
                     : Path.of(System.getProperty("user.home"), ".cache", "chimera", "responses");
             Fidelity fidelity = k.c.hasPath("fidelity") ? fidelity(k.sub("fidelity"), objectives) : null;
-            RunSpec partial = new RunSpec(name, output, seed, List.copyOf(devices), Map.copyOf(models), genome, algorithm, settings,
-                    List.copyOf(objectives), budget, dedup, mergeThreads, cache, fidelity, null);
+            RunSpec partial = new RunSpec(
+                    name,
+                    output,
+                    seed,
+                    List.copyOf(devices),
+                    Map.copyOf(models),
+                    genome,
+                    algorithm,
+                    settings,
+                    List.copyOf(objectives),
+                    budget,
+                    dedup,
+                    mergeThreads,
+                    cache,
+                    fidelity,
+                    null);
             return partial.withText(render(partial, root));
         } catch (ConfigException e) {
             throw new RunException(origin + ": " + e.getMessage(), e);
@@ -191,16 +250,35 @@ public record RunSpec(String name, Path output, long seed, List<String> devices,
     }
 
     private RunSpec withText(String t) {
-        return new RunSpec(name, output, seed, devices, models, genome, algorithm, algorithmSettings, objectives, budget,
-                dedup, mergeThreads, responseCache, fidelity, t);
+        return new RunSpec(
+                name,
+                output,
+                seed,
+                devices,
+                models,
+                genome,
+                algorithm,
+                algorithmSettings,
+                objectives,
+                budget,
+                dedup,
+                mergeThreads,
+                responseCache,
+                fidelity,
+                t);
     }
 
     /** The run's config with every path made absolute, so it means the same on every node. */
     private static String render(RunSpec s, Config root) {
         Config run = root.getConfig("run")
-                .withValue("output", ConfigFactory.parseMap(Map.of("v", s.output.toString())).getValue("v"))
+                .withValue(
+                        "output",
+                        ConfigFactory.parseMap(Map.of("v", s.output.toString())).getValue("v"))
                 .withValue("name", ConfigFactory.parseMap(Map.of("v", s.name)).getValue("v"))
-                .withValue("response-cache", ConfigFactory.parseMap(Map.of("v", s.responseCache.toString())).getValue("v"));
+                .withValue(
+                        "response-cache",
+                        ConfigFactory.parseMap(Map.of("v", s.responseCache.toString()))
+                                .getValue("v"));
         if (!s.models.isEmpty()) {
             run = run.withValue("models", ConfigFactory.parseMap(s.models).root());
         }
@@ -208,19 +286,26 @@ public record RunSpec(String name, Path output, long seed, List<String> devices,
         for (int i = 0; i < s.objectives.size(); i++) {
             Config o = run.getConfigList("objectives").get(i);
             if (s.objectives.get(i).task() != null) {
-                o = o.withValue("task", ConfigFactory.parseMap(Map.of("v", s.objectives.get(i).task())).getValue("v"));
+                o = o.withValue(
+                        "task",
+                        ConfigFactory.parseMap(Map.of("v", s.objectives.get(i).task()))
+                                .getValue("v"));
             }
             objs.add(o.root().unwrapped());
         }
-        run = run.withValue("objectives", ConfigFactory.parseMap(Map.of("v", objs)).getValue("v"));
-        return ConfigFactory.empty().withValue("run", run.root()).root()
+        run = run.withValue(
+                "objectives", ConfigFactory.parseMap(Map.of("v", objs)).getValue("v"));
+        return ConfigFactory.empty()
+                .withValue("run", run.root())
+                .root()
                 .render(ConfigRenderOptions.concise().setFormatted(true).setJson(false));
     }
 
     private static GenomeSpec genome(Keys g, Map<String, String> models) {
         String type = g.string("type", "parameters");
         if (!GENOME_TYPES.contains(type)) {
-            throw g.error("type", "unknown genome type '" + type + "' (known: " + String.join(", ", GENOME_TYPES) + ")");
+            throw g.error(
+                    "type", "unknown genome type '" + type + "' (known: " + String.join(", ", GENOME_TYPES) + ")");
         }
         if (type.equals("box")) {
             int dim = g.c.hasPath("dimension") ? g.c.getInt("dimension") : 0;
@@ -234,8 +319,9 @@ public record RunSpec(String name, Path output, long seed, List<String> devices,
             }
             // a box genome's "build" stands in for a merge of this cost (engine tests and benchmarks)
             Duration buildCost = g.c.hasPath("build-cost") ? g.c.getDuration("build-cost") : Duration.ZERO;
-            return new GenomeSpec(type, null, null, List.of(), null, 1, List.of(), false, false, false, false, Map.of(),
-                    null, 0, 0, false, 0, 0, dim, min, max, buildCost);
+            return new GenomeSpec(
+                    type, null, null, List.of(), null, 1, List.of(), false, false, false, false, Map.of(), null, 0, 0,
+                    false, 0, 0, dim, min, max, buildCost);
         }
         if (models.isEmpty()) {
             throw g.error("models", "a merge genome needs run.models (name = folder)");
@@ -274,14 +360,31 @@ public record RunSpec(String name, Path output, long seed, List<String> devices,
         } else if (type.equals("parameters")) {
             throw g.error("params", "is missing (e.g. [{name = weight, min = 0, max = 1}])");
         }
-        Map<String, Object> fixed = g.c.hasPath("fixed") ? g.c.getObject("fixed").unwrapped() : Map.of();
-        return new GenomeSpec(type, method, base, List.copyOf(ms), layers,
-                g.c.hasPath("layer-groups") ? g.c.getInt("layer-groups") : 1, List.copyOf(params),
-                g.bool("module-filters"), g.bool("embed-group"), g.bool("head-group"), g.bool("smooth"),
-                Map.copyOf(fixed), g.string("dtype", null),
-                g.c.hasPath("repeats") ? g.c.getInt("repeats") : 1, g.c.hasPath("max-depth") ? g.c.getInt("max-depth") : 0,
-                g.bool("scales"), g.c.hasPath("scale-min") ? g.c.getDouble("scale-min") : 0,
-                g.c.hasPath("scale-max") ? g.c.getDouble("scale-max") : 2, 0, 0, 0, Duration.ZERO);
+        Map<String, Object> fixed =
+                g.c.hasPath("fixed") ? g.c.getObject("fixed").unwrapped() : Map.of();
+        return new GenomeSpec(
+                type,
+                method,
+                base,
+                List.copyOf(ms),
+                layers,
+                g.c.hasPath("layer-groups") ? g.c.getInt("layer-groups") : 1,
+                List.copyOf(params),
+                g.bool("module-filters"),
+                g.bool("embed-group"),
+                g.bool("head-group"),
+                g.bool("smooth"),
+                Map.copyOf(fixed),
+                g.string("dtype", null),
+                g.c.hasPath("repeats") ? g.c.getInt("repeats") : 1,
+                g.c.hasPath("max-depth") ? g.c.getInt("max-depth") : 0,
+                g.bool("scales"),
+                g.c.hasPath("scale-min") ? g.c.getDouble("scale-min") : 0,
+                g.c.hasPath("scale-max") ? g.c.getDouble("scale-max") : 2,
+                0,
+                0,
+                0,
+                Duration.ZERO);
     }
 
     private static ObjectiveSpec objective(Keys o, Path dir, GenomeSpec genome) {
@@ -292,18 +395,30 @@ public record RunSpec(String name, Path output, long seed, List<String> devices,
         String task = o.string("task", null);
         String synthetic = o.string("synthetic", null);
         if ((task == null) == (synthetic == null)) {
-            throw o.error("task", "give exactly one of 'task' (a task file) or 'synthetic' (" + String.join(", ", SYNTHETIC) + ")");
+            throw o.error(
+                    "task",
+                    "give exactly one of 'task' (a task file) or 'synthetic' (" + String.join(", ", SYNTHETIC) + ")");
         }
         if (synthetic != null) {
             if (!SYNTHETIC.contains(synthetic)) {
-                throw o.error("synthetic", "unknown function '" + synthetic + "' (known: " + String.join(", ", SYNTHETIC) + ")");
+                throw o.error(
+                        "synthetic",
+                        "unknown function '" + synthetic + "' (known: " + String.join(", ", SYNTHETIC) + ")");
             }
             int items = o.c.hasPath("items") ? o.c.getInt("items") : 0;
             if (items < 0) {
                 throw o.error("items", "must be >= 0 (0 = the function's value itself)");
             }
-            return new ObjectiveSpec(name, null, 0, null, null, synthetic, o.c.hasPath("center") ? o.c.getDouble("center") : 0,
-                    o.c.hasPath("cost") ? o.c.getDuration("cost") : Duration.ZERO, items);
+            return new ObjectiveSpec(
+                    name,
+                    null,
+                    0,
+                    null,
+                    null,
+                    synthetic,
+                    o.c.hasPath("center") ? o.c.getDouble("center") : 0,
+                    o.c.hasPath("cost") ? o.c.getDuration("cost") : Duration.ZERO,
+                    items);
         }
         if (!genome.merges()) {
             throw o.error("task", "a task objective needs a merge genome (genome.type parameters or layer-path)");
@@ -314,12 +429,15 @@ public record RunSpec(String name, Path output, long seed, List<String> devices,
         if (n < 0) {
             throw o.error("n", "must be >= 0 (0 = every item)");
         }
-        return new ObjectiveSpec(name, t.toString(), n, o.string("selector", "random"), o.string("estimator", "mean"), null, 0, null, 0);
+        return new ObjectiveSpec(
+                name, t.toString(), n, o.string("selector", "random"), o.string("estimator", "mean"), null, 0, null, 0);
     }
 
     private static Fidelity fidelity(Keys f, List<ObjectiveSpec> objectives) {
         if (!f.c.hasPath("rungs")) {
-            throw f.error("rungs", "is missing (item counts or fractions of the split below the whole split, e.g. [0.05, 0.2])");
+            throw f.error(
+                    "rungs",
+                    "is missing (item counts or fractions of the split below the whole split, e.g. [0.05, 0.2])");
         }
         List<Double> rungs;
         try {
@@ -347,7 +465,9 @@ public record RunSpec(String name, Path output, long seed, List<String> devices,
         }
         String estimator = f.string("estimator", "paired");
         if (!Fidelity.ESTIMATORS.contains(estimator)) {
-            throw f.error("estimator", "unknown estimator '" + estimator + "' (known: " + String.join(", ", Fidelity.ESTIMATORS) + ")");
+            throw f.error(
+                    "estimator",
+                    "unknown estimator '" + estimator + "' (known: " + String.join(", ", Fidelity.ESTIMATORS) + ")");
         }
         double budget = f.c.hasPath("budget") ? f.c.getDouble("budget") : 0;
         if (!(budget >= 0 && budget <= 1)) {
@@ -356,8 +476,11 @@ public record RunSpec(String name, Path output, long seed, List<String> devices,
         for (int i = 0; i < objectives.size(); i++) {
             ObjectiveSpec o = objectives.get(i);
             if (o.isSynthetic() ? o.items() <= 0 : !o.estimator().equals("mean") || o.n() != 0) {
-                throw new RunException(f.origin() + ": run.objectives[" + i + "] (" + o.name() + "): with run.fidelity an objective"
-                        + (o.isSynthetic() ? " needs items > 0" : " is scored on its whole split: leave out n and estimator"));
+                throw new RunException(
+                        f.origin() + ": run.objectives[" + i + "] (" + o.name() + "): with run.fidelity an objective"
+                                + (o.isSynthetic()
+                                        ? " needs items > 0"
+                                        : " is scored on its whole split: leave out n and estimator"));
             }
         }
         int finalists = f.c.hasPath("finalists") ? f.c.getInt("finalists") : 0;
@@ -380,7 +503,8 @@ public record RunSpec(String name, Path output, long seed, List<String> devices,
             throw b.error(gens < 0 ? "generations" : "evaluations", "must be >= 0");
         }
         if (gens == 0 && evals == 0 && wall == null && target == null) {
-            throw b.error("generations", "the budget needs at least one of generations, evaluations, wall-clock, target");
+            throw b.error(
+                    "generations", "the budget needs at least one of generations, evaluations, wall-clock, target");
         }
         return new Budget(gens, evals, wall, target);
     }
@@ -401,7 +525,8 @@ public record RunSpec(String name, Path output, long seed, List<String> devices,
             if (!c.hasPath(key)) {
                 return dflt;
             }
-            if (c.getValue(key).valueType() == ConfigValueType.OBJECT || c.getValue(key).valueType() == ConfigValueType.LIST) {
+            if (c.getValue(key).valueType() == ConfigValueType.OBJECT
+                    || c.getValue(key).valueType() == ConfigValueType.LIST) {
                 throw error(key, "must be a string");
             }
             return c.getString(key);

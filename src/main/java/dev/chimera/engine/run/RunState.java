@@ -1,10 +1,10 @@
 package dev.chimera.engine.run;
 
-import java.util.Locale;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -19,7 +19,14 @@ public final class RunState {
      * (no such run).
      */
     public enum Status {
-        NEW, RUNNING, PAUSED, ENDING, STOPPED, FINISHED, FAILED, UNKNOWN;
+        NEW,
+        RUNNING,
+        PAUSED,
+        ENDING,
+        STOPPED,
+        FINISHED,
+        FAILED,
+        UNKNOWN;
 
         /** The run is over: stopped, finished or failed. */
         public boolean done() {
@@ -47,8 +54,12 @@ public final class RunState {
      * (per objective, item to 0/1), the highest rung it answered, the value told when its race ended, and (the
      * {@code irt} estimator) per cohort the reference rows of the fit its decisions used.
      */
-    public record Fidelity(Map<Long, Map<String, Map<String, Integer>>> answers, Map<Long, Integer> rungs,
-                           Map<Long, RunEvent.Scored> scored, long items, Map<Long, List<Long>> fits) {
+    public record Fidelity(
+            Map<Long, Map<String, Map<String, Integer>>> answers,
+            Map<Long, Integer> rungs,
+            Map<Long, RunEvent.Scored> scored,
+            long items,
+            Map<Long, List<Long>> fits) {
         static final Fidelity EMPTY = new Fidelity(Map.of(), Map.of(), Map.of(), 0, Map.of());
 
         Fidelity answered(long id, int rung, Map<String, Map<String, Integer>> added) {
@@ -64,7 +75,8 @@ public final class RunState {
             a.put(id, Collections.unmodifiableMap(mine));
             Map<Long, Integer> r = new LinkedHashMap<>(rungs);
             r.merge(id, rung, Math::max);
-            return new Fidelity(Collections.unmodifiableMap(a), Collections.unmodifiableMap(r), scored, items + n, fits);
+            return new Fidelity(
+                    Collections.unmodifiableMap(a), Collections.unmodifiableMap(r), scored, items + n, fits);
         }
 
         Fidelity scored(RunEvent.Scored s) {
@@ -90,15 +102,40 @@ public final class RunState {
         }
     }
 
-    private RunState(String runId, Status status, Map<Long, RunEvent.Evaluated> evaluated,
-                     List<RunEvent.GenerationDone> generations, int sessions, long activeMillis, long sessionStart,
-                     long lastTime, String finishReason) {
-        this(runId, status, evaluated, generations, sessions, activeMillis, sessionStart, lastTime, finishReason, Fidelity.EMPTY);
+    private RunState(
+            String runId,
+            Status status,
+            Map<Long, RunEvent.Evaluated> evaluated,
+            List<RunEvent.GenerationDone> generations,
+            int sessions,
+            long activeMillis,
+            long sessionStart,
+            long lastTime,
+            String finishReason) {
+        this(
+                runId,
+                status,
+                evaluated,
+                generations,
+                sessions,
+                activeMillis,
+                sessionStart,
+                lastTime,
+                finishReason,
+                Fidelity.EMPTY);
     }
 
-    private RunState(String runId, Status status, Map<Long, RunEvent.Evaluated> evaluated,
-                     List<RunEvent.GenerationDone> generations, int sessions, long activeMillis, long sessionStart,
-                     long lastTime, String finishReason, Fidelity fidelity) {
+    private RunState(
+            String runId,
+            Status status,
+            Map<Long, RunEvent.Evaluated> evaluated,
+            List<RunEvent.GenerationDone> generations,
+            int sessions,
+            long activeMillis,
+            long sessionStart,
+            long lastTime,
+            String finishReason,
+            Fidelity fidelity) {
         this.fidelity = fidelity;
         this.runId = runId;
         this.status = status;
@@ -129,7 +166,17 @@ public final class RunState {
         if (e instanceof RunEvent.Started s) {
             // the previous session ended with its last event
             long closed = sessions == 0 ? 0 : activeMillis + Math.max(0, lastTime - sessionStart);
-            return new RunState(s.runId(), Status.RUNNING, evaluated, generations, sessions + 1, closed, s.time(), t, null, fidelity);
+            return new RunState(
+                    s.runId(),
+                    Status.RUNNING,
+                    evaluated,
+                    generations,
+                    sessions + 1,
+                    closed,
+                    s.time(),
+                    t,
+                    null,
+                    fidelity);
         }
         if (e instanceof RunEvent.Evaluated ev) {
             if (evaluated.containsKey(ev.id())) {
@@ -137,28 +184,74 @@ public final class RunState {
             }
             Map<Long, RunEvent.Evaluated> m = new LinkedHashMap<>(evaluated);
             m.put(ev.id(), ev);
-            return new RunState(runId, status, Collections.unmodifiableMap(m), generations, sessions, activeMillis,
-                    sessionStart, t, finishReason, fidelity.answered(ev.id(), ev.rung(), ev.items()));
+            return new RunState(
+                    runId,
+                    status,
+                    Collections.unmodifiableMap(m),
+                    generations,
+                    sessions,
+                    activeMillis,
+                    sessionStart,
+                    t,
+                    finishReason,
+                    fidelity.answered(ev.id(), ev.rung(), ev.items()));
         }
         if (e instanceof RunEvent.Refined r) {
             if (fidelity.rung(r.id()) >= r.rung()) {
                 return withTime(t);
             }
-            return new RunState(runId, status, evaluated, generations, sessions, activeMillis, sessionStart, t, finishReason,
+            return new RunState(
+                    runId,
+                    status,
+                    evaluated,
+                    generations,
+                    sessions,
+                    activeMillis,
+                    sessionStart,
+                    t,
+                    finishReason,
                     fidelity.answered(r.id(), r.rung(), r.items()));
         }
         if (e instanceof RunEvent.Scored sc) {
-            return new RunState(runId, status, evaluated, generations, sessions, activeMillis, sessionStart, t, finishReason,
+            return new RunState(
+                    runId,
+                    status,
+                    evaluated,
+                    generations,
+                    sessions,
+                    activeMillis,
+                    sessionStart,
+                    t,
+                    finishReason,
                     fidelity.scored(sc));
         }
         if (e instanceof RunEvent.Fitted f) {
-            return new RunState(runId, status, evaluated, generations, sessions, activeMillis, sessionStart, t, finishReason,
+            return new RunState(
+                    runId,
+                    status,
+                    evaluated,
+                    generations,
+                    sessions,
+                    activeMillis,
+                    sessionStart,
+                    t,
+                    finishReason,
                     fidelity.fitted(f));
         }
         if (e instanceof RunEvent.GenerationDone g) {
             List<RunEvent.GenerationDone> l = new ArrayList<>(generations);
             l.add(g);
-            return new RunState(runId, status, evaluated, List.copyOf(l), sessions, activeMillis, sessionStart, t, finishReason, fidelity);
+            return new RunState(
+                    runId,
+                    status,
+                    evaluated,
+                    List.copyOf(l),
+                    sessions,
+                    activeMillis,
+                    sessionStart,
+                    t,
+                    finishReason,
+                    fidelity);
         }
         if (e instanceof RunEvent.Control c) {
             Status next = switch (c.action()) {
@@ -166,15 +259,35 @@ public final class RunState {
                 case RESUME -> status == Status.PAUSED ? Status.RUNNING : status;
                 case STOP -> status == Status.FINISHED ? status : Status.STOPPED;
             };
-            return new RunState(runId, next, evaluated, generations, sessions, activeMillis, sessionStart, t, finishReason, fidelity);
+            return new RunState(
+                    runId,
+                    next,
+                    evaluated,
+                    generations,
+                    sessions,
+                    activeMillis,
+                    sessionStart,
+                    t,
+                    finishReason,
+                    fidelity);
         }
         RunEvent.Finished f = (RunEvent.Finished) e;
-        return new RunState(runId, f.failed() ? Status.FAILED : Status.FINISHED, evaluated, generations, sessions, activeMillis,
-                sessionStart, t, f.reason(), fidelity);
+        return new RunState(
+                runId,
+                f.failed() ? Status.FAILED : Status.FINISHED,
+                evaluated,
+                generations,
+                sessions,
+                activeMillis,
+                sessionStart,
+                t,
+                f.reason(),
+                fidelity);
     }
 
     private RunState withTime(long t) {
-        return new RunState(runId, status, evaluated, generations, sessions, activeMillis, sessionStart, t, finishReason, fidelity);
+        return new RunState(
+                runId, status, evaluated, generations, sessions, activeMillis, sessionStart, t, finishReason, fidelity);
     }
 
     public String runId() {

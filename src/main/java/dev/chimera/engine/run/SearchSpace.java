@@ -1,8 +1,6 @@
 package dev.chimera.engine.run;
 
 import com.typesafe.config.Config;
-import java.util.ArrayList;
-import java.util.SplittableRandom;
 import dev.chimera.merge.method.MergeMethods;
 import dev.chimera.search.Bounds;
 import dev.chimera.search.genome.Genome;
@@ -10,11 +8,12 @@ import dev.chimera.search.genome.LayerPathGenome;
 import dev.chimera.search.genome.ParamGene;
 import dev.chimera.search.genome.ParameterGenome;
 import dev.chimera.tensor.HfConfig;
-
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 
 /**
  * The box the optimizer searches and what a point in it means: a merge {@link Genome} over the run's models, or
@@ -31,7 +30,8 @@ public record SearchSpace(Bounds bounds, Genome genome) {
         Genome genome;
         if (g.type().equals("layer-path")) {
             int depth = g.maxDepth() > 0 ? g.maxDepth() : layers * g.repeats();
-            genome = new LayerPathGenome(paths, layers, g.repeats(), depth, g.scales(), g.scaleMin(), g.scaleMax(), g.dtype());
+            genome = new LayerPathGenome(
+                    paths, layers, g.repeats(), depth, g.scales(), g.scaleMin(), g.scaleMax(), g.dtype());
         } else {
             ParameterGenome.Builder b = ParameterGenome.builder(g.method())
                     .models(paths)
@@ -46,8 +46,12 @@ public record SearchSpace(Bounds bounds, Genome genome) {
             }
             var method = MergeMethods.get(g.method());
             for (RunSpec.Param p : g.params()) {
-                boolean global = method.globalParams().stream().anyMatch(d -> d.name().equals(p.name()));
-                b.param(global ? ParamGene.global(p.name(), p.min(), p.max()) : ParamGene.perModel(p.name(), p.min(), p.max()));
+                boolean global =
+                        method.globalParams().stream().anyMatch(d -> d.name().equals(p.name()));
+                b.param(
+                        global
+                                ? ParamGene.global(p.name(), p.min(), p.max())
+                                : ParamGene.perModel(p.name(), p.min(), p.max()));
             }
             g.fixed().forEach(b::fixed);
             genome = b.build();
@@ -61,8 +65,10 @@ public record SearchSpace(Bounds bounds, Genome genome) {
         try {
             return HfConfig.read(dir).numHiddenLayers();
         } catch (RuntimeException e) {
-            throw new RunException("run.genome.layers is not set and the layer count of model '" + ref + "' cannot be read from "
-                    + dir + ": " + e.getMessage(), e);
+            throw new RunException(
+                    "run.genome.layers is not set and the layer count of model '" + ref + "' cannot be read from " + dir
+                            + ": " + e.getMessage(),
+                    e);
         }
     }
 
@@ -75,12 +81,16 @@ public record SearchSpace(Bounds bounds, Genome genome) {
         Config c = spec.algorithmSettings();
         List<double[]> out = new ArrayList<>();
         if (c.hasPath("mean0")) {
-            out.add(c.getDoubleList("mean0").stream().mapToDouble(Double::doubleValue).toArray());
+            out.add(c.getDoubleList("mean0").stream()
+                    .mapToDouble(Double::doubleValue)
+                    .toArray());
         }
         if (c.hasPath("initial")) {
             for (Object p : c.getList("initial").unwrapped()) {
                 if (p instanceof List<?> l) {
-                    out.add(l.stream().mapToDouble(x -> ((Number) x).doubleValue()).toArray());
+                    out.add(l.stream()
+                            .mapToDouble(x -> ((Number) x).doubleValue())
+                            .toArray());
                 }
             }
         }

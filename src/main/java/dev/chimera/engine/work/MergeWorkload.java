@@ -1,11 +1,10 @@
 package dev.chimera.engine.work;
 
-import dev.chimera.tensor.ComputeDevice;
-import dev.chimera.engine.run.RunSetup;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.chimera.engine.run.RunSetup;
 import dev.chimera.engine.run.RunSpec;
 import dev.chimera.engine.run.SearchSpace;
 import dev.chimera.estimate.ExtractResult;
@@ -24,10 +23,10 @@ import dev.chimera.merge.MergeRunner;
 import dev.chimera.merge.ModelFolders;
 import dev.chimera.model.CausalLM;
 import dev.chimera.model.ModelConfig;
+import dev.chimera.tensor.ComputeDevice;
 import dev.chimera.tensor.HfConfig;
 import dev.chimera.tensor.HostTensors;
 import dev.chimera.tensor.ShardedSafetensorsWriter;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -60,9 +59,13 @@ public final class MergeWorkload implements Workload {
     private final HostTensors host = new HostTensors();
 
     /** One task objective: its items by id, and the estimator when the run's extract stage chose them (else the mean). */
-    private record Objective(String name, Task task, Map<String, Item> items, List<Item> fewshot, LanguageCheck check,
-                             SubsetEstimator estimator) {
-    }
+    private record Objective(
+            String name,
+            Task task,
+            Map<String, Item> items,
+            List<Item> fewshot,
+            LanguageCheck check,
+            SubsetEstimator estimator) {}
 
     private final RunSetup setup;
 
@@ -86,9 +89,11 @@ public final class MergeWorkload implements Workload {
             throw new WorkloadException("device " + deviceName + ": " + e.getMessage(), e);
         }
         this.space = SearchSpace.of(spec);
-        this.options = new MergeRunner.Options(deviceName, spec.seed(), ShardedSafetensorsWriter.DEFAULT_MAX_SHARD_BYTES,
-                spec.mergeThreads(), false);
-        String baseRef = spec.genome().base() != null ? spec.genome().base() : spec.genome().models().get(0);
+        this.options = new MergeRunner.Options(
+                deviceName, spec.seed(), ShardedSafetensorsWriter.DEFAULT_MAX_SHARD_BYTES, spec.mergeThreads(), false);
+        String baseRef = spec.genome().base() != null
+                ? spec.genome().base()
+                : spec.genome().models().get(0);
         Path baseDir = Path.of(spec.models().get(baseRef));
         ModelFolders opened = ModelFolders.open(new ArrayList<>(spec.models().values()), Path.of("/"));
         try {
@@ -103,7 +108,8 @@ public final class MergeWorkload implements Workload {
         LanguageCheck check = null;
         for (RunSpec.ObjectiveSpec o : spec.objectives()) {
             if (o.isSynthetic()) {
-                throw new WorkloadException("objective " + o.name() + ": synthetic objectives cannot be mixed with merges");
+                throw new WorkloadException(
+                        "objective " + o.name() + ": synthetic objectives cannot be mixed with merges");
             }
             Task t = TaskLoader.load(Path.of(o.task()));
             List<String> ids = setup.items().get(o.name());
@@ -118,7 +124,8 @@ public final class MergeWorkload implements Workload {
             for (String id : ids) {
                 Item i = byId.get(id);
                 if (i == null) {
-                    throw new WorkloadException("task " + o.task() + " on this node has no item '" + id + "' (task files differ between nodes?)");
+                    throw new WorkloadException("task " + o.task() + " on this node has no item '" + id
+                            + "' (task files differ between nodes?)");
                 }
                 chosen.put(id, i);
             }
@@ -126,8 +133,14 @@ public final class MergeWorkload implements Workload {
                 check = LanguageCheck.mgsm();
             }
             String extract = setup.estimators().get(o.name());
-            SubsetEstimator estimator = extract == null ? null : ExtractResult.parse(extract).estimator();
-            objectives.add(new Objective(o.name(), t, Map.copyOf(chosen), TaskLoader.fewshotItems(t), t.language() == null ? null : check,
+            SubsetEstimator estimator =
+                    extract == null ? null : ExtractResult.parse(extract).estimator();
+            objectives.add(new Objective(
+                    o.name(),
+                    t,
+                    Map.copyOf(chosen),
+                    TaskLoader.fewshotItems(t),
+                    t.language() == null ? null : check,
                     estimator));
         }
     }
@@ -161,8 +174,12 @@ public final class MergeWorkload implements Workload {
         NDManager manager = NDManager.newBaseManager(device, "PyTorch");
         Map<String, NDArray> weights = new ConcurrentHashMap<>();
         try {
-            MergeRunner.runToSink(config, models, options, (tm, bufs) ->
-                    weights.put(tm.output(), host.toFloat32(manager, bufs, tm.outDtype(), tm.outShape())));
+            MergeRunner.runToSink(
+                    config,
+                    models,
+                    options,
+                    (tm, bufs) ->
+                            weights.put(tm.output(), host.toFloat32(manager, bufs, tm.outDtype(), tm.outShape())));
             return new Merged(genes, manager, weights);
         } catch (RuntimeException e) {
             manager.close();
@@ -178,13 +195,15 @@ public final class MergeWorkload implements Workload {
         try (CausalLM lm = CausalLM.fromWeights(configFor(m.weights), m.weights)) {
             for (int i = 0; i < objectives.size(); i++) {
                 Objective o = objectives.get(i);
-                List<Item> slice = setup.slice(o.name(), from, rung).stream().map(o.items()::get).toList();
+                List<Item> slice = setup.slice(o.name(), from, rung).stream()
+                        .map(o.items()::get)
+                        .toList();
                 if (slice.isEmpty()) {
                     // this objective reached its whole split at a lower rung than another (a smaller task)
                     items.put(o.name(), Map.of());
                     continue;
                 }
-                TaskRunner runner = new TaskRunner(new CausalLMAdapter(lm, () -> { }), codec, o.check());
+                TaskRunner runner = new TaskRunner(new CausalLMAdapter(lm, () -> {}), codec, o.check());
                 TaskResult r = runner.run(o.task(), slice, o.fewshot());
                 Map<String, Integer> y = new LinkedHashMap<>();
                 Map<String, Boolean> answers = new LinkedHashMap<>();
@@ -194,7 +213,9 @@ public final class MergeWorkload implements Workload {
                     answers.put(item.id(), item.correct());
                     correct += item.correct() ? 1 : 0;
                 }
-                values[i] = o.estimator() != null ? o.estimator().estimate(answers) : (double) correct / r.items().size();
+                values[i] = o.estimator() != null
+                        ? o.estimator().estimate(answers)
+                        : (double) correct / r.items().size();
                 items.put(o.name(), y);
             }
         }

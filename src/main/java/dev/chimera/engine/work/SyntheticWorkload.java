@@ -2,7 +2,6 @@ package dev.chimera.engine.work;
 
 import dev.chimera.engine.run.RunSetup;
 import dev.chimera.engine.run.RunSpec;
-
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,7 +32,9 @@ public final class SyntheticWorkload implements Workload {
             }
         }
         this.objectives = spec.objectives();
-        this.buildNanos = spec.genome().buildCost() == null ? 0 : spec.genome().buildCost().toNanos();
+        this.buildNanos = spec.genome().buildCost() == null
+                ? 0
+                : spec.genome().buildCost().toNanos();
     }
 
     @Override
@@ -47,8 +48,7 @@ public final class SyntheticWorkload implements Workload {
             }
 
             @Override
-            public void close() {
-            }
+            public void close() {}
         };
     }
 
@@ -63,7 +63,8 @@ public final class SyntheticWorkload implements Workload {
             double v = value(o.synthetic(), o.center(), x);
             if (o.items() > 0) {
                 if (setup == null) {
-                    throw new IllegalStateException("objective " + o.name() + " has items but the workload has no run setup");
+                    throw new IllegalStateException(
+                            "objective " + o.name() + " has items but the workload has no run setup");
                 }
                 List<String> slice = setup.slice(o.name(), from, rung);
                 Map<String, Integer> y = new LinkedHashMap<>();
@@ -149,6 +150,5 @@ public final class SyntheticWorkload implements Workload {
     }
 
     @Override
-    public void close() {
-    }
+    public void close() {}
 }

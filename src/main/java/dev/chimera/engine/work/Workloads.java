@@ -5,8 +5,7 @@ import dev.chimera.engine.run.RunSpec;
 
 /** Picks the workload a run needs. */
 public final class Workloads {
-    private Workloads() {
-    }
+    private Workloads() {}
 
     public static Workload create(RunSetup setup, String device) {
         RunSpec spec = RunSpec.parse(setup.spec());

@@ -1,15 +1,15 @@
 package dev.chimera.merge.cpu;
 
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.IntStream;
 import dev.chimera.merge.method.Params;
 import dev.chimera.merge.method.TensorRandom;
 import dev.chimera.tensor.DType;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.IntStream;
 
 /**
  * Fused single-pass CPU kernels for the methods that dominate real merges (linear, task arithmetic, TIES, DARE,
@@ -29,14 +29,14 @@ public final class CpuKernels {
         return TENSORS.get();
     }
 
-    private CpuKernels() {
-    }
+    private CpuKernels() {}
 
     /**
      * What a kernel needs of one output tensor: its name (the seed of DARE's masks), the base model's input index (-1:
      * none), the method's global and per-input parameters, and the output's dtype and shape.
      */
-    public record Tensor(String output, int baseIndex, Params global, List<Params> perInput, DType outDtype, long[] outShape) {
+    public record Tensor(
+            String output, int baseIndex, Params global, List<Params> perInput, DType outDtype, long[] outShape) {
         public Tensor {
             perInput = List.copyOf(perInput);
             outShape = outShape.clone();
@@ -62,12 +62,14 @@ public final class CpuKernels {
         if (n > Integer.MAX_VALUE - 16) {
             return false;
         }
-        return method.equals("linear") || method.equals("slerp") && tm.perInput().size() == 2 && tm.baseIndex() >= 0
+        return method.equals("linear")
+                || method.equals("slerp") && tm.perInput().size() == 2 && tm.baseIndex() >= 0
                 || TASK_VECTOR.contains(method) && tm.baseIndex() >= 0;
     }
 
     /** Merges one tensor; returns its encoded bytes (buffers reused by this thread until its next call). */
-    public static List<ByteBuffer> merge(String method, Tensor tm, List<List<ByteBuffer>> chunks, List<DType> dtypes, long seed) {
+    public static List<ByteBuffer> merge(
+            String method, Tensor tm, List<List<ByteBuffer>> chunks, List<DType> dtypes, long seed) {
         TENSORS.incrementAndGet();
         Scratch s = SCRATCH.get();
         ElementReader[] in = new ElementReader[chunks.size()];
@@ -196,7 +198,8 @@ public final class CpuKernels {
             var p = tm.perInput().get(others[k]);
             w[k] = (float) p.number("weight");
             double density = p.number("density");
-            if (density < 1 && (magnitude || random)) { // task_arithmetic takes a density parameter but ignores it, as mergekit
+            if (density < 1
+                    && (magnitude || random)) { // task_arithmetic takes a density parameter but ignores it, as mergekit
                 masks[k] = magnitude
                         ? Mask.magnitude(in[base], in[others[k]], n, density, rescale, s, k)
                         : Mask.random(in[base], in[others[k]], n, density, rescale, rnd.key(others[k]), s, k);

@@ -5,7 +5,6 @@ import dev.chimera.tensor.FloatCodec;
 import java.nio.ByteBuffer;
 import java.util.List;
 
-
 /**
  * Decodes ranges of a tensor's elements, stored as safetensors chunks (memory-mapped), into float blocks with
  * {@link FloatCodec}: no native allocation per tensor.

@@ -13,8 +13,14 @@ abstract class Mask {
     /** Zeroes dropped entries of d (elements [start, start + len)) and applies the rescale factor. */
     abstract void apply(float[] d, long start, int len);
 
-    static Mask magnitude(ElementReader base, ElementReader x, long n, double density, boolean rescale,
-                          CpuKernels.Scratch s, int slot) {
+    static Mask magnitude(
+            ElementReader base,
+            ElementReader x,
+            long n,
+            double density,
+            boolean rescale,
+            CpuKernels.Scratch s,
+            int slot) {
         long keep = (long) (density * n);
         float[] abs = s.big(slot, (int) n);
         float[] b = s.block(0);
@@ -45,8 +51,15 @@ abstract class Mask {
         return mask;
     }
 
-    static Mask random(ElementReader base, ElementReader x, long n, double density, boolean rescale, long key,
-                       CpuKernels.Scratch s, int slot) {
+    static Mask random(
+            ElementReader base,
+            ElementReader x,
+            long n,
+            double density,
+            boolean rescale,
+            long key,
+            CpuKernels.Scratch s,
+            int slot) {
         long bound = TensorRandom.bound24(density);
         long[] bits = s.bits(slot, (int) ((n + 63) >>> 6));
         for (long i = 0; i < n; i++) {
@@ -66,7 +79,8 @@ abstract class Mask {
                     float a = Math.abs(v[i] - b[i]);
                     before += a;
                     long e = start + i;
-                    after += Float.intBitsToFloat(Float.floatToRawIntBits(a) & -(int) ((bits[(int) (e >>> 6)] >>> (e & 63)) & 1));
+                    after += Float.intBitsToFloat(
+                            Float.floatToRawIntBits(a) & -(int) ((bits[(int) (e >>> 6)] >>> (e & 63)) & 1));
                 }
             }
             mask.scale = before < 1e-7 || after < 1e-7 ? 1 : (float) (before / after);

@@ -1,8 +1,7 @@
 package dev.chimera.merge.method;
 
-import java.util.HashMap;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.index.NDIndex;
+import java.util.HashMap;
 import java.util.List;
 import java.util.SplittableRandom;
 

@@ -25,12 +25,14 @@ public final class LinearMerge implements MergeMethod {
         double sum = 0;
         for (int i = 0; i < perInput.size(); i++) {
             if (!perInput.get(i).has("weight")) {
-                throw new MergeException("linear: model " + models.get(i) + " has no 'weight'" + perInput.get(i).where());
+                throw new MergeException("linear: model " + models.get(i) + " has no 'weight'"
+                        + perInput.get(i).where());
             }
             sum += perInput.get(i).number("weight");
         }
         if (global.bool("normalize") && sum == 0) {
-            throw new MergeException("linear: the weights sum to 0" + perInput.get(0).where() + ", so normalize would divide by zero");
+            throw new MergeException(
+                    "linear: the weights sum to 0" + perInput.get(0).where() + ", so normalize would divide by zero");
         }
     }
 

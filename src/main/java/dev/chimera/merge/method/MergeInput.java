@@ -1,9 +1,9 @@
 package dev.chimera.merge.method;
 
-import java.util.stream.IntStream;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import java.util.List;
+import java.util.stream.IntStream;
 
 /**
  * What a merge method sees for one output tensor: the input tensors (float32, in source order, all attached to

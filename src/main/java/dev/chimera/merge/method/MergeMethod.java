@@ -41,8 +41,7 @@ public interface MergeMethod {
     }
 
     /** Checks parameter values for one tensor before any tensor is loaded; throws with a clear message. */
-    default void validate(Params global, List<Params> perInput, List<String> models, int baseIndex) {
-    }
+    default void validate(Params global, List<Params> perInput, List<String> models, int baseIndex) {}
 
     /** Merges one tensor. The result must be float32 and attached to {@code in.manager()}. */
     NDArray merge(MergeInput in);

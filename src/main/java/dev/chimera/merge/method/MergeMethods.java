@@ -10,7 +10,8 @@ public final class MergeMethods {
     private static final Map<String, MergeMethod> METHODS = new LinkedHashMap<>();
 
     static {
-        for (MergeMethod m : List.of(new LinearMerge(),
+        for (MergeMethod m : List.of(
+                new LinearMerge(),
                 // the task-vector family: name, sparsifier, sign consensus, normalize default, rescale default
                 new TaskVectorMerge("task_arithmetic", null, false, false, false),
                 new TaskVectorMerge("ties", Sparsifier.MAGNITUDE, true, true, false),
@@ -20,19 +21,26 @@ public final class MergeMethods {
                 new TaskVectorMerge("breadcrumbs_ties", Sparsifier.MAGNITUDE_OUTLIERS, true, false, false),
                 new TaskVectorMerge("della", Sparsifier.DELLA_MAGPRUNE, true, true, true),
                 new TaskVectorMerge("della_linear", Sparsifier.DELLA_MAGPRUNE, false, false, true),
-                new SlerpMerge(), new NuSlerpMerge(), new MultiSlerpMerge(), new KarcherMerge(),
-                new ModelStockMerge(), new SceMerge(), new NearSwapMerge(), new PassthroughMerge(), new ArceeFusionMerge())) {
+                new SlerpMerge(),
+                new NuSlerpMerge(),
+                new MultiSlerpMerge(),
+                new KarcherMerge(),
+                new ModelStockMerge(),
+                new SceMerge(),
+                new NearSwapMerge(),
+                new PassthroughMerge(),
+                new ArceeFusionMerge())) {
             METHODS.put(m.name(), m);
         }
     }
 
-    private MergeMethods() {
-    }
+    private MergeMethods() {}
 
     public static MergeMethod get(String name) {
         MergeMethod m = METHODS.get(name);
         if (m == null) {
-            throw new MergeException("unknown merge method '" + name + "' (known: " + String.join(", ", METHODS.keySet()) + ")");
+            throw new MergeException(
+                    "unknown merge method '" + name + "' (known: " + String.join(", ", METHODS.keySet()) + ")");
         }
         return m;
     }

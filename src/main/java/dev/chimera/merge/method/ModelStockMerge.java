@@ -66,7 +66,10 @@ public final class ModelStockMerge implements MergeMethod {
                 NDArray a = offsets.get(i);
                 NDArray b = offsets.get(j);
                 NDArray normProduct = a.norm(new int[] {-1}, false).mul(b.norm(new int[] {-1}, false));
-                cos.add(a.mul(b).sum(new int[] {-1}).div(normProduct.clip(1e-6f, Float.MAX_VALUE)).clip(-1f, 1f));
+                cos.add(a.mul(b)
+                        .sum(new int[] {-1})
+                        .div(normProduct.clip(1e-6f, Float.MAX_VALUE))
+                        .clip(-1f, 1f));
             }
         }
         NDArray c = NDArrays.stack(new NDList(cos)).mean(new int[] {0}).expandDims(-1);

@@ -59,7 +59,9 @@ public final class MultiSlerpMerge implements MergeMethod {
         double meanNorm = Nd.l2(mean);
         if (meanNorm < eps) {
             if (v.length == 2) {
-                NDArray res = v[0].mul((float) w[0]).add(v[1].mul((float) w[1])).reshape(xs.get(0).getShape());
+                NDArray res = v[0].mul((float) w[0])
+                        .add(v[1].mul((float) w[1]))
+                        .reshape(xs.get(0).getShape());
                 return base == null ? res : res.add(base);
             }
             throw new MergeException("multislerp: the weighted sum of the inputs of " + in.tensorName()

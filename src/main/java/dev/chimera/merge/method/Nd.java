@@ -1,8 +1,8 @@
 package dev.chimera.merge.method;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -11,8 +11,7 @@ import java.util.List;
 
 /** Small NDArray helpers shared by the merge methods. */
 public final class Nd {
-    private Nd() {
-    }
+    private Nd() {}
 
     public static double scalar(NDArray a) {
         return a.toType(DataType.FLOAT64, false).getDouble();
@@ -35,7 +34,9 @@ public final class Nd {
 
     /** Float64 dot product of two flattened tensors. */
     public static double dot(NDArray a, NDArray b) {
-        return scalar(a.toType(DataType.FLOAT64, false).mul(b.toType(DataType.FLOAT64, false)).sum());
+        return scalar(a.toType(DataType.FLOAT64, false)
+                .mul(b.toType(DataType.FLOAT64, false))
+                .sum());
     }
 
     public static NDArray stack(List<NDArray> xs) {
@@ -72,8 +73,9 @@ public final class Nd {
         Shape s0 = xs.get(0).getShape();
         for (int i = 1; i < xs.size(); i++) {
             if (!xs.get(i).getShape().equals(s0)) {
-                throw new MergeException("tensor " + in.tensorName() + ": shape " + xs.get(i).getShape() + " in "
-                        + models.get(i) + " differs from " + s0 + " in " + models.get(0));
+                throw new MergeException(
+                        "tensor " + in.tensorName() + ": shape " + xs.get(i).getShape() + " in " + models.get(i)
+                                + " differs from " + s0 + " in " + models.get(0));
             }
         }
     }

@@ -1,7 +1,7 @@
 package dev.chimera.merge.method;
 
-import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,7 +31,9 @@ public final class NuSlerpMerge implements MergeMethod {
     public void validate(Params global, List<Params> perInput, List<String> models, int baseIndex) {
         int others = baseIndex >= 0 ? perInput.size() - 1 : perInput.size();
         if (others != 2) {
-            throw new MergeException("nuslerp merges exactly two models (plus an optional base model that is not one of them), got " + models);
+            throw new MergeException(
+                    "nuslerp merges exactly two models (plus an optional base model that is not one of them), got "
+                            + models);
         }
     }
 
@@ -47,7 +49,8 @@ public final class NuSlerpMerge implements MergeMethod {
         double w0 = in.perInput().get(idx[0]).number("weight");
         double w1 = in.perInput().get(idx[1]).number("weight");
         double t = Math.abs(w0 + w1) < 1e-6 ? 0.5 : w1 / (w0 + w1);
-        List<NDArray> xs = new ArrayList<>(List.of(in.tensors().get(idx[0]), in.tensors().get(idx[1])));
+        List<NDArray> xs =
+                new ArrayList<>(List.of(in.tensors().get(idx[0]), in.tensors().get(idx[1])));
         if (in.hasBase()) {
             xs.add(in.base());
         }
@@ -77,7 +80,10 @@ public final class NuSlerpMerge implements MergeMethod {
         NDArray theta = cos.acos();
         NDArray sin = theta.sin();
         NDArray colinear = sin.abs().lt(1e-8f);
-        NDArray slerped = theta.mul((float) (1 - t)).sin().mul(v0).add(theta.mul((float) t).sin().mul(v1))
+        NDArray slerped = theta.mul((float) (1 - t))
+                .sin()
+                .mul(v0)
+                .add(theta.mul((float) t).sin().mul(v1))
                 .div(sin.add(Nd.toFloat(colinear)));
         NDArray lerped = v0.mul((float) (1 - t)).add(v1.mul((float) t));
         NDArray res = NDArrays.where(colinear.broadcast(slerped.getShape()), lerped, slerped);

@@ -38,7 +38,8 @@ public final class Params {
         if (v instanceof Boolean b) {
             return b ? 1 : 0;
         }
-        throw new MergeException("parameter '" + name + "'" + where + " must be a number, got " + (v == null ? "nothing" : "'" + v + "'"));
+        throw new MergeException("parameter '" + name + "'" + where + " must be a number, got "
+                + (v == null ? "nothing" : "'" + v + "'"));
     }
 
     public Double numberOrNull(String name) {
@@ -56,7 +57,8 @@ public final class Params {
         if (v instanceof String s && (s.equalsIgnoreCase("true") || s.equalsIgnoreCase("false"))) {
             return Boolean.parseBoolean(s);
         }
-        throw new MergeException("parameter '" + name + "'" + where + " must be true or false, got " + (v == null ? "nothing" : "'" + v + "'"));
+        throw new MergeException("parameter '" + name + "'" + where + " must be true or false, got "
+                + (v == null ? "nothing" : "'" + v + "'"));
     }
 
     public String where() {

@@ -25,7 +25,8 @@ public final class PassthroughMerge implements MergeMethod {
     @Override
     public NDArray merge(MergeInput in) {
         if (in.size() != 1) {
-            throw new MergeException("passthrough expects exactly one tensor for " + in.tensorName() + ", got " + in.size());
+            throw new MergeException(
+                    "passthrough expects exactly one tensor for " + in.tensorName() + ", got " + in.size());
         }
         Double scale = in.perInput().get(0).numberOrNull("scale");
         NDArray x = in.tensors().get(0);

@@ -81,6 +81,7 @@ public final class SceMerge implements MergeMethod {
         }
         NDArray order = var.abs().flatten().argSort(0, false).get(new NDIndex("0:{}", k));
         NDArray flat = stacked.getManager().zeros(new Shape(var.size()), DataType.FLOAT32);
-        return flat.put(order, stacked.getManager().ones(order.getShape(), DataType.FLOAT32)).reshape(s);
+        return flat.put(order, stacked.getManager().ones(order.getShape(), DataType.FLOAT32))
+                .reshape(s);
     }
 }

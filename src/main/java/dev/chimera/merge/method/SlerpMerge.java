@@ -29,7 +29,8 @@ public final class SlerpMerge implements MergeMethod {
     @Override
     public void validate(Params global, List<Params> perInput, List<String> models, int baseIndex) {
         if (perInput.size() != 2) {
-            throw new MergeException("slerp merges exactly 2 models (the base and one other), got " + perInput.size() + ": " + models);
+            throw new MergeException(
+                    "slerp merges exactly 2 models (the base and one other), got " + perInput.size() + ": " + models);
         }
         if (baseIndex < 0) {
             throw new MergeException("slerp needs base_model to be one of its two models " + models);
@@ -48,7 +49,8 @@ public final class SlerpMerge implements MergeMethod {
         NDArray a = in.base();
         NDArray b = in.tensors().get(in.others()[0]);
         List<NDArray> xs = Nd.rectifyEmbeds(in, List.of(a, b));
-        Nd.requireSameShape(in, xs, List.of(in.models().get(in.baseIndex()), in.models().get(in.others()[0])));
+        Nd.requireSameShape(
+                in, xs, List.of(in.models().get(in.baseIndex()), in.models().get(in.others()[0])));
         return slerp(in.global().number("t"), xs.get(0), xs.get(1));
     }
 

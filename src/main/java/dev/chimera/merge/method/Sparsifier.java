@@ -88,8 +88,7 @@ public enum Sparsifier {
     };
 
     /** Extra per-input inputs of a sparsifier. */
-    public record Extra(double gamma, double epsilon, TensorRandom random, int stream, String where) {
-    }
+    public record Extra(double gamma, double epsilon, TensorRandom random, int stream, String where) {}
 
     abstract NDArray mask(NDArray delta, double density, Extra extra);
 
@@ -115,7 +114,8 @@ public enum Sparsifier {
 
     static void checkDella(double density, double eps, String where) {
         if (density < 1 && density > 0 && (density + eps >= 1 || density - eps <= 0)) {
-            throw new MergeException("della: density " + density + " +/- epsilon " + eps + " must stay inside (0, 1)" + where);
+            throw new MergeException(
+                    "della: density " + density + " +/- epsilon " + eps + " must stay inside (0, 1)" + where);
         }
     }
 

@@ -1,7 +1,7 @@
 package dev.chimera.merge.method;
 
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,7 +31,12 @@ public final class TaskVectorMerge implements MergeMethod {
      * @param defaultNormalize default of the {@code normalize} parameter
      * @param defaultRescale   default of the {@code rescale} parameter (L1 rescaling after sparsification)
      */
-    public TaskVectorMerge(String name, Sparsifier sparsifier, boolean signConsensus, boolean defaultNormalize, boolean defaultRescale) {
+    public TaskVectorMerge(
+            String name,
+            Sparsifier sparsifier,
+            boolean signConsensus,
+            boolean defaultNormalize,
+            boolean defaultRescale) {
         this.name = name;
         this.sparsifier = sparsifier;
         this.signConsensus = signConsensus;
@@ -54,8 +59,11 @@ public final class TaskVectorMerge implements MergeMethod {
 
     @Override
     public List<ParamDef> globalParams() {
-        return List.of(ParamDef.optional("int8_mask", false), ParamDef.optional("normalize", defaultNormalize),
-                ParamDef.optional("rescale", defaultRescale), ParamDef.optional("lambda", 1.0));
+        return List.of(
+                ParamDef.optional("int8_mask", false),
+                ParamDef.optional("normalize", defaultNormalize),
+                ParamDef.optional("rescale", defaultRescale),
+                ParamDef.optional("lambda", 1.0));
     }
 
     @Override
@@ -96,12 +104,14 @@ public final class TaskVectorMerge implements MergeMethod {
             p.number("weight");
             double density = p.number("density");
             if (!(density >= 0 && density <= 1)) {
-                throw new MergeException(name() + ": density " + density + " of " + models.get(i) + p.where() + " is outside [0, 1]");
+                throw new MergeException(
+                        name() + ": density " + density + " of " + models.get(i) + p.where() + " is outside [0, 1]");
             }
             if (sparsifier == Sparsifier.MAGNITUDE_OUTLIERS) {
                 double gamma = p.number("gamma");
                 if (!(gamma >= 0 && gamma <= 1)) {
-                    throw new MergeException(name() + ": gamma " + gamma + " of " + models.get(i) + p.where() + " is outside [0, 1]");
+                    throw new MergeException(
+                            name() + ": gamma " + gamma + " of " + models.get(i) + p.where() + " is outside [0, 1]");
                 }
             }
             if (sparsifier == Sparsifier.DELLA_MAGPRUNE) {
@@ -124,23 +134,32 @@ public final class TaskVectorMerge implements MergeMethod {
             NDArray x = in.tensors().get(i);
             Params p = in.perInput().get(i);
             if (!x.getShape().equals(bs)) {
-                if (in.embed() && bs.dimension() == 2 && x.getShape().dimension() == 2
-                        && x.getShape().get(0) >= bs.get(0) && x.getShape().get(1) >= bs.get(1)) {
+                if (in.embed()
+                        && bs.dimension() == 2
+                        && x.getShape().dimension() == 2
+                        && x.getShape().get(0) >= bs.get(0)
+                        && x.getShape().get(1) >= bs.get(1)) {
                     LOG.warn("using the {} sub-matrix of {}:{}", bs, in.models().get(i), in.tensorName());
                     x = Nd.submatrix(x, bs.get(0), bs.get(1));
                 } else if (in.embed()) {
-                    throw new MergeException("tensor " + in.tensorName() + ": " + in.models().get(i) + " has shape " + x.getShape()
-                            + ", smaller than the base's " + bs + "; give tokenizer_source or a base with the smaller vocabulary");
+                    throw new MergeException("tensor " + in.tensorName() + ": "
+                            + in.models().get(i) + " has shape " + x.getShape() + ", smaller than the base's " + bs
+                            + "; give tokenizer_source or a base with the smaller vocabulary");
                 } else {
                     // mergekit skips such inputs with a warning; a silently different model is worse, so refuse.
-                    throw new MergeException("tensor " + in.tensorName() + ": shape " + x.getShape() + " in " + in.models().get(i)
-                            + " differs from " + bs + " in the base model " + in.models().get(in.baseIndex()));
+                    throw new MergeException("tensor " + in.tensorName() + ": shape " + x.getShape() + " in "
+                            + in.models().get(i) + " differs from " + bs + " in the base model "
+                            + in.models().get(in.baseIndex()));
                 }
             }
             NDArray delta = x.sub(base);
             if (sparsifier != null) {
-                Sparsifier.Extra extra = new Sparsifier.Extra(p.has("gamma") ? p.number("gamma") : 0,
-                        p.has("epsilon") ? p.number("epsilon") : 0, in.random(), i, " for " + in.models().get(i));
+                Sparsifier.Extra extra = new Sparsifier.Extra(
+                        p.has("gamma") ? p.number("gamma") : 0,
+                        p.has("epsilon") ? p.number("epsilon") : 0,
+                        in.random(),
+                        i,
+                        " for " + in.models().get(i));
                 delta = sparsifier.apply(delta, p.number("density"), rescale, extra);
             }
             double w = p.number("weight");

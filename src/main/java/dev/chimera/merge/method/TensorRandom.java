@@ -6,11 +6,11 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import java.util.ArrayList;
-import java.util.List;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.SplittableRandom;
 
 /**
@@ -49,8 +49,7 @@ public final class TensorRandom {
                 break;
             }
         }
-        NDArray flat = parts.size() == 1 ? parts.get(0)
-                : NDArrays.concat(new NDList(parts), 0);
+        NDArray flat = parts.size() == 1 ? parts.get(0) : NDArrays.concat(new NDList(parts), 0);
         return flat.reshape(shape);
     }
 

@@ -9,8 +9,7 @@ import java.util.List;
  * one, so exact zeros never do.
  */
 final class TiesMask {
-    private TiesMask() {
-    }
+    private TiesMask() {}
 
     /** +1 where sum_i x_i >= 0, else -1. */
     static NDArray majoritySign(List<NDArray> xs) {

@@ -34,7 +34,8 @@ public interface Genome {
     /** Checks the length of a gene vector. */
     default void checkLength(double[] genes) {
         if (genes.length != dimension()) {
-            throw new IllegalArgumentException("genome of dimension " + dimension() + " got " + genes.length + " genes");
+            throw new IllegalArgumentException(
+                    "genome of dimension " + dimension() + " got " + genes.length + " genes");
         }
     }
 }

@@ -1,8 +1,8 @@
 package dev.chimera.search.genome;
 
 import dev.chimera.merge.MergeConfig;
-import dev.chimera.merge.method.MergeException;
 import dev.chimera.merge.Setting;
+import dev.chimera.merge.method.MergeException;
 import dev.chimera.search.Bounds;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,8 +29,15 @@ public final class LayerPathGenome implements Genome {
     private final Bounds bounds;
     private final List<String> names;
 
-    public LayerPathGenome(List<String> models, int layers, int repeats, int maxDepth, boolean scales, double scaleLower,
-                           double scaleUpper, String dtype) {
+    public LayerPathGenome(
+            List<String> models,
+            int layers,
+            int repeats,
+            int maxDepth,
+            boolean scales,
+            double scaleLower,
+            double scaleUpper,
+            String dtype) {
         if (models.isEmpty() || layers <= 0 || repeats <= 0 || maxDepth <= 0) {
             throw new MergeException("layer path genome needs models, layers > 0, repeats > 0 and maxDepth > 0");
         }
@@ -61,7 +68,9 @@ public final class LayerPathGenome implements Genome {
             }
         }
         this.names = List.copyOf(n);
-        this.bounds = new Bounds(b.stream().mapToDouble(x -> x[0]).toArray(), b.stream().mapToDouble(x -> x[1]).toArray());
+        this.bounds = new Bounds(
+                b.stream().mapToDouble(x -> x[0]).toArray(),
+                b.stream().mapToDouble(x -> x[1]).toArray());
     }
 
     @Override
@@ -103,10 +112,15 @@ public final class LayerPathGenome implements Genome {
             if (scales && prevModel >= 0 && prevModel != m) {
                 double sc = Math.min(scaleUpper, Math.max(scaleLower, genes[slots() + prevModel * models.size() + m]));
                 Setting v = Setting.of(sc);
-                params = Map.of("scale", new Setting.Conditional(List.of(
-                        new Setting.Filtered("o_proj", v), new Setting.Filtered("down_proj", v), new Setting.Filtered(null, Setting.of(1.0)))));
+                params = Map.of(
+                        "scale",
+                        new Setting.Conditional(List.of(
+                                new Setting.Filtered("o_proj", v),
+                                new Setting.Filtered("down_proj", v),
+                                new Setting.Filtered(null, Setting.of(1.0)))));
             }
-            slices.add(new MergeConfig.OutputSlice(List.of(new MergeConfig.InputSlice(models.get(m), l, l + 1, params)), null, Map.of()));
+            slices.add(new MergeConfig.OutputSlice(
+                    List.of(new MergeConfig.InputSlice(models.get(m), l, l + 1, params)), null, Map.of()));
             prevModel = m;
         }
         return new MergeConfig(List.of(), slices, "passthrough", null, Map.of(), dtype, null, null);

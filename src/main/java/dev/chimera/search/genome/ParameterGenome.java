@@ -1,8 +1,8 @@
 package dev.chimera.search.genome;
 
 import dev.chimera.merge.MergeConfig;
-import dev.chimera.merge.method.MergeException;
 import dev.chimera.merge.Setting;
+import dev.chimera.merge.method.MergeException;
 import dev.chimera.merge.method.MergeMethods;
 import dev.chimera.search.Bounds;
 import java.util.ArrayList;
@@ -62,12 +62,15 @@ public final class ParameterGenome implements Genome {
             throw new MergeException("genome: no models to merge");
         }
         if (layers <= 0 || groups <= 0 || layers % groups != 0) {
-            throw new MergeException("genome: layer groups (" + groups + ") must divide the layer count (" + layers + ")");
+            throw new MergeException(
+                    "genome: layer groups (" + groups + ") must divide the layer count (" + layers + ")");
         }
         for (ParamGene p : params) {
-            boolean known = (p.perModel() ? m.tensorParams() : m.globalParams()).stream().anyMatch(d -> d.name().equals(p.name()));
+            boolean known = (p.perModel() ? m.tensorParams() : m.globalParams())
+                    .stream().anyMatch(d -> d.name().equals(p.name()));
             if (!known) {
-                throw new MergeException("genome: " + method + " has no " + (p.perModel() ? "per-model" : "global") + " parameter '" + p.name() + "'");
+                throw new MergeException("genome: " + method + " has no " + (p.perModel() ? "per-model" : "global")
+                        + " parameter '" + p.name() + "'");
             }
         }
         List<Double> lo = new ArrayList<>();
@@ -99,7 +102,9 @@ public final class ParameterGenome implements Genome {
         if (n.isEmpty()) {
             throw new MergeException("genome: no evolved parameters");
         }
-        this.bounds = new Bounds(lo.stream().mapToDouble(Double::doubleValue).toArray(), hi.stream().mapToDouble(Double::doubleValue).toArray());
+        this.bounds = new Bounds(
+                lo.stream().mapToDouble(Double::doubleValue).toArray(),
+                hi.stream().mapToDouble(Double::doubleValue).toArray());
         this.names = List.copyOf(n);
     }
 
@@ -175,7 +180,8 @@ public final class ParameterGenome implements Genome {
             for (String m : models) {
                 inputs.add(new MergeConfig.InputModel(m, modelParams(x, starts, m, -1)));
             }
-            return new MergeConfig(inputs, List.of(), method, baseModel, globalParams(x, starts, -1), dtype, null, null);
+            return new MergeConfig(
+                    inputs, List.of(), method, baseModel, globalParams(x, starts, -1), dtype, null, null);
         }
         List<MergeConfig.OutputSlice> slices = new ArrayList<>();
         int per = layers / groups;
@@ -192,7 +198,8 @@ public final class ParameterGenome implements Genome {
         return new MergeConfig(List.of(), slices, method, baseModel, new LinkedHashMap<>(fixed), dtype, null, null);
     }
 
-    private Map<String, Setting> modelParams(double[] x, Map<String, Map<String, Integer>> starts, String model, int g) {
+    private Map<String, Setting> modelParams(
+            double[] x, Map<String, Map<String, Integer>> starts, String model, int g) {
         Map<String, Setting> out = new LinkedHashMap<>();
         for (ParamGene p : params) {
             if (p.perModel()) {

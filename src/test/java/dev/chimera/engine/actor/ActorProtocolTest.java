@@ -1,7 +1,8 @@
 package dev.chimera.engine.actor;
 
-import dev.chimera.engine.run.RunSetup;
-import dev.chimera.engine.run.RunState;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.typesafe.config.ConfigFactory;
 import dev.chimera.engine.EngineTestSupport;
 import dev.chimera.engine.Node;
@@ -12,8 +13,16 @@ import dev.chimera.engine.actor.Protocol.WorkDone;
 import dev.chimera.engine.actor.Protocol.WorkerCommand;
 import dev.chimera.engine.run.Journal;
 import dev.chimera.engine.run.RunEvent;
+import dev.chimera.engine.run.RunSetup;
+import dev.chimera.engine.run.RunState;
 import dev.chimera.engine.work.Outcome;
 import dev.chimera.engine.work.Workload;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -22,19 +31,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 /** The Coordinator and the Merger/Evaluator pair, each against probes. */
 class ActorProtocolTest {
-    static final ActorTestKit KIT = ActorTestKit.create(ConfigFactory.parseString("""
+    static final ActorTestKit KIT =
+            ActorTestKit.create(ConfigFactory.parseString("""
             pekko.actor.provider = local
             chimera.engine.fsync = false
             """).withFallback(Node.loadConfig(null)));
@@ -62,15 +62,16 @@ class ActorProtocolTest {
 
     @Test
     void timedOutWorkIsHandedOutAgainAndTheLateResultIsDropped(@TempDir Path tmp) throws Exception {
-        ActorRef<CoordinatorCommand> c = KIT.spawn(Coordinator.create(new Coordinator.Settings(Duration.ofMillis(500),
-                Duration.ofMillis(50), 3, false, "chimera.engine.blocking-dispatcher")));
+        ActorRef<CoordinatorCommand> c = KIT.spawn(Coordinator.create(new Coordinator.Settings(
+                Duration.ofMillis(500), Duration.ofMillis(50), 3, false, "chimera.engine.blocking-dispatcher")));
         TestProbe<WorkerCommand> slow = worker();
         TestProbe<WorkerCommand> fast = worker();
         TestProbe<Protocol.SubmitReply> reply = KIT.createTestProbe(Protocol.SubmitReply.class);
-        String spec = EngineTestSupport.render(EngineTestSupport.syntheticRun(tmp, "proto", 1, "cmaes", "population = 4",
-                "generations = 1", "0ms"));
+        String spec = EngineTestSupport.render(
+                EngineTestSupport.syntheticRun(tmp, "proto", 1, "cmaes", "population = 4", "generations = 1", "0ms"));
         c.tell(new Protocol.Submit(spec, null, reply.getRef()));
-        assertTrue(reply.expectMessageClass(Protocol.SubmitReply.class, Duration.ofSeconds(20)).ok());
+        assertTrue(reply.expectMessageClass(Protocol.SubmitReply.class, Duration.ofSeconds(20))
+                .ok());
 
         c.tell(new RequestWork(slow.getRef(), "slow", 2));
         Assign a0 = slow.expectMessageClass(Assign.class);
@@ -88,7 +89,8 @@ class ActorProtocolTest {
             got.add(a);
             c.tell(new WorkDone("proto", a.candidateId(), 0, "fast", new double[] {sphere(a.genes())}, Map.of(), 1, 2));
         }
-        assertEquals(List.of(2L, 3L, 0L, 1L), got.stream().map(Assign::candidateId).toList());
+        assertEquals(
+                List.of(2L, 3L, 0L, 1L), got.stream().map(Assign::candidateId).toList());
         assertEquals(0L, a0.candidateId());
         assertEquals(1L, a1.candidateId());
         // the slow worker wakes up with a wrong value: dropped
@@ -146,8 +148,7 @@ class ActorProtocolTest {
         }
 
         @Override
-        public void close() {
-        }
+        public void close() {}
 
         static void sleep(long ms) {
             try {
@@ -162,8 +163,15 @@ class ActorProtocolTest {
     void aMergerPipelinesBuildsWithEvaluationsAndPullsAsSlotsFree() {
         TestProbe<CoordinatorCommand> coord = KIT.createTestProbe(CoordinatorCommand.class);
         TimedWorkload w = new TimedWorkload();
-        ActorRef<WorkerCommand> merger = KIT.spawn(Merger.create(new Merger.Settings("w", "cpu", 2, Duration.ofSeconds(60),
-                "chimera.engine.blocking-dispatcher", (setup, device) -> w), coord.getRef()));
+        ActorRef<WorkerCommand> merger = KIT.spawn(Merger.create(
+                new Merger.Settings(
+                        "w",
+                        "cpu",
+                        2,
+                        Duration.ofSeconds(60),
+                        "chimera.engine.blocking-dispatcher",
+                        (setup, device) -> w),
+                coord.getRef()));
         RequestWork first = coord.expectMessageClass(RequestWork.class);
         assertEquals(2, first.slots());
         var setup = new RunSetup("r", "", Map.of());

@@ -1,11 +1,11 @@
 package dev.chimera.engine.run;
 
-import java.util.ArrayList;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -33,13 +33,22 @@ class DispatchTest {
 
     @Test
     void workersGetTheLineInOrderUpToTheirFreeSlots() {
-        Dispatch[] d = {Dispatch.empty().requested("a", 2, true).requested("b", 1, true).enqueue(List.of(job(0), job(1), job(2), job(3)))};
+        Dispatch[] d = {
+            Dispatch.empty()
+                    .requested("a", 2, true)
+                    .requested("b", 1, true)
+                    .enqueue(List.of(job(0), job(1), job(2), job(3)))
+        };
         assertEquals(3, d[0].freeSlots());
         List<Dispatch.Assignment> as = assignAll(d, 100);
         assertEquals(List.of(0L, 1L, 2L), as.stream().map(x -> x.job().id()).toList());
-        assertEquals(List.of("a", "a", "b"), as.stream().map(Dispatch.Assignment::worker).toList());
+        assertEquals(
+                List.of("a", "a", "b"),
+                as.stream().map(Dispatch.Assignment::worker).toList());
         assertEquals(0, d[0].freeSlots());
-        assertEquals(List.of(job(3).key()), d[0].queue().stream().map(Dispatch.Job::key).toList());
+        assertEquals(
+                List.of(job(3).key()),
+                d[0].queue().stream().map(Dispatch.Job::key).toList());
         assertEquals(Set.of(key(0), key(1)), d[0].workers().get("a").inFlight());
         assertEquals(100, d[0].workers().get("a").firstAssigned());
         // a repeated request is absolute, not additive
@@ -72,7 +81,8 @@ class DispatchTest {
         t = d[0].timeouts(101, 100);
         assertEquals(List.of(0L, 1L), t.late().stream().map(x -> x.job().id()).toList());
         d[0] = t.next();
-        assertEquals(List.of(0L, 1L, 2L), d[0].queue().stream().map(Dispatch.Job::id).toList());
+        assertEquals(
+                List.of(0L, 1L, 2L), d[0].queue().stream().map(Dispatch.Job::id).toList());
         assertTrue(d[0].workers().get("a").inFlight().isEmpty());
         // job 0 goes to b; a then answers it after all: a's answer is taken, b's later one is a duplicate
         d[0] = d[0].requested("b", 1, true);
@@ -87,7 +97,9 @@ class DispatchTest {
         // a result for a job waiting in line after a time-out takes it out of the line
         Dispatch.Completed fromLine = fromA.next().completed(key(1), "a", 1);
         assertTrue(fromLine.accepted());
-        assertEquals(List.of(2L), fromLine.next().queue().stream().map(Dispatch.Job::id).toList());
+        assertEquals(
+                List.of(2L),
+                fromLine.next().queue().stream().map(Dispatch.Job::id).toList());
     }
 
     @Test
@@ -112,7 +124,9 @@ class DispatchTest {
 
     @Test
     void aRefusingWorkerGetsNothingMoreAndItsJobIsNotCountedAsAnAttempt() {
-        Dispatch[] d = {Dispatch.empty().requested("a", 2, true).requested("b", 1, true).enqueue(List.of(job(0)))};
+        Dispatch[] d = {
+            Dispatch.empty().requested("a", 2, true).requested("b", 1, true).enqueue(List.of(job(0)))
+        };
         assignAll(d, 0);
         Dispatch.Failed f = d[0].failed(key(0), "a", "model folder missing", true, 3);
         assertEquals("model folder missing", f.refusal());
@@ -128,14 +142,20 @@ class DispatchTest {
 
     @Test
     void aListedWorkerThatLeavesHandsItsJobsBackFirst() {
-        Dispatch[] d = {Dispatch.empty().requested("a", 2, false).requested("b", 1, false).enqueue(List.of(job(0), job(1), job(2), job(3)))};
+        Dispatch[] d = {
+            Dispatch.empty()
+                    .requested("a", 2, false)
+                    .requested("b", 1, false)
+                    .enqueue(List.of(job(0), job(1), job(2), job(3)))
+        };
         assignAll(d, 0);
         // b was never listed: missing from a listing it may simply be faster than the listing
         d[0] = d[0].listing(Set.of("a"));
         assertTrue(d[0].workers().containsKey("b"));
         d[0] = d[0].listing(Set.of("a", "b")).listing(Set.of("b"));
         assertFalse(d[0].workers().containsKey("a"));
-        assertEquals(List.of(0L, 1L, 3L), d[0].queue().stream().map(Dispatch.Job::id).toList());
+        assertEquals(
+                List.of(0L, 1L, 3L), d[0].queue().stream().map(Dispatch.Job::id).toList());
         assertEquals(Set.of(key(2)), d[0].inFlight().keySet());
     }
 
@@ -158,9 +178,13 @@ class DispatchTest {
     @Test
     void promotionsAreJobsOfTheirOwnKey() {
         Dispatch.Job up = new Dispatch.Job(0, new double[] {0}, 1, 0);
-        Dispatch[] d = {Dispatch.empty().requested("a", 2, true).enqueue(List.of(job(1))).enqueueFirst(List.of(up))};
+        Dispatch[] d = {
+            Dispatch.empty().requested("a", 2, true).enqueue(List.of(job(1))).enqueueFirst(List.of(up))
+        };
         List<Dispatch.Assignment> as = assignAll(d, 0);
-        assertEquals(List.of(new Dispatch.Key(0, 1), key(1)), as.stream().map(x -> x.job().key()).toList());
+        assertEquals(
+                List.of(new Dispatch.Key(0, 1), key(1)),
+                as.stream().map(x -> x.job().key()).toList());
         assertFalse(d[0].completed(key(0), "a", 1).accepted(), "rung 0 of candidate 0 was not handed out");
         assertTrue(d[0].completed(new Dispatch.Key(0, 1), "a", 1).accepted());
     }

@@ -1,8 +1,8 @@
 package dev.chimera.engine.run;
 
-import org.junit.jupiter.api.Assertions;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -10,15 +10,22 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Assertions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class JournalTest {
     static RunEvent.Evaluated ev(long id, double f) {
-        return new RunEvent.Evaluated(1000 + id, id, new double[] {id, -id}, new double[] {f}, Map.of("t", Map.of("q" + id, 1)),
-                "w", 3, 4, 1);
+        return new RunEvent.Evaluated(
+                1000 + id,
+                id,
+                new double[] {id, -id},
+                new double[] {f},
+                Map.of("t", Map.of("q" + id, 1)),
+                "w",
+                3,
+                4,
+                1);
     }
 
     @Test
@@ -51,18 +58,26 @@ class JournalTest {
         assertTrue(Files.readString(dir.resolve(Journal.FILE)).contains("\"action\":\"stop\""));
         assertEquals(RunState.Status.STOPPED, RunState.replay(Journal.read(dir)).status());
         assertEquals(ControlAction.RESUME, ControlAction.of("resume"));
-        assertEquals("unknown control action 'halt' (known: pause, resume, stop)",
-                Assertions.assertThrows(RunException.class, () -> ControlAction.of("halt")).getMessage());
-        RunState failed = RunState.replay(List.of(new RunEvent.Started(0, "r", "n", false),
+        assertEquals(
+                "unknown control action 'halt' (known: pause, resume, stop)",
+                Assertions.assertThrows(RunException.class, () -> ControlAction.of("halt"))
+                        .getMessage());
+        RunState failed = RunState.replay(List.of(
+                new RunEvent.Started(0, "r", "n", false),
                 new RunEvent.Finished(10, "failed: candidate 3 failed 3 times", true)));
         assertEquals(RunState.Status.FAILED, failed.status());
         assertTrue(failed.status().done());
-        assertEquals(RunState.Status.FINISHED, RunState.replay(List.of(new RunEvent.Finished(10, "budget", false))).status());
+        assertEquals(
+                RunState.Status.FINISHED,
+                RunState.replay(List.of(new RunEvent.Finished(10, "budget", false)))
+                        .status());
     }
 
     @Test
     void activeTimeSkipsTheDowntimeBetweenSessions() {
-        RunState s = RunState.replay(List.of(new RunEvent.Started(0, "r", "n", false), ev(0, 1), // last event of session 1 at 1000
+        RunState s = RunState.replay(List.of(
+                new RunEvent.Started(0, "r", "n", false),
+                ev(0, 1), // last event of session 1 at 1000
                 new RunEvent.Started(50_000, "r", "n", true)));
         assertEquals(1000 + 500, s.activeMillis(50_500));
         assertEquals(2, s.sessions());
@@ -75,7 +90,11 @@ class JournalTest {
             j.append(ev(1, 0.6));
         }
         Path f = dir.resolve(Journal.FILE);
-        Files.writeString(f, "{\"type\":\"evaluated\",\"time\":3,\"id\":2,\"gen", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+        Files.writeString(
+                f,
+                "{\"type\":\"evaluated\",\"time\":3,\"id\":2,\"gen",
+                StandardCharsets.UTF_8,
+                StandardOpenOption.APPEND);
         assertEquals(2, Journal.read(dir).size());
         // appending after a crash starts on a fresh line
         try (Journal j = Journal.open(dir, false)) {

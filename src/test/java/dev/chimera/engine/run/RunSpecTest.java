@@ -1,14 +1,13 @@
 package dev.chimera.engine.run;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
-import java.nio.file.Files;
-import java.nio.file.Path;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class RunSpecTest {
     static final String GOOD = """
@@ -38,7 +37,8 @@ class RunSpecTest {
         assertEquals("r1", s.name());
         assertEquals(dir.resolve("runs/r1"), s.output());
         assertEquals(dir.resolve("m/base").toString(), s.models().get("base"));
-        assertEquals(dir.resolve("tasks/math.yml").toString(), s.objectives().get(0).task());
+        assertEquals(
+                dir.resolve("tasks/math.yml").toString(), s.objectives().get(0).task());
         assertEquals(7_200_000L, s.budget().wallClock().toMillis());
         // the rendered text means the same from anywhere
         RunSpec again = RunSpec.parse(s.text());
@@ -52,15 +52,21 @@ class RunSpecTest {
     @Test
     void errorsNameTheKey(@TempDir Path dir) throws Exception {
         assertTrue(error(dir, "run { }").contains("run.genome is missing"));
-        assertTrue(error(dir, GOOD.replace("method = ties", "method = ties, type = zigzag")).contains("run.genome.type unknown genome type 'zigzag'"));
-        assertTrue(error(dir, GOOD.replace("models = [a]", "models = [c]")).contains("run.genome.models[0] 'c' is not in run.models"));
+        assertTrue(error(dir, GOOD.replace("method = ties", "method = ties, type = zigzag"))
+                .contains("run.genome.type unknown genome type 'zigzag'"));
+        assertTrue(error(dir, GOOD.replace("models = [a]", "models = [c]"))
+                .contains("run.genome.models[0] 'c' is not in run.models"));
         assertTrue(error(dir, GOOD.replace("name = cmaes, ", "")).contains("run.algorithm.name is missing"));
         assertTrue(error(dir, GOOD.replace("n = 20", "n = -1")).contains("run.objectives[0].n must be >= 0"));
-        assertTrue(error(dir, GOOD.replace("task = \"tasks/math.yml\"", "synthetic = cube")).contains("run.objectives[0].synthetic unknown function 'cube'"));
-        assertTrue(error(dir, GOOD.replace("generations = 3, wall-clock = 2h", "")).contains("run.budget"));
+        assertTrue(error(dir, GOOD.replace("task = \"tasks/math.yml\"", "synthetic = cube"))
+                .contains("run.objectives[0].synthetic unknown function 'cube'"));
+        assertTrue(
+                error(dir, GOOD.replace("generations = 3, wall-clock = 2h", "")).contains("run.budget"));
         assertTrue(error(dir, GOOD.replace("seed = 3", "seed = three")).contains("seed"));
         assertTrue(error(dir, GOOD.replace("name = r1", "name = \"r 1\"")).contains("run.name must match"));
         assertTrue(error(dir, "run { name = x").contains("bad.conf"));
-        assertTrue(assertThrows(RunException.class, () -> RunSpec.load(dir.resolve("none.conf"))).getMessage().contains("none.conf does not exist"));
+        assertTrue(assertThrows(RunException.class, () -> RunSpec.load(dir.resolve("none.conf")))
+                .getMessage()
+                .contains("none.conf does not exist"));
     }
 }

@@ -1,17 +1,16 @@
 package dev.chimera.engine.work;
 
-import java.util.List;
-import dev.chimera.engine.run.RunSetup;
-import dev.chimera.engine.run.RunSpec;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Map;
-
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.chimera.engine.run.RunSetup;
+import dev.chimera.engine.run.RunSpec;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class MergeWorkloadTest {
     @Test
@@ -28,11 +27,14 @@ class MergeWorkloadTest {
                 }
                 """);
         RunSpec spec = RunSpec.load(f);
-        WorkloadException e = assertThrows(WorkloadException.class,
+        WorkloadException e = assertThrows(
+                WorkloadException.class,
                 () -> Workloads.create(new RunSetup("r", spec.text(), Map.of("t", List.of("1"))), "cpu"));
         // whichever folder is checked first is named with its key
-        assertTrue((e.getMessage().contains("/nonexistent/base (run.models.base)")
-                || e.getMessage().contains("/nonexistent/math (run.models.math)"))
-                && e.getMessage().contains("missing on this node"), e.getMessage());
+        assertTrue(
+                (e.getMessage().contains("/nonexistent/base (run.models.base)")
+                                || e.getMessage().contains("/nonexistent/math (run.models.math)"))
+                        && e.getMessage().contains("missing on this node"),
+                e.getMessage());
     }
 }

@@ -11,12 +11,12 @@ import dev.chimera.tensor.DType;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import java.util.stream.Stream;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The fused CPU kernels and the DJL methods must give the same tensors: each supported config is merged both ways
@@ -39,19 +39,27 @@ class CpuKernelAgreementTest {
 
     static Stream<Arguments> configs() {
         String ab = "models: [{model: $D/a, parameters: {weight: %s}}, {model: $D/b, parameters: {weight: %s}}]\n";
-        String abd = "models: [{model: $D/a, parameters: {weight: %s, density: %s}}, {model: $D/b, parameters: {weight: %s, density: %s}}]\n"
-                + "base_model: $D/base\n";
+        String abd =
+                "models: [{model: $D/a, parameters: {weight: %s, density: %s}}, {model: $D/b, parameters: {weight: %s, density: %s}}]\n"
+                        + "base_model: $D/base\n";
         return Stream.of(
                 Arguments.of("linear", ab.formatted("0.3", "0.9")),
                 Arguments.of("linear", ab.formatted("1.0", "-0.5") + "parameters: {normalize: false}\n"),
-                Arguments.of("task_arithmetic", ab.formatted("0.7", "[0.2, 1.0]") + "base_model: $D/base\nparameters: {lambda: 0.8}\n"),
+                Arguments.of(
+                        "task_arithmetic",
+                        ab.formatted("0.7", "[0.2, 1.0]") + "base_model: $D/base\nparameters: {lambda: 0.8}\n"),
                 Arguments.of("ties", abd.formatted("0.6", "0.4", "0.5", "0.7")),
                 Arguments.of("task_arithmetic", abd.formatted("0.6", "0.4", "0.5", "0.7")), // density is ignored
-                Arguments.of("ties", abd.formatted("1.0", "0.3", "-0.4", "1.0") + "parameters: {normalize: false, rescale: true}\n"),
+                Arguments.of(
+                        "ties",
+                        abd.formatted("1.0", "0.3", "-0.4", "1.0") + "parameters: {normalize: false, rescale: true}\n"),
                 Arguments.of("dare_ties", abd.formatted("0.6", "0.5", "0.5", "0.3")),
-                Arguments.of("dare_linear", abd.formatted("0.6", "0.5", "0.5", "0.9") + "parameters: {rescale: false}\n"),
+                Arguments.of(
+                        "dare_linear", abd.formatted("0.6", "0.5", "0.5", "0.9") + "parameters: {rescale: false}\n"),
                 Arguments.of("dare_linear", abd.formatted("0.6", "0.2", "0.5", "0.9")),
-                Arguments.of("slerp", "models: [{model: $D/base}, {model: $D/a}]\nbase_model: $D/base\nparameters: {t: [0.1, 0.9]}\n"));
+                Arguments.of(
+                        "slerp",
+                        "models: [{model: $D/base}, {model: $D/a}]\nbase_model: $D/base\nparameters: {t: [0.1, 0.9]}\n"));
     }
 
     @ParameterizedTest
@@ -64,9 +72,10 @@ class CpuKernelAgreementTest {
         Path slow = dir.resolve("slow-" + tag);
         MergeRunner.Options o = new MergeRunner.Options("cpu", 5, Long.MAX_VALUE, 2, true);
         long before = CpuKernels.tensorsMerged();
-        MergeRunner.Result r = MergeRunner.run(cfg, dir, fast, o, new MergeRunner.Listener() { });
-        assertEquals(r.plan().tensors().size(), CpuKernels.tensorsMerged() - before, "every tensor went through a kernel");
-        MergeRunner.run(cfg, dir, slow, o.withCpuKernels(false), new MergeRunner.Listener() { });
+        MergeRunner.Result r = MergeRunner.run(cfg, dir, fast, o, new MergeRunner.Listener() {});
+        assertEquals(
+                r.plan().tensors().size(), CpuKernels.tensorsMerged() - before, "every tensor went through a kernel");
+        MergeRunner.run(cfg, dir, slow, o.withCpuKernels(false), new MergeRunner.Listener() {});
         assertEquals(r.plan().tensors().size(), CpuKernels.tensorsMerged() - before, "and none the second time");
         Map<String, double[]> f = TinyLlama.read(fast);
         Map<String, double[]> s = TinyLlama.read(slow);
@@ -76,7 +85,9 @@ class CpuKernelAgreementTest {
             double[] y = s.get(k);
             for (int i = 0; i < x.length; i++) {
                 double tol = 1e-6 * Math.max(1, Math.abs(y[i]));
-                assertTrue(Math.abs(x[i] - y[i]) <= tol, method + " " + k + "[" + i + "]: kernel " + x[i] + " vs djl " + y[i]);
+                assertTrue(
+                        Math.abs(x[i] - y[i]) <= tol,
+                        method + " " + k + "[" + i + "]: kernel " + x[i] + " vs djl " + y[i]);
             }
         }
     }

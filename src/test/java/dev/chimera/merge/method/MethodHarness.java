@@ -12,13 +12,29 @@ import java.util.Map;
 final class MethodHarness implements AutoCloseable {
     final NDManager manager = NDManager.newBaseManager("PyTorch");
 
-    float[] run(String method, List<float[]> xs, long[] shape, int baseIndex, Map<String, Object> global,
-                List<Map<String, Object>> perInput, String tensorName, boolean embed) {
+    float[] run(
+            String method,
+            List<float[]> xs,
+            long[] shape,
+            int baseIndex,
+            Map<String, Object> global,
+            List<Map<String, Object>> perInput,
+            String tensorName,
+            boolean embed) {
         return run(method, xs, List.of(), shape, baseIndex, global, perInput, tensorName, embed, 0);
     }
 
-    float[] run(String method, List<float[]> xs, List<long[]> shapes, long[] shape, int baseIndex, Map<String, Object> global,
-                List<Map<String, Object>> perInput, String tensorName, boolean embed, long seed) {
+    float[] run(
+            String method,
+            List<float[]> xs,
+            List<long[]> shapes,
+            long[] shape,
+            int baseIndex,
+            Map<String, Object> global,
+            List<Map<String, Object>> perInput,
+            String tensorName,
+            boolean embed,
+            long seed) {
         MergeMethod m = MergeMethods.get(method);
         try (NDManager scope = manager.newSubManager()) {
             List<NDArray> arrays = new ArrayList<>();
@@ -34,8 +50,8 @@ final class MethodHarness implements AutoCloseable {
                 p.add(new Params(withDefaults(m.tensorParams(), perInput.isEmpty() ? Map.of() : perInput.get(i)), ""));
             }
             m.validate(g, p, models, baseIndex);
-            NDArray out = m.merge(new MergeInput(tensorName, embed, arrays, models, baseIndex, g, p,
-                    new TensorRandom(seed, tensorName), scope));
+            NDArray out = m.merge(new MergeInput(
+                    tensorName, embed, arrays, models, baseIndex, g, p, new TensorRandom(seed, tensorName), scope));
             return out.toFloatArray();
         }
     }

@@ -1,14 +1,14 @@
 package dev.chimera.merge.method;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -45,7 +45,17 @@ class RandomMethodsTest {
     float[] run(String method, double density, Map<String, Object> extra, long seed) {
         Map<String, Object> p = new HashMap<>(Map.of("weight", 1.0, "density", density));
         p.putAll(extra);
-        return h.run(method, List.of(base, x), List.of(), new long[] {N}, 0, Map.of("rescale", false), List.of(Map.of(), p), "t", false, seed);
+        return h.run(
+                method,
+                List.of(base, x),
+                List.of(),
+                new long[] {N},
+                0,
+                Map.of("rescale", false),
+                List.of(Map.of(), p),
+                "t",
+                false,
+                seed);
     }
 
     static int kept(float[] merged) {
@@ -66,8 +76,17 @@ class RandomMethodsTest {
 
     @Test
     void dareRescaleRestoresTheL1Norm() {
-        float[] r = h.run("dare_linear", List.of(base, x), List.of(), new long[] {N}, 0, Map.of("rescale", true),
-                List.of(Map.of(), Map.of("weight", 1.0, "density", 0.25)), "t", false, 3);
+        float[] r = h.run(
+                "dare_linear",
+                List.of(base, x),
+                List.of(),
+                new long[] {N},
+                0,
+                Map.of("rescale", true),
+                List.of(Map.of(), Map.of("weight", 1.0, "density", 0.25)),
+                "t",
+                false,
+                3);
         double l1Delta = 0;
         double l1Merged = 0;
         for (int i = 0; i < N; i++) {

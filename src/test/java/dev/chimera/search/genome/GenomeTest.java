@@ -1,23 +1,22 @@
 package dev.chimera.search.genome;
 
-import dev.chimera.merge.MergeRunner;
-import java.nio.file.Files;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.chimera.merge.MergeConfig;
 import dev.chimera.merge.MergeConfigYaml;
-import dev.chimera.merge.method.MergeException;
 import dev.chimera.merge.MergePlan;
 import dev.chimera.merge.MergePlanner;
+import dev.chimera.merge.MergeRunner;
 import dev.chimera.merge.ModelFolders;
 import dev.chimera.merge.TensorMerge;
 import dev.chimera.merge.TinyLlama;
+import dev.chimera.merge.method.MergeException;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 class GenomeTest {
     @TempDir
     static Path dir;
+
     static String base;
     static String a;
     static String b;
@@ -50,7 +50,10 @@ class GenomeTest {
 
     /** The resolved per-model parameter of one output tensor. */
     static double param(MergePlan plan, String tensor, String model, String name) {
-        TensorMerge tm = plan.tensors().stream().filter(t -> t.output().equals(tensor)).findFirst().orElseThrow();
+        TensorMerge tm = plan.tensors().stream()
+                .filter(t -> t.output().equals(tensor))
+                .findFirst()
+                .orElseThrow();
         int i = tm.models().indexOf(model);
         return tm.perInput().get(i).number(name);
     }
@@ -62,11 +65,21 @@ class GenomeTest {
 
     @Test
     void wholeModelTies() {
-        ParameterGenome g = ParameterGenome.builder("ties").baseModel(base).models(List.of(a, b))
-                .param(ParamGene.perModel("weight", 0, 1)).param(ParamGene.perModel("density", 0.1, 1)).layers(4, 1).build();
+        ParameterGenome g = ParameterGenome.builder("ties")
+                .baseModel(base)
+                .models(List.of(a, b))
+                .param(ParamGene.perModel("weight", 0, 1))
+                .param(ParamGene.perModel("density", 0.1, 1))
+                .layers(4, 1)
+                .build();
         assertEquals(4, g.dimension());
-        assertEquals(List.of("weight[" + a + "].layers0-3.all", "weight[" + b + "].layers0-3.all",
-                "density[" + a + "].layers0-3.all", "density[" + b + "].layers0-3.all"), g.geneNames());
+        assertEquals(
+                List.of(
+                        "weight[" + a + "].layers0-3.all",
+                        "weight[" + b + "].layers0-3.all",
+                        "density[" + a + "].layers0-3.all",
+                        "density[" + b + "].layers0-3.all"),
+                g.geneNames());
         double[] genes = {0.7, 0.2, 0.5, 0.05}; // the last is below its bound 0.1 and is clipped
         MergePlan p = plan(g.decode(genes));
         for (String t : List.of("model.embed_tokens.weight", "model.layers.2.mlp.up_proj.weight", "lm_head.weight")) {
@@ -81,15 +94,23 @@ class GenomeTest {
     @Test
     void layerGroupsModulesEmbeddingAndHead() {
         // 4 layers in 2 groups, modules split, embed and head groups: block = 2 x 3 + 2 = 8 genes per model
-        ParameterGenome g = ParameterGenome.builder("task_arithmetic").baseModel(base).models(List.of(a, b))
-                .param(ParamGene.perModel("weight", 0, 2)).layers(4, 2).moduleFilters(true).embedGroup(true).headGroup(true).build();
+        ParameterGenome g = ParameterGenome.builder("task_arithmetic")
+                .baseModel(base)
+                .models(List.of(a, b))
+                .param(ParamGene.perModel("weight", 0, 2))
+                .layers(4, 2)
+                .moduleFilters(true)
+                .embedGroup(true)
+                .headGroup(true)
+                .build();
         assertEquals(16, g.dimension());
         double[] genes = new double[16];
         for (int i = 0; i < 16; i++) {
             genes[i] = (i + 1) / 10.0; // model a: 0.1..0.8, model b: 0.9..1.6
         }
         MergePlan p = plan(g.decode(genes));
-        // model a, group 0 (layers 0-1): self_attn 0.1, mlp 0.2, rest 0.3; group 1 (layers 2-3): 0.4, 0.5, 0.6; embed 0.7; head 0.8
+        // model a, group 0 (layers 0-1): self_attn 0.1, mlp 0.2, rest 0.3; group 1 (layers 2-3): 0.4, 0.5, 0.6; embed
+        // 0.7; head 0.8
         assertEquals(0.1, param(p, "model.layers.1.self_attn.q_proj.weight", a, "weight"), 1e-12);
         assertEquals(0.2, param(p, "model.layers.0.mlp.down_proj.weight", a, "weight"), 1e-12);
         assertEquals(0.3, param(p, "model.layers.1.input_layernorm.weight", a, "weight"), 1e-12);
@@ -107,27 +128,51 @@ class GenomeTest {
 
     @Test
     void smoothModeInterpolatesGroupValuesAcrossLayers() {
-        // slerp t as Mergenetic's 11 genes would be: self_attn and mlp gradients (here 2 groups each) and one rest value
-        ParameterGenome g = ParameterGenome.builder("slerp").baseModel(base).models(List.of(a))
-                .param(ParamGene.global("t", 0, 1)).layers(4, 2).moduleFilters(true).smooth(true).build();
+        // slerp t as Mergenetic's 11 genes would be: self_attn and mlp gradients (here 2 groups each) and one rest
+        // value
+        ParameterGenome g = ParameterGenome.builder("slerp")
+                .baseModel(base)
+                .models(List.of(a))
+                .param(ParamGene.global("t", 0, 1))
+                .layers(4, 2)
+                .moduleFilters(true)
+                .smooth(true)
+                .build();
         assertEquals(6, g.dimension());
-        double[] genes = {0.0, 0.3, 0.9, 0.6, 0.9, 0.6}; // group0: attn 0, mlp .3, rest .9; group1: attn .6, mlp .9, rest .6
+        double[] genes = {0.0, 0.3, 0.9, 0.6, 0.9, 0.6
+        }; // group0: attn 0, mlp .3, rest .9; group1: attn .6, mlp .9, rest .6
         MergeConfig c = g.decode(genes);
         MergePlan p = plan(c);
-        TensorMerge l1 = p.tensors().stream().filter(t -> t.output().equals("model.layers.1.self_attn.q_proj.weight")).findFirst().orElseThrow();
+        TensorMerge l1 = p.tensors().stream()
+                .filter(t -> t.output().equals("model.layers.1.self_attn.q_proj.weight"))
+                .findFirst()
+                .orElseThrow();
         // gradient [0, 0.6] at layer 1 of 4: t = 1/3 -> 0.2
         assertEquals(0.2, l1.global().number("t"), 1e-12);
-        TensorMerge l3 = p.tensors().stream().filter(t -> t.output().equals("model.layers.3.mlp.up_proj.weight")).findFirst().orElseThrow();
+        TensorMerge l3 = p.tensors().stream()
+                .filter(t -> t.output().equals("model.layers.3.mlp.up_proj.weight"))
+                .findFirst()
+                .orElseThrow();
         assertEquals(0.9, l3.global().number("t"), 1e-12);
         roundTrip(g, genes);
     }
 
     @Test
     void groupsMustDivideLayers() {
-        assertThrows(MergeException.class, () -> ParameterGenome.builder("linear").models(List.of(a, b))
-                .param(ParamGene.perModel("weight", 0, 1)).layers(4, 3).build());
-        assertThrows(MergeException.class, () -> ParameterGenome.builder("linear").models(List.of(a, b))
-                .param(ParamGene.perModel("density", 0, 1)).layers(4, 1).build());
+        assertThrows(
+                MergeException.class,
+                () -> ParameterGenome.builder("linear")
+                        .models(List.of(a, b))
+                        .param(ParamGene.perModel("weight", 0, 1))
+                        .layers(4, 3)
+                        .build());
+        assertThrows(
+                MergeException.class,
+                () -> ParameterGenome.builder("linear")
+                        .models(List.of(a, b))
+                        .param(ParamGene.perModel("density", 0, 1))
+                        .layers(4, 1)
+                        .build());
     }
 
     @Test
@@ -142,7 +187,9 @@ class GenomeTest {
         genes[16 + 1] = 1.25; // scale a -> b
         genes[16 + 2] = 0.75; // scale b -> a
         MergeConfig c = g.decode(genes);
-        List<String> path = c.slices().stream().map(s -> s.sources().get(0).model() + ":" + s.sources().get(0).start()).toList();
+        List<String> path = c.slices().stream()
+                .map(s -> s.sources().get(0).model() + ":" + s.sources().get(0).start())
+                .toList();
         assertEquals(List.of(a + ":0", a + ":1", b + ":2", a + ":3", b + ":0"), path);
         MergePlan p = plan(c);
         assertEquals(5, p.outLayers());
@@ -176,16 +223,22 @@ class GenomeTest {
 
     @Test
     void decodedGenomesMergeWithChimera() {
-        ParameterGenome g = ParameterGenome.builder("dare_ties").baseModel(base).models(List.of(a, b))
-                .param(ParamGene.perModel("weight", 0, 1)).param(ParamGene.perModel("density", 0.2, 1))
-                .layers(4, 2).embedGroup(true).headGroup(true).build();
+        ParameterGenome g = ParameterGenome.builder("dare_ties")
+                .baseModel(base)
+                .models(List.of(a, b))
+                .param(ParamGene.perModel("weight", 0, 1))
+                .param(ParamGene.perModel("density", 0.2, 1))
+                .layers(4, 2)
+                .embedGroup(true)
+                .headGroup(true)
+                .build();
         double[] genes = new double[g.dimension()];
         for (int i = 0; i < genes.length; i++) {
             genes[i] = 0.3 + 0.05 * i;
         }
         MergeConfig c = MergeConfigYaml.parse(g.yaml(genes), "genome");
-        var r = MergeRunner.run(c, dir, dir.resolve("merged-genome"),
-                MergeRunner.Options.defaults(), new MergeRunner.Listener() { });
+        var r = MergeRunner.run(
+                c, dir, dir.resolve("merged-genome"), MergeRunner.Options.defaults(), new MergeRunner.Listener() {});
         assertEquals(4, r.plan().outLayers());
         assertTrue(Files.exists(dir.resolve("merged-genome").resolve("model.safetensors")));
     }
