@@ -3,7 +3,7 @@ package dev.chimera.cli;
 import com.typesafe.config.Config;
 import dev.chimera.engine.control.ControlServer;
 
-/** The token a client sends: --token, else CHIMERA_TOKEN / chimera.control.token, else the local token file. */
+/** The token a client sends: --token, else CHIMERA_TOKEN / chimera.control.token, else the local token file (never created). */
 final class ControlTokens {
     private ControlTokens() {}
 
@@ -11,6 +11,6 @@ final class ControlTokens {
         if (flag != null && !flag.isBlank()) {
             return flag;
         }
-        return ControlServer.tokenFromConfig(nodeConfig.getConfig("chimera.control"));
+        return ControlServer.clientToken(nodeConfig.getConfig("chimera.control"));
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.typesafe.config.Config;
+import dev.chimera.ChimeraException;
 import dev.chimera.engine.actor.Protocol;
 import dev.chimera.engine.actor.Protocol.CoordinatorCommand;
 import dev.chimera.engine.run.ControlAction;
@@ -81,6 +82,32 @@ public final class ControlServer extends AllDirectives implements AutoCloseable 
     }
 
     /** The configured token, or one made at random and written to the token file (mode 600) for local clients. */
+    /**
+     * The token a client sends: {@code chimera.control.token} (or CHIMERA_TOKEN), else the token file a node on this
+     * machine wrote. A client never creates the file: without a token it stops with an error that says where to get one.
+     */
+    public static String clientToken(Config control) {
+        String t = control.getString("token");
+        if (!t.isBlank()) {
+            return t;
+        }
+        Path file = Path.of(control.getString("token-file"));
+        try {
+            if (Files.isRegularFile(file)) {
+                String existing = Files.readString(file, StandardCharsets.UTF_8).trim();
+                if (!existing.isEmpty()) {
+                    return existing;
+                }
+            }
+        } catch (IOException e) {
+            throw new ChimeraException("cannot read the control token file " + file + ": " + e.getMessage(), e);
+        }
+        throw new ChimeraException("no control token: pass --token, set CHIMERA_TOKEN or chimera.control.token, or run"
+                + " on the node's machine, where the node wrote its token to " + file
+                + " (chimera.control.token-file, CHIMERA_TOKEN_FILE)");
+    }
+
+    /** The node's token: the configured one, else the token file's, else a random one written to the token file. */
     public static String tokenFromConfig(Config control) {
         String t = control.getString("token");
         if (!t.isBlank()) {
