@@ -1,5 +1,6 @@
 package dev.chimera.cli;
 
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -31,6 +32,9 @@ public final class Main implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
+        // SLF4J binds to logback here, on one thread, before Pekko's and DJL's threads log: logging calls made while
+        // it initialises from several threads at once are queued and replayed with a warning
+        LoggerFactory.getILoggerFactory();
         System.exit(run(args));
     }
 

@@ -10,13 +10,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.security.SecureRandom;
 
 /**
  * Whole-file writes through a temporary file, forced to disk, then renamed: a reader never sees a half-written file
  * and a crash leaves the old content or the new.
  */
 public final class AtomicFiles {
-    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+    private static final SecureRandom RANDOM = new SecureRandom();
 
     private AtomicFiles() {}
 

@@ -166,7 +166,10 @@ public final class ControlServer extends AllDirectives implements AutoCloseable 
                 path(PathMatchers.segment(), id -> get(() -> status(id.equals("current") ? null : id))),
                 path(
                         PathMatchers.segment().slash(PathMatchers.segment()),
-                        (id, action) -> post(() -> control(id, action))));
+                        // the body (empty or {}) is read before answering: an answer before the request's end makes
+                        // pekko-http close the connection and log a warning
+                        (id, action) ->
+                                post(() -> entity(Unmarshaller.entityToString(), body -> control(id, action)))));
         return concat(pathPrefix("runs", () -> runs), complete(StatusCodes.NOT_FOUND, "unknown path"));
     }
 
