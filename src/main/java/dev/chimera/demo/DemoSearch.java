@@ -3,6 +3,7 @@ package dev.chimera.demo;
 import static dev.chimera.demo.DemoTasks.parents;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
 import dev.chimera.engine.Node;
 import dev.chimera.engine.actor.Protocol;
 import dev.chimera.engine.control.RunFollower;
@@ -42,6 +43,12 @@ final class DemoSearch {
         }
         boolean resume = Files.exists(runDir.resolve(Journal.FILE));
         Config cfg = o.nodeConfig() != null ? o.nodeConfig() : Node.loadConfig(null);
+        if (cfg.getInt("chimera.node.torch-threads") == 0) {
+            // the zoo's models are tiny: one intra-op thread is faster than two on a shared 2-core machine
+            // (docs/zoo.md)
+            cfg = ConfigFactory.parseMap(Map.of("chimera.node.torch-threads", 1))
+                    .withFallback(cfg);
+        }
         Node.Options opts =
                 Node.Options.defaults().withPort(0).withDevices(o.devices() != null ? o.devices() : spec.devices());
         if (o.controlPort() != null) {

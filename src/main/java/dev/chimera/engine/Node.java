@@ -3,6 +3,7 @@ package dev.chimera.engine;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
+import dev.chimera.ChimeraException;
 import dev.chimera.engine.actor.Coordinator;
 import dev.chimera.engine.actor.Merger;
 import dev.chimera.engine.actor.Protocol;
@@ -138,7 +139,11 @@ public final class Node implements AutoCloseable {
                 .withValue("pekko.cluster.seed-nodes", ConfigValueFactory.fromIterable(seedAddresses))
                 .withFallback(base);
         CompletableFuture<ActorRef<CoordinatorCommand>> proxy = new CompletableFuture<>();
-        BiFunction<RunSetup, String, Workload> workloads = o.workloads() != null ? o.workloads() : Workloads::create;
+        int torchThreads = torchThreads(
+                chimera.getInt("node.torch-threads"), Runtime.getRuntime().availableProcessors(), devices);
+        BiFunction<RunSetup, String, Workload> workloads = o.workloads() != null
+                ? o.workloads()
+                : (setup, device) -> Workloads.create(setup, device, torchThreads);
         ActorSystem<Void> system = ActorSystem.create(guardian(config, devices, workloads, proxy), "chimera", config);
         try {
             if (config.getBoolean("chimera.node.bootstrap")) {
@@ -163,6 +168,21 @@ public final class Node implements AutoCloseable {
             system.terminate();
             throw new IllegalStateException("node did not start: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * libtorch intra-op threads for a node: {@code configured} when above 0, else the cores divided among the node's
+     * cpu slots (at least 1), so that slots evaluating at once do not ask for more threads than there are cores.
+     */
+    public static int torchThreads(int configured, int cores, List<String> devices) {
+        if (configured < 0) {
+            throw new ChimeraException("chimera.node.torch-threads = " + configured + " must be >= 0 (0 = automatic)");
+        }
+        if (configured > 0) {
+            return configured;
+        }
+        long cpuSlots = devices.stream().filter(d -> d.equals("cpu")).count();
+        return (int) Math.max(1, cores / Math.max(1, cpuSlots));
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.chimera.engine;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,7 +10,12 @@ import dev.chimera.cli.CliRun;
 import dev.chimera.engine.actor.Protocol;
 import dev.chimera.engine.run.Journal;
 import dev.chimera.engine.run.RunEvent;
+import dev.chimera.engine.run.RunSetup;
+import dev.chimera.engine.run.RunSpec;
 import dev.chimera.engine.run.RunState;
+import dev.chimera.engine.work.TorchThreads;
+import dev.chimera.engine.work.Workload;
+import dev.chimera.engine.work.Workloads;
 import dev.chimera.estimate.ExtractResult;
 import dev.chimera.estimate.SubsetEstimator;
 import dev.chimera.model.CausalLM;
@@ -64,6 +70,61 @@ class MergeRunTest {
                 """);
         Files.writeString(
                 tmp.resolve("task.yml"), "name: colours\ntype: multiple_choice\ndata: items.jsonl\nformat: jsonl\n");
+    }
+
+    @Test
+    void slotsShareTheCoresInsteadOfOversubscribingThem(@TempDir Path tmp) throws Exception {
+        int cores = Runtime.getRuntime().availableProcessors();
+        // the rule: cores divided among cpu slots, at least 1; GPU slots do not count; a setting wins
+        assertEquals(1, Node.torchThreads(0, 2, List.of("cpu", "cpu")));
+        assertEquals(2, Node.torchThreads(0, 2, List.of("cpu")));
+        assertEquals(4, Node.torchThreads(0, 8, List.of("cpu", "cpu", "cuda:0")));
+        assertEquals(1, Node.torchThreads(0, 1, List.of("cpu", "cpu", "cpu")));
+        assertEquals(3, Node.torchThreads(3, 2, List.of("cpu", "cpu")));
+        // applied where libtorch keeps it, on the thread of each merge and evaluation (OpenMP: per thread): a thread
+        // that ran with another count before gets the workload's
+        zoo(tmp);
+        Path runFile = tmp.resolve("slots.conf");
+        Files.writeString(runFile, """
+                run {
+                  name = slots
+                  output = out-slots
+                  seed = 2
+                  models { base = base, a = a, b = b }
+                  genome {
+                    type = parameters
+                    method = task_arithmetic
+                    base = base
+                    models = [a, b]
+                    params = [ { name = weight, min = 0, max = 1 } ]
+                  }
+                  algorithm { name = cmaes, settings { population = 4 } }
+                  objectives = [ { name = colours, task = task.yml, n = 4 } ]
+                  budget { evaluations = 4 }
+                }
+                """);
+        RunSpec spec = RunSpec.load(runFile);
+        RunSetup setup = new RunSetup("slots", spec.text(), Map.of("colours", List.of("q1", "q2", "q3", "q4")));
+        int[] seen = new int[2];
+        Thread t = new Thread(() -> {
+            TorchThreads.use(cores + 1);
+            try (Workload w = Workloads.create(setup, "cpu", 1)) {
+                try (Workload.Built b = w.build(new double[] {0.5, 0.5})) {
+                    seen[0] = TorchThreads.current();
+                    TorchThreads.use(cores + 1);
+                    w.evaluate(b, -1, 0);
+                    seen[1] = TorchThreads.current();
+                }
+            }
+        });
+        t.start();
+        t.join();
+        assertArrayEquals(new int[] {1, 1}, seen);
+        // a run file's run.torch-threads wins over the node's
+        Path ownFile = tmp.resolve("own.conf");
+        Files.writeString(ownFile, Files.readString(runFile).replace("seed = 2", "seed = 2\n  torch-threads = 2"));
+        RunSpec own = RunSpec.load(ownFile);
+        assertEquals(2, own.torchThreads());
     }
 
     @Test

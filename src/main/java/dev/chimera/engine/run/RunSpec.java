@@ -36,6 +36,7 @@ public record RunSpec(
         Budget budget,
         boolean dedup,
         int mergeThreads,
+        int torchThreads,
         Path responseCache,
         Fidelity fidelity,
         String text) {
@@ -223,6 +224,12 @@ public record RunSpec(
             Budget budget = budget(k.sub("budget"));
             boolean dedup = !k.c.hasPath("dedup") || k.c.getBoolean("dedup");
             int mergeThreads = k.c.hasPath("merge-threads") ? k.c.getInt("merge-threads") : 2;
+            int torchThreads = k.c.hasPath("torch-threads") ? k.c.getInt("torch-threads") : 0;
+            if (torchThreads < 0) {
+                throw k.error(
+                        "torch-threads",
+                        "must be >= 0 (0 = the node's chimera.node.torch-threads), got " + torchThreads);
+            }
             Path cache = k.c.hasPath("response-cache")
                     ? dir.resolve(k.c.getString("response-cache")).normalize()
                     : Path.of(System.getProperty("user.home"), ".cache", "chimera", "responses");
@@ -240,6 +247,7 @@ public record RunSpec(
                     budget,
                     dedup,
                     mergeThreads,
+                    torchThreads,
                     cache,
                     fidelity,
                     null);
@@ -263,6 +271,7 @@ public record RunSpec(
                 budget,
                 dedup,
                 mergeThreads,
+                torchThreads,
                 responseCache,
                 fidelity,
                 t);

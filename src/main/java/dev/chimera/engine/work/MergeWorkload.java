@@ -68,13 +68,16 @@ public final class MergeWorkload implements Workload {
             SubsetEstimator estimator) {}
 
     private final RunSetup setup;
+    /** libtorch intra-op threads of this workload's merges and evaluations (see {@link TorchThreads}). */
+    private final int torchThreads;
 
     /**
      * Opens the run's models and tasks for one device ({@code spec} is {@code setup.spec()} parsed).
      *
      * @throws WorkloadException when this node lacks a model folder or a task file, or the device does not exist
      */
-    public MergeWorkload(RunSetup setup, RunSpec spec, String deviceName) {
+    public MergeWorkload(RunSetup setup, RunSpec spec, String deviceName, int torchThreads) {
+        this.torchThreads = torchThreads;
         this.spec = spec;
         this.setup = setup;
         for (Map.Entry<String, String> m : spec.models().entrySet()) {
@@ -170,6 +173,7 @@ public final class MergeWorkload implements Workload {
 
     @Override
     public Built build(double[] genes) {
+        TorchThreads.use(torchThreads);
         MergeConfig config = space.genome().decode(genes);
         NDManager manager = NDManager.newBaseManager(device, "PyTorch");
         Map<String, NDArray> weights = new ConcurrentHashMap<>();
@@ -189,6 +193,7 @@ public final class MergeWorkload implements Workload {
 
     @Override
     public Outcome evaluate(Built candidate, int from, int rung) {
+        TorchThreads.use(torchThreads);
         Merged m = (Merged) candidate;
         double[] values = new double[objectives.size()];
         Map<String, Map<String, Integer>> items = new LinkedHashMap<>();

@@ -7,8 +7,12 @@ import dev.chimera.engine.run.RunSpec;
 public final class Workloads {
     private Workloads() {}
 
-    public static Workload create(RunSetup setup, String device) {
+    /** {@code torchThreads}: the node's libtorch intra-op threads, used unless the run sets its own. */
+    public static Workload create(RunSetup setup, String device, int torchThreads) {
         RunSpec spec = RunSpec.parse(setup.spec());
-        return spec.genome().merges() ? new MergeWorkload(setup, spec, device) : new SyntheticWorkload(spec, setup);
+        if (!spec.genome().merges()) {
+            return new SyntheticWorkload(spec, setup);
+        }
+        return new MergeWorkload(setup, spec, device, spec.torchThreads() > 0 ? spec.torchThreads() : torchThreads);
     }
 }

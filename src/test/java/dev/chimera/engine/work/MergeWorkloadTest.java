@@ -29,7 +29,7 @@ class MergeWorkloadTest {
         RunSpec spec = RunSpec.load(f);
         WorkloadException e = assertThrows(
                 WorkloadException.class,
-                () -> Workloads.create(new RunSetup("r", spec.text(), Map.of("t", List.of("1"))), "cpu"));
+                () -> Workloads.create(new RunSetup("r", spec.text(), Map.of("t", List.of("1"))), "cpu", 1));
         // whichever folder is checked first is named with its key
         assertTrue(
                 (e.getMessage().contains("/nonexistent/base (run.models.base)")
