@@ -339,8 +339,10 @@ public final class Racing {
             IrtConfig cfg) {
         Map<String, ItemIrt> out = new LinkedHashMap<>();
         for (String o : objectives) {
+            // parents by name: the fit depends on the rows' order (the calibration holds out every fifth row), and
+            // parents.json's order is not part of the run
             List<Map<String, Integer>> rows =
-                    new ArrayList<>(parents.getOrDefault(o, Map.of()).values());
+                    new ArrayList<>(new TreeMap<>(parents.getOrDefault(o, Map.of())).values());
             for (long id : references) {
                 rows.add(progress.of(id).get(o));
             }

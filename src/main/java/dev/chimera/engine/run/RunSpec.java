@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -239,7 +240,8 @@ public record RunSpec(
                     output,
                     seed,
                     List.copyOf(devices),
-                    Map.copyOf(models),
+                    // the run file's order (Map.copyOf's order changes from one JVM to the next)
+                    Collections.unmodifiableMap(models),
                     genome,
                     algorithm,
                     settings,

@@ -217,6 +217,22 @@ class RacingTest {
         assertArrayEquals(new double[] {0.5 + 1 / 3.0}, r.estimate(y, p, Racing.Basis.of(inc)), 1e-12);
         // the whole split is exact whatever the estimator
         assertArrayEquals(new double[] {5 / 8.0}, r.estimate(p.of(10), p, new Racing.Basis(inc, fit)), 1e-12);
+        // parents' rows in any order of the map (parents.json is written in whatever order the JVM iterates) fit alike
+        Map<String, Integer> other = answers(0, 1, 0, 1, 0, 1, 0, 1, 0).get("t");
+        Map<String, Map<String, Integer>> pq = new LinkedHashMap<>();
+        pq.put("p", parent);
+        pq.put("q", other);
+        Map<String, Map<String, Integer>> qp = new LinkedHashMap<>();
+        qp.put("q", other);
+        qp.put("p", parent);
+        assertEquals(
+                r.fit(p, List.of(-1L, 10L, 11L, 12L), Map.of("t", pq), cfg)
+                        .get("t")
+                        .estimate(y.get("t")),
+                r.fit(p, List.of(-1L, 10L, 11L, 12L), Map.of("t", qp), cfg)
+                        .get("t")
+                        .estimate(y.get("t")),
+                0.0);
         // the same rows give the same fit: a resumed run refits what the journal names and decides the same way
         assertEquals(
                 fit.get("t").estimate(y.get("t")),
