@@ -3,6 +3,7 @@ package dev.chimera.cli;
 import dev.chimera.engine.actor.Protocol;
 import dev.chimera.engine.control.ControlClient;
 import dev.chimera.engine.control.RunFollower;
+import dev.chimera.engine.run.RunState;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -35,6 +36,11 @@ abstract class ControlCommand implements Callable<Integer> {
         Protocol.Status s;
         if (action().equals("status")) {
             s = client.status(run);
+            if (run == null && s.state() == RunState.Status.UNKNOWN) {
+                // no run yet: what there is, the cluster
+                ClusterCommand.print(client.cluster(), System.out);
+                return 0;
+            }
         } else {
             if (run == null) {
                 throw new IllegalArgumentException(action() + " needs the run id");

@@ -1,6 +1,7 @@
 package dev.chimera.cli;
 
 import dev.chimera.engine.Node;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -64,7 +65,17 @@ class NodeCommand implements Callable<Integer> {
                             down.countDown();
                         },
                         "chimera-node-shutdown"));
-        System.out.printf("node up: cluster %s, devices %s%n", node.clusterAddress(), node.devices());
+        System.out.printf("node started: cluster address %s, devices %s%n", node.clusterAddress(), node.devices());
+        Duration wait = node.system().settings().config().getDuration("chimera.node.join-timeout");
+        System.out.flush();
+        if (node.awaitUp(wait)) {
+            System.out.printf("joined: a cluster of %d member(s)%n", node.upMembers());
+        } else {
+            System.out.printf(
+                    "not joined after %d s: no seed of %s admitted this node (is the address right and its port"
+                            + " reachable from here?); still trying%n",
+                    wait.toSeconds(), seeds == null || seeds.isEmpty() ? "this node" : String.join(", ", seeds));
+        }
         if (node.controlAddress() != null) {
             System.out.printf(
                     "control: http://%s (token: chimera.control.token or the token file)%n", node.controlAddress());

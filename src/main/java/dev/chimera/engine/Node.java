@@ -28,6 +28,8 @@ import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.Member;
+import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.ClusterSingleton;
 import org.apache.pekko.cluster.typed.Join;
@@ -253,6 +255,31 @@ public final class Node implements AutoCloseable {
     }
 
     /** host:port of this node's cluster address (what {@code chimera join --join} takes). */
+    /**
+     * Waits until this node is an Up member of its cluster (a seed answered and the leader admitted it); false when
+     * {@code timeout} passed first (the node keeps trying to join).
+     */
+    public boolean awaitUp(Duration timeout) throws InterruptedException {
+        long end = System.nanoTime() + timeout.toNanos();
+        Cluster cluster = Cluster.get(system);
+        while (cluster.selfMember().status() != MemberStatus.up()) {
+            if (System.nanoTime() > end) {
+                return false;
+            }
+            Thread.sleep(50);
+        }
+        return true;
+    }
+
+    /** Members of the cluster this node sees as Up (itself included once it is). */
+    public int upMembers() {
+        int n = 0;
+        for (Member m : Cluster.get(system).state().getMembers()) {
+            n += m.status() == MemberStatus.up() ? 1 : 0;
+        }
+        return n;
+    }
+
     public String clusterAddress() {
         return system.address().getHost().get() + ":"
                 + system.address().getPort().get();
@@ -284,6 +311,15 @@ public final class Node implements AutoCloseable {
         } catch (Exception e) {
             throw new IllegalStateException("lost the local coordinator: " + e.getMessage(), e);
         }
+    }
+
+    /** The cluster as the coordinator sees it. */
+    public CompletionStage<Protocol.ClusterView> cluster() {
+        return AskPattern.ask(
+                coordinator,
+                (ActorRef<Protocol.ClusterView> r) -> new Protocol.GetCluster(r),
+                Duration.ofSeconds(30),
+                system.scheduler());
     }
 
     public CompletionStage<Protocol.Status> control(String runId, ControlAction action) {

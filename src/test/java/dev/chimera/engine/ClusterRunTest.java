@@ -4,12 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.chimera.cli.CliRun;
 import dev.chimera.engine.actor.Protocol;
 import dev.chimera.engine.run.Journal;
 import dev.chimera.engine.run.RunEvent;
 import dev.chimera.engine.run.RunState;
 import dev.chimera.engine.work.WorkloadException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -42,7 +44,9 @@ class ClusterRunTest {
     void threeNodesShareOneRunAndANodeLeavingMidRunLosesNothing(@TempDir Path tmp) throws Exception {
         List<Node> nodes = new ArrayList<>();
         try {
-            Node first = Node.start(EngineTestSupport.config(), EngineTestSupport.localOptions("cpu"));
+            Node first = Node.start(
+                    EngineTestSupport.config(),
+                    EngineTestSupport.localOptions("cpu").withControlPort(0).withToken("t0k"));
             nodes.add(first);
             for (int i = 0; i < 2; i++) {
                 nodes.add(Node.start(
@@ -50,6 +54,37 @@ class ClusterRunTest {
                         EngineTestSupport.localOptions("cpu").withSeeds(List.of(first.clusterAddress()))));
             }
             awaitMembers(first, 3);
+            // the cluster view: every member up and reachable, the coordinator on the oldest node, a worker per node
+            assertTrue(nodes.get(2).awaitUp(Duration.ofSeconds(30)));
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            Protocol.ClusterView view = first.cluster().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            while (view.workers().size() < 3 && System.nanoTime() < until) {
+                Thread.sleep(100); // idle workers announce themselves every idle-poll
+                view = first.cluster().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            }
+            assertEquals(3, view.members().size(), view.toString());
+            assertTrue(
+                    view.members().stream().allMatch(m -> m.status().equals("up") && m.reachable()), view.toString());
+            assertEquals("chimera@" + first.clusterAddress(), view.coordinator());
+            assertEquals(3, view.workers().size(), view.toString());
+            assertTrue(view.workers().stream().allMatch(w -> w.device().startsWith("cpu") && w.inFlight() == 0));
+            assertEquals(
+                    nodes.stream()
+                            .map(n -> "chimera@" + n.clusterAddress())
+                            .sorted()
+                            .toList(),
+                    view.workers().stream()
+                            .map(Protocol.WorkerSlot::node)
+                            .sorted()
+                            .toList());
+            // chimera status with no run shows it
+            CliRun status = CliRun.of("status", "--node", first.controlAddress(), "--token", "t0k");
+            assertEquals(0, status.code(), status.err());
+            assertTrue(
+                    status.out()
+                            .startsWith("cluster: 3 member(s), coordinator on chimera@" + first.clusterAddress()
+                                    + ", no active run"),
+                    status.out());
             Path f = EngineTestSupport.syntheticRun(
                     tmp, "cluster", 21, "cmaes", "population = 6", "generations = 10", "30ms");
             // submitted through a node that does not host the coordinator

@@ -34,8 +34,10 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -50,6 +52,9 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.actor.typed.receptionist.Receptionist;
+import org.apache.pekko.cluster.ClusterEvent;
+import org.apache.pekko.cluster.Member;
+import org.apache.pekko.cluster.typed.Cluster;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -221,6 +226,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
                 .onMessage(GetStatus.class, this::onGetStatus)
                 .onMessage(OutputsWritten.class, this::onOutputsWritten)
                 .onMessage(FitReady.class, this::onFitReady)
+                .onMessage(Protocol.GetCluster.class, this::onGetCluster)
                 .onMessageEquals(Tick.INSTANCE, this::onTick)
                 .build();
     }
@@ -676,6 +682,32 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
             }
         }
         m.replyTo().tell(statusOf(m.runId(), null));
+        return this;
+    }
+
+    private Behavior<CoordinatorCommand> onGetCluster(Protocol.GetCluster m) {
+        ClusterEvent.CurrentClusterState state =
+                Cluster.get(getContext().getSystem()).state();
+        List<Protocol.Member> members = new ArrayList<>();
+        for (Member mb : state.getMembers()) {
+            members.add(new Protocol.Member(
+                    mb.address().hostPort(),
+                    mb.status().toString().toLowerCase(Locale.ROOT),
+                    new ArrayList<>(new TreeSet<>(mb.getRoles())),
+                    !state.getUnreachable().contains(mb)));
+        }
+        List<Protocol.WorkerSlot> slots = new ArrayList<>();
+        for (Dispatch.Worker w : dispatch.workers().values()) {
+            // worker ids are "system@host:port/device#k"
+            int slash = w.id().lastIndexOf('/');
+            String nodeAddress = slash < 0 ? w.id() : w.id().substring(0, slash);
+            String device = slash < 0 ? "" : w.id().substring(slash + 1);
+            slots.add(new Protocol.WorkerSlot(
+                    w.id(), nodeAddress, device, w.inFlight().size(), w.refused()));
+        }
+        m.replyTo()
+                .tell(new Protocol.ClusterView(
+                        getContext().getSystem().address().hostPort(), members, slots, run == null ? null : run.id()));
         return this;
     }
 

@@ -77,6 +77,24 @@ public final class Protocol {
 
     public record GetStatus(String runId, ActorRef<Status> replyTo) implements CoordinatorCommand, CborSerializable {}
 
+    /** The cluster as the coordinator sees it ({@code chimera cluster}). */
+    public record GetCluster(ActorRef<ClusterView> replyTo) implements CoordinatorCommand, CborSerializable {}
+
+    /**
+     * @param coordinator the cluster address of the coordinator's node
+     * @param members every member: address, status (up, joining, leaving, ...), roles, reachable by all others
+     * @param workers every worker the coordinator knows (one per device of a node), busy when it holds a candidate
+     * @param run the active run's id, or null
+     */
+    public record ClusterView(String coordinator, List<Member> members, List<WorkerSlot> workers, String run)
+            implements CborSerializable {}
+
+    public record Member(String address, String status, List<String> roles, boolean reachable)
+            implements CborSerializable {}
+
+    public record WorkerSlot(String id, String node, String device, int inFlight, String refused)
+            implements CborSerializable {}
+
     /** A run as the coordinator sees it; {@code error} is set when the run id is unknown or a request was refused. */
     /**
      * @param items item evaluations so far (every rung; 0 when candidates are not scored on items)

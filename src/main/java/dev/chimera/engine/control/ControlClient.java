@@ -49,6 +49,10 @@ public final class ControlClient {
         return call("GET", "/runs/" + (runId == null ? "current" : runId), null, Protocol.Status.class);
     }
 
+    public Protocol.ClusterView cluster() {
+        return call("GET", "/cluster", null, Protocol.ClusterView.class);
+    }
+
     public Protocol.Status control(String runId, String action) {
         return call("POST", "/runs/" + runId + "/" + action, Map.of(), Protocol.Status.class);
     }

@@ -170,7 +170,10 @@ public final class ControlServer extends AllDirectives implements AutoCloseable 
                         // pekko-http close the connection and log a warning
                         (id, action) ->
                                 post(() -> entity(Unmarshaller.entityToString(), body -> control(id, action)))));
-        return concat(pathPrefix("runs", () -> runs), complete(StatusCodes.NOT_FOUND, "unknown path"));
+        return concat(
+                pathPrefix("runs", () -> runs),
+                path("cluster", () -> get(this::cluster)),
+                complete(StatusCodes.NOT_FOUND, "unknown path"));
     }
 
     private boolean authorised(Optional<String> header) {
@@ -201,6 +204,15 @@ public final class ControlServer extends AllDirectives implements AutoCloseable 
                 Duration.ofMinutes(10),
                 system.scheduler());
         return onSuccess(reply, r -> complete(json(r.ok() ? StatusCodes.ACCEPTED : StatusCodes.CONFLICT, r)));
+    }
+
+    private Route cluster() {
+        CompletionStage<Protocol.ClusterView> reply = AskPattern.ask(
+                coordinator,
+                (ActorRef<Protocol.ClusterView> r) -> new Protocol.GetCluster(r),
+                Duration.ofSeconds(30),
+                system.scheduler());
+        return onSuccess(reply, v -> complete(json(StatusCodes.OK, v)));
     }
 
     private Route status(String id) {
