@@ -1,5 +1,6 @@
 package dev.chimera.cli;
 
+import com.typesafe.config.Config;
 import dev.chimera.engine.control.ControlClient;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -21,6 +22,11 @@ final class ClientOptions {
     NodeConfigOption config = new NodeConfigOption();
 
     ControlClient client() {
-        return new ControlClient(node, ControlTokens.resolve(token, config.load()));
+        Config c = config.load();
+        return new ControlClient(
+                node,
+                ControlTokens.resolve(token, c),
+                c.getDuration("chimera.control.client-retry"),
+                m -> System.err.println(m));
     }
 }

@@ -162,8 +162,13 @@ public final class Node implements AutoCloseable {
             if (controlPort >= 0) {
                 String token =
                         o.token() != null ? o.token() : ControlServer.tokenFromConfig(chimera.getConfig("control"));
-                control =
-                        ControlServer.start(system, coordinator, chimera.getString("control.host"), controlPort, token);
+                control = ControlServer.start(
+                        system,
+                        coordinator,
+                        chimera.getString("control.host"),
+                        controlPort,
+                        token,
+                        chimera.getDuration("control.ask-timeout"));
             }
             return new Node(system, coordinator, devices, control);
         } catch (Exception e) {

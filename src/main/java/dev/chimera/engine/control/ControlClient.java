@@ -1,5 +1,6 @@
 package dev.chimera.engine.control;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.chimera.engine.actor.Protocol;
 import java.io.IOException;
@@ -9,6 +10,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /** Talks to a node's {@link ControlServer}: what {@code chimera pause|resume|stop|status|run --node} use. */
 public final class ControlClient {
@@ -17,7 +19,23 @@ public final class ControlClient {
     private final HttpClient http =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
+    /** How long 503 answers (coordinator moving) are retried, and who hears about each wait. */
+    private final Duration retryFor;
+
+    private final Consumer<String> notice;
+
+    /** A client that does not retry. */
     public ControlClient(String hostPort, String token) {
+        this(hostPort, token, Duration.ZERO, m -> {});
+    }
+
+    /**
+     * A client that retries 503 answers (the coordinator is moving to another node) with backoff for up to {@code
+     * retryFor}, telling {@code notice} what it waits for.
+     */
+    public ControlClient(String hostPort, String token, Duration retryFor, Consumer<String> notice) {
+        this.retryFor = retryFor;
+        this.notice = notice;
         if (!hostPort.matches("[^:/]+:\\d+")) {
             throw new IllegalArgumentException(
                     "--node must be HOST:PORT of a node's control endpoint, got '" + hostPort + "'");
@@ -58,6 +76,30 @@ public final class ControlClient {
     }
 
     private <T> T call(String method, String path, Object body, Class<T> type) {
+        long end = System.nanoTime() + retryFor.toNanos();
+        long waitMillis = 1000;
+        while (true) {
+            try {
+                return once(method, path, body, type);
+            } catch (ControlException e) {
+                long left = (end - System.nanoTime()) / 1_000_000;
+                if (e.status() != 503 || left <= 0) {
+                    throw e;
+                }
+                long wait = Math.min(waitMillis, left);
+                notice.accept(e.getMessage() + "; retrying in " + (wait + 999) / 1000 + " s");
+                try {
+                    Thread.sleep(wait);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw new ControlException(0, "interrupted");
+                }
+                waitMillis = Math.min(waitMillis * 2, 8000);
+            }
+        }
+    }
+
+    private <T> T once(String method, String path, Object body, Class<T> type) {
         try {
             HttpRequest.Builder b =
                     HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofMinutes(10));
@@ -79,7 +121,15 @@ public final class ControlClient {
                         "the node at " + base + " refused the token (401): pass --token, set CHIMERA_TOKEN,"
                                 + " or use the node's token file (chimera.control.token-file)");
             }
-            JsonNode json = ControlServer.JSON.readTree(r.body());
+            JsonNode json;
+            try {
+                json = ControlServer.JSON.readTree(r.body());
+            } catch (JsonProcessingException notJson) {
+                // an answer from the HTTP layer itself (a time-out, a proxy): the node was reached
+                String text = r.body().length() > 200 ? r.body().substring(0, 200) + "..." : r.body();
+                throw new ControlException(
+                        r.statusCode(), "node " + base + " answered " + r.statusCode() + ": " + text);
+            }
             if (r.statusCode() >= 400 && (json == null || !json.has("runId") && !json.has("ok"))) {
                 throw new ControlException(
                         r.statusCode(),

@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
@@ -33,6 +34,7 @@ import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCode;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.headers.RetryAfter;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.Route;
@@ -54,20 +56,31 @@ public final class ControlServer extends AllDirectives implements AutoCloseable 
     private final ActorSystem<?> system;
     private final ActorRef<CoordinatorCommand> coordinator;
     private final String token;
+    /** How long a status or control request waits for the coordinator before answering 503. */
+    private final Duration askTimeout;
+
+    static final int RETRY_AFTER_SECONDS = 2;
     private ServerBinding binding;
 
-    private ControlServer(ActorSystem<?> system, ActorRef<CoordinatorCommand> coordinator, String token) {
+    private ControlServer(
+            ActorSystem<?> system, ActorRef<CoordinatorCommand> coordinator, String token, Duration askTimeout) {
+        this.askTimeout = askTimeout;
         this.system = system;
         this.coordinator = coordinator;
         this.token = token;
     }
 
     public static ControlServer start(
-            ActorSystem<?> system, ActorRef<CoordinatorCommand> coordinator, String host, int port, String token) {
+            ActorSystem<?> system,
+            ActorRef<CoordinatorCommand> coordinator,
+            String host,
+            int port,
+            String token,
+            Duration askTimeout) {
         if (token == null || token.isBlank()) {
             throw new IllegalArgumentException("the control endpoint needs a token (chimera.control.token)");
         }
-        ControlServer s = new ControlServer(system, coordinator, token);
+        ControlServer s = new ControlServer(system, coordinator, token, askTimeout);
         try {
             s.binding = Http.get(system)
                     .newServerAt(host, port)
@@ -198,30 +211,25 @@ public final class ControlServer extends AllDirectives implements AutoCloseable 
             return complete(
                     json(StatusCodes.BAD_REQUEST, Map.of("error", "give exactly one of \"config\" or \"runDir\"")));
         }
-        CompletionStage<Protocol.SubmitReply> reply = AskPattern.ask(
-                coordinator,
+        // opening a run (its extract stage included) may take minutes
+        return ask(
                 (ActorRef<Protocol.SubmitReply> r) -> new Protocol.Submit(config, runDir, r),
                 Duration.ofMinutes(10),
-                system.scheduler());
-        return onSuccess(reply, r -> complete(json(r.ok() ? StatusCodes.ACCEPTED : StatusCodes.CONFLICT, r)));
+                r -> complete(json(r.ok() ? StatusCodes.ACCEPTED : StatusCodes.CONFLICT, r)));
     }
 
     private Route cluster() {
-        CompletionStage<Protocol.ClusterView> reply = AskPattern.ask(
-                coordinator,
+        return ask(
                 (ActorRef<Protocol.ClusterView> r) -> new Protocol.GetCluster(r),
-                Duration.ofSeconds(30),
-                system.scheduler());
-        return onSuccess(reply, v -> complete(json(StatusCodes.OK, v)));
+                askTimeout,
+                v -> complete(json(StatusCodes.OK, v)));
     }
 
     private Route status(String id) {
-        CompletionStage<Protocol.Status> reply = AskPattern.ask(
-                coordinator,
+        return ask(
                 (ActorRef<Protocol.Status> r) -> new Protocol.GetStatus(id, r),
-                Duration.ofSeconds(30),
-                system.scheduler());
-        return onSuccess(reply, s -> complete(json(s.error() != null ? StatusCodes.NOT_FOUND : StatusCodes.OK, s)));
+                askTimeout,
+                s -> complete(json(s.error() != null ? StatusCodes.NOT_FOUND : StatusCodes.OK, s)));
     }
 
     private Route control(String id, String word) {
@@ -231,12 +239,42 @@ public final class ControlServer extends AllDirectives implements AutoCloseable 
         } catch (RunException e) {
             return complete(json(StatusCodes.NOT_FOUND, Map.of("error", e.getMessage())));
         }
-        CompletionStage<Protocol.Status> reply = AskPattern.ask(
-                coordinator,
+        return ask(
                 (ActorRef<Protocol.Status> r) -> new Protocol.Control(id, action, r),
-                Duration.ofSeconds(30),
-                system.scheduler());
-        return onSuccess(reply, s -> complete(json(s.error() != null ? StatusCodes.CONFLICT : StatusCodes.OK, s)));
+                askTimeout,
+                s -> complete(json(s.error() != null ? StatusCodes.CONFLICT : StatusCodes.OK, s)));
+    }
+
+    /**
+     * Asks the coordinator and answers with {@code ok}'s response; when no answer comes within {@code timeout} (the
+     * singleton is moving to another node, or its node is unreachable) answers 503 with a JSON error and a
+     * Retry-After header, well before the client's own HTTP time-out.
+     */
+    private <T> Route ask(Function<ActorRef<T>, CoordinatorCommand> message, Duration timeout, Function<T, Route> ok) {
+        CompletionStage<T> reply = AskPattern.ask(coordinator, message::apply, timeout, system.scheduler());
+        return onComplete(
+                reply,
+                t -> t.isSuccess()
+                        ? ok.apply(t.get())
+                        : complete(HttpResponse.create()
+                                .withStatus(StatusCodes.SERVICE_UNAVAILABLE)
+                                .addHeader(RetryAfter.create((long) RETRY_AFTER_SECONDS))
+                                .withEntity(
+                                        ContentTypes.APPLICATION_JSON,
+                                        bytes(Map.of(
+                                                "error",
+                                                "the coordinator did not answer within " + timeout.toSeconds()
+                                                        + " s (it is moving to another node, or its node is unreachable)",
+                                                "retry_after",
+                                                RETRY_AFTER_SECONDS)))));
+    }
+
+    private static byte[] bytes(Object body) {
+        try {
+            return JSON.writeValueAsBytes(body);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static HttpResponse json(StatusCode code, Object body) {
