@@ -9,6 +9,7 @@ import dev.chimera.engine.actor.Merger;
 import dev.chimera.engine.actor.Protocol;
 import dev.chimera.engine.actor.Protocol.CoordinatorCommand;
 import dev.chimera.engine.control.ControlServer;
+import dev.chimera.engine.run.ActiveRuns;
 import dev.chimera.engine.run.ControlAction;
 import dev.chimera.engine.run.RunSetup;
 import dev.chimera.engine.work.Workload;
@@ -18,6 +19,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -197,6 +199,9 @@ public final class Node implements AutoCloseable {
      * but when the configured control port is taken (another node on this machine) it takes any free one.
      */
     public static Node startLocal(Config base, Options o) {
+        // a single-machine run belongs to its command: no other node adopts it, and it adopts nothing
+        base = ConfigFactory.parseMap(Map.of("chimera.engine.adopt-runs", false))
+                .withFallback(base);
         try {
             return start(base, o);
         } catch (IllegalStateException e) {
@@ -220,7 +225,8 @@ public final class Node implements AutoCloseable {
                     e.getDuration("tick"),
                     e.getInt("max-attempts"),
                     e.getBoolean("fsync"),
-                    dispatcher);
+                    dispatcher,
+                    e.getBoolean("adopt-runs") ? new ActiveRuns(Path.of(e.getString("active-runs"))) : null);
             ActorRef<CoordinatorCommand> coordinator = ClusterSingleton.get(ctx.getSystem())
                     .init(SingletonActor.of(
                             Behaviors.supervise(Coordinator.create(cs)).onFailure(SupervisorStrategy.restart()),

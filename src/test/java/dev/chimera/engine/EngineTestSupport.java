@@ -19,6 +19,8 @@ public final class EngineTestSupport {
     public static Config config() {
         return ConfigFactory.parseString("""
                 chimera.engine.fsync = false
+                # tests that want a coordinator to adopt runs turn it on with a folder of their own
+                chimera.engine.adopt-runs = false
                 chimera.engine.idle-poll = 200ms
                 chimera.engine.tick = 100ms
                 pekko.cluster.split-brain-resolver.stable-after = 3s

@@ -12,6 +12,7 @@ import dev.chimera.engine.actor.Protocol.WorkDone;
 import dev.chimera.engine.actor.Protocol.WorkFailed;
 import dev.chimera.engine.actor.Protocol.WorkerCommand;
 import dev.chimera.engine.actor.Protocol.WorkerStatus;
+import dev.chimera.engine.run.ActiveRuns;
 import dev.chimera.engine.run.Dispatch;
 import dev.chimera.engine.run.FinalPick;
 import dev.chimera.engine.run.Journal;
@@ -42,6 +43,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -71,8 +73,14 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
     private static final Logger LOG = LoggerFactory.getLogger(Coordinator.class);
 
     /** Coordinator settings (from {@code chimera.engine} in the config). */
+    /** {@code activeRuns}: where runs are registered and, when this coordinator starts, adopted from (null: off). */
     public record Settings(
-            Duration workTimeout, Duration tick, int maxAttempts, boolean fsync, String blockingDispatcher) {}
+            Duration workTimeout,
+            Duration tick,
+            int maxAttempts,
+            boolean fsync,
+            String blockingDispatcher,
+            ActiveRuns activeRuns) {}
 
     // ------------------------------------------------------------ local messages
     private record WorkersChanged(Receptionist.Listing listing) implements CoordinatorCommand {}
@@ -84,6 +92,9 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
     private record Opened(RunFolder.Opened run, ActorRef<SubmitReply> replyTo) implements CoordinatorCommand {}
 
     private record OpenFailed(String error, ActorRef<SubmitReply> replyTo) implements CoordinatorCommand {}
+
+    /** Run folders registered as active when this coordinator started: a previous coordinator's unfinished runs. */
+    private record Adopt(List<Path> runDirs) implements CoordinatorCommand {}
 
     private record OutputsWritten(String runId, RunState.Status outcome, String reason, String error)
             implements CoordinatorCommand {}
@@ -203,6 +214,34 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
         ActorRef<Receptionist.Listing> adapter = ctx.messageAdapter(Receptionist.Listing.class, WorkersChanged::new);
         ctx.getSystem().receptionist().tell(Receptionist.subscribe(Protocol.WORKERS, adapter));
         timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.tick());
+        if (settings.activeRuns() != null) {
+            // a coordinator that starts (first start, or the singleton moved here) continues what the last one ran
+            ActiveRuns registry = settings.activeRuns();
+            ctx.pipeToSelf(
+                    CompletableFuture.supplyAsync(registry::unfinished, blocking),
+                    (dirs, err) -> new Adopt(dirs != null ? dirs : List.of()));
+        }
+    }
+
+    /** A change to the active-runs registry, off the actor's thread (a failure is logged: the run goes on). */
+    private void registry(Consumer<ActiveRuns> change) {
+        ActiveRuns registry = settings.activeRuns();
+        if (registry != null) {
+            CompletableFuture.runAsync(() -> change.accept(registry), blocking).exceptionally(e -> {
+                LOG.warn("active-runs registry {}: {}", registry.dir(), e.getMessage());
+                return null;
+            });
+        }
+    }
+
+    private Behavior<CoordinatorCommand> onAdopt(Adopt m) {
+        if (run != null || m.runDirs().isEmpty()) {
+            return this;
+        }
+        Path dir = m.runDirs().get(0);
+        LOG.info("continuing run folder {} that the previous coordinator left unfinished", dir);
+        return onSubmit(
+                new Submit(null, dir.toString(), getContext().getSystem().ignoreRef()));
     }
 
     public static Behavior<CoordinatorCommand> create(Settings settings) {
@@ -226,6 +265,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
                 .onMessage(GetStatus.class, this::onGetStatus)
                 .onMessage(OutputsWritten.class, this::onOutputsWritten)
                 .onMessage(FitReady.class, this::onFitReady)
+                .onMessage(Adopt.class, this::onAdopt)
                 .onMessage(Protocol.GetCluster.class, this::onGetCluster)
                 .onMessageEquals(Tick.INSTANCE, this::onTick)
                 .build();
@@ -264,6 +304,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
         ended.remove(run.id());
         boolean resumed = run.state.sessions() > 0;
         record(new RunEvent.Started(System.currentTimeMillis(), run.id(), node, resumed));
+        registry(r -> r.register(run.id(), run.opened.dir()));
         dispatch = dispatch.newRun();
         int redo;
         if (run.racing == null) {
@@ -945,6 +986,8 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
                 s.estimatorError(),
                 s.bestGenes());
         run.journal.close();
+        String endedId = m.runId();
+        registry(r -> r.remove(endedId));
         ended.put(m.runId(), last);
         LOG.info(
                 "run {} {}: {} evaluations, best {}",

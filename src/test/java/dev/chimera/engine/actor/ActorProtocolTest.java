@@ -63,7 +63,7 @@ class ActorProtocolTest {
     @Test
     void timedOutWorkIsHandedOutAgainAndTheLateResultIsDropped(@TempDir Path tmp) throws Exception {
         ActorRef<CoordinatorCommand> c = KIT.spawn(Coordinator.create(new Coordinator.Settings(
-                Duration.ofMillis(500), Duration.ofMillis(50), 3, false, "chimera.engine.blocking-dispatcher")));
+                Duration.ofMillis(500), Duration.ofMillis(50), 3, false, "chimera.engine.blocking-dispatcher", null)));
         TestProbe<WorkerCommand> slow = worker();
         TestProbe<WorkerCommand> fast = worker();
         TestProbe<Protocol.SubmitReply> reply = KIT.createTestProbe(Protocol.SubmitReply.class);
