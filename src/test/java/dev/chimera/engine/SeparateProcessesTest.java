@@ -173,6 +173,15 @@ class SeparateProcessesTest {
         assertEquals(60, ev.stream().map(RunEvent.Evaluated::id).distinct().count());
         List<RunEvent> all = Journal.read(runDir);
         assertEquals(2, all.stream().filter(e -> e instanceof RunEvent.Started).count(), "one start, one resume");
+        // what was in flight at the kill is journaled as its second try
+        int resumedAt = 0;
+        for (int i = 0; i < all.size(); i++) {
+            resumedAt = all.get(i) instanceof RunEvent.Started ? i : resumedAt;
+        }
+        assertTrue(
+                all.subList(resumedAt, all.size()).stream()
+                        .anyMatch(e -> e instanceof RunEvent.Evaluated x && x.attempt() == 2),
+                "no candidate journaled as attempt 2 after the resume");
     }
 
     /**

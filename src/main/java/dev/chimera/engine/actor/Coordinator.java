@@ -309,7 +309,9 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
         int redo;
         if (run.racing == null) {
             redo = run.search.pending().size();
-            dispatch = dispatch.enqueue(run.search.pending().stream()
+            // candidates asked but not answered were handed out (they are asked only for free slots): a resume is their
+            // second try, journaled as such
+            dispatch = dispatch.enqueueTriedBefore(run.search.pending().stream()
                     .map(c -> new Dispatch.Job(c.id(), c.genes(), 0, -1))
                     .toList());
         } else {

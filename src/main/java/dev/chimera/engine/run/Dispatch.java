@@ -208,6 +208,20 @@ public final class Dispatch {
         return with(q, f(), a(), w());
     }
 
+    /**
+     * Jobs a previous session of the run already handed out (they were in flight when its coordinator died or
+     * stopped): in line like {@link #enqueue}, with that try counted, so their next assignment is attempt 2.
+     */
+    public Dispatch enqueueTriedBefore(List<Job> jobs) {
+        Map<Key, Integer> a = a();
+        for (Job j : jobs) {
+            a.merge(j.key(), 1, Integer::sum);
+        }
+        List<Job> q = q();
+        q.addAll(jobs);
+        return with(q, f(), a, w());
+    }
+
     /** Jobs at the front of the line, in the given order (promotions and work handed out again). */
     public Dispatch enqueueFirst(List<Job> jobs) {
         List<Job> q = q();

@@ -32,6 +32,21 @@ class DispatchTest {
     }
 
     @Test
+    void workAPreviousSessionHandedOutIsOnItsSecondTry() {
+        Dispatch[] d = {
+            Dispatch.empty()
+                    .requested("a", 3, true)
+                    .enqueueTriedBefore(List.of(job(0)))
+                    .enqueue(List.of(job(1)))
+        };
+        List<Dispatch.Assignment> as = assignAll(d, 0);
+        assertEquals(
+                List.of(2, 1), as.stream().map(Dispatch.Assignment::attempt).toList());
+        // and it counts toward max-attempts: one failure more and a limit of 2 is reached
+        assertTrue(d[0].failed(key(0), "a", "boom", false, 2).exhausted());
+    }
+
+    @Test
     void workersGetTheLineInOrderUpToTheirFreeSlots() {
         Dispatch[] d = {
             Dispatch.empty()
