@@ -104,6 +104,21 @@ public final class Extract {
     /** A model's answer to every item of a task, in the task's order; {@code cacheHit} when read from the cache. */
     public record Answers(LinkedHashMap<String, Boolean> answers, boolean cacheHit) {}
 
+    /**
+     * A model folder's 0/1 answer to every item of {@code task}: from the response cache (keyed by the fingerprints of
+     * the folder and the task), else evaluated on {@code device} and cached.
+     */
+    public static Answers answers(Path model, Task task, String device, ResponseCache cache, Consumer<String> log) {
+        List<Item> items = TaskLoader.items(task);
+        List<Item> fewshot = TaskLoader.fewshotItems(task);
+        return answers(
+                model,
+                TaskInput.of(task, items, fewshot),
+                new TaskEvaluator(task, items, fewshot, device, () -> {}),
+                cache,
+                log);
+    }
+
     /** One model's answers to every item: from the cache, else evaluated once and cached. */
     public static Answers answers(
             Path model, TaskInput task, ModelEvaluator evaluator, ResponseCache cache, Consumer<String> log) {

@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import dev.chimera.model.CausalLM;
 import dev.chimera.model.CheckpointLayout;
@@ -350,6 +351,9 @@ public final class Trainer implements AutoCloseable {
                 moments.put(p.getKey(), new NDArray[] {m, v});
             }
             NDArray rows = rowMask(state, settings, config.vocabSize()); // once per run, not per step
+            // the in-place parameter updates need autograd off on this thread: PyTorch keeps the mode per thread, only
+            // the thread that loaded the engine starts with it off, and each GradientCollector restores what it found
+            JniUtils.setGradMode(false);
             for (int step = 0; step < settings.steps(); step++) {
                 List<Languages.Example> examples = new ArrayList<>(settings.batch());
                 for (int i = 0; i < settings.batch(); i++) {

@@ -16,8 +16,12 @@ import dev.chimera.engine.run.RunState;
 import dev.chimera.engine.work.TorchThreads;
 import dev.chimera.engine.work.Workload;
 import dev.chimera.engine.work.Workloads;
+import dev.chimera.estimate.Extract;
 import dev.chimera.estimate.ExtractResult;
+import dev.chimera.estimate.ResponseCache;
 import dev.chimera.estimate.SubsetEstimator;
+import dev.chimera.eval.Task;
+import dev.chimera.eval.TaskLoader;
 import dev.chimera.model.CausalLM;
 import dev.chimera.model.TinyModels;
 import java.nio.file.Files;
@@ -25,6 +29,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -125,6 +130,65 @@ class MergeRunTest {
         Files.writeString(ownFile, Files.readString(runFile).replace("seed = 2", "seed = 2\n  torch-threads = 2"));
         RunSpec own = RunSpec.load(ownFile);
         assertEquals(2, own.torchThreads());
+    }
+
+    /** A multi-fidelity merge run: the parents answer every item as work items, journaled, before any decision. */
+    @Test
+    void theParentsAnswerEveryItemAsWorkItemsOfTheRun(@TempDir Path tmp) throws Exception {
+        zoo(tmp);
+        Path runFile = tmp.resolve("mf.conf");
+        Files.writeString(runFile, """
+                run {
+                  name = mf-merge
+                  output = out-mf
+                  seed = 4
+                  models { base = base, a = a, b = b }
+                  genome {
+                    type = parameters
+                    method = task_arithmetic
+                    base = base
+                    models = [a, b]
+                    params = [ { name = weight, min = 0, max = 1 } ]
+                  }
+                  algorithm { name = cmaes, settings { population = 4, mean0 = [0.5, 0.5] } }
+                  objectives = [ { name = colours, task = task.yml } ]
+                  fidelity { rungs = [2], eta = 2, estimator = irt }
+                  response-cache = cache
+                  budget { evaluations = 8 }
+                }
+                """);
+        try (Node node = Node.start(EngineTestSupport.config(), EngineTestSupport.localOptions("cpu:2"))) {
+            Protocol.Status s = EngineTestSupport.runToEnd(node, runFile, "mf-merge", 300);
+            assertEquals(RunState.Status.FINISHED, s.state(), s.finishReason());
+        }
+        Path out = tmp.resolve("out-mf");
+        List<RunEvent> events = Journal.read(out);
+        List<RunEvent.ModelAnswered> answered = events.stream()
+                .filter(e -> e instanceof RunEvent.ModelAnswered)
+                .map(e -> (RunEvent.ModelAnswered) e)
+                .toList();
+        assertEquals(
+                List.of("a", "b", "base"), // once each, in whatever order the two slots finished them
+                answered.stream().map(RunEvent.ModelAnswered::model).sorted().toList());
+        // each the model's own answers: what the extract stage's cached evaluation of its folder gives
+        Task task = TaskLoader.load(tmp.resolve("task.yml"));
+        for (RunEvent.ModelAnswered m : answered) {
+            var direct = Extract.answers(
+                    tmp.resolve(m.model()), task, "cpu", new ResponseCache(tmp.resolve("cache"), x -> {}), x -> {});
+            Map<String, Integer> expected = new LinkedHashMap<>();
+            direct.answers().forEach((id, ok) -> expected.put(id, ok ? 1 : 0));
+            assertEquals(expected, m.items().get("colours"), m.model());
+            assertTrue(direct.cacheHit(), "the run's answers went into the response cache");
+        }
+        // no candidate was decided on before the parents had answered (the IRT fits use them)
+        int lastModel = events.indexOf(answered.get(answered.size() - 1));
+        assertTrue(events.subList(0, lastModel).stream().noneMatch(e -> e instanceof RunEvent.Scored));
+        // parents.json and the comparisons of selection.json
+        var parents = new ObjectMapper().readTree(out.resolve("parents.json").toFile());
+        assertEquals(5, parents.get("colours").get("a").size());
+        String selection = Files.readString(out.resolve("selection.json"));
+        assertTrue(
+                selection.contains("\"against\" : \"a\"") && selection.contains("\"against\" : \"base\""), selection);
     }
 
     @Test

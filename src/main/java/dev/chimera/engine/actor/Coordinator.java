@@ -168,6 +168,31 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
             return opened.spec().name();
         }
 
+        /**
+         * Models of {@code run.models} whose answers to every item the run still needs (multi-fidelity runs with task
+         * objectives, unless the folder has them from before these were work items), in the file's order.
+         */
+        List<String> pendingModels() {
+            if (racing == null
+                    || opened.setup().items().isEmpty()
+                    || !opened.parents().isEmpty()) {
+                return List.of();
+            }
+            return opened.spec().models().keySet().stream()
+                    .filter(alias -> !state.fidelity().answeredBy(alias))
+                    .toList();
+        }
+
+        /** Per objective, each model's answers to every item (parents.json). */
+        Map<String, Map<String, Map<String, Integer>>> parents() {
+            return opened.parents().isEmpty() ? state.fidelity().models() : opened.parents();
+        }
+
+        /** The id of model job k (k-th model of run.models): far below the reference points' -1, -2, ... */
+        static long modelJobId(int k) {
+            return -1_000_000L - k;
+        }
+
         /** Reference points (start points scored on the whole split) have ids -1, -2, ... */
         List<Long> referenceIds() {
             List<Long> ids = new ArrayList<>();
@@ -315,6 +340,13 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
                     .map(c -> new Dispatch.Job(c.id(), c.genes(), 0, -1))
                     .toList());
         } else {
+            // the parents answer every item first, as work items on any worker (cached by model and task)
+            List<String> aliases = List.copyOf(run.opened.spec().models().keySet());
+            List<Dispatch.Job> models = new ArrayList<>();
+            for (String alias : run.pendingModels()) {
+                models.add(Dispatch.Job.model(Active.modelJobId(aliases.indexOf(alias)), alias, run.racing.top()));
+            }
+            dispatch = dispatch.enqueue(models);
             List<Dispatch.Job> refs = new ArrayList<>();
             for (long id : run.referenceIds()) {
                 if (run.state.fidelity().rung(id) < run.racing.top()) {
@@ -374,7 +406,8 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
             dispatch = a.next();
             Dispatch.Job job = a.assignment().job();
             refs.get(a.assignment().worker())
-                    .tell(new Assign(run.id(), job.id(), job.genes(), run.opened.setup(), job.rung(), job.from()));
+                    .tell(new Assign(
+                            run.id(), job.id(), job.genes(), run.opened.setup(), job.rung(), job.from(), job.model()));
         }
         maybeFinish(active);
     }
@@ -440,8 +473,22 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
             return this;
         }
         Dispatch.Job job = done.job();
-        run.sessionEvaluations++;
         long now = System.currentTimeMillis();
+        if (job.model() != null) {
+            record(new RunEvent.ModelAnswered(
+                    now, job.model(), m.items(), m.workerId(), m.evalMillis(), done.attempt()));
+            if (run.pendingModels().isEmpty()) {
+                RunFolder.Opened o = run.opened;
+                Map<String, Map<String, Map<String, Integer>>> parents = run.parents();
+                CompletableFuture.runAsync(() -> o.writeParents(parents), blocking);
+                for (long cohort : run.search.openCohorts()) {
+                    advance(cohort);
+                }
+            }
+            dispatch();
+            return this;
+        }
+        run.sessionEvaluations++;
         if (job.from() < 0) {
             record(new RunEvent.Evaluated(
                     now,
@@ -508,6 +555,9 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
                 return;
             }
         }
+        if (!run.pendingModels().isEmpty()) {
+            return; // decisions (the IRT fits) wait for the parents' answers
+        }
         List<Long> pool = new ArrayList<>(run.referenceIds());
         pool.addAll(run.search.before(cohort));
         Long[] incumbents = run.racing.incumbents(run.state.fidelity(), pool);
@@ -559,8 +609,8 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
             Active a = run;
             RunState.Fidelity progress = run.state.fidelity();
             IrtConfig cfg = IrtConfig.defaults().withSeed(run.opened.spec().seed());
-            CompletableFuture<Map<String, ItemIrt>> f = CompletableFuture.supplyAsync(
-                    () -> a.racing.fit(progress, rows, a.opened.parents(), cfg), blocking);
+            CompletableFuture<Map<String, ItemIrt>> f =
+                    CompletableFuture.supplyAsync(() -> a.racing.fit(progress, rows, a.parents(), cfg), blocking);
             getContext()
                     .pipeToSelf(f, (ok, err) -> new FitReady(a.id(), rows, ok, err == null ? null : rootMessage(err)));
         }
@@ -892,8 +942,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
         RunState.Fidelity progress = run.state.fidelity();
         int top = run.racing.top();
         long seed = compare ? run.opened.spec().seed() : -1;
-        return () -> FinalPick.choose(
-                objectives, run.opened.setup().items(), progress, top, refs, run.opened.parents(), seed);
+        return () -> FinalPick.choose(objectives, run.opened.setup().items(), progress, top, refs, run.parents(), seed);
     }
 
     private List<Evaluation> best() {

@@ -167,7 +167,7 @@ public final class Merger extends AbstractBehavior<WorkerCommand> {
         CompletableFuture<Built> f = CompletableFuture.supplyAsync(
                 () -> {
                     long t0 = System.nanoTime();
-                    Workload.Built b = w.build(a.genes());
+                    Workload.Built b = a.model() != null ? w.model(a.model()) : w.build(a.genes());
                     return new Built(a, b, (System.nanoTime() - t0) / 1_000_000);
                 },
                 blocking);

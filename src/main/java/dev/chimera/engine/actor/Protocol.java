@@ -52,11 +52,17 @@ public final class Protocol {
      * A job: build candidate {@code candidateId} and answer the items of fidelity rung {@code rung} it has not answered
      * at rung {@code from} (-1: a first evaluation, from the first item; see {@link RunSetup#slice}).
      */
-    public record Assign(String runId, long candidateId, double[] genes, RunSetup setup, int rung, int from)
+    /** {@code model}: null for a candidate (its genes are merged), else the alias of a model of the run as it is. */
+    public record Assign(
+            String runId, long candidateId, double[] genes, RunSetup setup, int rung, int from, String model)
             implements WorkerCommand, CborSerializable {
         /** A first evaluation at the lowest rung. */
         public Assign(String runId, long candidateId, double[] genes, RunSetup setup) {
-            this(runId, candidateId, genes, setup, 0, -1);
+            this(runId, candidateId, genes, setup, 0, -1, null);
+        }
+
+        public Assign(String runId, long candidateId, double[] genes, RunSetup setup, int rung, int from) {
+            this(runId, candidateId, genes, setup, rung, from, null);
         }
     }
 

@@ -27,9 +27,19 @@ public final class Dispatch {
      * Build candidate {@code id} and answer the items of {@code rung} it has not answered at rung {@code from} (-1:
      * a first evaluation).
      */
-    public record Job(long id, double[] genes, int rung, int from) {
+    public record Job(long id, double[] genes, int rung, int from, String model) {
         public Job {
             genes = genes.clone();
+        }
+
+        /** A candidate's job (its genes are merged). */
+        public Job(long id, double[] genes, int rung, int from) {
+            this(id, genes, rung, from, null);
+        }
+
+        /** A model of {@code run.models} answering every item as it is (the parents' answers), by its alias. */
+        public static Job model(long id, String alias, int rung) {
+            return new Job(id, new double[0], rung, -1, alias);
         }
 
         public Key key() {

@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
@@ -84,8 +83,8 @@ public final class ItemChoice {
             if (spec.fidelity() != null) {
                 // every item, in one seeded order: a rung is a prefix, so each candidate's items are nested and the
                 // same for all candidates (paired comparisons)
+                // the parents' answers to them are work items of the run (RunEvent.ModelAnswered), not computed here
                 out.put(o.name(), shuffled(items.stream().map(Item::id).toList(), orderSeed));
-                parents.put(o.name(), parentAnswers(spec, task, items));
                 continue;
             }
             if (o.selector().equals("random") && o.estimator().equals("mean")) {
@@ -101,34 +100,6 @@ public final class ItemChoice {
             estimators.put(o.name(), r.toJson());
         }
         return new Choice(out, estimators, parents);
-    }
-
-    /** Every model of the run (by its alias) on every item: cached by model and task, evaluated once otherwise. */
-    private static Map<String, Map<String, Integer>> parentAnswers(RunSpec spec, Task task, List<Item> items) {
-        List<Item> fewshot = TaskLoader.fewshotItems(task);
-        TaskEvaluator evaluator = new TaskEvaluator(task, items, fewshot, device(spec), () -> {});
-        ResponseCache cache = new ResponseCache(spec.responseCache(), LOG::warn);
-        Extract.TaskInput input = Extract.TaskInput.of(task, items, fewshot);
-        Map<String, Map<String, Integer>> out = new LinkedHashMap<>();
-        for (Map.Entry<String, String> m : spec.models().entrySet()) {
-            Extract.Answers a = Extract.answers(Path.of(m.getValue()), input, evaluator, cache, LOG::info);
-            Map<String, Integer> y = new LinkedHashMap<>();
-            a.answers().forEach((id, ok) -> y.put(id, ok ? 1 : 0));
-            out.put(m.getKey(), y);
-            LOG.info(
-                    "parent {} on {}: {} ({})",
-                    m.getKey(),
-                    task.name(),
-                    String.format(
-                            Locale.ROOT,
-                            "%.4f",
-                            y.values().stream()
-                                    .mapToInt(Integer::intValue)
-                                    .average()
-                                    .orElse(0)),
-                    a.cacheHit() ? "cached" : "evaluated");
-        }
-        return out;
     }
 
     private static String device(RunSpec spec) {

@@ -17,6 +17,7 @@ import java.util.Map;
     @JsonSubTypes.Type(value = RunEvent.Refined.class, name = "refined"),
     @JsonSubTypes.Type(value = RunEvent.Scored.class, name = "scored"),
     @JsonSubTypes.Type(value = RunEvent.Fitted.class, name = "fitted"),
+    @JsonSubTypes.Type(value = RunEvent.ModelAnswered.class, name = "model"),
     @JsonSubTypes.Type(value = RunEvent.Control.class, name = "control"),
     @JsonSubTypes.Type(value = RunEvent.Finished.class, name = "finished")
 })
@@ -86,6 +87,19 @@ public sealed interface RunEvent {
     record Fitted(long time, long cohort, List<Long> references) implements RunEvent {
         public static final long FINAL = -1;
     }
+
+    /**
+     * Multi-fidelity: model {@code model} of {@code run.models} (a parent) answered every item of each objective as it
+     * is ({@code items}), a work item like a candidate's; what the run's answer is compared with and the IRT fits use.
+     */
+    record ModelAnswered(
+            long time,
+            String model,
+            Map<String, Map<String, Integer>> items,
+            String worker,
+            long evalMillis,
+            int attempt)
+            implements RunEvent {}
 
     /** The optimizer completed a generation. */
     record GenerationDone(long time, long generation, long evaluations, double[] best) implements RunEvent {}

@@ -50,6 +50,11 @@ public final class RunFolder {
             RunSearch search,
             RunSetup setup,
             Map<String, Map<String, Map<String, Integer>>> parents) {
+        /** {@code parents.json}: per objective, each model's answers to every item. */
+        public void writeParents(Map<String, Map<String, Map<String, Integer>>> parents) {
+            writeJson(dir.resolve(PARENTS), parents);
+        }
+
         public void writeGeneration(RunEvent.GenerationDone g, ObjectNode snapshot) {
             RunFolder.writeGeneration(dir, g, snapshot);
         }

@@ -59,8 +59,26 @@ public final class RunState {
             Map<Long, Integer> rungs,
             Map<Long, RunEvent.Scored> scored,
             long items,
-            Map<Long, List<Long>> fits) {
-        static final Fidelity EMPTY = new Fidelity(Map.of(), Map.of(), Map.of(), 0, Map.of());
+            Map<Long, List<Long>> fits,
+            Map<String, Map<String, Map<String, Integer>>> models) {
+        static final Fidelity EMPTY = new Fidelity(Map.of(), Map.of(), Map.of(), 0, Map.of(), Map.of());
+
+        /** Per objective, each model of {@code run.models} that answered every item (by alias), as parents.json. */
+        Fidelity modelAnswered(RunEvent.ModelAnswered m) {
+            Map<String, Map<String, Map<String, Integer>>> out = new LinkedHashMap<>(models);
+            for (Map.Entry<String, Map<String, Integer>> e : m.items().entrySet()) {
+                Map<String, Map<String, Integer>> perModel =
+                        new LinkedHashMap<>(out.getOrDefault(e.getKey(), Map.of()));
+                perModel.putIfAbsent(m.model(), Collections.unmodifiableMap(new LinkedHashMap<>(e.getValue())));
+                out.put(e.getKey(), Collections.unmodifiableMap(perModel));
+            }
+            return new Fidelity(answers, rungs, scored, items, fits, Collections.unmodifiableMap(out));
+        }
+
+        /** Whether model {@code alias} has answered. */
+        public boolean answeredBy(String alias) {
+            return models.values().stream().anyMatch(m -> m.containsKey(alias));
+        }
 
         Fidelity answered(long id, int rung, Map<String, Map<String, Integer>> added) {
             Map<Long, Map<String, Map<String, Integer>>> a = new LinkedHashMap<>(answers);
@@ -76,19 +94,19 @@ public final class RunState {
             Map<Long, Integer> r = new LinkedHashMap<>(rungs);
             r.merge(id, rung, Math::max);
             return new Fidelity(
-                    Collections.unmodifiableMap(a), Collections.unmodifiableMap(r), scored, items + n, fits);
+                    Collections.unmodifiableMap(a), Collections.unmodifiableMap(r), scored, items + n, fits, models);
         }
 
         Fidelity scored(RunEvent.Scored s) {
             Map<Long, RunEvent.Scored> m = new LinkedHashMap<>(scored);
             m.putIfAbsent(s.id(), s);
-            return new Fidelity(answers, rungs, Collections.unmodifiableMap(m), items, fits);
+            return new Fidelity(answers, rungs, Collections.unmodifiableMap(m), items, fits, models);
         }
 
         Fidelity fitted(RunEvent.Fitted f) {
             Map<Long, List<Long>> m = new LinkedHashMap<>(fits);
             m.putIfAbsent(f.cohort(), List.copyOf(f.references()));
-            return new Fidelity(answers, rungs, scored, items, Collections.unmodifiableMap(m));
+            return new Fidelity(answers, rungs, scored, items, Collections.unmodifiableMap(m), models);
         }
 
         /** Answers of candidate {@code id} (empty if none). */
@@ -224,6 +242,19 @@ public final class RunState {
                     t,
                     finishReason,
                     fidelity.scored(sc));
+        }
+        if (e instanceof RunEvent.ModelAnswered m) {
+            return new RunState(
+                    runId,
+                    status,
+                    evaluated,
+                    generations,
+                    sessions,
+                    activeMillis,
+                    sessionStart,
+                    t,
+                    finishReason,
+                    fidelity.modelAnswered(m));
         }
         if (e instanceof RunEvent.Fitted f) {
             return new RunState(

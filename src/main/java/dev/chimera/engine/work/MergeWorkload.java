@@ -7,7 +7,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.chimera.engine.run.RunSetup;
 import dev.chimera.engine.run.RunSpec;
 import dev.chimera.engine.run.SearchSpace;
+import dev.chimera.estimate.Extract;
 import dev.chimera.estimate.ExtractResult;
+import dev.chimera.estimate.ResponseCache;
 import dev.chimera.estimate.SubsetEstimator;
 import dev.chimera.eval.CausalLMAdapter;
 import dev.chimera.eval.Item;
@@ -37,6 +39,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The real workload: a genome decoded to a mergekit recipe, merged in device memory from source models opened
@@ -45,6 +49,8 @@ import java.util.regex.Pattern;
  * candidate.
  */
 public final class MergeWorkload implements Workload {
+    private static final Logger LOG = LoggerFactory.getLogger(MergeWorkload.class);
+
     private static final Pattern LAYER = Pattern.compile("^model\\.layers\\.(\\d+)\\.");
 
     private final RunSpec spec;
@@ -148,6 +154,46 @@ public final class MergeWorkload implements Workload {
         }
     }
 
+    @Override
+    public Built model(String alias) {
+        if (!spec.models().containsKey(alias)) {
+            throw new WorkloadException("run.models has no model '" + alias + "'");
+        }
+        return new ModelRef(alias);
+    }
+
+    /**
+     * A model of the run on every item of each objective's task, through the response cache (the same answers, and
+     * the same cache entries, as the extract stage and {@code chimera extract}).
+     */
+    private Outcome answers(String alias) {
+        Path folder = Path.of(spec.models().get(alias));
+        ResponseCache cache = new ResponseCache(spec.responseCache(), LOG::warn);
+        double[] values = new double[objectives.size()];
+        Map<String, Map<String, Integer>> items = new LinkedHashMap<>();
+        for (int i = 0; i < objectives.size(); i++) {
+            Objective o = objectives.get(i);
+            Extract.Answers a = Extract.answers(folder, o.task(), options.device(), cache, LOG::info);
+            Map<String, Integer> y = new LinkedHashMap<>();
+            a.answers().forEach((id, ok) -> y.put(id, ok ? 1 : 0));
+            items.put(o.name(), y);
+            values[i] =
+                    y.values().stream().mapToInt(Integer::intValue).average().orElse(0);
+        }
+        return new Outcome(values, items);
+    }
+
+    /** A model of the run as it is: nothing to build, {@link #evaluate} answers from its folder. */
+    record ModelRef(String alias) implements Built {
+        @Override
+        public double[] genes() {
+            return new double[0];
+        }
+
+        @Override
+        public void close() {}
+    }
+
     /** The merged tensors of one candidate, in one NDManager on the device. */
     static final class Merged implements Built {
         private final double[] genes;
@@ -194,6 +240,9 @@ public final class MergeWorkload implements Workload {
     @Override
     public Outcome evaluate(Built candidate, int from, int rung) {
         TorchThreads.use(torchThreads);
+        if (candidate instanceof ModelRef ref) {
+            return answers(ref.alias());
+        }
         Merged m = (Merged) candidate;
         double[] values = new double[objectives.size()];
         Map<String, Map<String, Integer>> items = new LinkedHashMap<>();

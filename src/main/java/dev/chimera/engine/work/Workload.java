@@ -11,6 +11,14 @@ public interface Workload extends AutoCloseable {
     Built build(double[] genes);
 
     /**
+     * A model of the run's {@code run.models} as it is (alias {@code alias}), for {@link #evaluate} on every item: the
+     * parents' answers a multi-fidelity run compares with and fits its IRT model on.
+     */
+    default Built model(String alias) {
+        throw new WorkloadException("this run's workload has no models to evaluate as they are (" + alias + ")");
+    }
+
+    /**
      * Scores a built candidate on every objective: on the items of fidelity rung {@code rung} not already answered at
      * rung {@code from} ({@link RunSetup#slice}; -1 = from the first item). Does not close it.
      */
