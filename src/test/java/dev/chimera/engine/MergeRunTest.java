@@ -10,6 +10,7 @@ import dev.chimera.cli.CliRun;
 import dev.chimera.engine.actor.Protocol;
 import dev.chimera.engine.run.Journal;
 import dev.chimera.engine.run.RunEvent;
+import dev.chimera.engine.run.RunFolder;
 import dev.chimera.engine.run.RunSetup;
 import dev.chimera.engine.run.RunSpec;
 import dev.chimera.engine.run.RunState;
@@ -32,6 +33,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -343,8 +345,20 @@ class MergeRunTest {
         }
         Path out = tmp.resolve("out");
         ExtractResult x = ExtractResult.read(out.resolve("extract-colours.json"));
-        // linear over a and b: no base, so the two parents are each evaluated once on all 5 items
-        assertEquals(10, x.cost().itemsEvaluated());
+        // linear over a and b: no base, so the two parents each answer all 5 items once, as work items of the run;
+        // the extract stage then reads them (through the response cache the workers filled) and evaluates nothing
+        List<RunEvent.ModelAnswered> parents = Journal.read(out).stream()
+                .filter(e -> e instanceof RunEvent.ModelAnswered)
+                .map(e -> (RunEvent.ModelAnswered) e)
+                .toList();
+        assertEquals(
+                List.of("a", "b"),
+                parents.stream().map(RunEvent.ModelAnswered::model).sorted().toList());
+        assertTrue(parents.stream().allMatch(m -> m.items().get("colours").size() == 5));
+        assertEquals(0, x.cost().itemsEvaluated());
+        assertEquals(
+                List.of(true, true),
+                x.models().stream().map(ExtractResult.ModelInfo::cacheHit).toList());
         assertEquals(3, x.subset().itemIds().size());
         assertTrue(Files.list(tmp.resolve("cache")).count() >= 2, "responses cached per parent");
         SubsetEstimator est = x.estimator();
@@ -354,6 +368,61 @@ class MergeRunTest {
             Map<String, Boolean> answers = new HashMap<>();
             items.forEach((k, v) -> answers.put(k, v == 1));
             assertEquals(est.estimate("pirt", answers), e.objectives()[0], 1e-12);
+        }
+    }
+
+    /** A run stopped after its parents answered resumes straight into its extract stage: nothing is asked again. */
+    @Test
+    void aResumedRunReusesTheParentsAnswersOfItsJournal(@TempDir Path tmp) throws Exception {
+        zoo(tmp);
+        Path runFile = tmp.resolve("again.conf");
+        Files.writeString(runFile, """
+                run {
+                  name = again
+                  output = out-again
+                  seed = 8
+                  response-cache = cache
+                  models { base = base, a = a, b = b }
+                  genome { method = linear, models = [a, b], params = [ { name = weight, min = 0, max = 1 } ] }
+                  algorithm { name = random, settings { batch = 3 } }
+                  objectives = [ { name = colours, task = task.yml, n = 3, selector = random, estimator = pirt } ]
+                  budget { evaluations = 3 }
+                }
+                """);
+        // a first session: the folder, and the two parents' answers journaled (as a worker would have)
+        RunFolder.Opened first = RunFolder.create(EngineTestSupport.render(runFile));
+        assertEquals(List.of("colours"), first.pendingExtract());
+        Task task = TaskLoader.load(tmp.resolve("task.yml"));
+        try (Journal j = Journal.open(first.dir(), false)) {
+            j.append(new RunEvent.Started(1, "again", "n", false));
+            for (String alias : List.of("a", "b")) {
+                var answers = Extract.answers(
+                        tmp.resolve(alias), task, "cpu", new ResponseCache(tmp.resolve("cache"), x -> {}), x -> {});
+                Map<String, Integer> y = new LinkedHashMap<>();
+                answers.answers().forEach((id, ok) -> y.put(id, ok ? 1 : 0));
+                j.append(new RunEvent.ModelAnswered(2, alias, Map.of("colours", y), "w", 1, 1));
+            }
+        }
+        try (Node node = Node.start(EngineTestSupport.config(), EngineTestSupport.localOptions("cpu"))) {
+            assertTrue(node.submit(null, first.dir().toString())
+                    .toCompletableFuture()
+                    .get(60, TimeUnit.SECONDS)
+                    .ok());
+            Protocol.Status s = EngineTestSupport.await(node, "again", 300);
+            assertEquals(RunState.Status.FINISHED, s.state(), s.finishReason());
+        }
+        List<RunEvent> events = Journal.read(first.dir());
+        assertEquals(
+                2,
+                events.stream().filter(e -> e instanceof RunEvent.ModelAnswered).count(),
+                "not asked again");
+        ExtractResult x = ExtractResult.read(first.dir().resolve("extract-colours.json"));
+        assertEquals(3, x.subset().itemIds().size());
+        assertEquals(3, EngineTestSupport.evaluated(events).size());
+        for (RunEvent.Evaluated e : EngineTestSupport.evaluated(events)) {
+            assertEquals(
+                    new HashSet<>(x.subset().itemIds()),
+                    e.items().get("colours").keySet());
         }
     }
 }

@@ -15,11 +15,13 @@ import dev.chimera.engine.actor.Protocol.WorkerStatus;
 import dev.chimera.engine.run.ActiveRuns;
 import dev.chimera.engine.run.Dispatch;
 import dev.chimera.engine.run.FinalPick;
+import dev.chimera.engine.run.ItemChoice;
 import dev.chimera.engine.run.Journal;
 import dev.chimera.engine.run.Racing;
 import dev.chimera.engine.run.RunEvent;
 import dev.chimera.engine.run.RunFolder;
 import dev.chimera.engine.run.RunSearch;
+import dev.chimera.engine.run.RunSetup;
 import dev.chimera.engine.run.RunSpec;
 import dev.chimera.engine.run.RunState;
 import dev.chimera.engine.run.SearchSpace;
@@ -93,6 +95,9 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
 
     private record OpenFailed(String error, ActorRef<SubmitReply> replyTo) implements CoordinatorCommand {}
 
+    /** The extract stage's final setup (null when it failed: {@code error}). */
+    private record ExtractDone(String runId, RunSetup setup, String error) implements CoordinatorCommand {}
+
     /** Run folders registered as active when this coordinator started: a previous coordinator's unfinished runs. */
     private record Adopt(List<Path> runDirs) implements CoordinatorCommand {}
 
@@ -113,6 +118,13 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
         final RunSearch search;
         final Racing racing;
         final List<double[]> startPoints;
+        /** What workers need; replaced once when a pending extract stage ends (the final items and estimators). */
+        RunSetup setup;
+        /** Objectives whose extract stage waits for the parents' answers (no candidate is asked meanwhile). */
+        List<String> pendingExtract;
+
+        boolean extracting;
+
         /** Start points first, then the calibration merges: reference points -1, -2, ... */
         final int starts;
         /** Gene names with the models written as their aliases in {@code run.models}. */
@@ -149,6 +161,8 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
             }
             this.startPoints = List.copyOf(points);
             this.geneNames = search.space().geneNames(spec);
+            this.setup = opened.setup();
+            this.pendingExtract = opened.pendingExtract();
         }
 
         boolean irt() {
@@ -173,12 +187,18 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
          * objectives, unless the folder has them from before these were work items), in the file's order.
          */
         List<String> pendingModels() {
-            if (racing == null
-                    || opened.setup().items().isEmpty()
-                    || !opened.parents().isEmpty()) {
+            boolean racingParents = racing != null
+                    && !setup.items().isEmpty()
+                    && opened.parents().isEmpty();
+            if (!racingParents && pendingExtract.isEmpty()) {
                 return List.of();
             }
+            // racing compares with every model of the run; an extract stage needs the genome's parents only
+            RunSpec.GenomeSpec g = opened.spec().genome();
             return opened.spec().models().keySet().stream()
+                    .filter(alias -> racingParents
+                            || alias.equals(g.base())
+                            || g.models().contains(alias))
                     .filter(alias -> !state.fidelity().answeredBy(alias))
                     .toList();
         }
@@ -291,6 +311,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
                 .onMessage(OutputsWritten.class, this::onOutputsWritten)
                 .onMessage(FitReady.class, this::onFitReady)
                 .onMessage(Adopt.class, this::onAdopt)
+                .onMessage(ExtractDone.class, this::onExtractDone)
                 .onMessage(Protocol.GetCluster.class, this::onGetCluster)
                 .onMessageEquals(Tick.INSTANCE, this::onTick)
                 .build();
@@ -331,6 +352,17 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
         record(new RunEvent.Started(System.currentTimeMillis(), run.id(), node, resumed));
         registry(r -> r.register(run.id(), run.opened.dir()));
         dispatch = dispatch.newRun();
+        // the parents answer every item first, as work items on any worker (cached by model and task): a multi-fidelity
+        // run compares with them and fits its IRT models on them, a pending extract stage chooses the items with them
+        List<String> aliases = List.copyOf(run.opened.spec().models().keySet());
+        List<Dispatch.Job> models = new ArrayList<>();
+        for (String alias : run.pendingModels()) {
+            models.add(Dispatch.Job.model(Active.modelJobId(aliases.indexOf(alias)), alias, topRung(run)));
+        }
+        dispatch = dispatch.enqueue(models);
+        if (!run.pendingExtract.isEmpty() && run.pendingModels().isEmpty()) {
+            finishExtract(); // the parents answered in an earlier session
+        }
         int redo;
         if (run.racing == null) {
             redo = run.search.pending().size();
@@ -340,13 +372,6 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
                     .map(c -> new Dispatch.Job(c.id(), c.genes(), 0, -1))
                     .toList());
         } else {
-            // the parents answer every item first, as work items on any worker (cached by model and task)
-            List<String> aliases = List.copyOf(run.opened.spec().models().keySet());
-            List<Dispatch.Job> models = new ArrayList<>();
-            for (String alias : run.pendingModels()) {
-                models.add(Dispatch.Job.model(Active.modelJobId(aliases.indexOf(alias)), alias, run.racing.top()));
-            }
-            dispatch = dispatch.enqueue(models);
             List<Dispatch.Job> refs = new ArrayList<>();
             for (long id : run.referenceIds()) {
                 if (run.state.fidelity().rung(id) < run.racing.top()) {
@@ -391,7 +416,10 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
         }
         long active = run.state.activeMillis(System.currentTimeMillis());
         while (true) {
-            if (dispatch.queue().isEmpty() && dispatch.freeSlots() > 0) {
+            if (dispatch.queue().isEmpty()
+                    && dispatch.freeSlots() > 0
+                    && !run.extracting
+                    && run.pendingExtract.isEmpty()) {
                 // racing decides per cohort: ask for the whole of it at once, or a decision could see part of it
                 List<Candidate> fresh =
                         run.search.next(run.racing != null ? Integer.MAX_VALUE : dispatch.freeSlots(), active);
@@ -406,8 +434,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
             dispatch = a.next();
             Dispatch.Job job = a.assignment().job();
             refs.get(a.assignment().worker())
-                    .tell(new Assign(
-                            run.id(), job.id(), job.genes(), run.opened.setup(), job.rung(), job.from(), job.model()));
+                    .tell(new Assign(run.id(), job.id(), job.genes(), run.setup, job.rung(), job.from(), job.model()));
         }
         maybeFinish(active);
     }
@@ -477,7 +504,9 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
         if (job.model() != null) {
             record(new RunEvent.ModelAnswered(
                     now, job.model(), m.items(), m.workerId(), m.evalMillis(), done.attempt()));
-            if (run.pendingModels().isEmpty()) {
+            if (run.pendingModels().isEmpty() && !run.pendingExtract.isEmpty()) {
+                finishExtract();
+            } else if (run.pendingModels().isEmpty() && run.racing != null) {
                 RunFolder.Opened o = run.opened;
                 Map<String, Map<String, Map<String, Integer>>> parents = run.parents();
                 CompletableFuture.runAsync(() -> o.writeParents(parents), blocking);
@@ -522,6 +551,51 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
         } else {
             advance(run.search.cohortOf(job.id()));
         }
+        dispatch();
+        return this;
+    }
+
+    /** The rung of the whole split (every item): a model's answers cover it. */
+    private static int topRung(Active run) {
+        return run.racing != null ? run.racing.top() : 0;
+    }
+
+    /**
+     * The extract stage of the objectives that waited for the parents' answers, off the actor's thread: IRT fit and
+     * subset from the journaled answers, then the final items; candidates are asked once it is back.
+     */
+    private void finishExtract() {
+        if (run.extracting) {
+            return;
+        }
+        run.extracting = true;
+        Active a = run;
+        Map<String, Map<String, Map<String, Integer>>> answers =
+                run.state.fidelity().models();
+        CompletableFuture<RunSetup> f = CompletableFuture.supplyAsync(
+                () -> ItemChoice.finishExtract(a.opened.spec(), a.opened.dir(), a.setup, a.pendingExtract, answers),
+                blocking);
+        getContext()
+                .pipeToSelf(f, (setup, err) -> new ExtractDone(a.id(), setup, err == null ? null : rootMessage(err)));
+    }
+
+    private Behavior<CoordinatorCommand> onExtractDone(ExtractDone m) {
+        if (run == null || !run.id().equals(m.runId())) {
+            return this;
+        }
+        run.extracting = false;
+        if (m.error() != null) {
+            end("failed: the extract stage: " + m.error(), RunState.Status.FAILED);
+            return this;
+        }
+        run.setup = m.setup();
+        run.pendingExtract = List.of();
+        LOG.info(
+                "run {}: extract stage done, items per objective {}",
+                run.id(),
+                m.setup().items().entrySet().stream()
+                        .map(e -> e.getKey() + "=" + e.getValue().size())
+                        .toList());
         dispatch();
         return this;
     }
@@ -942,7 +1016,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
         RunState.Fidelity progress = run.state.fidelity();
         int top = run.racing.top();
         long seed = compare ? run.opened.spec().seed() : -1;
-        return () -> FinalPick.choose(objectives, run.opened.setup().items(), progress, top, refs, run.parents(), seed);
+        return () -> FinalPick.choose(objectives, run.setup.items(), progress, top, refs, run.parents(), seed);
     }
 
     private List<Evaluation> best() {

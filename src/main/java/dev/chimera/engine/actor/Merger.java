@@ -54,7 +54,7 @@ public final class Merger extends AbstractBehavior<WorkerCommand> {
         INSTANCE
     }
 
-    private record WorkloadReady(String runId, Workload workload) implements WorkerCommand {}
+    private record WorkloadReady(String runId, Workload workload, RunSetup setup) implements WorkerCommand {}
 
     private record WorkloadFailed(String runId, String error) implements WorkerCommand {}
 
@@ -71,6 +71,9 @@ public final class Merger extends AbstractBehavior<WorkerCommand> {
     private final Executor blocking;
     private final Deque<Assign> queue = new ArrayDeque<>();
     private final Map<String, Workload> workloads = new HashMap<>();
+    /** The setup each workload was made for: a run's setup changes once, when its extract stage chooses the items. */
+    private final Map<String, RunSetup> setups = new HashMap<>();
+
     private final Map<String, String> refused = new HashMap<>();
     private final Map<String, Integer> perRun = new HashMap<>();
     private String loading;
@@ -147,7 +150,19 @@ public final class Merger extends AbstractBehavior<WorkerCommand> {
             return;
         }
         Assign a = queue.peek();
-        Workload w = workloads.get(a.runId());
+        Workload cached = workloads.get(a.runId());
+        if (cached != null && !a.setup().equals(setups.get(a.runId()))) {
+            // the run's items changed (its extract stage ended): once nothing of the old setup is in the pipeline, the
+            // workload is made again for the new one
+            long queued =
+                    queue.stream().filter(q -> q.runId().equals(a.runId())).count();
+            if (perRun.getOrDefault(a.runId(), 0) > queued) {
+                return;
+            }
+            workloads.remove(a.runId()).close();
+            cached = null;
+        }
+        Workload w = cached;
         if (w == null) {
             loading = a.runId();
             RunSetup setup = a.setup();
@@ -158,7 +173,7 @@ public final class Merger extends AbstractBehavior<WorkerCommand> {
                     .pipeToSelf(
                             f,
                             (ok, err) -> ok != null
-                                    ? new WorkloadReady(setup.runId(), ok)
+                                    ? new WorkloadReady(setup.runId(), ok, setup)
                                     : new WorkloadFailed(setup.runId(), Coordinator.rootMessage(err)));
             return;
         }
@@ -188,6 +203,7 @@ public final class Merger extends AbstractBehavior<WorkerCommand> {
     private Behavior<WorkerCommand> onWorkloadReady(WorkloadReady m) {
         loading = null;
         workloads.put(m.runId(), m.workload());
+        setups.put(m.runId(), m.setup());
         next();
         return this;
     }

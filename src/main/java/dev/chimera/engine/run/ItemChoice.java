@@ -2,8 +2,8 @@ package dev.chimera.engine.run;
 
 import dev.chimera.estimate.Extract;
 import dev.chimera.estimate.ExtractResult;
+import dev.chimera.estimate.ModelEvaluator;
 import dev.chimera.estimate.ResponseCache;
-import dev.chimera.estimate.TaskEvaluator;
 import dev.chimera.eval.Item;
 import dev.chimera.eval.Task;
 import dev.chimera.eval.TaskLoader;
@@ -20,13 +20,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The items every candidate is evaluated on, per task objective, chosen once per run (on the coordinator's node):
+ * The items every candidate is evaluated on, per task objective, chosen once per run by the coordinator:
  * <ul>
  *   <li>{@code selector = random, estimator = mean}: all items when {@code n} is 0 or at least the task's size, else
  *       a seeded random sample of {@code n}; the objective is the mean over them. No parent evaluation.</li>
- *   <li>anything else: the extract stage ({@link Extract}): the parent models are evaluated once on every item
- *       (cached on disk by model and task fingerprint), an IRT model is fitted, the selector picks {@code n} items,
- *       and the result ({@code extract-<objective>.json} in the run folder) is what workers' estimators use.</li>
+ *   <li>anything else: the extract stage ({@link Extract}): the genome's parents answer every item as work items of
+ *       the run on any worker (cached on disk by model and task fingerprint, journaled as {@code model} events), then
+ *       {@link #finishExtract} fits an IRT model on their answers, the selector picks {@code n} items, and the result
+ *       ({@code extract-<objective>.json} in the run folder) is what workers' estimators use. No candidate is asked
+ *       before it.</li>
  * </ul>
  */
 public final class ItemChoice {
@@ -39,7 +41,8 @@ public final class ItemChoice {
     public record Choice(
             Map<String, List<String>> items,
             Map<String, String> estimators,
-            Map<String, Map<String, Map<String, Integer>>> parents) {}
+            Map<String, Map<String, Map<String, Integer>>> parents,
+            List<String> pendingExtract) {}
 
     /**
      * Per objective with items, the item counts of the fidelity rungs over {@code items} (ascending, the last is all
@@ -62,6 +65,7 @@ public final class ItemChoice {
         Map<String, List<String>> out = new LinkedHashMap<>();
         Map<String, String> estimators = new LinkedHashMap<>();
         Map<String, Map<String, Map<String, Integer>>> parents = new LinkedHashMap<>();
+        List<String> pending = new ArrayList<>();
         for (int k = 0; k < spec.objectives().size(); k++) {
             RunSpec.ObjectiveSpec o = spec.objectives().get(k);
             long orderSeed = spec.seed() * 1_000_003L + k + 1;
@@ -95,21 +99,70 @@ public final class ItemChoice {
                 throw new RunException(
                         "run.objectives[" + k + "].n: estimator '" + o.estimator() + "' needs n > 0 items");
             }
-            ExtractResult r = extract(spec, runDir, o, task, items);
-            out.put(o.name(), List.copyOf(r.subset().itemIds()));
-            estimators.put(o.name(), r.toJson());
+            Path file = extractFile(runDir, o);
+            if (Files.exists(file)) {
+                ExtractResult r = ExtractResult.read(file);
+                out.put(o.name(), List.copyOf(r.subset().itemIds()));
+                estimators.put(o.name(), r.toJson());
+            } else {
+                // the extract stage waits for the parents' answers, work items of the run: until then every item
+                out.put(o.name(), items.stream().map(Item::id).toList());
+                pending.add(o.name());
+            }
         }
-        return new Choice(out, estimators, parents);
+        return new Choice(out, estimators, parents, List.copyOf(pending));
     }
 
-    private static String device(RunSpec spec) {
-        return spec.devices().isEmpty() || spec.devices().get(0).startsWith("cpu")
-                ? "cpu"
-                : spec.devices().get(0);
+    static Path extractFile(Path runDir, RunSpec.ObjectiveSpec o) {
+        return runDir.resolve("extract-" + o.name() + ".json");
+    }
+
+    /**
+     * The extract stage of the objectives in {@code pending} once the models have answered every item
+     * ({@code answers}: per objective, model alias to item to 0/1, from the run's journal): IRT fit, calibration and
+     * subset ({@code extract-OBJ.json}), then the run's final items ({@code items.json}) and setup.
+     */
+    public static RunSetup finishExtract(
+            RunSpec spec,
+            Path runDir,
+            RunSetup provisional,
+            List<String> pending,
+            Map<String, Map<String, Map<String, Integer>>> answers) {
+        Map<String, List<String>> items = new LinkedHashMap<>(provisional.items());
+        Map<String, String> estimators = new LinkedHashMap<>(provisional.estimators());
+        for (RunSpec.ObjectiveSpec o : spec.objectives()) {
+            if (!pending.contains(o.name())) {
+                continue;
+            }
+            Task task = TaskLoader.load(Path.of(o.task()));
+            Map<String, Map<String, Integer>> byAlias = answers.getOrDefault(o.name(), Map.of());
+            // the workers' answers, by model folder: nothing is evaluated here
+            ModelEvaluator journaled = folder -> {
+                for (Map.Entry<String, String> m : spec.models().entrySet()) {
+                    if (Path.of(m.getValue())
+                            .toAbsolutePath()
+                            .normalize()
+                            .equals(folder.toAbsolutePath().normalize())) {
+                        Map<String, Integer> y = byAlias.get(m.getKey());
+                        if (y != null) {
+                            Map<String, Boolean> out = new LinkedHashMap<>();
+                            y.forEach((id, v) -> out.put(id, v == 1));
+                            return out;
+                        }
+                    }
+                }
+                throw new RunException("the journal has no answers of model " + folder + " to " + o.name());
+            };
+            ExtractResult r = extract(spec, runDir, o, task, TaskLoader.items(task), journaled);
+            items.put(o.name(), List.copyOf(r.subset().itemIds()));
+            estimators.put(o.name(), r.toJson());
+        }
+        RunFolder.writeItems(runDir, items);
+        return new RunSetup(spec.name(), provisional.spec(), items, estimators, rungs(spec, items));
     }
 
     private static ExtractResult extract(
-            RunSpec spec, Path runDir, RunSpec.ObjectiveSpec o, Task task, List<Item> items) {
+            RunSpec spec, Path runDir, RunSpec.ObjectiveSpec o, Task task, List<Item> items, ModelEvaluator evaluator) {
         Set<String> parents = new LinkedHashSet<>();
         if (spec.genome().base() != null) {
             parents.add(spec.models().get(spec.genome().base()));
@@ -119,10 +172,9 @@ public final class ItemChoice {
         }
         List<Path> models = parents.stream().map(Path::of).toList();
         List<Item> fewshot = TaskLoader.fewshotItems(task);
-        TaskEvaluator evaluator = new TaskEvaluator(task, items, fewshot, device(spec), () -> {});
         ResponseCache cache = new ResponseCache(spec.responseCache(), LOG::warn);
         Extract.Settings settings = Extract.Settings.of(o.selector(), o.n(), spec.seed(), o.estimator());
-        Path file = runDir.resolve("extract-" + o.name() + ".json");
+        Path file = extractFile(runDir, o);
         LOG.info(
                 "extract stage for objective {}: {} parent(s) on {} items of {}",
                 o.name(),

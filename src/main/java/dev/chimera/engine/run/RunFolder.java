@@ -2,7 +2,6 @@ package dev.chimera.engine.run;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.chimera.estimate.ExtractResult;
 import dev.chimera.merge.MergeConfig;
 import dev.chimera.merge.MergeRunner;
 import dev.chimera.search.Evaluation;
@@ -17,6 +16,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * A run's folder on the coordinator's disk:
@@ -43,13 +43,18 @@ public final class RunFolder {
     private RunFolder() {}
 
     /** A run ready to continue: spec, folder, journal state, the replayed search and what workers need. */
+    /**
+     * {@code pendingExtract}: objectives whose extract stage waits for the parents' answers (work items of the run);
+     * until it is done {@code setup} holds every item of theirs.
+     */
     public record Opened(
             RunSpec spec,
             Path dir,
             RunState state,
             RunSearch search,
             RunSetup setup,
-            Map<String, Map<String, Map<String, Integer>>> parents) {
+            Map<String, Map<String, Map<String, Integer>>> parents,
+            List<String> pendingExtract) {
         /** {@code parents.json}: per objective, each model's answers to every item. */
         public void writeParents(Map<String, Map<String, Map<String, Integer>>> parents) {
             writeJson(dir.resolve(PARENTS), parents);
@@ -82,7 +87,7 @@ public final class RunFolder {
         }
         AtomicFiles.writeString(dir.resolve(CONFIG), spec.text());
         ItemChoice.Choice choice = ItemChoice.choose(spec, dir);
-        writeJson(dir.resolve(ITEMS), choice.items());
+        writeItems(dir, choice.items());
         if (!choice.parents().isEmpty()) {
             writeJson(dir.resolve(PARENTS), choice.parents());
         }
@@ -98,7 +103,12 @@ public final class RunFolder {
                         choice.items(),
                         choice.estimators(),
                         ItemChoice.rungs(spec, choice.items())),
-                choice.parents());
+                choice.parents(),
+                choice.pendingExtract());
+    }
+
+    static void writeItems(Path dir, Map<String, List<String>> items) {
+        writeJson(dir.resolve(ITEMS), items);
     }
 
     private static void writeJson(Path file, Object value) {
@@ -154,20 +164,20 @@ public final class RunFolder {
                     + "); nothing to resume");
         }
         SearchSpace space = SearchSpace.of(spec);
-        Map<String, String> estimators = new LinkedHashMap<>();
-        for (RunSpec.ObjectiveSpec o : spec.objectives()) {
-            Path f = dir.resolve("extract-" + o.name() + ".json");
-            if (Files.exists(f)) {
-                estimators.put(o.name(), ExtractResult.read(f).toJson());
-            }
-        }
+        // the choice as at the start: what the extract stage already wrote is read back, the rest still pends
+        ItemChoice.Choice choice = ItemChoice.choose(spec, dir);
+        Map<String, List<String>> chosen = new LinkedHashMap<>(items);
+        chosen.putAll(choice.items().entrySet().stream()
+                .filter(e -> choice.pendingExtract().contains(e.getKey()) || !items.containsKey(e.getKey()))
+                .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)));
         return new Opened(
                 spec,
                 dir,
                 state,
                 RunSearch.start(spec, space, state),
-                new RunSetup(spec.name(), text, items, estimators, ItemChoice.rungs(spec, items)),
-                parents);
+                new RunSetup(spec.name(), text, chosen, choice.estimators(), ItemChoice.rungs(spec, chosen)),
+                parents,
+                choice.pendingExtract());
     }
 
     static void writeGeneration(Path dir, RunEvent.GenerationDone g, ObjectNode snapshot) {
