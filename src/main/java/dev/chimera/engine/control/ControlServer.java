@@ -94,12 +94,22 @@ public final class ControlServer extends AllDirectives implements AutoCloseable 
         return s;
     }
 
-    /** The configured token, or one made at random and written to the token file (mode 600) for local clients. */
     /**
      * The token a client sends: {@code chimera.control.token} (or CHIMERA_TOKEN), else the token file a node on this
      * machine wrote. A client never creates the file: without a token it stops with an error that says where to get one.
      */
     public static String clientToken(Config control) {
+        String known = knownToken(control);
+        if (known != null) {
+            return known;
+        }
+        throw new ChimeraException("no control token: pass --token, set CHIMERA_TOKEN or chimera.control.token, or run"
+                + " on the node's machine, where the node wrote its token to " + control.getString("token-file")
+                + " (chimera.control.token-file, CHIMERA_TOKEN_FILE)");
+    }
+
+    /** The configured token, else the token file's (null when neither has one). */
+    private static String knownToken(Config control) {
         String t = control.getString("token");
         if (!t.isBlank()) {
             return t;
@@ -112,28 +122,20 @@ public final class ControlServer extends AllDirectives implements AutoCloseable 
                     return existing;
                 }
             }
+            return null;
         } catch (IOException e) {
             throw new ChimeraException("cannot read the control token file " + file + ": " + e.getMessage(), e);
         }
-        throw new ChimeraException("no control token: pass --token, set CHIMERA_TOKEN or chimera.control.token, or run"
-                + " on the node's machine, where the node wrote its token to " + file
-                + " (chimera.control.token-file, CHIMERA_TOKEN_FILE)");
     }
 
     /** The node's token: the configured one, else the token file's, else a random one written to the token file. */
     public static String tokenFromConfig(Config control) {
-        String t = control.getString("token");
-        if (!t.isBlank()) {
-            return t;
+        String known = knownToken(control);
+        if (known != null) {
+            return known;
         }
         Path file = Path.of(control.getString("token-file"));
         try {
-            if (Files.isRegularFile(file)) {
-                String existing = Files.readString(file, StandardCharsets.UTF_8).trim();
-                if (!existing.isEmpty()) {
-                    return existing;
-                }
-            }
             byte[] b = new byte[24];
             new SecureRandom().nextBytes(b);
             String made = HexFormat.of().formatHex(b);
