@@ -102,6 +102,13 @@ class MergekitOracleTest {
                 Arguments.of(
                         "arcee_fusion",
                         "models:\n  - model: $D/base\n  - model: $D/a\nmerge_method: arcee_fusion\nbase_model: $D/base\n"),
+                Arguments.of(
+                        "ram",
+                        "models:\n  - model: $D/a\n  - model: $D/b\n  - model: $D/c\nmerge_method: ram\nbase_model: $D/base\n"),
+                Arguments.of(
+                        "ramplus_tl",
+                        "models:\n  - model: $D/a\n  - model: $D/b\n  - model: $D/c\nmerge_method: ramplus_tl\nbase_model: $D/base\n"
+                                + "parameters: {r: 0.3, alpha: 0.5, epsilon: 0.001}\n"),
                 Arguments.of("genome_ties_groups", genomeYaml()),
                 Arguments.of(
                         "passthrough",

@@ -29,7 +29,9 @@ public final class MergeMethods {
                 new SceMerge(),
                 new NearSwapMerge(),
                 new PassthroughMerge(),
-                new ArceeFusionMerge())) {
+                new ArceeFusionMerge(),
+                new RamMerge(false),
+                new RamMerge(true))) {
             METHODS.put(m.name(), m);
         }
     }

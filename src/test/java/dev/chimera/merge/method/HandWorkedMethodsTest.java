@@ -260,6 +260,24 @@ class HandWorkedMethodsTest {
     }
 
     @Test
+    void ramKeepsUniqueTaskVectorsAndAveragesSharedOnes() {
+        // base 0; tv1 = [1, 0, 2, 1e-6], tv2 = [3, 0, 0, 0]; epsilon 1e-5: contributions [2, 0, 1, 0]
+        // -> position 0 shared: (1 + 3) / 2 = 2; position 2 only model 1: 2; 1e-6 is below epsilon: 0
+        List<float[]> in = List.of(new float[4], new float[] {1, 0, 2, 1e-6f}, new float[] {3, 0, 0, 0});
+        float[] r = h.run("ram", in, new long[] {4}, 0, Map.of(), List.of(), "w", false);
+        assertArrayEquals(new float[] {2, 0, 2, 0}, r, 1e-6f);
+        // ramplus_tl: model 1 shares 1 parameter and owns 1: rho = 1, clamped to alpha 0.2, lambda = 1 + 0.1 * 0.2;
+        // its unique 2 becomes 2.04; model 2 owns none (rho = 1 / epsilon, clamped: its lambda scales nothing)
+        float[] p = h.run("ramplus_tl", in, new long[] {4}, 0, Map.of(), List.of(), "w", false);
+        assertArrayEquals(new float[] {2, 0, 2.04f, 0}, p, 1e-6f);
+        // r and alpha as given: r 0.5, alpha 2 -> lambda = 1 + 0.5 * 1 = 1.5
+        float[] q = h.run("ramplus_tl", in, new long[] {4}, 0, Map.of("r", 0.5, "alpha", 2.0), List.of(), "w", false);
+        assertArrayEquals(new float[] {2, 0, 3, 0}, q, 1e-6f);
+        // a base is required
+        assertThrows(MergeException.class, () -> h.run("ram", in, new long[] {4}, -1, Map.of(), List.of(), "w", false));
+    }
+
+    @Test
     void nearswapFormula() {
         // base [0, 0, 0], x [0.1, 1, -4], t 0.5: w = clamp(0.5/|d|, 0, 1) = [1, 0.5, 0.125] -> [0.1, 0.5, -0.5]
         float[] r = h.run(
