@@ -29,7 +29,21 @@ public record MergeConfig(
         Map<String, Setting> parameters,
         String dtype,
         String outDtype,
-        String tokenizerSource) {
+        String tokenizerSource,
+        String chatTemplate) {
+
+    /** A config without a {@code chat_template}. */
+    public MergeConfig(
+            List<InputModel> models,
+            List<OutputSlice> slices,
+            String mergeMethod,
+            String baseModel,
+            Map<String, Setting> parameters,
+            String dtype,
+            String outDtype,
+            String tokenizerSource) {
+        this(models, slices, mergeMethod, baseModel, parameters, dtype, outDtype, tokenizerSource, null);
+    }
 
     public MergeConfig {
         models = models == null ? List.of() : List.copyOf(models);

@@ -117,6 +117,9 @@ public final class MergeConfigYaml {
         if (c.tokenizerSource() != null) {
             out.put("tokenizer_source", c.tokenizerSource());
         }
+        if (c.chatTemplate() != null) {
+            out.put("chat_template", c.chatTemplate());
+        }
         try {
             return YAML.writeValueAsString(out);
         } catch (IOException e) {
@@ -208,7 +211,8 @@ public final class MergeConfigYaml {
                     params(root.get("parameters"), "parameters"),
                     text(root, "dtype", false),
                     text(root, "out_dtype", false),
-                    optModel(root, "tokenizer_source"));
+                    optModel(root, "tokenizer_source"),
+                    text(root, "chat_template", false));
         }
 
         private String optModel(JsonNode n, String key) {

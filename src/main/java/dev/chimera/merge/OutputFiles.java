@@ -25,6 +25,12 @@ final class OutputFiles {
         }
         cfg.write(dir);
         TokenizerFiles.copy(models.dir(plan.tokenizerFrom()), dir);
+        String template = ChatTemplates.resolve(
+                config.chatTemplate(),
+                config.referencedModels().stream().map(models::dir).toList());
+        if (template != null) {
+            ChatTemplates.write(dir, template);
+        }
         if (plan.unionVocab() != null) {
             TokenizerVocab.read(models.dir(plan.tokenizerFrom())).writeUnion(plan.unionVocab(), dir);
         }

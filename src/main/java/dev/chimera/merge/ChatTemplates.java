@@ -1,0 +1,123 @@
+package dev.chimera.merge;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.chimera.merge.method.MergeException;
+import dev.chimera.tensor.AtomicFiles;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A merge config's {@code chat_template}, as mergekit's {@code _set_chat_template} resolves it: {@code auto} (the
+ * template most of the referenced models carry; none: the donor's stays), a bundled name ({@code chatml},
+ * {@code llama3}: Chimera's own Jinja, rendering as mergekit's files do), or a Jinja template given inline (at least
+ * 20 characters with a "{"). The output folder gets it as {@code chat_template.jinja}, and tokenizer_config.json loses
+ * its own {@code chat_template}, as transformers' {@code save_pretrained} writes a tokenizer.
+ */
+final class ChatTemplates {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** Names mergekit bundles that Chimera does not: given inline or through {@code auto} instead. */
+    private static final List<String> NOT_BUNDLED = List.of("alpaca", "exaone", "mistral");
+
+    private ChatTemplates() {}
+
+    /** The template {@code setting} stands for, or null when nothing is to be set. */
+    static String resolve(String setting, List<Path> referencedModels) {
+        if (setting == null || setting.isEmpty()) {
+            return null;
+        }
+        if (setting.equals("auto")) {
+            // the plurality among the referenced models; ties go to the first seen (mergekit: a set's order)
+            Map<String, Integer> counts = new LinkedHashMap<>();
+            for (Path m : referencedModels) {
+                String t = ofModel(m);
+                if (t != null) {
+                    counts.merge(t, 1, Integer::sum);
+                }
+            }
+            return counts.entrySet().stream()
+                    .reduce((a, b) -> b.getValue() > a.getValue() ? b : a)
+                    .map(Map.Entry::getKey)
+                    .orElse(null);
+        }
+        String bundled = bundled(setting);
+        if (bundled != null) {
+            return bundled;
+        }
+        if (NOT_BUNDLED.contains(setting)) {
+            throw new MergeException("chat_template: '" + setting + "' is one of mergekit's bundled templates that"
+                    + " Chimera does not bundle (chatml, llama3 are): give the template inline or use 'auto'");
+        }
+        if (setting.length() < 20 || !setting.contains("{")) {
+            throw new MergeException("chat_template: '" + setting + "' is neither auto, a bundled name (chatml, llama3)"
+                    + " nor a Jinja template");
+        }
+        return setting;
+    }
+
+    /** A model folder's chat template (chat_template.jinja, else tokenizer_config.json's), stripped, or null. */
+    static String ofModel(Path dir) {
+        try {
+            Path jinja = dir.resolve("chat_template.jinja");
+            if (Files.isRegularFile(jinja)) {
+                return Files.readString(jinja, StandardCharsets.UTF_8).strip();
+            }
+            Path cfg = dir.resolve("tokenizer_config.json");
+            if (!Files.isRegularFile(cfg)) {
+                return null;
+            }
+            JsonNode t = JSON.readTree(cfg.toFile()).get("chat_template");
+            if (t == null || t.isNull()) {
+                return null;
+            }
+            if (t.isArray()) { // named templates: the default one
+                for (JsonNode named : t) {
+                    if ("default".equals(named.path("name").asText())) {
+                        return named.path("template").asText().strip();
+                    }
+                }
+                return null;
+            }
+            String s = t.asText().strip();
+            return s.isEmpty() ? null : s;
+        } catch (IOException e) {
+            throw new MergeException("cannot read the chat template of " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Writes {@code template} as the output's chat template. */
+    static void write(Path outDir, String template) {
+        AtomicFiles.writeString(outDir.resolve("chat_template.jinja"), template);
+        Path cfg = outDir.resolve("tokenizer_config.json");
+        if (Files.isRegularFile(cfg)) {
+            try {
+                JsonNode root = JSON.readTree(cfg.toFile());
+                if (root instanceof ObjectNode o && o.has("chat_template")) {
+                    o.remove("chat_template");
+                    AtomicFiles.write(cfg, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(o));
+                }
+            } catch (IOException e) {
+                throw new MergeException("cannot update " + cfg + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    private static String bundled(String name) {
+        if (!name.matches("[a-z0-9]+")) {
+            return null;
+        }
+        try (InputStream in = ChatTemplates.class.getResourceAsStream("/chat_templates/" + name + ".jinja")) {
+            return in == null ? null : new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new MergeException("cannot read the bundled chat template " + name + ": " + e.getMessage(), e);
+        }
+    }
+}
