@@ -232,27 +232,25 @@ public final class MergeConfigYaml {
             if (v.isObject()) {
                 // mergekit's long form {model: {path: ...}} or {model: path, lora: ...}
                 JsonNode p = v.has("model") ? v.get("model") : v;
+                String lora = null;
                 if (v.has("lora") && !v.get("lora").isNull()) {
-                    throw new MergeException(
-                            source + ": '" + key + "' uses a LoRA adapter; merge the adapter into its model first");
+                    JsonNode l = v.get("lora");
+                    lora = l.isObject() ? l.path("path").asText(null) : l.asText(null);
+                    if (lora == null) {
+                        throw new MergeException(source + ": '" + key + "'.lora is not a folder path");
+                    }
                 }
-                if (p.isObject() && p.has("path")) {
-                    return p.get("path").asText();
-                }
-                if (p.isTextual()) {
-                    return p.asText();
+                String path =
+                        p.isObject() && p.has("path") ? p.get("path").asText() : p.isTextual() ? p.asText() : null;
+                if (path != null) {
+                    return lora == null ? path : path + "+" + lora;
                 }
                 throw new MergeException(source + ": '" + key + "' is not a model reference");
             }
             if (!v.isTextual()) {
                 throw new MergeException(source + ": '" + key + "' must be a model folder path");
             }
-            String s = v.asText();
-            if (s.contains("+") && !Files.exists(Path.of(s))) {
-                throw new MergeException(source + ": '" + key + "' = '" + s
-                        + "' looks like model+LoRA; merge the adapter into its model first");
-            }
-            return s;
+            return v.asText();
         }
 
         private String text(JsonNode n, String key, boolean required) {

@@ -43,6 +43,14 @@ public final class ModelFolders implements AutoCloseable {
         if (Files.isDirectory(p)) {
             return p;
         }
+        int plus = ref.indexOf('+');
+        if (plus > 0 && plus < ref.length() - 1) {
+            // mergekit's model+adapter: the model with its LoRA adapter applied (made once, cached)
+            return LoraAdapter.applied(
+                    resolve(ref.substring(0, plus), configDir),
+                    resolve(ref.substring(plus + 1), configDir),
+                    LoraAdapter.cacheRoot());
+        }
         if (!p.isAbsolute() && configDir != null && Files.isDirectory(configDir.resolve(ref))) {
             return configDir.resolve(ref);
         }
