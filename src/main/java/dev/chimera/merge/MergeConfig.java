@@ -30,7 +30,8 @@ public record MergeConfig(
         String dtype,
         String outDtype,
         String tokenizerSource,
-        String chatTemplate) {
+        String chatTemplate,
+        Integer padVocabToMultipleOf) {
 
     /** A config without a {@code chat_template}. */
     public MergeConfig(
@@ -42,10 +43,14 @@ public record MergeConfig(
             String dtype,
             String outDtype,
             String tokenizerSource) {
-        this(models, slices, mergeMethod, baseModel, parameters, dtype, outDtype, tokenizerSource, null);
+        this(models, slices, mergeMethod, baseModel, parameters, dtype, outDtype, tokenizerSource, null, null);
     }
 
     public MergeConfig {
+        if (padVocabToMultipleOf != null && (padVocabToMultipleOf < 1 || tokenizerSource == null)) {
+            throw new MergeException("tokenizer.pad_to_multiple_of must be >= 1 and comes with a tokenizer source, got "
+                    + padVocabToMultipleOf);
+        }
         models = models == null ? List.of() : List.copyOf(models);
         slices = slices == null ? List.of() : List.copyOf(slices);
         parameters = parameters == null ? Map.of() : Map.copyOf(new LinkedHashMap<>(parameters));

@@ -114,7 +114,12 @@ public final class MergeConfigYaml {
         if (c.outDtype() != null) {
             out.put("out_dtype", c.outDtype());
         }
-        if (c.tokenizerSource() != null) {
+        if (c.padVocabToMultipleOf() != null) {
+            Map<String, Object> block = new LinkedHashMap<>();
+            block.put("source", c.tokenizerSource());
+            block.put("pad_to_multiple_of", c.padVocabToMultipleOf());
+            out.put("tokenizer", block);
+        } else if (c.tokenizerSource() != null) {
             out.put("tokenizer_source", c.tokenizerSource());
         }
         if (c.chatTemplate() != null) {
@@ -146,8 +151,38 @@ public final class MergeConfigYaml {
                 throw new MergeException(
                         source + ": 'modules' (multi-module architectures) is not supported; use 'models' or 'slices'");
             }
-            if (root.has("tokenizer")) {
-                throw new MergeException(source + ": the 'tokenizer' block is not supported; use 'tokenizer_source'");
+            // mergekit's tokenizer block: source (default union) and pad_to_multiple_of; per-token overrides are not
+            // supported (they need the output tokenizer rebuilt, see README)
+            String blockSource = null;
+            Integer pad = null;
+            if (root.has("tokenizer") && !root.get("tokenizer").isNull()) {
+                JsonNode t = obj(root.get("tokenizer"), "tokenizer");
+                if (root.has("tokenizer_source")
+                        && !root.get("tokenizer_source").isNull()) {
+                    throw new MergeException(
+                            source + ": give either 'tokenizer_source' or a 'tokenizer' block, not both");
+                }
+                for (java.util.Iterator<String> it = t.fieldNames(); it.hasNext(); ) {
+                    String f = it.next();
+                    if (!f.equals("source") && !f.equals("pad_to_multiple_of") && !f.equals("tokens")) {
+                        throw new MergeException(source + ": unknown key 'tokenizer." + f + "'");
+                    }
+                }
+                if (t.has("tokens")
+                        && !t.get("tokens").isNull()
+                        && t.get("tokens").size() > 0) {
+                    throw new MergeException(source + ": 'tokenizer.tokens' (per-token embedding sources) is not"
+                            + " supported; give only tokenizer.source and tokenizer.pad_to_multiple_of");
+                }
+                blockSource = t.has("source") && !t.get("source").isNull() ? modelRef(t, "tokenizer.source") : "union";
+                if (t.has("pad_to_multiple_of") && !t.get("pad_to_multiple_of").isNull()) {
+                    JsonNode n = t.get("pad_to_multiple_of");
+                    if (!n.isIntegralNumber() || n.asInt() < 1) {
+                        throw new MergeException(
+                                source + ": tokenizer.pad_to_multiple_of must be an integer >= 1, got " + n);
+                    }
+                    pad = n.asInt();
+                }
             }
             String method = text(root, "merge_method", true);
             List<MergeConfig.InputModel> models = new ArrayList<>();
@@ -211,8 +246,9 @@ public final class MergeConfigYaml {
                     params(root.get("parameters"), "parameters"),
                     text(root, "dtype", false),
                     text(root, "out_dtype", false),
-                    optModel(root, "tokenizer_source"),
-                    text(root, "chat_template", false));
+                    blockSource != null ? blockSource : optModel(root, "tokenizer_source"),
+                    text(root, "chat_template", false),
+                    pad);
         }
 
         private String optModel(JsonNode n, String key) {

@@ -158,6 +158,12 @@ public final class MergePlanner {
             }
         }
         int size = out.values().stream().mapToInt(Integer::intValue).max().orElse(-1) + 1;
+        Integer pad = config.padVocabToMultipleOf();
+        if (pad != null && size % pad != 0) {
+            // mergekit pads the embedding tables with zero rows (no input has a token there) and the config's
+            // vocab_size
+            size += pad - size % pad;
+        }
         return new VocabPlan(from, out, size, vocabs, union);
     }
 

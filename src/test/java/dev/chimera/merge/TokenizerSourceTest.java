@@ -100,6 +100,63 @@ class TokenizerSourceTest {
         }
     }
 
+    /** mergekit's tokenizer block: source, and zero rows up to a multiple of pad_to_multiple_of (config too). */
+    @Test
+    void theTokenizerBlockPadsTheVocabularyWithZeroRows() throws IOException {
+        String yaml = """
+                models:
+                  - model: $D/a
+                    parameters: {weight: 1.0}
+                  - model: $D/b
+                    parameters: {weight: 3.0}
+                merge_method: task_arithmetic
+                base_model: $D/base
+                tokenizer:
+                  source: base
+                  pad_to_multiple_of: 24
+                """;
+        var out = merge("tokpad", yaml);
+        var same = merge(
+                "tokbase2",
+                yaml.replace("tokenizer:\n  source: base\n  pad_to_multiple_of: 24\n", "tokenizer_source: base\n"));
+        String e = "model.embed_tokens.weight";
+        assertEquals(24 * H, out.get(e).length, "16 tokens padded to 24 rows");
+        for (int i = 0; i < 16 * H; i++) {
+            assertEquals(same.get(e)[i], out.get(e)[i], 0.0, "rows of the 16 tokens as with tokenizer_source");
+        }
+        for (int i = 16 * H; i < 24 * H; i++) {
+            assertEquals(0.0, out.get(e)[i], 0.0, "padding rows are zero");
+        }
+        JsonNode cfg = new ObjectMapper()
+                .readTree(dir.resolve("out-tokpad/config.json").toFile());
+        assertEquals(24, cfg.get("vocab_size").asInt());
+        // per-token overrides and both forms at once are refused by name
+        for (String[] bad : new String[][] {
+            {
+                "tokens",
+                "tokenizer:\n  source: base\n  tokens:\n    t1: {source: $D/a, force: true}\n",
+                "'tokenizer.tokens' (per-token embedding sources) is not supported"
+            },
+            {
+                "both",
+                "tokenizer_source: base\ntokenizer:\n  source: base\n",
+                "give either 'tokenizer_source' or a 'tokenizer' block"
+            }
+        }) {
+            Path cfgFile = MergeCliTestSupport.config(
+                    dir,
+                    "bad-" + bad[0],
+                    "models:\n  - model: $D/a\n  - model: $D/b\n" + "merge_method: linear\nparameters: {weight: 1.0}\n"
+                            + bad[1]);
+            CliRun r = MergeCliTest.cli(
+                    "merge",
+                    cfgFile.toString(),
+                    dir.resolve("out-bad-" + bad[0]).toString());
+            assertEquals(1, r.code(), bad[0]);
+            assertTrue(r.err().contains(bad[2]), r.err());
+        }
+    }
+
     @Test
     void unionAppendsNewTokensTakingTheOnlyModelThatHasThem() throws IOException {
         var out = merge("tokunion", """
