@@ -3,6 +3,7 @@ package dev.chimera.merge;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
@@ -11,9 +12,13 @@ import java.util.List;
 /**
  * Lines up embedding rows when vocabularies differ, as mergekit's {@code PermutedEmbeddings}: each input gets one
  * row per output token, its own where it has the token; otherwise a default row shared by all inputs: the only
- * input that has the token, else the base's row, else the mean of the inputs that have it, else zeros.
+ * input that has the token, else the base's row, else the mean of the inputs that have it, else zeros. Rows past
+ * the vocabulary ({@link #PADDING}, tokenizer.pad_to_multiple_of) get each input's mean over its vocabulary rows.
  */
 final class EmbeddingRows {
+    /** The row source of a padding row. */
+    static final int PADDING = -2;
+
     private EmbeddingRows() {}
 
     static List<NDArray> permute(List<NDArray> inputs, List<int[]> rowSources, int baseIndex) {
@@ -48,9 +53,20 @@ final class EmbeddingRows {
             NDArray useBase = count.gte(2f).logicalAnd(present.get(baseIndex).gt(0f));
             dflt = NDArrays.where(useBase.broadcast(new Shape(v, h)), gathered.get(baseIndex), mean);
         }
+        int real = v;
+        while (real > 0 && rowSources.get(0)[real - 1] == PADDING) {
+            real--;
+        }
         List<NDArray> out = new ArrayList<>();
         for (int m = 0; m < inputs.size(); m++) {
-            out.add(NDArrays.where(present.get(m).gt(0f).broadcast(new Shape(v, h)), gathered.get(m), dflt));
+            NDArray rows = NDArrays.where(present.get(m).gt(0f).broadcast(new Shape(v, h)), gathered.get(m), dflt);
+            if (real < v) {
+                // as mergekit (after https://nlp.stanford.edu/~johnhew/vocab-expansion.html): the mean of the real rows
+                NDArray top = rows.get(new NDIndex("0:{}, :", real));
+                NDArray fill = top.mean(new int[] {0}, true).broadcast(new Shape(v - real, h));
+                rows = NDArrays.concat(new NDList(top, fill), 0);
+            }
+            out.add(rows);
         }
         return out;
     }

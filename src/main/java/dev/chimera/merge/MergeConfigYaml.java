@@ -151,8 +151,8 @@ public final class MergeConfigYaml {
                 throw new MergeException(
                         source + ": 'modules' (multi-module architectures) is not supported; use 'models' or 'slices'");
             }
-            // mergekit's tokenizer block: source (default union) and pad_to_multiple_of; per-token overrides are not
-            // supported (they need the output tokenizer rebuilt, see README)
+            // mergekit's tokenizer block: source (default union) and pad_to_multiple_of; per-token overrides (tokens)
+            // are not implemented yet
             String blockSource = null;
             Integer pad = null;
             if (root.has("tokenizer") && !root.get("tokenizer").isNull()) {

@@ -160,8 +160,7 @@ public final class MergePlanner {
         int size = out.values().stream().mapToInt(Integer::intValue).max().orElse(-1) + 1;
         Integer pad = config.padVocabToMultipleOf();
         if (pad != null && size % pad != 0) {
-            // mergekit pads the embedding tables with zero rows (no input has a token there) and the config's
-            // vocab_size
+            // mergekit pads the embedding tables up to the multiple, and the config's vocab_size with them
             size += pad - size % pad;
         }
         return new VocabPlan(from, out, size, vocabs, union);
@@ -185,6 +184,15 @@ public final class MergePlanner {
             long rows = specs.get(i).shape()[0];
             int[] p = new int[vocabPlan.size()];
             Arrays.fill(p, -1);
+            for (int r = vocabPlan.out().values().stream()
+                                    .mapToInt(Integer::intValue)
+                                    .max()
+                                    .orElse(-1)
+                            + 1;
+                    r < p.length;
+                    r++) {
+                p[r] = EmbeddingRows.PADDING;
+            }
             for (var e : vocabPlan.out().entrySet()) {
                 Integer id = v.ids().get(e.getKey());
                 if (id != null && id < rows) {
