@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Lines up embedding rows when vocabularies differ, as mergekit's {@code PermutedEmbeddings}: each input gets one
@@ -22,6 +23,15 @@ final class EmbeddingRows {
     private EmbeddingRows() {}
 
     static List<NDArray> permute(List<NDArray> inputs, List<int[]> rowSources, int baseIndex) {
+        return permute(inputs, rowSources, baseIndex, Map.of());
+    }
+
+    /**
+     * With the tokenizer block's per-token sources: row r's default becomes {@code overrides.get(r)} = {input (-1:
+     * zeros), that input's row, force}; a forced row takes the default in every input, even one that has the token.
+     */
+    static List<NDArray> permute(
+            List<NDArray> inputs, List<int[]> rowSources, int baseIndex, Map<Integer, int[]> overrides) {
         int v = rowSources.get(0).length;
         long h = inputs.get(0).getShape().get(1);
         var mgr = inputs.get(0).getManager();
@@ -52,6 +62,26 @@ final class EmbeddingRows {
         if (baseIndex >= 0) {
             NDArray useBase = count.gte(2f).logicalAnd(present.get(baseIndex).gt(0f));
             dflt = NDArrays.where(useBase.broadcast(new Shape(v, h)), gathered.get(baseIndex), mean);
+        }
+        if (!overrides.isEmpty()) {
+            float[] isOverride = new float[v];
+            float[] forced = new float[v];
+            NDArray chosen = mgr.zeros(new Shape(v, h), DataType.FLOAT32);
+            for (Map.Entry<Integer, int[]> o : overrides.entrySet()) {
+                int r = o.getKey();
+                int[] spec = o.getValue();
+                isOverride[r] = 1;
+                forced[r] = spec[2];
+                if (spec[0] >= 0) {
+                    chosen.set(new NDIndex("{}, :", r), inputs.get(spec[0]).get(new NDIndex("{}, :", spec[1])));
+                }
+            }
+            dflt = NDArrays.where(
+                    mgr.create(isOverride, new Shape(v, 1)).gt(0f).broadcast(new Shape(v, h)), chosen, dflt);
+            NDArray keep = mgr.create(forced, new Shape(v, 1)).eq(0f).toType(DataType.FLOAT32, false);
+            for (int m = 0; m < present.size(); m++) {
+                present.set(m, present.get(m).mul(keep));
+            }
         }
         int real = v;
         while (real > 0 && rowSources.get(0)[real - 1] == PADDING) {

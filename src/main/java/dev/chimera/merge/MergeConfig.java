@@ -1,6 +1,7 @@
 package dev.chimera.merge;
 
 import dev.chimera.merge.method.MergeException;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -31,7 +32,28 @@ public record MergeConfig(
         String outDtype,
         String tokenizerSource,
         String chatTemplate,
-        Integer padVocabToMultipleOf) {
+        TokenizerBlock tokenizer) {
+
+    /**
+     * mergekit's {@code tokenizer:} block beyond its source: padding of the vocabulary and per-token embedding sources.
+     *
+     * @param padToMultipleOf embedding rows up to a multiple of this (null: none)
+     * @param tokens by token: where its embedding row comes from, and whether every input takes it ({@code force})
+     */
+    public record TokenizerBlock(Integer padToMultipleOf, Map<String, TokenEmbedding> tokens) {
+        public TokenizerBlock {
+            tokens = tokens == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(tokens));
+            if (padToMultipleOf != null && padToMultipleOf < 1) {
+                throw new MergeException("tokenizer.pad_to_multiple_of must be >= 1, got " + padToMultipleOf);
+            }
+        }
+    }
+
+    /**
+     * One token's embedding source: {@code zero}; {@code model} (that model's row of the same token); or
+     * {@code model_token} (that model's row of {@code token} or of row {@code tokenId}).
+     */
+    public record TokenEmbedding(String kind, String model, String token, Integer tokenId, boolean force) {}
 
     /** A config without a {@code chat_template}. */
     public MergeConfig(
@@ -46,10 +68,19 @@ public record MergeConfig(
         this(models, slices, mergeMethod, baseModel, parameters, dtype, outDtype, tokenizerSource, null, null);
     }
 
+    /** Embedding rows up to a multiple of this, or null. */
+    public Integer padVocabToMultipleOf() {
+        return tokenizer == null ? null : tokenizer.padToMultipleOf();
+    }
+
+    /** Per-token embedding sources of the tokenizer block (empty without one). */
+    public Map<String, TokenEmbedding> tokenEmbeddings() {
+        return tokenizer == null ? Map.of() : tokenizer.tokens();
+    }
+
     public MergeConfig {
-        if (padVocabToMultipleOf != null && (padVocabToMultipleOf < 1 || tokenizerSource == null)) {
-            throw new MergeException("tokenizer.pad_to_multiple_of must be >= 1 and comes with a tokenizer source, got "
-                    + padVocabToMultipleOf);
+        if (tokenizer != null && tokenizerSource == null) {
+            throw new MergeException("a tokenizer block comes with a tokenizer source");
         }
         models = models == null ? List.of() : List.copyOf(models);
         slices = slices == null ? List.of() : List.copyOf(slices);

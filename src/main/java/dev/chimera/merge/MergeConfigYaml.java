@@ -114,10 +114,39 @@ public final class MergeConfigYaml {
         if (c.outDtype() != null) {
             out.put("out_dtype", c.outDtype());
         }
-        if (c.padVocabToMultipleOf() != null) {
+        if (c.tokenizer() != null) {
             Map<String, Object> block = new LinkedHashMap<>();
             block.put("source", c.tokenizerSource());
-            block.put("pad_to_multiple_of", c.padVocabToMultipleOf());
+            if (c.padVocabToMultipleOf() != null) {
+                block.put("pad_to_multiple_of", c.padVocabToMultipleOf());
+            }
+            if (!c.tokenEmbeddings().isEmpty()) {
+                Map<String, Object> tokens = new LinkedHashMap<>();
+                c.tokenEmbeddings().forEach((tok, e) -> {
+                    Map<String, Object> entry = new LinkedHashMap<>();
+                    Map<String, Object> src = new LinkedHashMap<>();
+                    switch (e.kind()) {
+                        case "model" -> entry.put("source", e.model());
+                        case "zero" -> {
+                            src.put("kind", "zero");
+                            entry.put("source", src);
+                        }
+                        default -> {
+                            src.put("kind", "model_token");
+                            src.put("model", e.model());
+                            if (e.token() != null) {
+                                src.put("token", e.token());
+                            } else {
+                                src.put("token_id", e.tokenId());
+                            }
+                            entry.put("source", src);
+                        }
+                    }
+                    entry.put("force", e.force());
+                    tokens.put(tok, entry);
+                });
+                block.put("tokens", tokens);
+            }
             out.put("tokenizer", block);
         } else if (c.tokenizerSource() != null) {
             out.put("tokenizer_source", c.tokenizerSource());
@@ -151,10 +180,9 @@ public final class MergeConfigYaml {
                 throw new MergeException(
                         source + ": 'modules' (multi-module architectures) is not supported; use 'models' or 'slices'");
             }
-            // mergekit's tokenizer block: source (default union) and pad_to_multiple_of; per-token overrides (tokens)
-            // are not implemented yet
+            // mergekit's tokenizer block: source (default union), pad_to_multiple_of, per-token embedding sources
             String blockSource = null;
-            Integer pad = null;
+            MergeConfig.TokenizerBlock block = null;
             if (root.has("tokenizer") && !root.get("tokenizer").isNull()) {
                 JsonNode t = obj(root.get("tokenizer"), "tokenizer");
                 if (root.has("tokenizer_source")
@@ -168,12 +196,7 @@ public final class MergeConfigYaml {
                         throw new MergeException(source + ": unknown key 'tokenizer." + f + "'");
                     }
                 }
-                if (t.has("tokens")
-                        && !t.get("tokens").isNull()
-                        && t.get("tokens").size() > 0) {
-                    throw new MergeException(source + ": 'tokenizer.tokens' (per-token embedding sources) is not"
-                            + " supported; give only tokenizer.source and tokenizer.pad_to_multiple_of");
-                }
+                Integer pad = null;
                 blockSource = t.has("source") && !t.get("source").isNull() ? modelRef(t, "tokenizer.source") : "union";
                 if (t.has("pad_to_multiple_of") && !t.get("pad_to_multiple_of").isNull()) {
                     JsonNode n = t.get("pad_to_multiple_of");
@@ -183,6 +206,15 @@ public final class MergeConfigYaml {
                     }
                     pad = n.asInt();
                 }
+                Map<String, MergeConfig.TokenEmbedding> tokens = new LinkedHashMap<>();
+                if (t.has("tokens") && !t.get("tokens").isNull()) {
+                    JsonNode ts = obj(t.get("tokens"), "tokenizer.tokens");
+                    for (java.util.Iterator<Map.Entry<String, JsonNode>> it = ts.fields(); it.hasNext(); ) {
+                        Map.Entry<String, JsonNode> e = it.next();
+                        tokens.put(e.getKey(), tokenEmbedding(e.getValue(), "tokenizer.tokens." + e.getKey()));
+                    }
+                }
+                block = new MergeConfig.TokenizerBlock(pad, tokens);
             }
             String method = text(root, "merge_method", true);
             List<MergeConfig.InputModel> models = new ArrayList<>();
@@ -248,7 +280,7 @@ public final class MergeConfigYaml {
                     text(root, "out_dtype", false),
                     blockSource != null ? blockSource : optModel(root, "tokenizer_source"),
                     text(root, "chat_template", false),
-                    pad);
+                    block);
         }
 
         private String optModel(JsonNode n, String key) {
@@ -287,6 +319,40 @@ public final class MergeConfigYaml {
                 throw new MergeException(source + ": '" + key + "' must be a model folder path");
             }
             return v.asText();
+        }
+
+        private MergeConfig.TokenEmbedding tokenEmbedding(JsonNode v, String at) {
+            JsonNode o = obj(v, at);
+            boolean force = o.path("force").asBoolean(false);
+            JsonNode src = o.get("source");
+            if (src == null || src.isNull()) {
+                throw new MergeException(source + ": " + at + ".source is missing");
+            }
+            if (src.isTextual()) {
+                return new MergeConfig.TokenEmbedding("model", src.asText(), null, null, force);
+            }
+            String kind = obj(src, at + ".source").path("kind").asText("");
+            switch (kind) {
+                case "zero":
+                    return new MergeConfig.TokenEmbedding("zero", null, null, null, force);
+                case "model_token": {
+                    String model = modelRef(src, at + ".source.model");
+                    boolean hasToken = src.hasNonNull("token");
+                    boolean hasId = src.hasNonNull("token_id");
+                    if (hasToken == hasId) {
+                        throw new MergeException(source + ": " + at + ".source needs exactly one of token or token_id");
+                    }
+                    return new MergeConfig.TokenEmbedding(
+                            "model_token",
+                            model,
+                            hasToken ? src.get("token").asText() : null,
+                            hasId ? src.get("token_id").asInt() : null,
+                            force);
+                }
+                default:
+                    throw new MergeException(
+                            source + ": " + at + ".source.kind must be zero or model_token, got '" + kind + "'");
+            }
         }
 
         private String text(JsonNode n, String key, boolean required) {

@@ -175,6 +175,46 @@ public final class MergePlanner {
         return Long.MAX_VALUE;
     }
 
+    /**
+     * The tokenizer block's per-token embedding sources for one embedding tensor: per output row,
+     * {input index (-1: zeros), that input's row, force (1) or not (0)}.
+     */
+    private Map<Integer, int[]> rowOverrides(List<MergeConfig.InputSlice> present) {
+        Map<Integer, int[]> out = new LinkedHashMap<>();
+        for (Map.Entry<String, MergeConfig.TokenEmbedding> e :
+                config.tokenEmbeddings().entrySet()) {
+            String tok = e.getKey();
+            MergeConfig.TokenEmbedding te = e.getValue();
+            Integer row = vocabPlan.out().get(tok);
+            if (row == null) {
+                throw new MergeException("tokenizer.tokens: token '" + tok + "' is not in the output vocabulary");
+            }
+            int force = te.force() ? 1 : 0;
+            if (te.kind().equals("zero")) {
+                out.put(row, new int[] {-1, 0, force});
+                continue;
+            }
+            int input = -1;
+            for (int i = 0; i < present.size(); i++) {
+                input = present.get(i).model().equals(te.model()) ? i : input;
+            }
+            if (input < 0) {
+                throw new MergeException(
+                        "tokenizer.tokens." + tok + ": model " + te.model() + " is not an input of the merge");
+            }
+            TokenizerVocab v = vocabPlan.models().get(te.model());
+            Integer src = te.kind().equals("model")
+                    ? v.ids().get(tok)
+                    : te.tokenId() != null ? te.tokenId() : v.ids().get(te.token());
+            if (src == null) {
+                throw new MergeException("tokenizer.tokens." + tok + ": model " + te.model() + " has no token '"
+                        + (te.kind().equals("model") ? tok : te.token()) + "'");
+            }
+            out.put(row, new int[] {input, src, force});
+        }
+        return out;
+    }
+
     /** Per input, the input row behind each output row; null when every input already matches the output. */
     private List<int[]> rowSources(List<MergeConfig.InputSlice> present, List<TensorSpec> specs) {
         List<int[]> perms = new ArrayList<>();
@@ -205,7 +245,8 @@ public final class MergePlanner {
             identity &= rows == p.length;
             perms.add(p);
         }
-        return identity ? null : perms;
+        // per-token sources need the rows lined up even where the vocabularies agree
+        return identity && config.tokenEmbeddings().isEmpty() ? null : perms;
     }
 
     /** {@code models:} becomes one slice over all layers; the base model is added if not listed. */
@@ -330,7 +371,9 @@ public final class MergePlanner {
             }
         }
         DType dtype = copy ? lead.dtype() : outDtype != null ? outDtype : inDtype != null ? inDtype : lead.dtype();
-        out.add(new TensorMerge(outName, sources, baseIndex, global, perInput, embed, copy, dtype, shape, rows));
+        Map<Integer, int[]> overrides = rows != null ? rowOverrides(present) : Map.of();
+        out.add(new TensorMerge(
+                outName, sources, baseIndex, global, perInput, embed, copy, dtype, shape, rows, overrides));
     }
 
     private long[] outputShape(

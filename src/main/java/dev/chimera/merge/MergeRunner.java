@@ -210,7 +210,7 @@ public final class MergeRunner {
                 inputs.add(host.toFloat32(scope, chunks, info.dtype(), info.shape()));
             }
             if (tm.rowSources() != null) {
-                inputs = EmbeddingRows.permute(inputs, tm.rowSources(), tm.baseIndex());
+                inputs = EmbeddingRows.permute(inputs, tm.rowSources(), tm.baseIndex(), tm.rowOverrides());
             }
             MergeInput in = new MergeInput(
                     tm.output(),

@@ -3,6 +3,7 @@ package dev.chimera.merge;
 import dev.chimera.merge.method.Params;
 import dev.chimera.tensor.DType;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The merge of one output tensor: which input tensors, which is the base, the resolved parameters, and the output
@@ -30,9 +31,26 @@ public record TensorMerge(
         boolean copy,
         DType outDtype,
         long[] outShape,
-        List<int[]> rowSources) {
+        List<int[]> rowSources,
+        Map<Integer, int[]> rowOverrides) {
+
+    /** Without per-token embedding sources. */
+    public TensorMerge(
+            String output,
+            List<Source> sources,
+            int baseIndex,
+            Params global,
+            List<Params> perInput,
+            boolean embed,
+            boolean copy,
+            DType outDtype,
+            long[] outShape,
+            List<int[]> rowSources) {
+        this(output, sources, baseIndex, global, perInput, embed, copy, outDtype, outShape, rowSources, Map.of());
+    }
 
     public TensorMerge {
+        rowOverrides = rowOverrides == null ? Map.of() : Map.copyOf(rowOverrides);
         sources = List.copyOf(sources);
         perInput = List.copyOf(perInput);
         outShape = outShape.clone();

@@ -138,13 +138,9 @@ class TokenizerSourceTest {
         JsonNode cfg = new ObjectMapper()
                 .readTree(dir.resolve("out-tokpad/config.json").toFile());
         assertEquals(24, cfg.get("vocab_size").asInt());
-        // per-token overrides and both forms at once are refused by name
+        // both forms at once, and a token source naming a token the model lacks, are refused by name
         for (String[] bad : new String[][] {
-            {
-                "tokens",
-                "tokenizer:\n  source: base\n  tokens:\n    t1: {source: $D/a, force: true}\n",
-                "'tokenizer.tokens' (per-token embedding sources) is not supported"
-            },
+            {"lacks", "tokenizer:\n  source: union\n  tokens:\n    x1: {source: $D/a}\n", "has no token 'x1'"},
             {
                 "both",
                 "tokenizer_source: base\ntokenizer:\n  source: base\n",
@@ -163,6 +159,53 @@ class TokenizerSourceTest {
             assertEquals(1, r.code(), bad[0]);
             assertTrue(r.err().contains(bad[2]), r.err());
         }
+    }
+
+    /** Per-token sources (mergekit's tokenizer.tokens): zero, a model's row of the token, a model's row of another. */
+    @Test
+    void perTokenSourcesSetTheDefaultRowsAndForceOverridesEveryInput() throws IOException {
+        var out = merge("toktokens", """
+                models:
+                  - model: $D/a
+                    parameters: {weight: 0.5}
+                  - model: $D/b
+                    parameters: {weight: 0.5}
+                merge_method: linear
+                tokenizer:
+                  source: union
+                  tokens:
+                    t3: {source: {kind: zero}, force: true}
+                    t14: {source: $D/a, force: true}
+                    x2: {source: {kind: model_token, model: $D/a, token: t5}}
+                """);
+        var union = merge("tokunion2", """
+                models:
+                  - model: $D/a
+                    parameters: {weight: 0.5}
+                  - model: $D/b
+                    parameters: {weight: 0.5}
+                merge_method: linear
+                tokenizer_source: union
+                """);
+        String e = "model.embed_tokens.weight";
+        // the union vocabulary: a's order first (output row r is token t(15 - r)), then x0..x3 from b (rows 16..19)
+        assertRow(new double[H], out.get(e), 12, "t3 forced to zero in both inputs");
+        // t14: forced to a's row of t14 (a stores t_r at row 15 - r) in both inputs, so the linear merge is that row
+        assertRow(row(a.get(e), 15 - 14), out.get(e), 1, "t14 forced to a's row");
+        // x2 is only b's (its row 14): b keeps its own row (not forced), a's default becomes a's row of t5
+        double[] x2 = new double[H];
+        for (int c = 0; c < H; c++) {
+            x2[c] = 0.5 * row(a.get(e), 15 - 5)[c] + 0.5 * row(b.get(e), 14)[c];
+        }
+        assertRow(x2, out.get(e), 18, "x2: b's own row with a's row of t5");
+        // every other row as without the tokens entries
+        for (int r = 0; r < 20; r++) {
+            if (r != 12 && r != 1 && r != 18) {
+                assertRow(row(union.get(e), r), out.get(e), r, "untouched");
+            }
+        }
+        assertTrue(java.nio.file.Files.readString(dir.resolve("out-toktokens/mergekit_config.yml"))
+                .contains("model_token"));
     }
 
     @Test
