@@ -25,6 +25,7 @@ import picocli.CommandLine.Command;
             ControlCommand.Resume.class,
             ControlCommand.Stop.class,
             ControlCommand.Status.class,
+            ClusterCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

@@ -85,6 +85,21 @@ class ClusterRunTest {
                             .startsWith("cluster: 3 member(s), coordinator on chimera@" + first.clusterAddress()
                                     + ", no active run"),
                     status.out());
+            // and chimera cluster, with the members and every worker
+            CliRun cluster = CliRun.of("cluster", "--node", first.controlAddress(), "--token", "t0k");
+            assertEquals(0, cluster.code(), cluster.err());
+            assertEquals(status.out(), cluster.out());
+            assertEquals(
+                    3,
+                    cluster.out().lines().filter(l -> l.startsWith("  member ")).count(),
+                    cluster.out());
+            assertEquals(
+                    3,
+                    cluster.out()
+                            .lines()
+                            .filter(l -> l.startsWith("  worker cpu#0 on "))
+                            .count(),
+                    cluster.out());
             Path f = EngineTestSupport.syntheticRun(
                     tmp, "cluster", 21, "cmaes", "population = 6", "generations = 10", "30ms");
             // submitted through a node that does not host the coordinator
