@@ -5,6 +5,7 @@ import dev.chimera.zoo.ZooSpec;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * What {@link Demo#run} does. Null fields take their defaults: the zoo folder {@code ZooBuilder.defaultDir}, the run
@@ -65,344 +66,143 @@ public record DemoOptions(
                 null);
     }
 
+    /** The record's fields as a mutable copy: each {@code with} changes one and builds the new record. */
+    private static final class Fields {
+        ZooSpec zooSpec;
+        long seed;
+        Path zooDir;
+        Path runDir;
+        boolean multiObjective;
+        Integer budget;
+        Integer n;
+        List<String> devices;
+        Integer controlPort;
+        Config nodeConfig;
+        int estimatorCheck;
+        int paretoHeldOut;
+        Path responseCache;
+        PrintStream out;
+        PrintStream progress;
+        Long runSeed;
+        Path template;
+
+        Fields(DemoOptions o) {
+            zooSpec = o.zooSpec;
+            seed = o.seed;
+            zooDir = o.zooDir;
+            runDir = o.runDir;
+            multiObjective = o.multiObjective;
+            budget = o.budget;
+            n = o.n;
+            devices = o.devices;
+            controlPort = o.controlPort;
+            nodeConfig = o.nodeConfig;
+            estimatorCheck = o.estimatorCheck;
+            paretoHeldOut = o.paretoHeldOut;
+            responseCache = o.responseCache;
+            out = o.out;
+            progress = o.progress;
+            runSeed = o.runSeed;
+            template = o.template;
+        }
+
+        DemoOptions build() {
+            return new DemoOptions(
+                    zooSpec,
+                    seed,
+                    zooDir,
+                    runDir,
+                    multiObjective,
+                    budget,
+                    n,
+                    devices,
+                    controlPort,
+                    nodeConfig,
+                    estimatorCheck,
+                    paretoHeldOut,
+                    responseCache,
+                    out,
+                    progress,
+                    runSeed,
+                    template);
+        }
+    }
+
+    private DemoOptions with(Consumer<Fields> change) {
+        Fields f = new Fields(this);
+        change.accept(f);
+        return f.build();
+    }
+
     public DemoOptions withZooSpec(ZooSpec s) {
-        return new DemoOptions(
-                s,
-                seed,
-                zooDir,
-                runDir,
-                multiObjective,
-                budget,
-                n,
-                devices,
-                controlPort,
-                nodeConfig,
-                estimatorCheck,
-                paretoHeldOut,
-                responseCache,
-                out,
-                progress,
-                runSeed,
-                template);
+        return with(f -> f.zooSpec = s);
     }
 
     public DemoOptions withSeed(long s) {
-        return new DemoOptions(
-                zooSpec,
-                s,
-                zooDir,
-                runDir,
-                multiObjective,
-                budget,
-                n,
-                devices,
-                controlPort,
-                nodeConfig,
-                estimatorCheck,
-                paretoHeldOut,
-                responseCache,
-                out,
-                progress,
-                runSeed,
-                template);
+        return with(f -> f.seed = s);
     }
 
     public DemoOptions withZooDir(Path d) {
-        return new DemoOptions(
-                zooSpec,
-                seed,
-                d,
-                runDir,
-                multiObjective,
-                budget,
-                n,
-                devices,
-                controlPort,
-                nodeConfig,
-                estimatorCheck,
-                paretoHeldOut,
-                responseCache,
-                out,
-                progress,
-                runSeed,
-                template);
+        return with(f -> f.zooDir = d);
     }
 
     public DemoOptions withRunDir(Path d) {
-        return new DemoOptions(
-                zooSpec,
-                seed,
-                zooDir,
-                d,
-                multiObjective,
-                budget,
-                n,
-                devices,
-                controlPort,
-                nodeConfig,
-                estimatorCheck,
-                paretoHeldOut,
-                responseCache,
-                out,
-                progress,
-                runSeed,
-                template);
+        return with(f -> f.runDir = d);
     }
 
     public DemoOptions withMultiObjective(boolean m) {
-        return new DemoOptions(
-                zooSpec,
-                seed,
-                zooDir,
-                runDir,
-                m,
-                budget,
-                n,
-                devices,
-                controlPort,
-                nodeConfig,
-                estimatorCheck,
-                paretoHeldOut,
-                responseCache,
-                out,
-                progress,
-                runSeed,
-                template);
+        return with(f -> f.multiObjective = m);
     }
 
     public DemoOptions withBudget(Integer b) {
-        return new DemoOptions(
-                zooSpec,
-                seed,
-                zooDir,
-                runDir,
-                multiObjective,
-                b,
-                n,
-                devices,
-                controlPort,
-                nodeConfig,
-                estimatorCheck,
-                paretoHeldOut,
-                responseCache,
-                out,
-                progress,
-                runSeed,
-                template);
+        return with(f -> f.budget = b);
     }
 
     public DemoOptions withN(Integer items) {
-        return new DemoOptions(
-                zooSpec,
-                seed,
-                zooDir,
-                runDir,
-                multiObjective,
-                budget,
-                items,
-                devices,
-                controlPort,
-                nodeConfig,
-                estimatorCheck,
-                paretoHeldOut,
-                responseCache,
-                out,
-                progress,
-                runSeed,
-                template);
+        return with(f -> f.n = items);
     }
 
     public DemoOptions withDevices(List<String> d) {
-        return new DemoOptions(
-                zooSpec,
-                seed,
-                zooDir,
-                runDir,
-                multiObjective,
-                budget,
-                n,
-                d,
-                controlPort,
-                nodeConfig,
-                estimatorCheck,
-                paretoHeldOut,
-                responseCache,
-                out,
-                progress,
-                runSeed,
-                template);
+        return with(f -> f.devices = d);
     }
 
     public DemoOptions withControlPort(Integer p) {
-        return new DemoOptions(
-                zooSpec,
-                seed,
-                zooDir,
-                runDir,
-                multiObjective,
-                budget,
-                n,
-                devices,
-                p,
-                nodeConfig,
-                estimatorCheck,
-                paretoHeldOut,
-                responseCache,
-                out,
-                progress,
-                runSeed,
-                template);
+        return with(f -> f.controlPort = p);
     }
 
     public DemoOptions withNodeConfig(Config c) {
-        return new DemoOptions(
-                zooSpec,
-                seed,
-                zooDir,
-                runDir,
-                multiObjective,
-                budget,
-                n,
-                devices,
-                controlPort,
-                c,
-                estimatorCheck,
-                paretoHeldOut,
-                responseCache,
-                out,
-                progress,
-                runSeed,
-                template);
+        return with(f -> f.nodeConfig = c);
     }
 
     public DemoOptions withEstimatorCheck(int k) {
-        return new DemoOptions(
-                zooSpec,
-                seed,
-                zooDir,
-                runDir,
-                multiObjective,
-                budget,
-                n,
-                devices,
-                controlPort,
-                nodeConfig,
-                k,
-                paretoHeldOut,
-                responseCache,
-                out,
-                progress,
-                runSeed,
-                template);
+        return with(f -> f.estimatorCheck = k);
     }
 
     public DemoOptions withParetoHeldOut(int k) {
-        return new DemoOptions(
-                zooSpec,
-                seed,
-                zooDir,
-                runDir,
-                multiObjective,
-                budget,
-                n,
-                devices,
-                controlPort,
-                nodeConfig,
-                estimatorCheck,
-                k,
-                responseCache,
-                out,
-                progress,
-                runSeed,
-                template);
+        return with(f -> f.paretoHeldOut = k);
     }
 
     public DemoOptions withResponseCache(Path c) {
-        return new DemoOptions(
-                zooSpec,
-                seed,
-                zooDir,
-                runDir,
-                multiObjective,
-                budget,
-                n,
-                devices,
-                controlPort,
-                nodeConfig,
-                estimatorCheck,
-                paretoHeldOut,
-                c,
-                out,
-                progress,
-                runSeed,
-                template);
+        return with(f -> f.responseCache = c);
     }
 
     public DemoOptions withOutput(PrintStream o, PrintStream p) {
-        return new DemoOptions(
-                zooSpec,
-                seed,
-                zooDir,
-                runDir,
-                multiObjective,
-                budget,
-                n,
-                devices,
-                controlPort,
-                nodeConfig,
-                estimatorCheck,
-                paretoHeldOut,
-                responseCache,
-                o,
-                p,
-                runSeed,
-                template);
+        return with(f -> {
+            f.out = o;
+            f.progress = p;
+        });
     }
 
     public DemoOptions withRunSeed(Long s) {
-        return new DemoOptions(
-                zooSpec,
-                seed,
-                zooDir,
-                runDir,
-                multiObjective,
-                budget,
-                n,
-                devices,
-                controlPort,
-                nodeConfig,
-                estimatorCheck,
-                paretoHeldOut,
-                responseCache,
-                out,
-                progress,
-                s,
-                template);
+        return with(f -> f.runSeed = s);
+    }
+
+    public DemoOptions withTemplate(Path t) {
+        return with(f -> f.template = t);
     }
 
     /** The run's seed: {@code runSeed}, else the zoo seed. */
     public long effectiveRunSeed() {
         return runSeed != null ? runSeed : seed;
-    }
-
-    public DemoOptions withTemplate(Path t) {
-        return new DemoOptions(
-                zooSpec,
-                seed,
-                zooDir,
-                runDir,
-                multiObjective,
-                budget,
-                n,
-                devices,
-                controlPort,
-                nodeConfig,
-                estimatorCheck,
-                paretoHeldOut,
-                responseCache,
-                out,
-                progress,
-                runSeed,
-                t);
     }
 }

@@ -7,6 +7,7 @@ import com.typesafe.config.ConfigFactory;
 import dev.chimera.engine.Node;
 import dev.chimera.engine.actor.Protocol;
 import dev.chimera.engine.control.RunFollower;
+import dev.chimera.engine.run.ItemChoice;
 import dev.chimera.engine.run.Journal;
 import dev.chimera.engine.run.RunFolder;
 import dev.chimera.engine.run.RunSpec;
@@ -132,7 +133,7 @@ final class DemoSearch {
     static List<ExtractResult> extracts(RunSpec spec, Path runDir) {
         List<ExtractResult> l = new ArrayList<>();
         for (RunSpec.ObjectiveSpec ob : spec.objectives()) {
-            Path f = runDir.resolve("extract-" + ob.name() + ".json");
+            Path f = ItemChoice.extractFile(runDir, ob);
             l.add(Files.exists(f) ? ExtractResult.read(f) : null);
         }
         return l;

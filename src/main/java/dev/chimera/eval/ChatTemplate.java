@@ -71,8 +71,8 @@ public final class ChatTemplate {
     public static ChatTemplate of(Tokenizer tokenizer) {
         String t = tokenizer
                 .chatTemplate()
-                .orElseThrow(() -> new EvalException(
-                        "tokenizer_config.json in " + tokenizer.folder() + " has no chat_template (string)"));
+                .orElseThrow(() -> new EvalException(tokenizer.folder()
+                        + " has no chat_template (neither chat_template.jinja nor one in tokenizer_config.json)"));
         return new ChatTemplate(
                 t, tokenizer.bosToken().orElse(null), tokenizer.eosToken().orElse(null));
     }

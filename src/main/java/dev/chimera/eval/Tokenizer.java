@@ -4,6 +4,7 @@ import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.chimera.tensor.TokenizerFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -44,8 +45,8 @@ public final class Tokenizer implements AutoCloseable {
         this.padToken = tokenText(config.get("pad_token"));
         JsonNode addBos = config.get("add_bos_token");
         this.addBosToken = addBos == null || addBos.isNull() ? null : addBos.asBoolean();
-        JsonNode template = config.get("chat_template");
-        this.chatTemplate = template != null && template.isTextual() ? template.asText() : null;
+        // chat_template.jinja first, as transformers (merges with chat_template write it there)
+        this.chatTemplate = TokenizerFiles.chatTemplate(folder);
     }
 
     /**

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.chimera.merge.method.MergeException;
 import dev.chimera.tensor.AtomicFiles;
+import dev.chimera.tensor.TokenizerFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -63,34 +64,10 @@ final class ChatTemplates {
         return setting;
     }
 
-    /** A model folder's chat template (chat_template.jinja, else tokenizer_config.json's), stripped, or null. */
+    /** A model folder's chat template ({@link TokenizerFiles#chatTemplate}), stripped, or null (none or blank). */
     static String ofModel(Path dir) {
-        try {
-            Path jinja = dir.resolve("chat_template.jinja");
-            if (Files.isRegularFile(jinja)) {
-                return Files.readString(jinja, StandardCharsets.UTF_8).strip();
-            }
-            Path cfg = dir.resolve("tokenizer_config.json");
-            if (!Files.isRegularFile(cfg)) {
-                return null;
-            }
-            JsonNode t = JSON.readTree(cfg.toFile()).get("chat_template");
-            if (t == null || t.isNull()) {
-                return null;
-            }
-            if (t.isArray()) { // named templates: the default one
-                for (JsonNode named : t) {
-                    if ("default".equals(named.path("name").asText())) {
-                        return named.path("template").asText().strip();
-                    }
-                }
-                return null;
-            }
-            String s = t.asText().strip();
-            return s.isEmpty() ? null : s;
-        } catch (IOException e) {
-            throw new MergeException("cannot read the chat template of " + dir + ": " + e.getMessage(), e);
-        }
+        String t = TokenizerFiles.chatTemplate(dir);
+        return t == null || t.isBlank() ? null : t.strip();
     }
 
     /** Writes {@code template} as the output's chat template. */

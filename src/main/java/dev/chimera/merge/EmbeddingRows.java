@@ -22,12 +22,9 @@ final class EmbeddingRows {
 
     private EmbeddingRows() {}
 
-    static List<NDArray> permute(List<NDArray> inputs, List<int[]> rowSources, int baseIndex) {
-        return permute(inputs, rowSources, baseIndex, Map.of());
-    }
-
     /**
-     * With the tokenizer block's per-token sources: row r's default becomes {@code overrides.get(r)} = {input (-1:
+     * Every input's rows lined up on the output vocabulary (see the class comment); {@code overrides}, the tokenizer
+     * block's per-token sources: row r's default becomes {@code overrides.get(r)} = {input (-1:
      * zeros), that input's row, force}; a forced row takes the default in every input, even one that has the token.
      */
     static List<NDArray> permute(

@@ -190,7 +190,7 @@ public final class MergeConfigYaml {
                     throw new MergeException(
                             source + ": give either 'tokenizer_source' or a 'tokenizer' block, not both");
                 }
-                for (java.util.Iterator<String> it = t.fieldNames(); it.hasNext(); ) {
+                for (Iterator<String> it = t.fieldNames(); it.hasNext(); ) {
                     String f = it.next();
                     if (!f.equals("source") && !f.equals("pad_to_multiple_of") && !f.equals("tokens")) {
                         throw new MergeException(source + ": unknown key 'tokenizer." + f + "'");
@@ -209,7 +209,7 @@ public final class MergeConfigYaml {
                 Map<String, MergeConfig.TokenEmbedding> tokens = new LinkedHashMap<>();
                 if (t.has("tokens") && !t.get("tokens").isNull()) {
                     JsonNode ts = obj(t.get("tokens"), "tokenizer.tokens");
-                    for (java.util.Iterator<Map.Entry<String, JsonNode>> it = ts.fields(); it.hasNext(); ) {
+                    for (Iterator<Map.Entry<String, JsonNode>> it = ts.fields(); it.hasNext(); ) {
                         Map.Entry<String, JsonNode> e = it.next();
                         tokens.put(e.getKey(), tokenEmbedding(e.getValue(), "tokenizer.tokens." + e.getKey()));
                     }

@@ -20,6 +20,8 @@ import java.util.Map;
  * @param outShape   shape written
  * @param rowSources for embeddings when vocabularies differ: per input, the input row of each output row (-1 when
  *                   the input lacks that token), or null when inputs are used as they are
+ * @param rowOverrides the tokenizer block's per-token sources: per output row {input index (-1: zeros), that input's
+ *                   row, force (1) or not (0)}; empty without them
  */
 public record TensorMerge(
         String output,
@@ -34,40 +36,12 @@ public record TensorMerge(
         List<int[]> rowSources,
         Map<Integer, int[]> rowOverrides) {
 
-    /** Without per-token embedding sources. */
-    public TensorMerge(
-            String output,
-            List<Source> sources,
-            int baseIndex,
-            Params global,
-            List<Params> perInput,
-            boolean embed,
-            boolean copy,
-            DType outDtype,
-            long[] outShape,
-            List<int[]> rowSources) {
-        this(output, sources, baseIndex, global, perInput, embed, copy, outDtype, outShape, rowSources, Map.of());
-    }
-
     public TensorMerge {
         rowOverrides = rowOverrides == null ? Map.of() : Map.copyOf(rowOverrides);
         sources = List.copyOf(sources);
         perInput = List.copyOf(perInput);
         outShape = outShape.clone();
         rowSources = rowSources == null ? null : List.copyOf(rowSources);
-    }
-
-    public TensorMerge(
-            String output,
-            List<Source> sources,
-            int baseIndex,
-            Params global,
-            List<Params> perInput,
-            boolean embed,
-            boolean copy,
-            DType outDtype,
-            long[] outShape) {
-        this(output, sources, baseIndex, global, perInput, embed, copy, outDtype, outShape, null);
     }
 
     @Override

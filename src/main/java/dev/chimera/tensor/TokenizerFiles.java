@@ -1,5 +1,7 @@
 package dev.chimera.tensor;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -30,7 +32,41 @@ public final class TokenizerFiles {
             "chat_template.json",
             "video_preprocessor_config.json");
 
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     private TokenizerFiles() {}
+
+    /**
+     * A model folder's chat template as transformers finds it: {@code chat_template.jinja} when present, else
+     * tokenizer_config.json's {@code chat_template} (a string, or the {@code default} one of a list of named
+     * templates); null when it has none.
+     *
+     * @throws UncheckedIOException naming the file when one is unreadable
+     */
+    public static String chatTemplate(Path modelDir) {
+        Path jinja = modelDir.resolve("chat_template.jinja");
+        Path cfg = modelDir.resolve("tokenizer_config.json");
+        try {
+            if (Files.isRegularFile(jinja)) {
+                return Files.readString(jinja);
+            }
+            if (!Files.isRegularFile(cfg)) {
+                return null;
+            }
+            JsonNode t = JSON.readTree(cfg.toFile()).get("chat_template");
+            if (t != null && t.isArray()) {
+                for (JsonNode named : t) {
+                    if ("default".equals(named.path("name").asText())) {
+                        return named.path("template").asText();
+                    }
+                }
+                return null;
+            }
+            return t != null && t.isTextual() ? t.asText() : null;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the chat template of " + modelDir + ": " + e.getMessage(), e);
+        }
+    }
 
     /**
      * mergekit's test for a copyable tokenizer: {@code tokenizer_config.json} plus either {@code

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.chimera.cli.CliRun;
 import dev.chimera.eval.ChatTemplate;
+import dev.chimera.eval.Tokenizer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -59,6 +60,8 @@ class ChatTemplateMergeTest {
                 Files.readString(out.resolve("tokenizer_config.json")).contains("chat_template"),
                 "tokenizer_config.json keeps no template of its own");
         assertTrue(Files.readString(out.resolve("mergekit_config.yml")).contains("chat_template"));
+        // and chimera eval's tokenizer reads it from there, as transformers does
+        assertEquals(INLINE, Tokenizer.load(out).chatTemplate().orElseThrow());
         // auto: the template two of the three models carry
         assertEquals(0, merge("auto", "auto").code());
         assertEquals(

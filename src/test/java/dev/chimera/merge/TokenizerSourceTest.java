@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.chimera.cli.CliRun;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -204,7 +205,7 @@ class TokenizerSourceTest {
                 assertRow(row(union.get(e), r), out.get(e), r, "untouched");
             }
         }
-        assertTrue(java.nio.file.Files.readString(dir.resolve("out-toktokens/mergekit_config.yml"))
+        assertTrue(Files.readString(dir.resolve("out-toktokens/mergekit_config.yml"))
                 .contains("model_token"));
     }
 

@@ -895,6 +895,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
             List<WorkerStatus> ws = workerStatuses();
             RunState.Status state =
                     run.ending ? RunState.Status.ENDING : run.paused ? RunState.Status.PAUSED : RunState.Status.RUNNING;
+            List<Evaluation> best = best(); // a multi-fidelity pick costs a pass over the run: once per status
             return new Status(
                     runId,
                     state,
@@ -903,7 +904,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
                     run.state.evaluated().size(),
                     dispatch.inFlight().size(),
                     run.search.cacheHits(),
-                    bestObjectives(),
+                    bestObjectives(best),
                     secs > 0 ? run.sessionEvaluations / secs * 60 : 0,
                     secs,
                     ws,
@@ -911,7 +912,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
                     error,
                     run.state.fidelity().items(),
                     estimatorError(),
-                    bestGenes());
+                    bestGenes(best));
         }
         Status s = runId == null ? null : ended.get(runId);
         if (s != null) {
@@ -939,8 +940,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
     }
 
     /** The best candidate's genes by name, models written as their aliases (the first of several objectives' set). */
-    private Map<String, Double> bestGenes() {
-        List<Evaluation> best = best();
+    private Map<String, Double> bestGenes(List<Evaluation> best) {
         Map<String, Double> out = new LinkedHashMap<>();
         if (!best.isEmpty()) {
             double[] g = best.get(0).candidate().genes();
@@ -1034,7 +1034,10 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
     }
 
     private double[] bestObjectives() {
-        List<Evaluation> best = best();
+        return bestObjectives(best());
+    }
+
+    private static double[] bestObjectives(List<Evaluation> best) {
         if (best.isEmpty()) {
             return new double[0];
         }

@@ -20,6 +20,7 @@ import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
@@ -265,7 +266,9 @@ public final class ControlServer extends AllDirectives implements AutoCloseable 
                                         ContentTypes.APPLICATION_JSON,
                                         bytes(Map.of(
                                                 "error",
-                                                "the coordinator did not answer within " + timeout.toSeconds()
+                                                "the coordinator did not answer within "
+                                                        + String.format(
+                                                                Locale.ROOT, "%.1f", timeout.toMillis() / 1000.0)
                                                         + " s (it is moving to another node, or its node is unreachable)",
                                                 "retry_after",
                                                 RETRY_AFTER_SECONDS)))));

@@ -35,14 +35,11 @@ public final class ItemChoice {
     private static final Logger LOG = LoggerFactory.getLogger(ItemChoice.class);
 
     /**
-     * Per objective: the item ids, the extract result's JSON for objectives that use an estimator, and (multi-fidelity
-     * runs) every parent's answers to every item, which the run's answer is compared with.
+     * Per objective: the item ids (every item for an objective whose extract stage is pending), the extract result's
+     * JSON for objectives that use an estimator, and the objectives whose extract stage waits for the parents' answers.
      */
     public record Choice(
-            Map<String, List<String>> items,
-            Map<String, String> estimators,
-            Map<String, Map<String, Map<String, Integer>>> parents,
-            List<String> pendingExtract) {}
+            Map<String, List<String>> items, Map<String, String> estimators, List<String> pendingExtract) {}
 
     /**
      * Per objective with items, the item counts of the fidelity rungs over {@code items} (ascending, the last is all
@@ -64,7 +61,6 @@ public final class ItemChoice {
     public static Choice choose(RunSpec spec, Path runDir) {
         Map<String, List<String>> out = new LinkedHashMap<>();
         Map<String, String> estimators = new LinkedHashMap<>();
-        Map<String, Map<String, Map<String, Integer>>> parents = new LinkedHashMap<>();
         List<String> pending = new ArrayList<>();
         for (int k = 0; k < spec.objectives().size(); k++) {
             RunSpec.ObjectiveSpec o = spec.objectives().get(k);
@@ -110,10 +106,11 @@ public final class ItemChoice {
                 pending.add(o.name());
             }
         }
-        return new Choice(out, estimators, parents, List.copyOf(pending));
+        return new Choice(out, estimators, List.copyOf(pending));
     }
 
-    static Path extractFile(Path runDir, RunSpec.ObjectiveSpec o) {
+    /** The extract stage's result of objective {@code o} in a run folder. */
+    public static Path extractFile(Path runDir, RunSpec.ObjectiveSpec o) {
         return runDir.resolve("extract-" + o.name() + ".json");
     }
 

@@ -88,9 +88,6 @@ public final class RunFolder {
         AtomicFiles.writeString(dir.resolve(CONFIG), spec.text());
         ItemChoice.Choice choice = ItemChoice.choose(spec, dir);
         writeItems(dir, choice.items());
-        if (!choice.parents().isEmpty()) {
-            writeJson(dir.resolve(PARENTS), choice.parents());
-        }
         RunState state = RunState.empty();
         return new Opened(
                 spec,
@@ -103,7 +100,7 @@ public final class RunFolder {
                         choice.items(),
                         choice.estimators(),
                         ItemChoice.rungs(spec, choice.items())),
-                choice.parents(),
+                Map.of(), // the parents answer as work items of the run (parents.json is written then)
                 choice.pendingExtract());
     }
 

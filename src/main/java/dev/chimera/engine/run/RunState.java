@@ -218,56 +218,16 @@ public final class RunState {
             if (fidelity.rung(r.id()) >= r.rung()) {
                 return withTime(t);
             }
-            return new RunState(
-                    runId,
-                    status,
-                    evaluated,
-                    generations,
-                    sessions,
-                    activeMillis,
-                    sessionStart,
-                    t,
-                    finishReason,
-                    fidelity.answered(r.id(), r.rung(), r.items()));
+            return withFidelity(t, fidelity.answered(r.id(), r.rung(), r.items()));
         }
         if (e instanceof RunEvent.Scored sc) {
-            return new RunState(
-                    runId,
-                    status,
-                    evaluated,
-                    generations,
-                    sessions,
-                    activeMillis,
-                    sessionStart,
-                    t,
-                    finishReason,
-                    fidelity.scored(sc));
+            return withFidelity(t, fidelity.scored(sc));
         }
         if (e instanceof RunEvent.ModelAnswered m) {
-            return new RunState(
-                    runId,
-                    status,
-                    evaluated,
-                    generations,
-                    sessions,
-                    activeMillis,
-                    sessionStart,
-                    t,
-                    finishReason,
-                    fidelity.modelAnswered(m));
+            return withFidelity(t, fidelity.modelAnswered(m));
         }
         if (e instanceof RunEvent.Fitted f) {
-            return new RunState(
-                    runId,
-                    status,
-                    evaluated,
-                    generations,
-                    sessions,
-                    activeMillis,
-                    sessionStart,
-                    t,
-                    finishReason,
-                    fidelity.fitted(f));
+            return withFidelity(t, fidelity.fitted(f));
         }
         if (e instanceof RunEvent.GenerationDone g) {
             List<RunEvent.GenerationDone> l = new ArrayList<>(generations);
@@ -317,8 +277,13 @@ public final class RunState {
     }
 
     private RunState withTime(long t) {
+        return withFidelity(t, fidelity);
+    }
+
+    /** The same state at time {@code t} with multi-fidelity progress {@code f}. */
+    private RunState withFidelity(long t, Fidelity f) {
         return new RunState(
-                runId, status, evaluated, generations, sessions, activeMillis, sessionStart, t, finishReason, fidelity);
+                runId, status, evaluated, generations, sessions, activeMillis, sessionStart, t, finishReason, f);
     }
 
     public String runId() {
