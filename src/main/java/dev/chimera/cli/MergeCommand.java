@@ -67,7 +67,9 @@ final class MergeCommand implements Callable<Integer> {
             @Override
             public void started(MergePlan plan) {
                 System.err.printf(
-                        "merging %d tensors with %s into %s%n", plan.tensors().size(), plan.method(), out);
+                        "merging %d tensors with %s (architecture %s) into %s%n",
+                        plan.tensors().size(), plan.method(), plan.architecture(), out);
+                PlanPrinter.printUnlisted(plan, System.err);
                 progress[0] = new Progress(System.err, "merge", plan.tensors().size());
             }
 

@@ -13,12 +13,32 @@ import java.util.Arrays;
 final class PlanPrinter {
     private PlanPrinter() {}
 
+    /** The inputs' tensors the architecture does not list, which are not written (as mergekit drops them). */
+    static void printUnlisted(MergePlan plan, PrintStream out) {
+        if (plan.unlisted().isEmpty()) {
+            return;
+        }
+        int shown = Math.min(5, plan.unlisted().size());
+        out.printf(
+                "note: %d input tensors are not part of architecture %s and are not written: %s%s%n",
+                plan.unlisted().size(),
+                plan.architecture(),
+                String.join(", ", plan.unlisted().subList(0, shown)),
+                shown < plan.unlisted().size() ? ", ..." : "");
+    }
+
     static void print(MergeConfig cfg, Path configDir, PrintStream out) {
         try (ModelFolders models = ModelFolders.open(cfg.referencedModels(), configDir)) {
             MergePlan plan = MergePlanner.plan(cfg, models::source);
             out.printf(
-                    "method %s, %d output tensors, %d layers, %.1f MB, config from %s%n",
-                    plan.method(), plan.tensors().size(), plan.outLayers(), plan.outputBytes() / 1e6, plan.donor());
+                    "method %s, architecture %s, %d output tensors, %d layers, %.1f MB, config from %s%n",
+                    plan.method(),
+                    plan.architecture(),
+                    plan.tensors().size(),
+                    plan.outLayers(),
+                    plan.outputBytes() / 1e6,
+                    plan.donor());
+            printUnlisted(plan, out);
             for (TensorMerge t : plan.tensors()) {
                 StringBuilder sb = new StringBuilder();
                 sb.append(t.output())

@@ -7,20 +7,25 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * A merge recipe with the shape of mergekit's YAML ({@code MergeConfiguration}): either {@code models} or
  * {@code slices}, a merge method, an optional base model, global parameters and dtypes. The evolutionary search
  * builds these directly from genomes; {@link MergeConfigYaml} reads and writes them as mergekit YAML.
  *
- * @param models           whole-model inputs, or empty when {@code slices} is used
- * @param slices           output slices (frankenmerges, per-slice parameters), or empty when {@code models} is used
+ * @param models           whole-model inputs, or empty when {@code slices} or {@code modules} is used
+ * @param slices           output slices (frankenmerges, per-slice parameters), or empty
+ * @param modules          per module of a multi-module architecture (by its name): models or slices and parameters,
+ *                         or empty
  * @param mergeMethod      a name known to {@link dev.chimera.merge.method.MergeMethods}
  * @param baseModel        model reference (a folder path), or null
  * @param parameters       global parameters
  * @param dtype            dtype inputs are read as, or null
  * @param outDtype         dtype of the written tensors, or null
  * @param tokenizerSource  null, "base", "union" or a model reference
+ * @param chatTemplate     mergekit's {@code chat_template} (a template name or inline Jinja), or null
+ * @param tokenizer        the {@code tokenizer:} block beyond its source, or null
  */
 public record MergeConfig(
         List<InputModel> models,
@@ -32,7 +37,23 @@ public record MergeConfig(
         String outDtype,
         String tokenizerSource,
         String chatTemplate,
-        TokenizerBlock tokenizer) {
+        TokenizerBlock tokenizer,
+        Map<String, OutputModule> modules) {
+
+    /**
+     * One entry of {@code modules:} (mergekit's {@code OutputModuleDefinition}): the module's inputs as models or
+     * slices, and parameters that apply to its tensors (below per-slice and above global ones).
+     */
+    public record OutputModule(List<InputModel> models, List<OutputSlice> slices, Map<String, Setting> parameters) {
+        public OutputModule {
+            models = models == null ? List.of() : List.copyOf(models);
+            slices = slices == null ? List.of() : List.copyOf(slices);
+            parameters = parameters == null ? Map.of() : Map.copyOf(parameters);
+            if (models.isEmpty() == slices.isEmpty()) {
+                throw new MergeException("a module needs exactly one of 'models' or 'slices'");
+            }
+        }
+    }
 
     /**
      * mergekit's {@code tokenizer:} block beyond its source: padding of the vocabulary and per-token embedding sources.
@@ -65,7 +86,33 @@ public record MergeConfig(
             String dtype,
             String outDtype,
             String tokenizerSource) {
-        this(models, slices, mergeMethod, baseModel, parameters, dtype, outDtype, tokenizerSource, null, null);
+        this(models, slices, mergeMethod, baseModel, parameters, dtype, outDtype, tokenizerSource, null, null, null);
+    }
+
+    /** A config without {@code modules}. */
+    public MergeConfig(
+            List<InputModel> models,
+            List<OutputSlice> slices,
+            String mergeMethod,
+            String baseModel,
+            Map<String, Setting> parameters,
+            String dtype,
+            String outDtype,
+            String tokenizerSource,
+            String chatTemplate,
+            TokenizerBlock tokenizer) {
+        this(
+                models,
+                slices,
+                mergeMethod,
+                baseModel,
+                parameters,
+                dtype,
+                outDtype,
+                tokenizerSource,
+                chatTemplate,
+                tokenizer,
+                null);
     }
 
     /** Embedding rows up to a multiple of this, or null. */
@@ -85,9 +132,11 @@ public record MergeConfig(
         models = models == null ? List.of() : List.copyOf(models);
         slices = slices == null ? List.of() : List.copyOf(slices);
         parameters = parameters == null ? Map.of() : Map.copyOf(new LinkedHashMap<>(parameters));
+        modules = modules == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(modules));
         Objects.requireNonNull(mergeMethod, "merge_method");
-        if (models.isEmpty() == slices.isEmpty()) {
-            throw new MergeException("a merge config needs exactly one of 'models' or 'slices'");
+        int given = (models.isEmpty() ? 0 : 1) + (slices.isEmpty() ? 0 : 1) + (modules.isEmpty() ? 0 : 1);
+        if (given != 1) {
+            throw new MergeException("a merge config needs exactly one of 'models', 'slices' or 'modules'");
         }
     }
 
@@ -132,6 +181,15 @@ public record MergeConfig(
         if (baseModel != null) {
             out.add(baseModel);
         }
+        addModels(out, models, slices);
+        modules.values().forEach(m -> addModels(out, m.models(), m.slices()));
+        if (tokenizerSource != null && !tokenizerSource.equals("base") && !tokenizerSource.equals("union")) {
+            out.add(tokenizerSource);
+        }
+        return List.copyOf(out);
+    }
+
+    private static void addModels(Set<String> out, List<InputModel> models, List<OutputSlice> slices) {
         models.forEach(m -> out.add(m.model()));
         for (OutputSlice s : slices) {
             if (s.baseModel() != null) {
@@ -139,9 +197,5 @@ public record MergeConfig(
             }
             s.sources().forEach(src -> out.add(src.model()));
         }
-        if (tokenizerSource != null && !tokenizerSource.equals("base") && !tokenizerSource.equals("union")) {
-            out.add(tokenizerSource);
-        }
-        return List.copyOf(out);
     }
 }

@@ -65,41 +65,18 @@ public final class MergeConfigYaml {
     /** Serialises a config as mergekit YAML (accepted by both Chimera and mergekit). */
     public static String write(MergeConfig c) {
         Map<String, Object> out = new LinkedHashMap<>();
-        if (!c.models().isEmpty()) {
-            List<Object> models = new ArrayList<>();
-            for (MergeConfig.InputModel m : c.models()) {
+        putInputs(out, c.models(), c.slices());
+        if (!c.modules().isEmpty()) {
+            Map<String, Object> modules = new LinkedHashMap<>();
+            c.modules().forEach((name, m) -> {
                 Map<String, Object> e = new LinkedHashMap<>();
-                e.put("model", m.model());
+                putInputs(e, m.models(), m.slices());
                 if (!m.parameters().isEmpty()) {
                     e.put("parameters", plain(m.parameters()));
                 }
-                models.add(e);
-            }
-            out.put("models", models);
-        } else {
-            List<Object> slices = new ArrayList<>();
-            for (MergeConfig.OutputSlice s : c.slices()) {
-                Map<String, Object> e = new LinkedHashMap<>();
-                List<Object> sources = new ArrayList<>();
-                for (MergeConfig.InputSlice src : s.sources()) {
-                    Map<String, Object> se = new LinkedHashMap<>();
-                    se.put("model", src.model());
-                    se.put("layer_range", List.of(src.start(), src.end()));
-                    if (!src.parameters().isEmpty()) {
-                        se.put("parameters", plain(src.parameters()));
-                    }
-                    sources.add(se);
-                }
-                e.put("sources", sources);
-                if (s.baseModel() != null) {
-                    e.put("base_model", s.baseModel());
-                }
-                if (!s.parameters().isEmpty()) {
-                    e.put("parameters", plain(s.parameters()));
-                }
-                slices.add(e);
-            }
-            out.put("slices", slices);
+                modules.put(name, e);
+            });
+            out.put("modules", modules);
         }
         out.put("merge_method", c.mergeMethod());
         if (c.baseModel() != null) {
@@ -161,6 +138,46 @@ public final class MergeConfigYaml {
         }
     }
 
+    private static void putInputs(
+            Map<String, Object> out, List<MergeConfig.InputModel> models, List<MergeConfig.OutputSlice> slices) {
+        if (!models.isEmpty()) {
+            List<Object> list = new ArrayList<>();
+            for (MergeConfig.InputModel m : models) {
+                Map<String, Object> e = new LinkedHashMap<>();
+                e.put("model", m.model());
+                if (!m.parameters().isEmpty()) {
+                    e.put("parameters", plain(m.parameters()));
+                }
+                list.add(e);
+            }
+            out.put("models", list);
+        } else if (!slices.isEmpty()) {
+            List<Object> list = new ArrayList<>();
+            for (MergeConfig.OutputSlice s : slices) {
+                Map<String, Object> e = new LinkedHashMap<>();
+                List<Object> sources = new ArrayList<>();
+                for (MergeConfig.InputSlice src : s.sources()) {
+                    Map<String, Object> se = new LinkedHashMap<>();
+                    se.put("model", src.model());
+                    se.put("layer_range", List.of(src.start(), src.end()));
+                    if (!src.parameters().isEmpty()) {
+                        se.put("parameters", plain(src.parameters()));
+                    }
+                    sources.add(se);
+                }
+                e.put("sources", sources);
+                if (s.baseModel() != null) {
+                    e.put("base_model", s.baseModel());
+                }
+                if (!s.parameters().isEmpty()) {
+                    e.put("parameters", plain(s.parameters()));
+                }
+                list.add(e);
+            }
+            out.put("slices", list);
+        }
+    }
+
     private static Map<String, Object> plain(Map<String, Setting> params) {
         Map<String, Object> m = new LinkedHashMap<>();
         new TreeMap<>(params).forEach((k, v) -> m.put(k, v.toPlain()));
@@ -175,10 +192,6 @@ public final class MergeConfigYaml {
                     throw new MergeException(
                             source + ": unknown key '" + k + "' (known: " + new TreeSet<>(TOP_KEYS) + ")");
                 }
-            }
-            if (root.has("modules")) {
-                throw new MergeException(
-                        source + ": 'modules' (multi-module architectures) is not supported; use 'models' or 'slices'");
             }
             // mergekit's tokenizer block: source (default union), pad_to_multiple_of, per-token embedding sources
             String blockSource = null;
@@ -217,23 +230,71 @@ public final class MergeConfigYaml {
                 block = new MergeConfig.TokenizerBlock(pad, tokens);
             }
             String method = text(root, "merge_method", true);
-            List<MergeConfig.InputModel> models = new ArrayList<>();
-            List<MergeConfig.OutputSlice> slices = new ArrayList<>();
-            if (root.has("models") && root.has("slices")) {
-                throw new MergeException(source + ": give either 'models' or 'slices', not both");
+            int given = (root.has("models") ? 1 : 0) + (root.has("slices") ? 1 : 0) + (root.has("modules") ? 1 : 0);
+            if (given != 1) {
+                throw new MergeException(
+                        source + ": a merge config needs exactly one of 'models', 'slices' or 'modules'");
             }
-            if (root.has("models")) {
-                JsonNode ms = list(root.get("models"), "models");
-                for (int i = 0; i < ms.size(); i++) {
-                    JsonNode m = obj(ms.get(i), "models[" + i + "]");
-                    models.add(new MergeConfig.InputModel(
-                            modelRef(m, "models[" + i + "].model"),
-                            params(m.get("parameters"), "models[" + i + "].parameters")));
+            Map<String, MergeConfig.OutputModule> modules = new LinkedHashMap<>();
+            if (root.has("modules")) {
+                JsonNode ms = obj(root.get("modules"), "modules");
+                for (Iterator<Map.Entry<String, JsonNode>> it = ms.fields(); it.hasNext(); ) {
+                    Map.Entry<String, JsonNode> e = it.next();
+                    String at = "modules." + e.getKey();
+                    JsonNode m = obj(e.getValue(), at);
+                    for (Iterator<String> keys = m.fieldNames(); keys.hasNext(); ) {
+                        String k = keys.next();
+                        if (!k.equals("models") && !k.equals("slices") && !k.equals("parameters")) {
+                            throw new MergeException(source + ": unknown key '" + at + "." + k + "'");
+                        }
+                    }
+                    if (m.has("models") == m.has("slices")) {
+                        throw new MergeException(source + ": " + at + " needs exactly one of 'models' or 'slices'");
+                    }
+                    modules.put(
+                            e.getKey(),
+                            new MergeConfig.OutputModule(
+                                    models(m, at + "."),
+                                    slices(m, at + "."),
+                                    params(m.get("parameters"), at + ".parameters")));
                 }
-            } else if (root.has("slices")) {
-                JsonNode ss = list(root.get("slices"), "slices");
+            }
+            return new MergeConfig(
+                    models(root, ""),
+                    slices(root, ""),
+                    method,
+                    optModel(root, "base_model"),
+                    params(root.get("parameters"), "parameters"),
+                    text(root, "dtype", false),
+                    text(root, "out_dtype", false),
+                    blockSource != null ? blockSource : optModel(root, "tokenizer_source"),
+                    text(root, "chat_template", false),
+                    block,
+                    modules);
+        }
+
+        /** The {@code models} list under {@code n}, empty when absent; {@code at} prefixes the key in messages. */
+        private List<MergeConfig.InputModel> models(JsonNode n, String at) {
+            List<MergeConfig.InputModel> models = new ArrayList<>();
+            if (n.has("models")) {
+                JsonNode ms = list(n.get("models"), at + "models");
+                for (int i = 0; i < ms.size(); i++) {
+                    JsonNode m = obj(ms.get(i), at + "models[" + i + "]");
+                    models.add(new MergeConfig.InputModel(
+                            modelRef(m, at + "models[" + i + "].model"),
+                            params(m.get("parameters"), at + "models[" + i + "].parameters")));
+                }
+            }
+            return models;
+        }
+
+        /** The {@code slices} list under {@code n}, empty when absent. */
+        private List<MergeConfig.OutputSlice> slices(JsonNode n, String prefix) {
+            List<MergeConfig.OutputSlice> slices = new ArrayList<>();
+            if (n.has("slices")) {
+                JsonNode ss = list(n.get("slices"), prefix + "slices");
                 for (int i = 0; i < ss.size(); i++) {
-                    String at = "slices[" + i + "]";
+                    String at = prefix + "slices[" + i + "]";
                     JsonNode s = obj(ss.get(i), at);
                     JsonNode srcs = list(s.get("sources"), at + ".sources");
                     List<MergeConfig.InputSlice> sources = new ArrayList<>();
@@ -267,20 +328,8 @@ public final class MergeConfigYaml {
                     slices.add(new MergeConfig.OutputSlice(
                             sources, optModel(s, "base_model"), params(s.get("parameters"), at + ".parameters")));
                 }
-            } else {
-                throw new MergeException(source + ": a merge config needs 'models' or 'slices'");
             }
-            return new MergeConfig(
-                    models,
-                    slices,
-                    method,
-                    optModel(root, "base_model"),
-                    params(root.get("parameters"), "parameters"),
-                    text(root, "dtype", false),
-                    text(root, "out_dtype", false),
-                    blockSource != null ? blockSource : optModel(root, "tokenizer_source"),
-                    text(root, "chat_template", false),
-                    block);
+            return slices;
         }
 
         private String optModel(JsonNode n, String key) {

@@ -10,24 +10,32 @@ import java.util.Map;
  *
  * @param method         merge method name
  * @param tensors        output tensors, in write order
- * @param outLayers      {@code num_hidden_layers} of the output
+ * @param outLayers      layer count of the output's main module (the text decoder)
+ * @param layerCounts    config.json key -> layer count, for every module the merge planned
  * @param donor          model whose config.json and tokenizer are the template for the output
  * @param outVocab       rows of the output embedding table, or -1 when the model has none
  * @param outDtypeName   dtype name written to config.json, or null to keep the donor's
  * @param tokenizerFrom  model whose tokenizer files are copied to the output
  * @param unionVocab     for {@code tokenizer_source: union}, the output vocabulary (token -> id), else null
+ * @param architecture   name of the architecture definition the plan follows
+ * @param unlisted       tensors of the inputs ("model: tensor") the definition does not list: not written
  */
 public record MergePlan(
         String method,
         List<TensorMerge> tensors,
         int outLayers,
+        Map<String, Integer> layerCounts,
         String donor,
         long outVocab,
         String outDtypeName,
         String tokenizerFrom,
-        Map<String, Integer> unionVocab) {
+        Map<String, Integer> unionVocab,
+        String architecture,
+        List<String> unlisted) {
     public MergePlan {
         tensors = List.copyOf(tensors);
+        layerCounts = Map.copyOf(layerCounts);
+        unlisted = List.copyOf(unlisted);
     }
 
     public long outputBytes() {

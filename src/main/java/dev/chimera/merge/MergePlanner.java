@@ -1,35 +1,44 @@
 package dev.chimera.merge;
 
+import static java.util.Collections.nCopies;
+
+import dev.chimera.merge.arch.Architecture;
+import dev.chimera.merge.arch.Architectures;
+import dev.chimera.merge.arch.ModuleDef;
+import dev.chimera.merge.arch.WeightDef;
 import dev.chimera.merge.method.MergeException;
 import dev.chimera.merge.method.MergeMethod;
 import dev.chimera.merge.method.MergeMethods;
 import dev.chimera.merge.method.ParamDef;
 import dev.chimera.merge.method.Params;
 import dev.chimera.tensor.DType;
+import dev.chimera.tensor.HfConfig;
 import dev.chimera.tensor.TensorSpec;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
- * Turns a {@link MergeConfig} into a {@link MergePlan}, following mergekit's {@code plan.py}: {@code models:} become
- * one slice over every layer (the base model is added when not listed); each output layer takes the same relative
- * layer from every source of its slice; parameters resolve per tensor with precedence per-model > slice > global,
- * gradients interpolated at t = j / (L - 1) within each slice; embeddings come from the first slice's sources and
- * the final norm / lm_head from the last slice's, planned at t = 0.
+ * Turns a {@link MergeConfig} into a {@link MergePlan}, following mergekit's {@code plan.py} over the models'
+ * {@link Architecture} definition: {@code models:} become one slice per module over every layer (the base model is
+ * added when not listed), {@code slices:} apply to a single-module architecture, {@code modules:} give each module
+ * its own; each output layer takes the same relative layer from every source of its slice; parameters resolve per
+ * tensor with precedence per-model > slice > module > global, gradients interpolated at t = j / (L - 1) within each
+ * slice; a module's weights before its layers come from its first slice's sources and those after from its last
+ * slice's, planned at t = 0. Tensors the definition does not list are not written (as mergekit), and reported.
  */
 public final class MergePlanner {
-    private static final Pattern LAYER = Pattern.compile("^(.*?\\.layers\\.)(\\d+)\\.(.+)$");
-
     private final MergeConfig config;
     private final Function<String, SourceModel> models;
     private final MergeMethod method;
+    private final Map<String, Architecture> archByModel = new HashMap<>();
+    private Architecture arch;
     private VocabPlan vocabPlan;
 
     /** The output vocabulary when {@code tokenizer_source} is given: token -> output id, and each model's ids. */
@@ -39,6 +48,9 @@ public final class MergePlanner {
             int size,
             Map<String, TokenizerVocab> models,
             boolean union) {}
+
+    /** One module's inputs after normalisation: slices, and the module's own parameters. */
+    private record ModuleInputs(List<MergeConfig.OutputSlice> slices, Map<String, Setting> parameters) {}
 
     public MergePlanner(MergeConfig config, Function<String, SourceModel> models) {
         this.config = config;
@@ -53,78 +65,138 @@ public final class MergePlanner {
     public MergePlan plan() {
         DType inDtype = dtype(config.dtype(), "dtype");
         DType outDtype = dtype(config.outDtype(), "out_dtype");
-        List<MergeConfig.OutputSlice> slices = normalizedSlices();
-        vocabPlan = config.tokenizerSource() == null ? null : vocabPlan();
-        List<TensorMerge> out = new ArrayList<>();
-        MergeConfig.OutputSlice first = slices.get(0);
-        MergeConfig.OutputSlice last = slices.get(slices.size() - 1);
-        List<String> pre = new ArrayList<>();
-        List<String> post = new ArrayList<>();
-        for (String name : nonLayerNames(first)) {
-            if (isPre(name)) {
-                pre.add(name);
-            }
-        }
-        for (String name : nonLayerNames(last)) {
-            if (!isPre(name)) {
-                post.add(name);
-            }
-        }
-        for (String name : pre) {
-            addTensor(out, first, name, src -> name, 0, inDtype, outDtype);
-        }
-        int outLayer = 0;
-        for (int si = 0; si < slices.size(); si++) {
-            MergeConfig.OutputSlice slice = slices.get(si);
-            int len = slice.sources().get(0).length();
-            for (int offset = 0; offset < len; offset++) {
-                double t = len > 1 ? (double) offset / (len - 1) : 1;
-                MergeConfig.InputSlice lead = slice.sources().get(0);
-                SourceModel leadModel = model(lead.model());
-                int srcLayer = lead.start() + offset;
-                for (String name : leadModel.tensorNames()) {
-                    Matcher m = LAYER.matcher(name);
-                    if (!m.matches() || Integer.parseInt(m.group(2)) != srcLayer) {
-                        continue;
-                    }
-                    String prefix = m.group(1);
-                    String suffix = m.group(3);
-                    final int off = offset;
-                    addTensor(
-                            out,
-                            slice,
-                            prefix + outLayer + "." + suffix,
-                            src -> prefix + (src.start() + off) + "." + suffix,
-                            t,
-                            inDtype,
-                            outDtype);
-                }
-                outLayer++;
-            }
-        }
-        for (String name : post) {
-            addTensor(out, last, name, src -> name, 0, inDtype, outDtype);
-        }
-        long vocab = -1;
-        for (TensorMerge tm : out) {
-            if (tm.output().contains("embed_tokens") && tm.outShape().length == 2) {
-                vocab = tm.outShape()[0];
-            }
-        }
         String donor = config.baseModel() != null
                 ? config.baseModel()
                 : config.referencedModels().get(0);
+        arch = architecture(donor);
+        Map<String, ModuleInputs> modules = normalizedModules();
+        // the output config as mergekit's _model_out_config: the donor's, with each planned module's layer count
+        HfConfig outConfig = model(donor).config();
+        Map<String, Integer> layerCounts = new LinkedHashMap<>();
+        modules.forEach((name, inputs) -> {
+            ModuleDef md = arch.module(name);
+            if (md.layersKey() != null) {
+                int n = inputs.slices().stream()
+                        .mapToInt(sl -> sl.sources().get(0).length())
+                        .sum();
+                layerCounts.put(md.layersKey(), n);
+            }
+        });
+        for (var e : layerCounts.entrySet()) {
+            outConfig = outConfig.withIntAt(e.getKey(), e.getValue());
+        }
+        vocabPlan = config.tokenizerSource() == null ? null : vocabPlan();
+        List<TensorMerge> out = new ArrayList<>();
+        long vocab = -1;
+        for (var e : modules.entrySet()) {
+            ModuleDef md = arch.module(e.getKey());
+            List<MergeConfig.OutputSlice> slices = e.getValue().slices();
+            Map<String, Setting> moduleParams = e.getValue().parameters();
+            MergeConfig.OutputSlice first = slices.get(0);
+            MergeConfig.OutputSlice last = slices.get(slices.size() - 1);
+            for (WeightDef w : md.preWeights(outConfig)) {
+                TensorMerge tm = addTensor(
+                        out, first, moduleParams, w, nCopies(first.sources().size(), w), 0, inDtype, outDtype);
+                if (vocab < 0 && tm != null && tm.embed() && tm.outShape().length == 2) {
+                    vocab = tm.outShape()[0];
+                }
+            }
+            int outLayer = 0;
+            for (MergeConfig.OutputSlice slice : slices) {
+                int len = slice.sources().get(0).length();
+                for (int offset = 0; offset < len; offset++) {
+                    double t = len > 1 ? (double) offset / (len - 1) : 1;
+                    List<WeightDef> outWeights = md.layerWeights(outLayer, outConfig);
+                    List<List<WeightDef>> inWeights = new ArrayList<>();
+                    for (MergeConfig.InputSlice src : slice.sources()) {
+                        List<WeightDef> in = md.layerWeights(
+                                src.start() + offset, model(src.model()).config());
+                        if (in.size() != outWeights.size()) {
+                            throw new MergeException("layer " + (src.start() + offset) + " of " + src.model() + " has "
+                                    + in.size() + " weights in architecture " + arch.name() + ", the output's layer "
+                                    + outLayer + " has " + outWeights.size() + " (different expert counts?)");
+                        }
+                        inWeights.add(in);
+                    }
+                    for (int idx = 0; idx < outWeights.size(); idx++) {
+                        final int i = idx;
+                        addTensor(
+                                out,
+                                slice,
+                                moduleParams,
+                                outWeights.get(i),
+                                inWeights.stream().map(l -> l.get(i)).toList(),
+                                t,
+                                inDtype,
+                                outDtype);
+                    }
+                    outLayer++;
+                }
+            }
+            for (WeightDef w : md.postWeights(outConfig)) {
+                addTensor(out, last, moduleParams, w, nCopies(last.sources().size(), w), 0, inDtype, outDtype);
+            }
+        }
         String dtypeName = outDtype != null ? outDtype.torchName() : inDtype != null ? inDtype.torchName() : null;
         String tokFrom = vocabPlan == null ? donor : vocabPlan.tokenizerFrom();
+        ModuleDef main = arch.mainModule();
+        int outLayers = main.layersKey() != null && layerCounts.containsKey(main.layersKey())
+                ? layerCounts.get(main.layersKey())
+                : 0;
         return new MergePlan(
                 method.name(),
                 out,
-                outLayer,
+                outLayers,
+                layerCounts,
                 donor,
                 vocab,
                 dtypeName,
                 tokFrom,
-                vocabPlan != null && vocabPlan.union() ? vocabPlan.out() : null);
+                vocabPlan != null && vocabPlan.union() ? vocabPlan.out() : null,
+                arch.name(),
+                unlisted());
+    }
+
+    /** The donor's architecture; every other model must have the same definition. */
+    private Architecture architecture(String donor) {
+        Architecture a = archOf(donor);
+        for (String ref : config.referencedModels()) {
+            Architecture other = archOf(ref);
+            if (!other.name().equals(a.name()) || !other.classNames().equals(a.classNames())) {
+                throw new MergeException("models of different architectures: " + donor + " is "
+                        + model(donor).config().architecture().orElse("?") + " (" + a.name() + "), " + ref + " is "
+                        + model(ref).config().architecture().orElse("?") + " (" + other.name() + ")");
+            }
+        }
+        return a;
+    }
+
+    private Architecture archOf(String ref) {
+        return archByModel.computeIfAbsent(ref, r -> {
+            SourceModel m = model(r);
+            return Architectures.of(m.config(), m.tensorNames());
+        });
+    }
+
+    /** Per model, the tensors its architecture's definition does not list ("model: tensor"), which are not written. */
+    private List<String> unlisted() {
+        List<String> out = new ArrayList<>();
+        for (String ref : config.referencedModels()) {
+            SourceModel m = model(ref);
+            Set<String> listed = new HashSet<>();
+            for (ModuleDef md : arch.modules().values()) {
+                for (WeightDef w : md.allWeights(m.config())) {
+                    listed.addAll(w.names());
+                    listed.addAll(w.tied());
+                }
+            }
+            for (String n : m.tensorNames()) {
+                if (!listed.contains(n)) {
+                    out.add(ref + ": " + n);
+                }
+            }
+        }
+        return out;
     }
 
     /** mergekit's build_tokenizer: the output vocabulary of base / union / a model, and every model's vocabulary. */
@@ -144,13 +216,13 @@ public final class MergePlanner {
         String from;
         boolean union = src.equals("union");
         if (union) {
-            List<Long> rows = refs.stream().map(r -> embedRows(model(r))).toList();
+            List<Long> rows = refs.stream().map(this::embedRows).toList();
             out = TokenizerVocab.union(new ArrayList<>(vocabs.values()), rows);
             from = base;
         } else {
             from = src.equals("base") ? base : src;
             out = new LinkedHashMap<>();
-            long rows = embedRows(model(from));
+            long rows = embedRows(from);
             for (var e : vocabs.get(from).ids().entrySet()) {
                 if (e.getValue() < rows) {
                     out.put(e.getKey(), e.getValue());
@@ -166,10 +238,15 @@ public final class MergePlanner {
         return new VocabPlan(from, out, size, vocabs, union);
     }
 
-    private static long embedRows(SourceModel m) {
-        for (String n : m.tensorNames()) {
-            if (n.contains("embed_tokens")) {
-                return m.spec(n).shape()[0];
+    /** Rows of a model's input embedding table (the first embedding before the layers), or no limit without one. */
+    private long embedRows(String ref) {
+        SourceModel m = model(ref);
+        for (ModuleDef md : arch.modules().values()) {
+            for (WeightDef w : md.preWeights(m.config())) {
+                String name = w.embed() ? firstPresent(m, w.names()) : null;
+                if (name != null) {
+                    return m.spec(name).shape()[0];
+                }
             }
         }
         return Long.MAX_VALUE;
@@ -249,85 +326,120 @@ public final class MergePlanner {
         return identity && config.tokenEmbeddings().isEmpty() ? null : perms;
     }
 
-    /** {@code models:} becomes one slice over all layers; the base model is added if not listed. */
-    private List<MergeConfig.OutputSlice> normalizedSlices() {
-        List<MergeConfig.OutputSlice> slices;
+    /** mergekit's normalize_config: {@code models:} and {@code slices:} become modules, module models become slices. */
+    private Map<String, ModuleInputs> normalizedModules() {
+        Map<String, ModuleInputs> out = new LinkedHashMap<>();
         if (!config.models().isEmpty()) {
-            List<MergeConfig.InputSlice> sources = new ArrayList<>();
-            boolean baseIncluded = false;
-            for (MergeConfig.InputModel m : config.models()) {
-                baseIncluded |= m.model().equals(config.baseModel());
-                sources.add(new MergeConfig.InputSlice(
-                        m.model(), 0, model(m.model()).numLayers(), m.parameters()));
+            for (String name : arch.modules().keySet()) {
+                out.put(name, new ModuleInputs(slicesOf(config.models(), arch.module(name)), Map.of()));
             }
-            if (config.baseModel() != null && !baseIncluded) {
-                sources.add(new MergeConfig.InputSlice(
-                        config.baseModel(), 0, model(config.baseModel()).numLayers(), Map.of()));
+        } else if (!config.slices().isEmpty()) {
+            if (arch.modules().size() != 1) {
+                throw new MergeException("architecture " + arch.name() + " has several modules ("
+                        + String.join(", ", arch.modules().keySet()) + "): use 'modules:' to give their slices");
             }
-            slices = List.of(new MergeConfig.OutputSlice(sources, null, Map.of()));
+            out.put(arch.modules().keySet().iterator().next(), new ModuleInputs(config.slices(), Map.of()));
         } else {
-            slices = config.slices();
+            config.modules().forEach((name, m) -> {
+                ModuleDef md = arch.module(name);
+                List<MergeConfig.OutputSlice> slices = m.models().isEmpty() ? m.slices() : slicesOf(m.models(), md);
+                out.put(name, new ModuleInputs(slices, m.parameters()));
+            });
         }
+        out.forEach((name, inputs) -> checkSlices(name, inputs.slices()));
+        return out;
+    }
+
+    /** Whole-model inputs as one slice over every layer of the module; the base model is added if not listed. */
+    private List<MergeConfig.OutputSlice> slicesOf(List<MergeConfig.InputModel> inputs, ModuleDef module) {
+        List<MergeConfig.InputSlice> sources = new ArrayList<>();
+        boolean baseIncluded = false;
+        for (MergeConfig.InputModel m : inputs) {
+            baseIncluded |= m.model().equals(config.baseModel());
+            sources.add(new MergeConfig.InputSlice(
+                    m.model(), 0, module.numLayers(model(m.model()).config()), m.parameters()));
+        }
+        if (config.baseModel() != null && !baseIncluded) {
+            sources.add(new MergeConfig.InputSlice(
+                    config.baseModel(),
+                    0,
+                    module.numLayers(model(config.baseModel()).config()),
+                    Map.of()));
+        }
+        return List.of(new MergeConfig.OutputSlice(sources, null, Map.of()));
+    }
+
+    private void checkSlices(String moduleName, List<MergeConfig.OutputSlice> slices) {
+        ModuleDef md = arch.module(moduleName);
+        String where = arch.modules().size() > 1 ? "module " + moduleName + ", " : "";
         for (int i = 0; i < slices.size(); i++) {
             MergeConfig.OutputSlice s = slices.get(i);
             int len = s.sources().get(0).length();
             for (MergeConfig.InputSlice src : s.sources()) {
                 if (src.length() != len) {
-                    throw new MergeException("slice " + i + ": all sources must span the same number of layers, but "
+                    throw new MergeException(where + "slice " + i
+                            + ": all sources must span the same number of layers, but "
                             + s.sources().get(0).model() + " has " + len + " (layers "
                             + s.sources().get(0).start() + "-"
                             + s.sources().get(0).end()
                             + ") and " + src.model() + " has " + src.length() + " (layers " + src.start() + "-"
                             + src.end() + ")");
                 }
-                int n = model(src.model()).numLayers();
+                int n = md.numLayers(model(src.model()).config());
                 if (src.end() > n) {
-                    throw new MergeException("slice " + i + ": layer_range [" + src.start() + ", " + src.end() + "] of "
-                            + src.model() + " exceeds its " + n + " layers");
+                    throw new MergeException(where + "slice " + i + ": layer_range [" + src.start() + ", " + src.end()
+                            + "] of " + src.model() + " exceeds its " + n + " layers");
                 }
             }
         }
-        return slices;
     }
 
-    private void addTensor(
+    /**
+     * Plans one output tensor from the inputs' weights (aligned with the slice's sources), or nothing for an optional
+     * weight that no input has under its name or an alias; an input without it reads its tied names (an output head
+     * tied to the embedding). Returns the planned tensor, or null when skipped.
+     */
+    private TensorMerge addTensor(
             List<TensorMerge> out,
             MergeConfig.OutputSlice slice,
-            String outName,
-            Function<MergeConfig.InputSlice, String> inName,
+            Map<String, Setting> moduleParams,
+            WeightDef outWeight,
+            List<WeightDef> inWeights,
             double t,
             DType inDtype,
             DType outDtype) {
+        String outName = outWeight.name();
         String base = slice.baseModel() != null ? slice.baseModel() : config.baseModel();
         List<TensorMerge.Source> sources = new ArrayList<>();
         List<TensorSpec> specs = new ArrayList<>();
         List<MergeConfig.InputSlice> present = new ArrayList<>();
-        for (MergeConfig.InputSlice src : slice.sources()) {
-            String name = inName.apply(src);
+        List<String> missing = new ArrayList<>();
+        boolean anyDirect = false;
+        for (int i = 0; i < slice.sources().size(); i++) {
+            MergeConfig.InputSlice src = slice.sources().get(i);
+            WeightDef in = inWeights.get(i);
             SourceModel m = model(src.model());
-            TensorSpec spec = m.spec(name);
-            if (spec == null && isLmHead(name)) {
-                String tied = tiedEmbedding(m);
-                spec = tied == null ? null : m.spec(tied);
-                name = tied;
+            String name = firstPresent(m, in.names());
+            anyDirect |= name != null;
+            if (name == null) {
+                name = firstPresent(m, in.tied());
             }
-            if (spec == null) {
-                if (isLmHead(inName.apply(src))) {
-                    continue; // tied embeddings and no lm_head: the output ties too
-                }
-                throw new MergeException("tensor " + inName.apply(src) + " is missing in model " + src.model()
-                        + " (needed for output tensor " + outName + ")");
+            if (name == null) {
+                missing.add(in.name() + " in " + src.model());
+                continue;
             }
             sources.add(new TensorMerge.Source(src.model(), name));
-            specs.add(spec);
+            specs.add(m.spec(name));
             present.add(src);
         }
-        if (sources.isEmpty()) {
-            return;
+        if (outWeight.optional() && !anyDirect) {
+            return null; // e.g. no input has an lm_head: the output's head stays tied to its embedding
         }
-        if (sources.size() < slice.sources().size()) {
-            throw new MergeException("tensor " + outName + " exists in only some of the models " + models(slice)
-                    + "; lm_head is missing where embeddings are not tied");
+        if (!missing.isEmpty()) {
+            throw new MergeException("tensor " + String.join(", ", missing) + " is missing (needed for output tensor "
+                    + outName + " of architecture " + arch.name()
+                    + (outWeight.optional() ? ", which some inputs have" : "")
+                    + ")");
         }
         int baseIndex = -1;
         for (int i = 0; i < present.size(); i++) {
@@ -340,18 +452,26 @@ public final class MergePlanner {
             throw new MergeException(method.name() + " needs a base_model that is one of the sources; "
                     + (base == null ? "none is given" : base + " is not among " + models(slice)));
         }
-        Params global =
-                new Params(resolve(method.globalParams(), null, outName, t, slice, false), " (tensor " + outName + ")");
+        Params global = new Params(
+                resolve(method.globalParams(), null, outName, t, slice, moduleParams, false),
+                " (tensor " + outName + ")");
         List<Params> perInput = new ArrayList<>();
         for (int i = 0; i < present.size(); i++) {
             String model = present.get(i).model();
             perInput.add(new Params(
-                    resolve(method.tensorParams(), model, sources.get(i).tensor(), t, slice, i == baseIndex),
+                    resolve(
+                            method.tensorParams(),
+                            model,
+                            sources.get(i).tensor(),
+                            t,
+                            slice,
+                            moduleParams,
+                            i == baseIndex),
                     " (model " + model + ", tensor " + sources.get(i).tensor() + ")"));
         }
         TensorSpec lead = specs.get(baseIndex >= 0 ? baseIndex : 0);
         boolean copy = !mergeable(lead.dtype());
-        boolean embed = isEmbed(outName);
+        boolean embed = outWeight.embed();
         long[] shape;
         List<int[]> rows = null;
         if (copy) {
@@ -370,10 +490,16 @@ public final class MergePlanner {
                 shape = outputShape(outName, specs, baseIndex, embed, models(present));
             }
         }
-        DType dtype = copy ? lead.dtype() : outDtype != null ? outDtype : inDtype != null ? inDtype : lead.dtype();
+        DType dtype = copy
+                ? lead.dtype()
+                : outWeight.forceDtype() != null
+                        ? dtype(outWeight.forceDtype(), "dtype of weight " + outName)
+                        : outDtype != null ? outDtype : inDtype != null ? inDtype : lead.dtype();
         Map<Integer, int[]> overrides = rows != null ? rowOverrides(present) : Map.of();
-        out.add(new TensorMerge(
-                outName, sources, baseIndex, global, perInput, embed, copy, dtype, shape, rows, overrides));
+        TensorMerge planned = new TensorMerge(
+                outName, sources, baseIndex, global, perInput, embed, copy, dtype, shape, rows, overrides);
+        out.add(planned);
+        return planned;
     }
 
     private long[] outputShape(
@@ -401,13 +527,14 @@ public final class MergePlanner {
         return ref;
     }
 
-    /** mergekit's ConfigReader.parameter: per-model (slice source) > slice > global, then the default. */
+    /** mergekit's ConfigReader.parameter: per-model (slice source) > slice > module > global, then the default. */
     private Map<String, Object> resolve(
             List<ParamDef> defs,
             String model,
             String tensorName,
             double t,
             MergeConfig.OutputSlice slice,
+            Map<String, Setting> moduleParams,
             boolean isBase) {
         Map<String, Object> values = new LinkedHashMap<>();
         for (ParamDef def : defs) {
@@ -425,6 +552,9 @@ public final class MergePlanner {
             if (v == null && slice.parameters().containsKey(def.name())) {
                 v = slice.parameters().get(def.name()).evaluate(tensorName, t);
             }
+            if (v == null && moduleParams.containsKey(def.name())) {
+                v = moduleParams.get(def.name()).evaluate(tensorName, t);
+            }
             if (v == null && config.parameters().containsKey(def.name())) {
                 v = config.parameters().get(def.name()).evaluate(tensorName, t);
             }
@@ -441,16 +571,13 @@ public final class MergePlanner {
         return values;
     }
 
-    private List<String> nonLayerNames(MergeConfig.OutputSlice slice) {
-        LinkedHashSet<String> names = new LinkedHashSet<>();
-        for (MergeConfig.InputSlice src : slice.sources()) {
-            for (String n : model(src.model()).tensorNames()) {
-                if (!LAYER.matcher(n).matches()) {
-                    names.add(n);
-                }
+    private static String firstPresent(SourceModel m, List<String> names) {
+        for (String n : names) {
+            if (m.spec(n) != null) {
+                return n;
             }
         }
-        return new ArrayList<>(names);
+        return null;
     }
 
     private SourceModel model(String ref) {
@@ -467,28 +594,6 @@ public final class MergePlanner {
 
     private static List<String> models(List<MergeConfig.InputSlice> srcs) {
         return srcs.stream().map(MergeConfig.InputSlice::model).toList();
-    }
-
-    private static String tiedEmbedding(SourceModel m) {
-        for (String n : m.tensorNames()) {
-            if (n.endsWith("embed_tokens.weight")) {
-                return n;
-            }
-        }
-        return null;
-    }
-
-    static boolean isPre(String name) {
-        return name.contains("embed") && !isLmHead(name);
-    }
-
-    static boolean isLmHead(String name) {
-        return name.startsWith("lm_head.") || name.contains(".lm_head.");
-    }
-
-    /** Embedding tables and output heads, which mergekit trims to a common vocabulary. */
-    public static boolean isEmbed(String name) {
-        return name.contains("embed_tokens") || isLmHead(name) || name.contains("embed_out") || name.contains(".wte.");
     }
 
     private static boolean mergeable(DType d) {

@@ -110,11 +110,6 @@ public final class ModelFolders implements AutoCloseable {
         }
 
         @Override
-        public int numLayers() {
-            return config.numHiddenLayers();
-        }
-
-        @Override
         public TokenizerVocab vocab() {
             return TokenizerVocab.read(tensors.dir());
         }

@@ -16,7 +16,10 @@ final class OutputFiles {
     private OutputFiles() {}
 
     static void write(MergeConfig config, MergePlan plan, ModelFolders models, Path dir) {
-        HfConfig cfg = models.config(plan.donor()).withNumHiddenLayers(plan.outLayers());
+        HfConfig cfg = models.config(plan.donor());
+        for (var e : plan.layerCounts().entrySet()) {
+            cfg = cfg.withIntAt(e.getKey(), e.getValue());
+        }
         if (plan.outVocab() > 0) {
             cfg = cfg.withVocabSize(Math.toIntExact(plan.outVocab()));
         }

@@ -207,6 +207,45 @@ public final class HfConfig {
         return new HfConfig(source, copy);
     }
 
+    /**
+     * An integer at a dotted key path such as {@code vision_config.num_hidden_layers}; a single key is looked up as
+     * {@link #get} does (top level, then {@code text_config}).
+     *
+     * @throws HfConfigException naming the file and the path when it is missing or not an integer
+     */
+    public int intAt(String path) {
+        String[] parts = path.split("\\.");
+        JsonNode node = find(parts[0]);
+        for (int i = 1; i < parts.length && node != null; i++) {
+            node = node.get(parts[i]);
+        }
+        if (node == null || node.isNull()) {
+            throw new HfConfigException(source + ": key " + path + " is missing");
+        }
+        if (!node.isIntegralNumber() || !node.canConvertToInt()) {
+            throw new HfConfigException(source + ": key " + path + " must be an integer, got " + node);
+        }
+        return node.intValue();
+    }
+
+    /** Sets an integer at a dotted key path ({@link #withInt} for a single key); the parent objects must exist. */
+    public HfConfig withIntAt(String path, int value) {
+        String[] parts = path.split("\\.");
+        if (parts.length == 1) {
+            return withInt(path, value);
+        }
+        ObjectNode copy = root.deepCopy();
+        JsonNode node = copy;
+        for (int i = 0; i < parts.length - 1; i++) {
+            node = node.get(parts[i]);
+            if (!(node instanceof ObjectNode)) {
+                throw new HfConfigException(source + ": cannot set " + path + ": " + parts[i] + " is not an object");
+            }
+        }
+        ((ObjectNode) node).put(parts[parts.length - 1], value);
+        return new HfConfig(source, copy);
+    }
+
     /** The config as Hugging Face lays it out: two-space indents, trailing newline. */
     public String toJson() {
         return Json.pretty(MAPPER, root) + "\n";

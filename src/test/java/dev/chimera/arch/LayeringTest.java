@@ -41,6 +41,8 @@ class LayeringTest {
                 .definedBy("dev.chimera.merge.method")
                 .layer("merge.cpu")
                 .definedBy("dev.chimera.merge.cpu")
+                .layer("merge.arch")
+                .definedBy("dev.chimera.merge.arch")
                 .layer("merge")
                 .definedBy("dev.chimera.merge")
                 .layer("search")
@@ -79,12 +81,14 @@ class LayeringTest {
                 .mayOnlyAccessLayers("core", "tensor")
                 .whereLayer("merge.cpu")
                 .mayOnlyAccessLayers("core", "tensor", "merge.method")
+                .whereLayer("merge.arch")
+                .mayOnlyAccessLayers("core", "tensor", "merge.method")
                 .whereLayer("merge")
-                .mayOnlyAccessLayers("core", "tensor", "merge.method", "merge.cpu")
+                .mayOnlyAccessLayers("core", "tensor", "merge.method", "merge.cpu", "merge.arch")
                 .whereLayer("search")
                 .mayOnlyAccessLayers("core")
                 .whereLayer("search.genome")
-                .mayOnlyAccessLayers("core", "search", "merge", "merge.method", "tensor")
+                .mayOnlyAccessLayers("core", "search", "merge", "merge.arch", "merge.method", "tensor")
                 .whereLayer("model")
                 .mayOnlyAccessLayers("core", "tensor")
                 .whereLayer("eval")
@@ -93,7 +97,15 @@ class LayeringTest {
                 .mayOnlyAccessLayers("core", "tensor", "model", "eval")
                 .whereLayer("engine.run")
                 .mayOnlyAccessLayers(
-                        "core", "tensor", "merge", "merge.method", "search", "search.genome", "estimate", "eval")
+                        "core",
+                        "tensor",
+                        "merge",
+                        "merge.arch",
+                        "merge.method",
+                        "search",
+                        "search.genome",
+                        "estimate",
+                        "eval")
                 .whereLayer("engine.work")
                 .mayOnlyAccessLayers(
                         "core",

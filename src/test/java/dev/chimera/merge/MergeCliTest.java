@@ -254,7 +254,7 @@ class MergeCliTest {
                 """);
         CliRun r = cli("merge", cfg.toString(), "--print-plan");
         assertEquals(0, r.code(), r.err());
-        assertTrue(r.out().contains("method ties, 30 output tensors, 3 layers"), r.out());
+        assertTrue(r.out().contains("method ties, architecture llama, 30 output tensors, 3 layers"), r.out());
         // layer 1 of 3 sits at t = 0.5 of the gradient [0, 1]
         int at = r.out().indexOf("model.layers.1.mlp.up_proj.weight");
         String block = r.out()

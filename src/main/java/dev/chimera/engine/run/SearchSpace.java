@@ -1,6 +1,9 @@
 package dev.chimera.engine.run;
 
 import com.typesafe.config.Config;
+import dev.chimera.merge.arch.Architecture;
+import dev.chimera.merge.arch.Architectures;
+import dev.chimera.merge.arch.LayerGroups;
 import dev.chimera.merge.method.MergeMethods;
 import dev.chimera.search.Bounds;
 import dev.chimera.search.genome.Genome;
@@ -8,6 +11,7 @@ import dev.chimera.search.genome.LayerPathGenome;
 import dev.chimera.search.genome.ParamGene;
 import dev.chimera.search.genome.ParameterGenome;
 import dev.chimera.tensor.HfConfig;
+import dev.chimera.tensor.SafetensorsModel;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -25,17 +29,21 @@ public record SearchSpace(Bounds bounds, Genome genome) {
         if (!g.merges()) {
             return new SearchSpace(Bounds.uniform(g.dimension(), g.min(), g.max()), null);
         }
-        int layers = g.layers() != null ? g.layers() : layersOf(spec, g);
+        Architecture arch = architectureOf(spec, g);
+        int layers = g.layers() != null ? g.layers() : layersOf(spec, g, arch);
+        LayerGroups groups =
+                arch.mainModule().groups() != null ? arch.mainModule().groups() : LayerGroups.LLAMA;
         List<String> paths = g.models().stream().map(spec.models()::get).toList();
         Genome genome;
         if (g.type().equals("layer-path")) {
             int depth = g.maxDepth() > 0 ? g.maxDepth() : layers * g.repeats();
             genome = new LayerPathGenome(
-                    paths, layers, g.repeats(), depth, g.scales(), g.scaleMin(), g.scaleMax(), g.dtype());
+                    paths, layers, g.repeats(), depth, g.scales(), g.scaleMin(), g.scaleMax(), g.dtype(), groups);
         } else {
             ParameterGenome.Builder b = ParameterGenome.builder(g.method())
                     .models(paths)
                     .layers(layers, g.layerGroups())
+                    .groups(groups)
                     .moduleFilters(g.moduleFilters())
                     .embedGroup(g.embedGroup())
                     .headGroup(g.headGroup())
@@ -59,11 +67,22 @@ public record SearchSpace(Bounds bounds, Genome genome) {
         return new SearchSpace(genome.bounds(), genome);
     }
 
-    private static int layersOf(RunSpec spec, RunSpec.GenomeSpec g) {
+    /** The architecture definition of the genome's base (or first) model, whose layers and groups it addresses. */
+    private static Architecture architectureOf(RunSpec spec, RunSpec.GenomeSpec g) {
+        String ref = g.base() != null ? g.base() : g.models().get(0);
+        Path dir = Path.of(spec.models().get(ref));
+        try (SafetensorsModel tensors = SafetensorsModel.open(dir)) {
+            return Architectures.of(HfConfig.read(dir), tensors.names());
+        } catch (RuntimeException e) {
+            throw new RunException("cannot read model '" + ref + "' at " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static int layersOf(RunSpec spec, RunSpec.GenomeSpec g, Architecture arch) {
         String ref = g.base() != null ? g.base() : g.models().get(0);
         Path dir = Path.of(spec.models().get(ref));
         try {
-            return HfConfig.read(dir).numHiddenLayers();
+            return arch.mainModule().numLayers(HfConfig.read(dir));
         } catch (RuntimeException e) {
             throw new RunException(
                     "run.genome.layers is not set and the layer count of model '" + ref + "' cannot be read from " + dir

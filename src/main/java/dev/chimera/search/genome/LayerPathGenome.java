@@ -2,6 +2,7 @@ package dev.chimera.search.genome;
 
 import dev.chimera.merge.MergeConfig;
 import dev.chimera.merge.Setting;
+import dev.chimera.merge.arch.LayerGroups;
 import dev.chimera.merge.method.MergeException;
 import dev.chimera.search.Bounds;
 import java.util.ArrayList;
@@ -26,6 +27,7 @@ public final class LayerPathGenome implements Genome {
     private final double scaleLower;
     private final double scaleUpper;
     private final String dtype;
+    private final List<String> outputFilters;
     private final Bounds bounds;
     private final List<String> names;
 
@@ -38,6 +40,20 @@ public final class LayerPathGenome implements Genome {
             double scaleLower,
             double scaleUpper,
             String dtype) {
+        this(models, layers, repeats, maxDepth, scales, scaleLower, scaleUpper, dtype, LayerGroups.LLAMA);
+    }
+
+    /** As above, for an architecture whose residual-writing projections {@code groups.outputs()} names. */
+    public LayerPathGenome(
+            List<String> models,
+            int layers,
+            int repeats,
+            int maxDepth,
+            boolean scales,
+            double scaleLower,
+            double scaleUpper,
+            String dtype,
+            LayerGroups groups) {
         if (models.isEmpty() || layers <= 0 || repeats <= 0 || maxDepth <= 0) {
             throw new MergeException("layer path genome needs models, layers > 0, repeats > 0 and maxDepth > 0");
         }
@@ -49,6 +65,7 @@ public final class LayerPathGenome implements Genome {
         this.scaleLower = scaleLower;
         this.scaleUpper = scaleUpper;
         this.dtype = dtype;
+        this.outputFilters = groups.outputs();
         List<String> n = new ArrayList<>();
         List<double[]> b = new ArrayList<>();
         for (int r = 0; r < repeats; r++) {
@@ -112,12 +129,10 @@ public final class LayerPathGenome implements Genome {
             if (scales && prevModel >= 0 && prevModel != m) {
                 double sc = Math.min(scaleUpper, Math.max(scaleLower, genes[slots() + prevModel * models.size() + m]));
                 Setting v = Setting.of(sc);
-                params = Map.of(
-                        "scale",
-                        new Setting.Conditional(List.of(
-                                new Setting.Filtered("o_proj", v),
-                                new Setting.Filtered("down_proj", v),
-                                new Setting.Filtered(null, Setting.of(1.0)))));
+                List<Setting.Filtered> entries = new ArrayList<>();
+                outputFilters.forEach(f -> entries.add(new Setting.Filtered(f, v)));
+                entries.add(new Setting.Filtered(null, Setting.of(1.0)));
+                params = Map.of("scale", new Setting.Conditional(entries));
             }
             slices.add(new MergeConfig.OutputSlice(
                     List.of(new MergeConfig.InputSlice(models.get(m), l, l + 1, params)), null, Map.of()));

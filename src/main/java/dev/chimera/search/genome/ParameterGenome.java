@@ -2,6 +2,7 @@ package dev.chimera.search.genome;
 
 import dev.chimera.merge.MergeConfig;
 import dev.chimera.merge.Setting;
+import dev.chimera.merge.arch.LayerGroups;
 import dev.chimera.merge.method.MergeException;
 import dev.chimera.merge.method.MergeMethods;
 import dev.chimera.search.Bounds;
@@ -36,6 +37,7 @@ public final class ParameterGenome implements Genome {
     private final boolean embedGroup;
     private final boolean headGroup;
     private final boolean smooth;
+    private final LayerGroups groupNames;
     private final Map<String, Setting> fixed;
     private final String dtype;
     private final Bounds bounds;
@@ -52,6 +54,7 @@ public final class ParameterGenome implements Genome {
         this.embedGroup = b.embedGroup;
         this.headGroup = b.headGroup;
         this.smooth = b.smooth;
+        this.groupNames = b.groupNames;
         this.fixed = Map.copyOf(b.fixed);
         this.dtype = b.dtype;
         var m = MergeMethods.get(method);
@@ -132,12 +135,12 @@ public final class ParameterGenome implements Genome {
         List<Setting.Filtered> entries = new ArrayList<>();
         int extra = blockStart + groups * mods;
         if (embedGroup) {
-            entries.add(new Setting.Filtered("embed_tokens", Setting.of(genes[extra++])));
+            Setting e = Setting.of(genes[extra++]);
+            groupNames.embed().forEach(f -> entries.add(new Setting.Filtered(f, e)));
         }
         if (headGroup) {
             Setting h = Setting.of(genes[extra]);
-            entries.add(new Setting.Filtered("lm_head", h));
-            entries.add(new Setting.Filtered("model.norm.", h));
+            groupNames.head().forEach(f -> entries.add(new Setting.Filtered(f, h)));
         }
         for (int k = 0; k < mods; k++) {
             Setting v;
@@ -150,8 +153,13 @@ public final class ParameterGenome implements Genome {
                 }
                 v = grad.size() == 1 ? Setting.of(grad.get(0)) : Setting.gradient(grad);
             }
-            String filter = moduleFilters && k < 2 ? MODULES.get(k) : null;
-            entries.add(new Setting.Filtered(filter, v));
+            if (moduleFilters && k < 2) {
+                for (String filter : k == 0 ? groupNames.attention() : groupNames.mlp()) {
+                    entries.add(new Setting.Filtered(filter, v));
+                }
+            } else {
+                entries.add(new Setting.Filtered(null, v));
+            }
         }
         if (entries.size() == 1 && entries.get(0).filter() == null) {
             return entries.get(0).value();
@@ -234,6 +242,7 @@ public final class ParameterGenome implements Genome {
         private boolean embedGroup;
         private boolean headGroup;
         private boolean smooth;
+        private LayerGroups groupNames = LayerGroups.LLAMA;
         private final Map<String, Setting> fixed = new LinkedHashMap<>();
         private String dtype;
 
@@ -275,6 +284,12 @@ public final class ParameterGenome implements Genome {
 
         public Builder headGroup(boolean on) {
             this.headGroup = on;
+            return this;
+        }
+
+        /** Tensor-name filters of the architecture's attention, MLP, embedding and head (default: Llama's). */
+        public Builder groups(LayerGroups names) {
+            this.groupNames = names;
             return this;
         }
 
