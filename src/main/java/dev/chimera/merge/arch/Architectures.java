@@ -151,7 +151,7 @@ public final class Architectures {
         }
         if (experts == null && layer.stream().anyMatch(w -> w.uses("expert"))) {
             throw new MergeException(
-                    source + ": " + path + "layer uses {expert} but key " + path + "experts is missing");
+                    source + ": " + path + "layer uses $expert but key " + path + "experts is missing");
         }
         if (pre.isEmpty() && layer.isEmpty() && post.isEmpty()) {
             throw new MergeException(source + ": module " + name + " lists no weights");
@@ -201,7 +201,7 @@ public final class Architectures {
             if (!unknown.isEmpty()) {
                 throw new MergeException(
                         source + ": " + at + " (" + def.name() + ") uses " + unknown + "; allowed here: "
-                                + variables.stream().map(v -> "{" + v + "}").toList());
+                                + variables.stream().map(v -> "$" + v).toList());
             }
             out.add(def);
         }
@@ -337,7 +337,7 @@ public final class Architectures {
             if (m.matches()) {
                 int layer = Integer.parseInt(m.group(2));
                 layerTemplates
-                        .computeIfAbsent(m.group(1) + "{layer}." + m.group(3), k -> new LinkedHashSet<>())
+                        .computeIfAbsent(m.group(1) + "$layer." + m.group(3), k -> new LinkedHashSet<>())
                         .add(layer);
                 allLayers.add(layer);
             } else if (n.contains("embed") && !isHead(n)) {

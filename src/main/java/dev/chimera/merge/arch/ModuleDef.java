@@ -13,9 +13,9 @@ import java.util.Map;
  * @param name         the module's name, used by the {@code modules:} key of merge configs
  * @param weightPrefix prefix of every tensor name of the module (empty for none)
  * @param layersKey    config.json key (dotted path) with the layer count, or null for a module without layers
- * @param expertsKey   config.json key with the number of experts that {@code {expert}} ranges over, or null
+ * @param expertsKey   config.json key with the number of experts that {@code $expert} ranges over, or null
  * @param pre          weights before the first layer
- * @param layer        each layer's weights ({@code {layer}} placeholders)
+ * @param layer        each layer's weights ({@code $layer} placeholders)
  * @param post         weights after the last layer
  * @param groups       names a search space addresses, or null when the definition gives none
  */
@@ -48,7 +48,7 @@ public record ModuleDef(
         return resolved(post, Map.of("num_layers", numLayers(config)));
     }
 
-    /** Layer {@code index}'s weights; a weight with {@code {expert}} once per expert, in expert order. */
+    /** Layer {@code index}'s weights; a weight with {@code $expert} once per expert, in expert order. */
     public List<WeightDef> layerWeights(int index, HfConfig config) {
         int layers = numLayers(config);
         int experts = expertsKey == null ? 0 : config.intAt(expertsKey);

@@ -8,8 +8,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * One tensor of an architecture, possibly a template: {@code {layer}}, {@code {expert}} and {@code {num_layers}}
- * (each also with {@code +1} or {@code -1}) are filled in per layer and expert.
+ * One tensor of an architecture, possibly a template: {@code $layer}, {@code $expert} and {@code $num_layers} (each
+ * also with {@code +1} or {@code -1}, as mergekit's {@code ${layer_index+1}}) are filled in per layer and expert. The
+ * {@code $} form, unlike braces, needs no quotes inside YAML's flow lists and mappings.
  *
  * @param name       the tensor's name as the architecture writes it
  * @param embed      an embedding table or output head (trimmed or permuted to the output vocabulary)
@@ -20,7 +21,7 @@ import java.util.regex.Pattern;
  */
 public record WeightDef(
         String name, boolean embed, boolean optional, List<String> aliases, List<String> tied, String forceDtype) {
-    private static final Pattern PLACEHOLDER = Pattern.compile("\\{([a-z_]+)([+-]1)?}");
+    private static final Pattern PLACEHOLDER = Pattern.compile("\\$([a-z_]+)([+-]1)?");
 
     public WeightDef {
         aliases = aliases == null ? List.of() : List.copyOf(aliases);
