@@ -17,16 +17,17 @@ import java.util.Map;
 
 /**
  * A merge config's {@code chat_template}, as mergekit's {@code _set_chat_template} resolves it: {@code auto} (the
- * template most of the referenced models carry; none: the donor's stays), a bundled name ({@code chatml},
- * {@code llama3}: Chimera's own Jinja, rendering as mergekit's files do), or a Jinja template given inline (at least
+ * template most of the referenced models carry; none: the donor's stays), a bundled name ({@code alpaca},
+ * {@code chatml}, {@code exaone}, {@code llama3}, {@code mistral}: Chimera's own Jinja, rendering byte for byte as
+ * mergekit's files do under transformers' settings), or a Jinja template given inline (at least
  * 20 characters with a "{"). The output folder gets it as {@code chat_template.jinja}, and tokenizer_config.json loses
  * its own {@code chat_template}, as transformers' {@code save_pretrained} writes a tokenizer.
  */
 final class ChatTemplates {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** Names mergekit bundles that Chimera does not: given inline or through {@code auto} instead. */
-    private static final List<String> NOT_BUNDLED = List.of("alpaca", "exaone", "mistral");
+    /** The template names mergekit a6e4028 bundles, each with a template of Chimera's own. */
+    static final List<String> BUNDLED = List.of("alpaca", "chatml", "exaone", "llama3", "mistral");
 
     private ChatTemplates() {}
 
@@ -53,12 +54,9 @@ final class ChatTemplates {
         if (bundled != null) {
             return bundled;
         }
-        if (NOT_BUNDLED.contains(setting)) {
-            throw new MergeException("chat_template: '" + setting + "' is one of mergekit's bundled templates that"
-                    + " Chimera does not bundle (chatml, llama3 are): give the template inline or use 'auto'");
-        }
         if (setting.length() < 20 || !setting.contains("{")) {
-            throw new MergeException("chat_template: '" + setting + "' is neither auto, a bundled name (chatml, llama3)"
+            throw new MergeException("chat_template: '" + setting + "' is neither auto, a bundled name ("
+                    + String.join(", ", BUNDLED) + ")"
                     + " nor a Jinja template");
         }
         return setting;
@@ -88,7 +86,7 @@ final class ChatTemplates {
     }
 
     private static String bundled(String name) {
-        if (!name.matches("[a-z0-9]+")) {
+        if (!BUNDLED.contains(name)) {
             return null;
         }
         try (InputStream in = ChatTemplates.class.getResourceAsStream("/chat_templates/" + name + ".jinja")) {

@@ -73,6 +73,30 @@ class ChatTemplateMergeTest {
                 "<|im_start|>user\nhi<|im_end|>\n<|im_start|>assistant\n",
                 new ChatTemplate(chatml, "<s>", "</s>")
                         .render(List.of(new ChatTemplate.Message("user", "hi")), true, null));
+        // the other bundled names, each against the rendering of mergekit's file worked out by hand
+        List<ChatTemplate.Message> turns = List.of(
+                new ChatTemplate.Message("system", "Be brief."),
+                new ChatTemplate.Message("user", "2+2?"),
+                new ChatTemplate.Message("assistant", "4"),
+                new ChatTemplate.Message("user", "and 3+3"));
+        String[][] expected = {
+            {
+                "alpaca",
+                "Be brief.\n\n### Instruction:\n2+2?\n\n### Response:\n4\n\n### Instruction:\nand 3+3### Response:\n"
+            },
+            {"mistral", "<s> [INST] Be brief.\n\n2+2? [/INST] 4</s> [INST] and 3+3 [/INST]"},
+            {
+                "exaone",
+                "    [|system|]Be brief.\n        [|endofturn|]\n\n    [|user|]2+2?\n        \n\n"
+                        + "    [|assistant|]4\n        [|endofturn|]\n\n    [|user|]and 3+3\n        \n\n"
+                        + "    [|assistant|]\n"
+            },
+        };
+        for (String[] e : expected) {
+            assertEquals(0, merge(e[0], e[0]).code(), e[0]);
+            String t = Files.readString(dir.resolve("out-" + e[0] + "/chat_template.jinja"));
+            assertEquals(e[1], new ChatTemplate(t, "<s>", "</s>").render(turns, true, null), e[0]);
+        }
         // none: the donor's tokenizer files as they are
         assertEquals(0, merge("none", null).code());
         assertTrue(
@@ -81,16 +105,23 @@ class ChatTemplateMergeTest {
 
     @Test
     void unknownFormsAreRefusedByName() throws Exception {
-        CliRun mistral = merge("mistral", "mistral");
-        assertEquals(1, mistral.code());
-        assertTrue(
-                mistral.err().contains("chat_template: 'mistral'")
-                        && mistral.err().contains("inline"),
-                mistral.err());
         CliRun junk = merge("junk", "nonsense");
         assertEquals(1, junk.code());
-        assertTrue(junk.err().contains("'nonsense' is neither auto, a bundled name"), junk.err());
+        assertTrue(
+                junk.err()
+                        .contains(
+                                "'nonsense' is neither auto, a bundled name (alpaca, chatml, exaone, llama3, mistral)"),
+                junk.err());
         assertFalse(Files.exists(dir.resolve("out-junk/chat_template.jinja")));
+    }
+
+    /** A rendering, or the error's message (mistral refuses roles other than user and assistant). */
+    private static String renderOrError(String template, List<ChatTemplate.Message> c, boolean prompt) {
+        try {
+            return new ChatTemplate(template, "<|begin_of_text|>", "</s>").render(c, prompt, null);
+        } catch (RuntimeException e) {
+            return "error"; // both refuse; the messages name their own line numbers
+        }
     }
 
     /** The bundled templates render as mergekit's own files do (when its source is at CHIMERA_MERGEKIT_SRC). */
@@ -101,16 +132,21 @@ class ChatTemplateMergeTest {
         List<List<ChatTemplate.Message>> conversations = List.of(
                 List.of(new ChatTemplate.Message("user", "Hello")),
                 List.of(
+                        new ChatTemplate.Message("user", "a"),
+                        new ChatTemplate.Message("user_context", "ctx"),
+                        new ChatTemplate.Message("assistant", "b ")),
+                List.of(new ChatTemplate.Message("user", "q"), new ChatTemplate.Message("assistant", "r")),
+                List.of(
                         new ChatTemplate.Message("system", "Be brief."), new ChatTemplate.Message("user", " 2+2? "),
                         new ChatTemplate.Message("assistant", "4"), new ChatTemplate.Message("user", "and 3+3")));
-        for (String name : List.of("chatml", "llama3")) {
+        for (String name : ChatTemplates.BUNDLED) {
             String theirs = Files.readString(Path.of(src, "mergekit/_data/chat_templates", name + ".jinja"));
             String ours = ChatTemplates.resolve(name, List.of());
             for (List<ChatTemplate.Message> c : conversations) {
                 for (boolean prompt : new boolean[] {true, false}) {
                     assertEquals(
-                            new ChatTemplate(theirs, "<|begin_of_text|>", "</s>").render(c, prompt, null),
-                            new ChatTemplate(ours, "<|begin_of_text|>", "</s>").render(c, prompt, null),
+                            renderOrError(theirs, c, prompt),
+                            renderOrError(ours, c, prompt),
                             name + " " + c + " " + prompt);
                 }
             }
