@@ -76,7 +76,7 @@ public record MergeConfig(
      */
     public record TokenEmbedding(String kind, String model, String token, Integer tokenId, boolean force) {}
 
-    /** A config without a {@code chat_template}. */
+    /** A config with neither {@code chat_template}, a tokenizer block nor {@code modules}. */
     public MergeConfig(
             List<InputModel> models,
             List<OutputSlice> slices,
@@ -87,32 +87,6 @@ public record MergeConfig(
             String outDtype,
             String tokenizerSource) {
         this(models, slices, mergeMethod, baseModel, parameters, dtype, outDtype, tokenizerSource, null, null, null);
-    }
-
-    /** A config without {@code modules}. */
-    public MergeConfig(
-            List<InputModel> models,
-            List<OutputSlice> slices,
-            String mergeMethod,
-            String baseModel,
-            Map<String, Setting> parameters,
-            String dtype,
-            String outDtype,
-            String tokenizerSource,
-            String chatTemplate,
-            TokenizerBlock tokenizer) {
-        this(
-                models,
-                slices,
-                mergeMethod,
-                baseModel,
-                parameters,
-                dtype,
-                outDtype,
-                tokenizerSource,
-                chatTemplate,
-                tokenizer,
-                null);
     }
 
     /** Embedding rows up to a multiple of this, or null. */

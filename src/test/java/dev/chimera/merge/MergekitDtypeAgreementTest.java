@@ -3,7 +3,6 @@ package dev.chimera.merge;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.chimera.cli.CliRun;
 import dev.chimera.tensor.DType;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -12,9 +11,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -44,10 +41,7 @@ class MergekitDtypeAgreementTest {
 
     @BeforeAll
     static void models() throws IOException {
-        mergekit = System.getenv("CHIMERA_MERGEKIT");
-        Assumptions.assumeTrue(
-                mergekit != null && Files.isExecutable(Path.of(mergekit)),
-                "CHIMERA_MERGEKIT is not set to a mergekit-yaml executable");
+        mergekit = MergekitRun.executable();
         for (DType d : new DType[] {DType.BF16, DType.F16}) {
             TinyLlama t = new TinyLlama();
             t.hidden = 16;
@@ -79,15 +73,7 @@ class MergekitDtypeAgreementTest {
         Files.writeString(cfg, yaml.replace("$D", sub.toString()));
         Path ours = sub.resolve("chimera-" + name);
         Path theirs = sub.resolve("mergekit-" + name);
-        CliRun r = CliRun.of("merge", cfg.toString(), ours.toString());
-        assertEquals(0, r.code(), r.err());
-        Path log = sub.resolve("mergekit-" + name + ".log");
-        Process p = new ProcessBuilder(mergekit, cfg.toString(), theirs.toString())
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile())
-                .start();
-        assertTrue(p.waitFor(300, TimeUnit.SECONDS), "mergekit timed out");
-        assertEquals(0, p.exitValue(), "mergekit failed: " + Files.readString(log));
+        MergekitRun.both(mergekit, cfg, sub, name).succeeded();
         Map<String, double[]> a = TinyLlama.read(ours);
         Map<String, double[]> b = TinyLlama.read(theirs);
         assertEquals(b.keySet(), a.keySet(), "tensor names");

@@ -3,17 +3,13 @@ package dev.chimera.merge;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.chimera.cli.CliRun;
 import dev.chimera.search.genome.ParamGene;
 import dev.chimera.search.genome.ParameterGenome;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -34,10 +30,7 @@ class MergekitOracleTest {
 
     @BeforeAll
     static void models() throws IOException {
-        mergekit = System.getenv("CHIMERA_MERGEKIT");
-        Assumptions.assumeTrue(
-                mergekit != null && Files.isExecutable(Path.of(mergekit)),
-                "CHIMERA_MERGEKIT is not set to a mergekit-yaml executable");
+        mergekit = MergekitRun.executable();
         TinyLlama t = new TinyLlama();
         t.hidden = 16;
         t.intermediate = 24;
@@ -141,15 +134,7 @@ class MergekitOracleTest {
         Path cfg = MergeCliTestSupport.config(dir, name, yaml);
         Path ours = dir.resolve("chimera-" + name);
         Path theirs = dir.resolve("mergekit-" + name);
-        CliRun r = MergeCliTest.cli("merge", cfg.toString(), ours.toString());
-        assertEquals(0, r.code(), r.err());
-        Process p = new ProcessBuilder(mergekit, cfg.toString(), theirs.toString())
-                .redirectErrorStream(true)
-                .redirectOutput(dir.resolve("mergekit-" + name + ".log").toFile())
-                .start();
-        assertTrue(p.waitFor(300, TimeUnit.SECONDS), "mergekit timed out");
-        assertEquals(
-                0, p.exitValue(), "mergekit failed: " + Files.readString(dir.resolve("mergekit-" + name + ".log")));
+        MergekitRun.both(mergekit, cfg, dir, name).succeeded();
         Map<String, double[]> a = TinyLlama.read(ours);
         Map<String, double[]> b = TinyLlama.read(theirs);
         assertEquals(b.keySet(), a.keySet(), "tensor names");

@@ -3,7 +3,6 @@ package dev.chimera.merge;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.chimera.cli.CliRun;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,9 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -43,10 +40,7 @@ class PeerSuiteMergekitTest {
 
     @BeforeAll
     static void models() throws IOException {
-        mergekit = System.getenv("CHIMERA_MERGEKIT");
-        Assumptions.assumeTrue(
-                mergekit != null && Files.isExecutable(Path.of(mergekit)),
-                "CHIMERA_MERGEKIT is not set to a mergekit-yaml executable");
+        mergekit = MergekitRun.executable();
         PeerSuite.writeModels(dir);
         Files.createDirectories(report.getParent());
         Files.writeString(report, "| config | tensors | max abs difference | outcome |\n| --- | --- | --- | --- |\n");
@@ -62,16 +56,9 @@ class PeerSuiteMergekitTest {
         Path cfg = MergeCliTestSupport.config(dir, c.name(), c.yaml());
         Path ours = dir.resolve("chimera-" + c.name());
         Path theirs = dir.resolve("mergekit-" + c.name());
-        CliRun r = CliRun.of("merge", cfg.toString(), ours.toString());
-        assertEquals(0, r.code(), r.err());
-        Path log = dir.resolve("mergekit-" + c.name() + ".log");
-        Process p = new ProcessBuilder(mergekit, cfg.toString(), theirs.toString())
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile())
-                .start();
-        assertTrue(p.waitFor(300, TimeUnit.SECONDS), "mergekit timed out");
-        if (p.exitValue() != 0) {
-            String err = Files.readString(log);
+        MergekitRun run = MergekitRun.both(mergekit, cfg, dir, c.name());
+        if (run.exit() != 0) {
+            String err = run.log();
             String last = err.strip().lines().reduce((a, b) -> b).orElse("");
             String known = KNOWN_REFUSALS.get(c.name());
             if (known != null && err.contains(known)) {

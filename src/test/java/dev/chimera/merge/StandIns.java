@@ -1,16 +1,12 @@
 package dev.chimera.merge;
 
 import dev.chimera.tensor.DType;
-import dev.chimera.tensor.ShardedSafetensorsWriter;
-import dev.chimera.tensor.TensorSpec;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.function.BiConsumer;
 
 /**
@@ -215,45 +211,13 @@ final class StandIns {
         return s;
     }
 
-    /** Writes a folder: the tensors (seeded values), config.json and a word-level tokenizer. Returns the values. */
+    /** Writes a folder: the tensors (seeded float32 values), config.json and a word-level tokenizer. */
     static Map<String, double[]> write(Path dir, Map<String, long[]> shapes, String configJson, long seed)
             throws IOException {
-        Files.createDirectories(dir);
-        Random r = new Random(seed);
-        Map<String, double[]> values = new LinkedHashMap<>();
-        List<TensorSpec> specs = new ArrayList<>();
-        for (var e : shapes.entrySet()) {
-            long n = 1;
-            for (long d : e.getValue()) {
-                n *= d;
-            }
-            double[] v = new double[(int) n];
-            for (int i = 0; i < n; i++) {
-                v[i] = (float) r.nextGaussian();
-            }
-            values.put(e.getKey(), v);
-            specs.add(new TensorSpec(e.getKey(), DType.F32, e.getValue()));
-        }
-        try (ShardedSafetensorsWriter w = new ShardedSafetensorsWriter(dir, specs, Long.MAX_VALUE)) {
-            for (TensorSpec s : specs) {
-                w.write(s.name(), TinyLlama.encode(values.get(s.name()), DType.F32));
-            }
-            w.finish();
-        }
-        Files.writeString(dir.resolve("config.json"), configJson);
-        StringBuilder vocab = new StringBuilder();
+        List<String> tokens = new ArrayList<>();
         for (int i = 0; i < V; i++) {
-            vocab.append(i == 0 ? "" : ", ")
-                    .append("\"t")
-                    .append(i)
-                    .append("\": ")
-                    .append(i);
+            tokens.add("t" + i);
         }
-        Files.writeString(
-                dir.resolve("tokenizer.json"),
-                "{\"version\": \"1.0\", \"added_tokens\": [], \"model\": {\"type\": \"WordLevel\", "
-                        + "\"unk_token\": \"t0\", \"vocab\": {" + vocab + "}}}");
-        Files.writeString(dir.resolve("tokenizer_config.json"), "{\"model_max_length\": 64}");
-        return values;
+        return TinyLlama.writeFolder(dir, shapes, DType.F32, configJson, tokens, seed);
     }
 }

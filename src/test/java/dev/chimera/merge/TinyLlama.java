@@ -52,11 +52,30 @@ public class TinyLlama {
 
     /** Writes a model folder; values are N(0,1) from the seed, rounded to the dtype. Returns the values written. */
     public Map<String, double[]> write(Path dir, long seed) throws IOException {
+        String config = """
+                {"architectures": ["LlamaForCausalLM"], "model_type": "llama", "hidden_size": %d,
+                 "intermediate_size": %d, "num_hidden_layers": %d, "num_attention_heads": 2, "num_key_value_heads": 1,
+                 "vocab_size": %d, "tie_word_embeddings": %s, "torch_dtype": "%s", "rms_norm_eps": 1e-5}
+                """.formatted(hidden, intermediate, layers, vocab, tied, dtype.torchName());
+        List<String> toks = new ArrayList<>();
+        for (int i = 0; i < vocab; i++) {
+            toks.add(tokens == null ? "t" + i : tokens.get(i));
+        }
+        return writeFolder(dir, shapes(), dtype, config, toks, seed);
+    }
+
+    /**
+     * Writes a model folder of any layout: the tensors (N(0,1) from the seed, rounded to the dtype), config.json and
+     * a word-level tokenizer with these tokens. Returns the values written.
+     */
+    static Map<String, double[]> writeFolder(
+            Path dir, Map<String, long[]> shapes, DType dtype, String configJson, List<String> tokens, long seed)
+            throws IOException {
         Files.createDirectories(dir);
         Random r = new Random(seed);
         Map<String, double[]> values = new LinkedHashMap<>();
         List<TensorSpec> specs = new ArrayList<>();
-        for (var e : shapes().entrySet()) {
+        for (var e : shapes.entrySet()) {
             long n = 1;
             for (long d : e.getValue()) {
                 n *= d;
@@ -74,19 +93,13 @@ public class TinyLlama {
             }
             w.finish();
         }
-        Files.writeString(dir.resolve("config.json"), """
-                {"architectures": ["LlamaForCausalLM"], "model_type": "llama", "hidden_size": %d,
-                 "intermediate_size": %d, "num_hidden_layers": %d, "num_attention_heads": 2, "num_key_value_heads": 1,
-                 "vocab_size": %d, "tie_word_embeddings": %s, "torch_dtype": "%s", "rms_norm_eps": 1e-5}
-                """.formatted(
-                        hidden, intermediate, layers, vocab, tied, dtype.torchName()));
+        Files.writeString(dir.resolve("config.json"), configJson);
         StringBuilder vocabJson = new StringBuilder();
-        for (int i = 0; i < vocab; i++) {
-            String tok = tokens == null ? "t" + i : tokens.get(i);
+        for (int i = 0; i < tokens.size(); i++) {
             vocabJson
                     .append(i == 0 ? "" : ", ")
                     .append('"')
-                    .append(tok)
+                    .append(tokens.get(i))
                     .append("\": ")
                     .append(i);
         }

@@ -31,19 +31,7 @@ public final class LayerPathGenome implements Genome {
     private final Bounds bounds;
     private final List<String> names;
 
-    public LayerPathGenome(
-            List<String> models,
-            int layers,
-            int repeats,
-            int maxDepth,
-            boolean scales,
-            double scaleLower,
-            double scaleUpper,
-            String dtype) {
-        this(models, layers, repeats, maxDepth, scales, scaleLower, scaleUpper, dtype, LayerGroups.LLAMA);
-    }
-
-    /** As above, for an architecture whose residual-writing projections {@code groups.outputs()} names. */
+    /** The space over {@code models}' layers; {@code groups.outputs()} names the projections a scale multiplies. */
     public LayerPathGenome(
             List<String> models,
             int layers,

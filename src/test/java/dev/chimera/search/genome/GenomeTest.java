@@ -12,6 +12,7 @@ import dev.chimera.merge.MergeRunner;
 import dev.chimera.merge.ModelFolders;
 import dev.chimera.merge.TensorMerge;
 import dev.chimera.merge.TinyLlama;
+import dev.chimera.merge.arch.LayerGroups;
 import dev.chimera.merge.method.MergeException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -177,7 +178,7 @@ class GenomeTest {
 
     @Test
     void layerPathPicksSlotsInOrderCapsDepthAndScalesJumps() {
-        LayerPathGenome g = new LayerPathGenome(List.of(a, b), 4, 2, 5, true, 0.5, 1.5, null);
+        LayerPathGenome g = new LayerPathGenome(List.of(a, b), 4, 2, 5, true, 0.5, 1.5, null, LayerGroups.LLAMA);
         assertEquals(2 * 4 * 2 + 4, g.dimension());
         double[] genes = new double[g.dimension()];
         // repeat 0: a layers 0,1 ; b layer 2 ; repeat 1: a layer 3, b layers 0,1 (6 picks, depth cap 5)
@@ -202,7 +203,7 @@ class GenomeTest {
 
     @Test
     void emptyLayerPathKeepsTheStrongestSlot() {
-        LayerPathGenome g = new LayerPathGenome(List.of(a, b), 4, 1, 8, false, 1, 1, null);
+        LayerPathGenome g = new LayerPathGenome(List.of(a, b), 4, 1, 8, false, 1, 1, null, LayerGroups.LLAMA);
         double[] genes = new double[8];
         genes[5] = 0.4;
         MergeConfig c = g.decode(genes);
@@ -213,7 +214,7 @@ class GenomeTest {
 
     @Test
     void identicalMergesShareAKey() {
-        LayerPathGenome g = new LayerPathGenome(List.of(a, b), 4, 1, 8, false, 1, 1, null);
+        LayerPathGenome g = new LayerPathGenome(List.of(a, b), 4, 1, 8, false, 1, 1, null, LayerGroups.LLAMA);
         double[] x = new double[8];
         double[] y = new double[8];
         x[0] = 0.9;
