@@ -7,6 +7,7 @@ import static dev.chimera.merge.StandIns.V;
 import dev.chimera.merge.arch.Architectures;
 import dev.chimera.search.genome.ParamGene;
 import dev.chimera.search.genome.ParameterGenome;
+import dev.chimera.tensor.DType;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -34,7 +35,17 @@ final class PeerSuite {
             String name,
             String yaml,
             Function<Map<String, Map<String, double[]>>, Map<String, double[]>> expected,
-            Map<String, Integer> layerKeys) {
+            Map<String, Integer> layerKeys,
+            double tolerance) {
+        /** A float32 case: Chimera and the double-precision reference agree to float32 rounding. */
+        Case(
+                String name,
+                String yaml,
+                Function<Map<String, Map<String, double[]>>, Map<String, double[]>> expected,
+                Map<String, Integer> layerKeys) {
+            this(name, yaml, expected, layerKeys, 2e-5);
+        }
+
         @Override
         public String toString() {
             return name;
@@ -93,6 +104,19 @@ final class PeerSuite {
                 """.formatted(H, I, V, H, I);
         m.put("vla", StandIns.write(dir.resolve("vla"), StandIns.gemma3Vl(2, 2), vl, 17));
         m.put("vlb", StandIns.write(dir.resolve("vlb"), StandIns.gemma3Vl(2, 2), vl, 18));
+        // Llama-family models stored in float16, for the configs of mergekit's examples (dtype: float16)
+        TinyLlama l16 = new TinyLlama();
+        l16.layers = 5;
+        l16.hidden = 16; // density 0.1 of mergekit's ties.yml keeps int(0.1 * 16) = 1 entry of a norm, not 0
+        l16.intermediate = 24;
+        l16.dtype = DType.F16;
+        for (String n : List.of("l16base", "l16a", "l16b", "l16c")) {
+            m.put(n, l16.write(dir.resolve(n), 31 + m.size()));
+        }
+        String granite =
+                llamaLike("GraniteForCausalLM", "granite", 2, ", \"attention_bias\": true, \"mlp_bias\": true");
+        m.put("gra", StandIns.write(dir.resolve("gra"), StandIns.granite(2), granite, DType.BF16, 41));
+        m.put("grb", StandIns.write(dir.resolve("grb"), StandIns.granite(2), granite, DType.BF16, 42));
         return m;
     }
 
@@ -336,7 +360,241 @@ final class PeerSuite {
                                     new double[] {wa, wb},
                                     true);
                         }),
-                        Map.of("n_layer", 2)));
+                        Map.of("n_layer", 2)),
+                new Case(
+                        "gpt2_stack_bf16",
+                        """
+                        slices:
+                          - sources:
+                              - model: $D/g2new
+                                layer_range: [0, 2]
+                          - sources:
+                              - model: $D/g2new
+                                layer_range: [0, 2]
+                        merge_method: passthrough
+                        dtype: bfloat16
+                        """,
+                        in -> {
+                            // mergekit's test_gpt2_stack: the two layers twice, n_layer 4
+                            Map<String, double[]> out = new LinkedHashMap<>();
+                            for (String n : StandIns.gpt2(4, false).keySet()) {
+                                int l = layer(n);
+                                String src = l < 0 ? n : n.replace(".h." + l + ".", ".h." + (l % 2) + ".");
+                                out.put(n, rounded(in.get("g2new").get(src), DType.BF16));
+                            }
+                            return out;
+                        },
+                        Map.of("n_layer", 4),
+                        0),
+                new Case(
+                        "llama_passthrough_scale_filter",
+                        """
+                        models:
+                          - model: $D/l16a
+                            parameters:
+                              scale:
+                                - filter: o_proj
+                                  value: 0
+                                - value: 1
+                        merge_method: passthrough
+                        """,
+                        in -> each(
+                                llama5(),
+                                n -> n.contains("o_proj")
+                                        ? new double[in.get("l16a").get(n).length]
+                                        : in.get("l16a").get(n)),
+                        Map.of("num_hidden_layers", 5),
+                        0),
+                new Case(
+                        "llama_ties_gradients_filters_f16",
+                        """
+                        models:
+                          - model: $D/l16a
+                            parameters:
+                              density: [1, 0.7, 0.1]
+                              weight: 1.0
+                          - model: $D/l16b
+                            parameters:
+                              density: 0.5
+                              weight: [0, 0.3, 0.7, 1]
+                          - model: $D/l16c
+                            parameters:
+                              density: 0.33
+                              weight:
+                                - filter: mlp
+                                  value: 0.5
+                                - value: 0
+                        merge_method: ties
+                        base_model: $D/l16base
+                        parameters:
+                          normalize: true
+                          int8_mask: true
+                        dtype: float16
+                        """,
+                        in -> each(llama5(), n -> {
+                            double t = at(n);
+                            return rounded(
+                                    Reference.gta(
+                                            in.get("l16base").get(n),
+                                            List.of(
+                                                    in.get("l16a").get(n),
+                                                    in.get("l16b").get(n),
+                                                    in.get("l16c").get(n)),
+                                            new double[] {1, gradient(t, 0, 0.3, 0.7, 1), n.contains("mlp") ? 0.5 : 0},
+                                            new double[] {gradient(t, 1, 0.7, 0.1), 0.5, 0.33},
+                                            true,
+                                            true,
+                                            1),
+                                    DType.F16);
+                        }),
+                        Map.of("num_hidden_layers", 5),
+                        1e-3),
+                new Case(
+                        "llama_gradient_slerp_slices_f16",
+                        """
+                        slices:
+                          - sources:
+                              - model: $D/l16a
+                                layer_range: [0, 5]
+                              - model: $D/l16b
+                                layer_range: [0, 5]
+                        merge_method: slerp
+                        base_model: $D/l16a
+                        parameters:
+                          t:
+                            - filter: self_attn
+                              value: [0, 0.5, 0.3, 0.7, 1]
+                            - filter: mlp
+                              value: [1, 0.5, 0.7, 0.3, 0]
+                            - value: 0.5
+                        dtype: float16
+                        """,
+                        in -> each(llama5(), n -> {
+                            double t = at(n);
+                            double v = n.contains("self_attn")
+                                    ? gradient(t, 0, 0.5, 0.3, 0.7, 1)
+                                    : n.contains("mlp") ? gradient(t, 1, 0.5, 0.7, 0.3, 0) : 0.5;
+                            return rounded(
+                                    Reference.slerp(
+                                            v,
+                                            in.get("l16a").get(n),
+                                            in.get("l16b").get(n)),
+                                    DType.F16);
+                        }),
+                        Map.of("num_hidden_layers", 5),
+                        1e-3),
+                new Case(
+                        "llama_linear_three_f16",
+                        """
+                        models:
+                          - model: $D/l16a
+                            parameters: {weight: 1.0}
+                          - model: $D/l16b
+                            parameters: {weight: 0.3}
+                          - model: $D/l16c
+                            parameters: {weight: 0.5}
+                        merge_method: linear
+                        dtype: float16
+                        """,
+                        in -> each(
+                                llama5(),
+                                n -> rounded(
+                                        Reference.linear(
+                                                List.of(
+                                                        in.get("l16a").get(n),
+                                                        in.get("l16b").get(n),
+                                                        in.get("l16c").get(n)),
+                                                new double[] {1, 0.3, 0.5},
+                                                true),
+                                        DType.F16)),
+                        Map.of("num_hidden_layers", 5),
+                        1e-3),
+                new Case(
+                        "llama_ties_unnormalized_f16",
+                        """
+                        models:
+                          - model: $D/l16a
+                            parameters: {density: 0.5, weight: 0.5}
+                          - model: $D/l16b
+                            parameters: {density: 0.5, weight: 0.5}
+                        merge_method: ties
+                        base_model: $D/l16base
+                        parameters:
+                          normalize: false
+                          int8_mask: true
+                        dtype: float16
+                        """,
+                        in -> each(
+                                llama5(),
+                                n -> rounded(
+                                        Reference.gta(
+                                                in.get("l16base").get(n),
+                                                List.of(
+                                                        in.get("l16a").get(n),
+                                                        in.get("l16b").get(n)),
+                                                new double[] {0.5, 0.5},
+                                                new double[] {0.5, 0.5},
+                                                true,
+                                                false,
+                                                1),
+                                        DType.F16)),
+                        Map.of("num_hidden_layers", 5),
+                        1e-3),
+                new Case(
+                        "granite_linear_bf16",
+                        """
+                        models:
+                          - model: $D/gra
+                            parameters: {weight: 0.6}
+                          - model: $D/grb
+                            parameters: {weight: 0.4}
+                        merge_method: linear
+                        dtype: bfloat16
+                        """,
+                        in -> each(
+                                StandIns.granite(2),
+                                n -> rounded(
+                                        Reference.linear(
+                                                List.of(
+                                                        in.get("gra").get(n),
+                                                        in.get("grb").get(n)),
+                                                new double[] {0.6, 0.4},
+                                                true),
+                                        DType.BF16)),
+                        Map.of("num_hidden_layers", 2),
+                        8e-3));
+    }
+
+    /** The tensor names of the 5-layer float16 Llama models. */
+    private static Map<String, long[]> llama5() {
+        TinyLlama t = new TinyLlama();
+        t.layers = 5;
+        t.hidden = 16;
+        t.intermediate = 24;
+        return t.shapes();
+    }
+
+    /** Where a tensor sits on a gradient: layer j of 5 at j / 4; weights outside the layers at 0 (mergekit). */
+    private static double at(String name) {
+        int l = layer(name);
+        return l < 0 ? 0 : l / 4.0;
+    }
+
+    /** mergekit's gradient: the anchors spread evenly over [0, 1], linear in between. */
+    static double gradient(double t, double... anchors) {
+        double scaled = t * (anchors.length - 1);
+        int i0 = (int) Math.floor(scaled);
+        int i1 = Math.min(anchors.length - 1, i0 + 1);
+        double frac = scaled - i0;
+        return (1 - frac) * anchors[i0] + frac * anchors[i1];
+    }
+
+    private static double[] rounded(double[] v, DType d) {
+        double[] out = new double[v.length];
+        for (int i = 0; i < v.length; i++) {
+            out[i] = TinyLlama.round(v[i], d);
+        }
+        return out;
     }
 
     /** A linear genome over two GPT-2 models: two layer groups, attention / MLP / rest, embedding and head genes. */

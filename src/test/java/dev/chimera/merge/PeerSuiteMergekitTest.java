@@ -43,7 +43,9 @@ class PeerSuiteMergekitTest {
         mergekit = MergekitRun.executable();
         PeerSuite.writeModels(dir);
         Files.createDirectories(report.getParent());
-        Files.writeString(report, "| config | tensors | max abs difference | outcome |\n| --- | --- | --- | --- |\n");
+        Files.writeString(
+                report,
+                "| config | tensors | max difference / max(1, abs value) | outcome |\n| --- | --- | --- | --- |\n");
     }
 
     static Stream<PeerSuite.Case> cases() {
@@ -89,18 +91,46 @@ class PeerSuiteMergekitTest {
                     "names differ: only Chimera " + sample(onlyOurs) + "; only mergekit " + sample(onlyTheirs));
             assertEquals(b.keySet(), a.keySet(), "tensor names");
         }
+        // relative to max(1, |value|), as the CI test: half-precision configs differ by mergekit's rounding of every
+        // operation in that dtype, so they are held to a few of its ulps (4x the case's tolerance) instead of 2e-5
+        double bound = Math.max(2e-5, 4 * c.tolerance());
         double max = 0;
+        long entries = 0;
+        long beyond = 0;
         for (String k : b.keySet()) {
             double[] x = a.get(k);
             double[] y = b.get(k);
             assertEquals(y.length, x.length, k);
             for (int i = 0; i < y.length; i++) {
-                max = Math.max(max, Math.abs(x[i] - y[i]));
+                double d = Math.abs(x[i] - y[i]) / Math.max(1, Math.abs(y[i]));
+                max = Math.max(max, d);
+                entries++;
+                beyond += d > bound ? 1 : 0;
             }
         }
-        boolean agree = max <= 2e-5;
-        row(c.name(), Integer.toString(b.size()), "%.1e".formatted(max), (agree ? "agree" : "values differ") + layout);
-        assertTrue(agree, c.name() + ": max abs difference " + max);
+        // a selecting method on half-precision values may also pick a different entry at its threshold (mergekit
+        // selects among rounded values): allowed for at most 2 % of entries, as MergekitDtypeAgreementTest
+        boolean selecting = MergekitDtypeAgreementTest.SELECTING.contains(method(c.yaml()));
+        String outcome = max <= 2e-5
+                ? "agree"
+                : beyond == 0
+                        ? "agree to the dtype's rounding"
+                        : selecting && beyond <= entries / 50
+                                ? "agree to the dtype's rounding except " + beyond + " of " + entries
+                                        + " entries selected differently"
+                                : "values differ";
+        row(c.name(), Integer.toString(b.size()), "%.1e".formatted(max), outcome + layout);
+        assertTrue(
+                !outcome.equals("values differ"),
+                c.name() + ": max relative difference " + max + ", " + beyond + " entries beyond " + bound);
+    }
+
+    private static String method(String yaml) {
+        return yaml.lines()
+                .filter(l -> l.startsWith("merge_method:"))
+                .map(l -> l.substring("merge_method:".length()).strip())
+                .findFirst()
+                .orElseThrow();
     }
 
     /**

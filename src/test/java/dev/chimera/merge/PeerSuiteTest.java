@@ -43,7 +43,7 @@ class PeerSuiteTest {
         Map<String, double[]> want = c.expected().apply(inputs);
         assertEquals(new TreeSet<>(want.keySet()), new TreeSet<>(got.keySet()), c.name() + ": tensor names");
         for (var e : want.entrySet()) {
-            MergeCliTest.close(e.getValue(), got.get(e.getKey()), 2e-5, c.name() + " " + e.getKey());
+            MergeCliTest.close(e.getValue(), got.get(e.getKey()), c.tolerance(), c.name() + " " + e.getKey());
         }
         HfConfig config = HfConfig.read(out);
         c.layerKeys().forEach((key, n) -> assertEquals(n, config.intAt(key), c.name() + ": " + key));

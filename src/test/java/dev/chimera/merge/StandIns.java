@@ -141,6 +141,19 @@ final class StandIns {
         return s;
     }
 
+    /** Granite (GraniteForCausalLM with attention_bias and mlp_bias): Llama names with every bias, untied head. */
+    static Map<String, long[]> granite(int layers) {
+        Map<String, long[]> s = qwen(layers, false);
+        for (int l = 0; l < layers; l++) {
+            String p = "model.layers." + l + ".";
+            s.put(p + "self_attn.o_proj.bias", new long[] {H});
+            s.put(p + "mlp.gate_proj.bias", new long[] {I});
+            s.put(p + "mlp.up_proj.bias", new long[] {I});
+            s.put(p + "mlp.down_proj.bias", new long[] {H});
+        }
+        return s;
+    }
+
     /** Phi-3: fused qkv and gate/up projections, untied head. */
     static Map<String, long[]> phi3(int layers) {
         Map<String, long[]> s = new LinkedHashMap<>();
@@ -214,10 +227,16 @@ final class StandIns {
     /** Writes a folder: the tensors (seeded float32 values), config.json and a word-level tokenizer. */
     static Map<String, double[]> write(Path dir, Map<String, long[]> shapes, String configJson, long seed)
             throws IOException {
+        return write(dir, shapes, configJson, DType.F32, seed);
+    }
+
+    /** As above, the values rounded to and stored in {@code dtype}. */
+    static Map<String, double[]> write(Path dir, Map<String, long[]> shapes, String configJson, DType dtype, long seed)
+            throws IOException {
         List<String> tokens = new ArrayList<>();
         for (int i = 0; i < V; i++) {
             tokens.add("t" + i);
         }
-        return TinyLlama.writeFolder(dir, shapes, DType.F32, configJson, tokens, seed);
+        return TinyLlama.writeFolder(dir, shapes, dtype, configJson, tokens, seed);
     }
 }

@@ -112,7 +112,8 @@ public record RunSpec(
             int dimension,
             double min,
             double max,
-            Duration buildCost) {
+            Duration buildCost,
+            String architecture) {
         public boolean merges() {
             return !type.equals("box");
         }
@@ -332,7 +333,7 @@ public record RunSpec(
             Duration buildCost = g.c.hasPath("build-cost") ? g.c.getDuration("build-cost") : Duration.ZERO;
             return new GenomeSpec(
                     type, null, null, List.of(), null, 1, List.of(), false, false, false, false, Map.of(), null, 0, 0,
-                    false, 0, 0, dim, min, max, buildCost);
+                    false, 0, 0, dim, min, max, buildCost, null);
         }
         if (models.isEmpty()) {
             throw g.error("models", "a merge genome needs run.models (name = folder)");
@@ -395,7 +396,8 @@ public record RunSpec(
                 0,
                 0,
                 0,
-                Duration.ZERO);
+                Duration.ZERO,
+                g.string("architecture", null));
     }
 
     private static ObjectiveSpec objective(Keys o, Path dir, GenomeSpec genome) {

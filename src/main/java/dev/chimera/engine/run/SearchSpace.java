@@ -12,6 +12,7 @@ import dev.chimera.search.genome.ParamGene;
 import dev.chimera.search.genome.ParameterGenome;
 import dev.chimera.tensor.HfConfig;
 import dev.chimera.tensor.SafetensorsModel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -67,12 +68,31 @@ public record SearchSpace(Bounds bounds, Genome genome) {
         return new SearchSpace(genome.bounds(), genome);
     }
 
-    /** The architecture definition of the genome's base (or first) model, whose layers and groups it addresses. */
+    /**
+     * The architecture definition whose layers and group names the genome addresses: {@code run.genome.architecture}
+     * (a config.json class name), else the base (or first) model's; when {@code layers} is given and the folder is
+     * not on this node (a coordinator without the models), the Llama family's, as before definitions existed.
+     */
     private static Architecture architectureOf(RunSpec spec, RunSpec.GenomeSpec g) {
+        if (g.architecture() != null) {
+            return Architectures.forClass(g.architecture())
+                    .orElseThrow(() -> new RunException("run.genome.architecture: no architecture definition for '"
+                            + g.architecture() + "' (docs/architectures.md lists them)"));
+        }
         String ref = g.base() != null ? g.base() : g.models().get(0);
         Path dir = Path.of(spec.models().get(ref));
-        try (SafetensorsModel tensors = SafetensorsModel.open(dir)) {
-            return Architectures.of(HfConfig.read(dir), tensors.names());
+        if (g.layers() != null && !Files.isRegularFile(dir.resolve(HfConfig.FILE))) {
+            return Architectures.forClass("LlamaForCausalLM").orElseThrow();
+        }
+        try {
+            HfConfig config = HfConfig.read(dir);
+            var known = config.architecture().flatMap(Architectures::forClass);
+            if (known.isPresent()) {
+                return known.get();
+            }
+            try (SafetensorsModel tensors = SafetensorsModel.open(dir)) {
+                return Architectures.of(config, tensors.names());
+            }
         } catch (RuntimeException e) {
             throw new RunException("cannot read model '" + ref + "' at " + dir + ": " + e.getMessage(), e);
         }

@@ -36,7 +36,8 @@ class ArchitecturesTest {
                 "Gemma3ForConditionalGeneration",
                 "Phi3ForCausalLM",
                 "MixtralForCausalLM",
-                "Qwen3MoeForCausalLM")) {
+                "Qwen3MoeForCausalLM",
+                "GraniteForCausalLM")) {
             assertTrue(Architectures.forClass(c).isPresent(), c);
         }
         assertEquals(
