@@ -126,6 +126,11 @@ abstract class AbstractOptimizer implements Optimizer {
         }
 
         @Override
+        public final String name() {
+            return name;
+        }
+
+        @Override
         public final T create(Bounds bounds, int objectives, long seed, Config settings) {
             T o = constructor.make(bounds, objectives, settings, new Rng(seed));
             o.start();

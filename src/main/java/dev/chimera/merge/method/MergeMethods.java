@@ -1,13 +1,27 @@
 package dev.chimera.merge.method;
 
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.ServiceConfigurationError;
+import java.util.ServiceLoader;
+import java.util.Set;
 
-/** The registry of merge methods by mergekit name. Adding a method: write its class, add one line here. */
+/**
+ * The registry of merge methods by name: mergekit's methods (built in, listed below), plus every {@link MergeMethod}
+ * a jar on the class path lists in {@code META-INF/services/dev.chimera.merge.method.MergeMethod} (a public class with
+ * a public no-argument constructor; found with {@link ServiceLoader} on first use, so a plugin jar on every node's
+ * class path makes the method known on every node of a cluster), plus those given to {@link #register}. A method's
+ * name must be new: built-in names cannot be replaced, and two plugins with one name are refused.
+ *
+ * <p>Thread-safe. Methods must be stateless: one instance merges tensors on several threads at once.
+ */
 public final class MergeMethods {
     private static final Map<String, MergeMethod> METHODS = new LinkedHashMap<>();
+    private static final Set<String> BUILT_IN = new HashSet<>();
+    private static boolean pluginsLoaded;
 
     static {
         for (MergeMethod m : List.of(
@@ -33,12 +47,26 @@ public final class MergeMethods {
                 new RamMerge(false),
                 new RamMerge(true))) {
             METHODS.put(m.name(), m);
+            BUILT_IN.add(m.name());
         }
     }
 
     private MergeMethods() {}
 
-    public static MergeMethod get(String name) {
+    /**
+     * Adds a method under its {@link MergeMethod#name()}, for every later merge in this JVM (a config names it with
+     * {@code merge_method}). Registering the same instance again does nothing.
+     *
+     * @throws MergeException when the name is taken by another method
+     */
+    public static synchronized void register(MergeMethod method) {
+        loadPlugins();
+        add(method, "registered in code");
+    }
+
+    /** The method of this name. */
+    public static synchronized MergeMethod get(String name) {
+        loadPlugins();
         MergeMethod m = METHODS.get(name);
         if (m == null) {
             throw new MergeException(
@@ -47,7 +75,43 @@ public final class MergeMethods {
         return m;
     }
 
-    public static Map<String, MergeMethod> all() {
-        return Collections.unmodifiableMap(METHODS);
+    /** Every method by name: the built-in ones first, in mergekit's order, then plugins and registered ones. */
+    public static synchronized Map<String, MergeMethod> all() {
+        loadPlugins();
+        return Collections.unmodifiableMap(new LinkedHashMap<>(METHODS));
+    }
+
+    private static void add(MergeMethod method, String origin) {
+        String name = method.name();
+        if (name == null || !name.matches("[A-Za-z0-9_\\-]+")) {
+            throw new MergeException("merge method " + method.getClass().getName() + " (" + origin
+                    + ") has no usable name: '" + name + "' (letters, digits, '_' and '-')");
+        }
+        MergeMethod existing = METHODS.get(name);
+        if (existing == method) {
+            return;
+        }
+        if (existing != null) {
+            throw new MergeException(
+                    "merge method '" + name + "' of " + method.getClass().getName() + " (" + origin + ") is taken by "
+                            + (BUILT_IN.contains(name)
+                                    ? "a built-in method"
+                                    : existing.getClass().getName()));
+        }
+        METHODS.put(name, method);
+    }
+
+    private static void loadPlugins() {
+        if (pluginsLoaded) {
+            return;
+        }
+        pluginsLoaded = true;
+        try {
+            for (MergeMethod m : ServiceLoader.load(MergeMethod.class, MergeMethods.class.getClassLoader())) {
+                add(m, "a plugin on the class path");
+            }
+        } catch (ServiceConfigurationError e) {
+            throw new MergeException("a merge method plugin on the class path cannot be loaded: " + e.getMessage(), e);
+        }
     }
 }
