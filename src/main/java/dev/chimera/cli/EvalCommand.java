@@ -67,7 +67,7 @@ final class EvalCommand implements Callable<Integer> {
         try (CausalLM lm = CausalLM.load(model, ComputeDevice.available(device));
                 Tokenizer tok = Tokenizer.load(model)) {
             Progress progress = new Progress(System.err, t.name(), chosen.size());
-            LanguageCheck check = t.language() == null ? null : LanguageCheck.mgsm();
+            LanguageCheck check = LanguageCheck.forTask(t);
             TaskRunner runner =
                     new TaskRunner(new CausalLMAdapter(lm, () -> progress.step(0)), TokenCodec.of(tok), check);
             TaskResult r = runner.run(t, chosen, TaskLoader.fewshotItems(t));

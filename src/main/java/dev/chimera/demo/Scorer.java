@@ -1,8 +1,6 @@
 package dev.chimera.demo;
 
 import ai.djl.Device;
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import dev.chimera.eval.CausalLMAdapter;
 import dev.chimera.eval.Item;
 import dev.chimera.eval.ItemResult;
@@ -15,17 +13,16 @@ import dev.chimera.eval.TokenCodec;
 import dev.chimera.eval.Tokenizer;
 import dev.chimera.merge.MergeConfig;
 import dev.chimera.merge.MergeRunner;
+import dev.chimera.merge.MergedWeights;
 import dev.chimera.merge.ModelFolders;
 import dev.chimera.model.CausalLM;
 import dev.chimera.model.ModelConfig;
-import dev.chimera.tensor.HostTensors;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
 /**
@@ -109,19 +106,10 @@ final class Scorer implements AutoCloseable {
     /** A merge built in memory, on several tasks. */
     Map<Path, Score> merge(String label, MergeConfig merge, List<Path> taskFiles) {
         Map<Path, Score> out = new LinkedHashMap<>();
-        HostTensors host = new HostTensors();
-        try (NDManager manager = NDManager.newBaseManager(Device.cpu(), "PyTorch")) {
-            Map<String, NDArray> weights = new ConcurrentHashMap<>();
-            MergeRunner.runToSink(
-                    merge,
-                    sources,
-                    mergeOptions,
-                    (tm, bufs) ->
-                            weights.put(tm.output(), host.toFloat32(manager, bufs, tm.outDtype(), tm.outShape())));
-            try (CausalLM lm = CausalLM.fromWeights(config, weights)) {
-                for (Path t : taskFiles) {
-                    out.put(t, score(label, lm, t));
-                }
+        try (MergedWeights merged = MergedWeights.merge(merge, sources, mergeOptions, Device.cpu());
+                CausalLM lm = CausalLM.fromWeights(config, merged.weights())) {
+            for (Path t : taskFiles) {
+                out.put(t, score(label, lm, t));
             }
         }
         return out;
@@ -130,8 +118,7 @@ final class Scorer implements AutoCloseable {
     private Score score(String label, CausalLM lm, Path taskFile) {
         Loaded l = task(taskFile);
         long t0 = System.nanoTime();
-        TaskRunner runner = new TaskRunner(
-                new CausalLMAdapter(lm, () -> {}), codec, l.task().language() == null ? null : LanguageCheck.mgsm());
+        TaskRunner runner = new TaskRunner(new CausalLMAdapter(lm, () -> {}), codec, LanguageCheck.forTask(l.task()));
         TaskResult r = runner.run(l.task(), l.items(), l.fewshot());
         int correct = 0;
         Map<String, Integer> answers = new LinkedHashMap<>();

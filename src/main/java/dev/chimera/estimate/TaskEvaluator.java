@@ -44,7 +44,7 @@ public final class TaskEvaluator implements ModelEvaluator {
     public Map<String, Boolean> evaluate(Path model) {
         try (CausalLM lm = CausalLM.load(model, ComputeDevice.available(device));
                 Tokenizer tok = Tokenizer.load(model)) {
-            LanguageCheck check = task.language() == null ? null : LanguageCheck.mgsm();
+            LanguageCheck check = LanguageCheck.forTask(task);
             TaskRunner runner = new TaskRunner(new CausalLMAdapter(lm, onCall), TokenCodec.of(tok), check);
             TaskResult r = runner.run(task, items, fewshot);
             Map<String, Boolean> out = new LinkedHashMap<>();

@@ -52,6 +52,20 @@ public final class LanguageCheck {
         return new LanguageCheck(MGSM);
     }
 
+    /** Built once: Lingua's detector takes seconds to load and is safe to share between threads. */
+    private static final class Shared {
+        static final LanguageCheck MGSM_CHECK = mgsm();
+    }
+
+    /**
+     * The check a task's own rules ask for: MGSM's languages for a task that names its answers' language (its items
+     * count as correct only in that language), none (null) otherwise. The one place this rule lives; the instance is
+     * shared.
+     */
+    public static LanguageCheck forTask(Task task) {
+        return task.language() == null ? null : Shared.MGSM_CHECK;
+    }
+
     public Set<String> languages() {
         return codes;
     }

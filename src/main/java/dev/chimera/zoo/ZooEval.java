@@ -1,8 +1,6 @@
 package dev.chimera.zoo;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
+import ai.djl.Device;
 import dev.chimera.eval.CausalLMAdapter;
 import dev.chimera.eval.Item;
 import dev.chimera.eval.Task;
@@ -12,17 +10,14 @@ import dev.chimera.eval.TokenCodec;
 import dev.chimera.eval.Tokenizer;
 import dev.chimera.merge.MergeConfig;
 import dev.chimera.merge.MergeRunner;
+import dev.chimera.merge.MergedWeights;
 import dev.chimera.model.CausalLM;
-import dev.chimera.model.CheckpointLayout;
 import dev.chimera.model.ModelConfig;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /** Scoring zoo models and in-memory merges of them on the zoo's tasks (Chimera's own merge and eval paths). */
 public final class ZooEval implements AutoCloseable {
@@ -113,56 +108,31 @@ public final class ZooEval implements AutoCloseable {
     }
 
     /** Merges {@code config} in memory and scores it with {@link #answerProbability} on {@code task}. */
-    public double mergedAnswerProbability(MergeConfig merge, String task, NDManager parent) {
-        try (NDManager m = parent.newSubManager()) {
-            try (CausalLM lm = CausalLM.fromWeights(config, merge(merge, m))) {
-                return answerProbability(lm, task);
-            }
+    public double mergedAnswerProbability(MergeConfig merge, String task) {
+        try (MergedWeights w = mergeOnCpu(merge);
+                CausalLM lm = CausalLM.fromWeights(config, w.weights())) {
+            return answerProbability(lm, task);
         }
     }
 
     /** Merges {@code config} in memory and scores it with {@link #greedyMatch} on {@code task}. */
-    public double mergedGreedyMatch(MergeConfig merge, String task, NDManager parent) {
-        try (NDManager m = parent.newSubManager()) {
-            try (CausalLM lm = CausalLM.fromWeights(config, merge(merge, m))) {
-                return greedyMatch(lm, task);
-            }
+    public double mergedGreedyMatch(MergeConfig merge, String task) {
+        try (MergedWeights w = mergeOnCpu(merge);
+                CausalLM lm = CausalLM.fromWeights(config, w.weights())) {
+            return greedyMatch(lm, task);
         }
     }
 
-    /** Merges {@code config} in memory into float32 arrays of {@code manager} (by tensor name). */
-    public Map<String, NDArray> merge(MergeConfig config, NDManager manager) {
-        Map<String, float[]> host = new ConcurrentHashMap<>();
-        MergeRunner.runToSink(config, zoo.dir(), MergeRunner.Options.defaults(), (name, chunks) -> {
-            long bytes = chunks.stream().mapToLong(ByteBuffer::remaining).sum();
-            float[] v = new float[Math.toIntExact(bytes / 4)];
-            int at = 0;
-            for (ByteBuffer c : chunks) {
-                var f = c.duplicate().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
-                int n = f.remaining();
-                f.get(v, at, n);
-                at += n;
-            }
-            host.put(name, v);
-        });
-        Map<String, NDArray> out = new LinkedHashMap<>();
-        for (Map.Entry<String, long[]> e :
-                CheckpointLayout.expectedShapes(this.config).entrySet()) {
-            float[] v = host.get(e.getKey());
-            if (v == null) {
-                throw new ZooException("the merge produced no tensor " + e.getKey());
-            }
-            out.put(e.getKey(), manager.create(v, new Shape(e.getValue())));
-        }
-        return out;
+    /** Merges {@code merge} in memory, on the CPU, from this zoo's models. */
+    private MergedWeights mergeOnCpu(MergeConfig merge) {
+        return MergedWeights.merge(merge, zoo.dir(), MergeRunner.Options.defaults(), Device.cpu());
     }
 
     /** Merges {@code config} in memory and scores it on {@code task}. */
-    public double mergedAccuracy(MergeConfig merge, String task, NDManager parent) {
-        try (NDManager m = parent.newSubManager()) {
-            try (CausalLM lm = CausalLM.fromWeights(config, merge(merge, m))) {
-                return accuracy(lm, task);
-            }
+    public double mergedAccuracy(MergeConfig merge, String task) {
+        try (MergedWeights w = mergeOnCpu(merge);
+                CausalLM lm = CausalLM.fromWeights(config, w.weights())) {
+            return accuracy(lm, task);
         }
     }
 

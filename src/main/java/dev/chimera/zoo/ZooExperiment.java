@@ -1,7 +1,5 @@
 package dev.chimera.zoo;
 
-import ai.djl.Device;
-import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -115,8 +113,7 @@ public final class ZooExperiment {
         long t0 = System.nanoTime();
         Zoo zoo = ZooBuilder.openOrBuild(dir, spec, seed, s -> System.out.println("[seed " + seed + "] " + s));
         r.put("zooSeconds", (System.nanoTime() - t0) / 1e9);
-        try (ZooEval eval = new ZooEval(zoo);
-                NDManager root = NDManager.newBaseManager(Device.cpu(), "PyTorch")) {
+        try (ZooEval eval = new ZooEval(zoo)) {
             ObjectNode fast = r.putObject("greedyMatch");
             long te = System.nanoTime();
             Map<String, Path> parents = new LinkedHashMap<>();
@@ -162,7 +159,7 @@ public final class ZooExperiment {
             merges.put("graft_embed", genome.decode(graftEmbed));
             for (Map.Entry<String, MergeConfig> m : merges.entrySet()) {
                 for (String task : List.of(Zoo.TARGET_SEARCH, Zoo.TARGET_TEST, Zoo.SKILL1_TEST, Zoo.SKILL2_TEST)) {
-                    fast.put(m.getKey() + "." + task, eval.mergedGreedyMatch(m.getValue(), task, root));
+                    fast.put(m.getKey() + "." + task, eval.mergedGreedyMatch(m.getValue(), task));
                 }
             }
             System.out.println("[seed " + seed + "] uniform merges " + fast);
@@ -189,8 +186,8 @@ public final class ZooExperiment {
                     for (Candidate c : batch) {
                         MergeConfig merge = genome.decode(c.genes());
                         double a = soft
-                                ? eval.mergedAnswerProbability(merge, Zoo.TARGET_SEARCH, root)
-                                : eval.mergedGreedyMatch(merge, Zoo.TARGET_SEARCH, root);
+                                ? eval.mergedAnswerProbability(merge, Zoo.TARGET_SEARCH)
+                                : eval.mergedGreedyMatch(merge, Zoo.TARGET_SEARCH);
                         opt.tell(c.id(), new double[] {a});
                         if (a > best) {
                             best = a;
@@ -213,7 +210,7 @@ public final class ZooExperiment {
                 r.put("geneNames", String.join(",", genome.geneNames()).replace(zoo.dir() + "/", ""));
                 merges.put("searched", genome.decode(bestGenes));
                 for (String task : List.of(Zoo.TARGET_SEARCH, Zoo.TARGET_TEST, Zoo.SKILL1_TEST, Zoo.SKILL2_TEST)) {
-                    fast.put("searched." + task, eval.mergedGreedyMatch(merges.get("searched"), task, root));
+                    fast.put("searched." + task, eval.mergedGreedyMatch(merges.get("searched"), task));
                 }
             }
             // the reported numbers: held-out test accuracy through the task runner (greedy generation, last number)
@@ -225,7 +222,7 @@ public final class ZooExperiment {
                 }
             }
             for (Map.Entry<String, MergeConfig> m : merges.entrySet()) {
-                acc.put(m.getKey(), eval.mergedAccuracy(m.getValue(), Zoo.TARGET_TEST, root));
+                acc.put(m.getKey(), eval.mergedAccuracy(m.getValue(), Zoo.TARGET_TEST));
             }
             r.put("runnerEvalSeconds", (System.nanoTime() - tr) / 1e9);
             if (acc.has("searched")) {

@@ -2,7 +2,6 @@ package dev.chimera.engine.work;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.chimera.engine.run.RunSetup;
 import dev.chimera.engine.run.RunSpec;
@@ -22,12 +21,12 @@ import dev.chimera.eval.TokenCodec;
 import dev.chimera.eval.Tokenizer;
 import dev.chimera.merge.MergeConfig;
 import dev.chimera.merge.MergeRunner;
+import dev.chimera.merge.MergedWeights;
 import dev.chimera.merge.ModelFolders;
 import dev.chimera.model.CausalLM;
 import dev.chimera.model.ModelConfig;
 import dev.chimera.tensor.ComputeDevice;
 import dev.chimera.tensor.HfConfig;
-import dev.chimera.tensor.HostTensors;
 import dev.chimera.tensor.ShardedSafetensorsWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,7 +35,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -62,7 +60,6 @@ public final class MergeWorkload implements Workload {
     private final Tokenizer tokenizer;
     private final TokenCodec codec;
     private final List<Objective> objectives = new ArrayList<>();
-    private final HostTensors host = new HostTensors();
 
     /** One task objective: its items by id, and the estimator when the run's extract stage chose them (else the mean). */
     private record Objective(
@@ -114,7 +111,6 @@ public final class MergeWorkload implements Workload {
         }
         this.models = opened;
         this.codec = TokenCodec.of(tokenizer);
-        LanguageCheck check = null;
         for (RunSpec.ObjectiveSpec o : spec.objectives()) {
             if (o.isSynthetic()) {
                 throw new WorkloadException(
@@ -138,19 +134,11 @@ public final class MergeWorkload implements Workload {
                 }
                 chosen.put(id, i);
             }
-            if (t.language() != null && check == null) {
-                check = LanguageCheck.mgsm();
-            }
             String extract = setup.estimators().get(o.name());
             SubsetEstimator estimator =
                     extract == null ? null : ExtractResult.parse(extract).estimator();
             objectives.add(new Objective(
-                    o.name(),
-                    t,
-                    Map.copyOf(chosen),
-                    TaskLoader.fewshotItems(t),
-                    t.language() == null ? null : check,
-                    estimator));
+                    o.name(), t, Map.copyOf(chosen), TaskLoader.fewshotItems(t), LanguageCheck.forTask(t), estimator));
         }
     }
 
@@ -197,13 +185,15 @@ public final class MergeWorkload implements Workload {
     /** The merged tensors of one candidate, in one NDManager on the device. */
     static final class Merged implements Built {
         private final double[] genes;
-        private final NDManager manager;
-        private final Map<String, NDArray> weights;
+        private final MergedWeights merged;
 
-        Merged(double[] genes, NDManager manager, Map<String, NDArray> weights) {
+        Merged(double[] genes, MergedWeights merged) {
             this.genes = genes.clone();
-            this.manager = manager;
-            this.weights = weights;
+            this.merged = merged;
+        }
+
+        Map<String, NDArray> weights() {
+            return merged.weights();
         }
 
         @Override
@@ -213,7 +203,7 @@ public final class MergeWorkload implements Workload {
 
         @Override
         public void close() {
-            manager.close();
+            merged.close();
         }
     }
 
@@ -221,20 +211,7 @@ public final class MergeWorkload implements Workload {
     public Built build(double[] genes) {
         TorchThreads.use(torchThreads);
         MergeConfig config = space.genome().decode(genes);
-        NDManager manager = NDManager.newBaseManager(device, "PyTorch");
-        Map<String, NDArray> weights = new ConcurrentHashMap<>();
-        try {
-            MergeRunner.runToSink(
-                    config,
-                    models,
-                    options,
-                    (tm, bufs) ->
-                            weights.put(tm.output(), host.toFloat32(manager, bufs, tm.outDtype(), tm.outShape())));
-            return new Merged(genes, manager, weights);
-        } catch (RuntimeException e) {
-            manager.close();
-            throw e;
-        }
+        return new Merged(genes, MergedWeights.merge(config, models, options, device));
     }
 
     @Override
@@ -246,7 +223,7 @@ public final class MergeWorkload implements Workload {
         Merged m = (Merged) candidate;
         double[] values = new double[objectives.size()];
         Map<String, Map<String, Integer>> items = new LinkedHashMap<>();
-        try (CausalLM lm = CausalLM.fromWeights(configFor(m.weights), m.weights)) {
+        try (CausalLM lm = CausalLM.fromWeights(configFor(m.weights()), m.weights())) {
             for (int i = 0; i < objectives.size(); i++) {
                 Objective o = objectives.get(i);
                 List<Item> slice = setup.slice(o.name(), from, rung).stream()
