@@ -65,6 +65,8 @@ class LayeringTest {
                 .definedBy("dev.chimera.engine.control")
                 .layer("engine")
                 .definedBy("dev.chimera.engine")
+                .layer("local")
+                .definedBy("dev.chimera.local")
                 .layer("bench")
                 .definedBy("dev.chimera.bench")
                 .layer("zoo")
@@ -125,6 +127,8 @@ class LayeringTest {
                 .whereLayer("engine")
                 .mayOnlyAccessLayers(
                         "core", "tensor", "merge", "engine.run", "engine.work", "engine.actor", "engine.control")
+                .whereLayer("local")
+                .mayOnlyAccessLayers("core", "tensor", "merge", "merge.method", "model", "search", "search.genome")
                 .whereLayer("bench")
                 .mayOnlyAccessLayers(
                         "core", "tensor", "merge", "merge.method", "model", "engine.run", "engine.actor", "engine")
