@@ -1,8 +1,6 @@
 package dev.chimera.cli;
 
-import dev.chimera.eval.CausalLMAdapter;
 import dev.chimera.eval.Item;
-import dev.chimera.eval.LanguageCheck;
 import dev.chimera.eval.SampleLogWriter;
 import dev.chimera.eval.Task;
 import dev.chimera.eval.TaskLoader;
@@ -67,10 +65,8 @@ final class EvalCommand implements Callable<Integer> {
         try (CausalLM lm = CausalLM.load(model, ComputeDevice.available(device));
                 Tokenizer tok = Tokenizer.load(model)) {
             Progress progress = new Progress(System.err, t.name(), chosen.size());
-            LanguageCheck check = LanguageCheck.forTask(t);
-            TaskRunner runner =
-                    new TaskRunner(new CausalLMAdapter(lm, () -> progress.step(0)), TokenCodec.of(tok), check);
-            TaskResult r = runner.run(t, chosen, TaskLoader.fewshotItems(t));
+            TaskResult r = TaskRunner.score(
+                    lm, TokenCodec.of(tok), t, chosen, TaskLoader.fewshotItems(t), () -> progress.step(0));
             for (Map.Entry<String, Double> m : r.metrics().entrySet()) {
                 System.out.printf("%s %s %.4f%n", t.name(), m.getKey(), m.getValue());
             }

@@ -4,7 +4,6 @@ import ai.djl.Device;
 import dev.chimera.eval.CausalLMAdapter;
 import dev.chimera.eval.Item;
 import dev.chimera.eval.ItemResult;
-import dev.chimera.eval.LanguageCheck;
 import dev.chimera.eval.Task;
 import dev.chimera.eval.TaskLoader;
 import dev.chimera.eval.TaskResult;
@@ -118,8 +117,7 @@ final class Scorer implements AutoCloseable {
     private Score score(String label, CausalLM lm, Path taskFile) {
         Loaded l = task(taskFile);
         long t0 = System.nanoTime();
-        TaskRunner runner = new TaskRunner(new CausalLMAdapter(lm, () -> {}), codec, LanguageCheck.forTask(l.task()));
-        TaskResult r = runner.run(l.task(), l.items(), l.fewshot());
+        TaskResult r = TaskRunner.score(lm, codec, l.task(), l.items(), l.fewshot(), () -> {});
         int correct = 0;
         Map<String, Integer> answers = new LinkedHashMap<>();
         for (ItemResult i : r.items()) {

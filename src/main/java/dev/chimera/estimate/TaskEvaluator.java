@@ -1,9 +1,7 @@
 package dev.chimera.estimate;
 
-import dev.chimera.eval.CausalLMAdapter;
 import dev.chimera.eval.Item;
 import dev.chimera.eval.ItemResult;
-import dev.chimera.eval.LanguageCheck;
 import dev.chimera.eval.Task;
 import dev.chimera.eval.TaskResult;
 import dev.chimera.eval.TaskRunner;
@@ -44,9 +42,7 @@ public final class TaskEvaluator implements ModelEvaluator {
     public Map<String, Boolean> evaluate(Path model) {
         try (CausalLM lm = CausalLM.load(model, ComputeDevice.available(device));
                 Tokenizer tok = Tokenizer.load(model)) {
-            LanguageCheck check = LanguageCheck.forTask(task);
-            TaskRunner runner = new TaskRunner(new CausalLMAdapter(lm, onCall), TokenCodec.of(tok), check);
-            TaskResult r = runner.run(task, items, fewshot);
+            TaskResult r = TaskRunner.score(lm, TokenCodec.of(tok), task, items, fewshot, onCall);
             Map<String, Boolean> out = new LinkedHashMap<>();
             for (ItemResult ir : r.items()) {
                 out.put(ir.id(), ir.correct());

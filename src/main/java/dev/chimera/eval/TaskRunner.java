@@ -1,5 +1,6 @@
 package dev.chimera.eval;
 
+import dev.chimera.model.CausalLM;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -36,6 +37,25 @@ public final class TaskRunner {
         this.model = model;
         this.codec = codec;
         this.languageCheck = languageCheck;
+    }
+
+    /**
+     * Scores a model on a task by the task's own rules (its metric, few-shot items and language check): the one way
+     * Chimera evaluates a model, used by {@code chimera eval}, the extract stage, the engine's evaluators, the demo
+     * and the zoo.
+     *
+     * @param onCall run after every model call (progress); may be a no-op
+     */
+    public static TaskResult score(
+            CausalLM lm, TokenCodec codec, Task task, List<Item> items, List<Item> fewshot, Runnable onCall) {
+        return new TaskRunner(new CausalLMAdapter(lm, onCall), codec, LanguageCheck.forTask(task))
+                .run(task, items, fewshot);
+    }
+
+    /** {@link #score} on all of the task's items with its few-shot items. */
+    public static TaskResult score(CausalLM lm, Tokenizer tokenizer, Task task) {
+        return score(
+                lm, TokenCodec.of(tokenizer), task, TaskLoader.items(task), TaskLoader.fewshotItems(task), () -> {});
     }
 
     /** Loads the task's data and few-shot items and runs them. */

@@ -1,7 +1,6 @@
 package dev.chimera.zoo;
 
 import ai.djl.Device;
-import dev.chimera.eval.CausalLMAdapter;
 import dev.chimera.eval.Item;
 import dev.chimera.eval.Task;
 import dev.chimera.eval.TaskLoader;
@@ -51,8 +50,8 @@ public final class ZooEval implements AutoCloseable {
         if (t == null) {
             throw new ZooException("unknown zoo task " + task + " (known: " + tasks.keySet() + ")");
         }
-        TaskRunner runner = new TaskRunner(new CausalLMAdapter(model, () -> {}), codec, null);
-        return runner.run(t, items.get(task), List.of()).score();
+        return TaskRunner.score(model, codec, t, items.get(task), List.of(), () -> {})
+                .score();
     }
 
     /**

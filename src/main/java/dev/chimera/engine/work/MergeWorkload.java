@@ -10,9 +10,7 @@ import dev.chimera.estimate.Extract;
 import dev.chimera.estimate.ExtractResult;
 import dev.chimera.estimate.ResponseCache;
 import dev.chimera.estimate.SubsetEstimator;
-import dev.chimera.eval.CausalLMAdapter;
 import dev.chimera.eval.Item;
-import dev.chimera.eval.LanguageCheck;
 import dev.chimera.eval.Task;
 import dev.chimera.eval.TaskLoader;
 import dev.chimera.eval.TaskResult;
@@ -63,12 +61,7 @@ public final class MergeWorkload implements Workload {
 
     /** One task objective: its items by id, and the estimator when the run's extract stage chose them (else the mean). */
     private record Objective(
-            String name,
-            Task task,
-            Map<String, Item> items,
-            List<Item> fewshot,
-            LanguageCheck check,
-            SubsetEstimator estimator) {}
+            String name, Task task, Map<String, Item> items, List<Item> fewshot, SubsetEstimator estimator) {}
 
     private final RunSetup setup;
     /** libtorch intra-op threads of this workload's merges and evaluations (see {@link TorchThreads}). */
@@ -137,8 +130,7 @@ public final class MergeWorkload implements Workload {
             String extract = setup.estimators().get(o.name());
             SubsetEstimator estimator =
                     extract == null ? null : ExtractResult.parse(extract).estimator();
-            objectives.add(new Objective(
-                    o.name(), t, Map.copyOf(chosen), TaskLoader.fewshotItems(t), LanguageCheck.forTask(t), estimator));
+            objectives.add(new Objective(o.name(), t, Map.copyOf(chosen), TaskLoader.fewshotItems(t), estimator));
         }
     }
 
@@ -234,8 +226,7 @@ public final class MergeWorkload implements Workload {
                     items.put(o.name(), Map.of());
                     continue;
                 }
-                TaskRunner runner = new TaskRunner(new CausalLMAdapter(lm, () -> {}), codec, o.check());
-                TaskResult r = runner.run(o.task(), slice, o.fewshot());
+                TaskResult r = TaskRunner.score(lm, codec, o.task(), slice, o.fewshot(), () -> {});
                 Map<String, Integer> y = new LinkedHashMap<>();
                 Map<String, Boolean> answers = new LinkedHashMap<>();
                 int correct = 0;
