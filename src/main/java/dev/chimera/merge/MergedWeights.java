@@ -3,9 +3,15 @@ package dev.chimera.merge;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import dev.chimera.merge.method.MergeException;
 import dev.chimera.tensor.HostTensors;
+import dev.chimera.tensor.ShardedSafetensorsWriter;
+import dev.chimera.tensor.TensorSpec;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -50,6 +56,30 @@ public final class MergedWeights implements AutoCloseable {
         try (ModelFolders models = ModelFolders.open(config.referencedModels(), configDir)) {
             return merge(config, models, options, device);
         }
+    }
+
+    /**
+     * Writes the merge as a Hugging Face folder (safetensors in the plan's output dtypes, config.json, tokenizer
+     * files, mergekit_config.yml), as {@code chimera merge} would, from the arrays in memory: no second merge.
+     */
+    public void save(Path dir, MergeConfig recipe, ModelFolders models) {
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new MergeException("cannot create " + dir + ": " + e.getMessage(), e);
+        }
+        List<TensorSpec> specs = plan.tensors().stream()
+                .map(t -> new TensorSpec(t.output(), t.outDtype(), t.outShape()))
+                .toList();
+        HostTensors host = new HostTensors();
+        try (ShardedSafetensorsWriter w =
+                new ShardedSafetensorsWriter(dir, specs, ShardedSafetensorsWriter.DEFAULT_MAX_SHARD_BYTES)) {
+            for (TensorSpec s : specs) {
+                w.write(s.name(), host.encode(weights.get(s.name()), s.dtype()));
+            }
+            w.finish();
+        }
+        OutputFiles.write(recipe, plan, models, dir);
     }
 
     /** The merged tensors by name, float32, on the merge's device. */

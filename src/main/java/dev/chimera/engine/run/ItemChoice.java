@@ -7,6 +7,7 @@ import dev.chimera.estimate.ResponseCache;
 import dev.chimera.eval.Item;
 import dev.chimera.eval.Task;
 import dev.chimera.eval.TaskLoader;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -75,6 +76,22 @@ public final class ItemChoice {
                 }
                 continue;
             }
+            if (o.isExternal()) {
+                List<String> ids = externalIds(o, k);
+                if (spec.fidelity() != null && ids.isEmpty()) {
+                    throw new RunException("run.objectives[" + k + "]: multi-fidelity needs items: give the external"
+                            + " objective 'items' or 'items-file'");
+                }
+                out.put(
+                        o.name(),
+                        spec.fidelity() != null
+                                ? shuffled(ids, orderSeed)
+                                : o.n() <= 0 || o.n() >= ids.size()
+                                        ? ids
+                                        : List.copyOf(
+                                                shuffle(ids, o.n(), orderSeed).subList(0, o.n())));
+                continue;
+            }
             if (!Files.isRegularFile(Path.of(o.task()))) {
                 throw new RunException("run.objectives[" + k + "].task: task file " + o.task() + " does not exist");
             }
@@ -107,6 +124,33 @@ public final class ItemChoice {
             }
         }
         return new Choice(out, estimators, List.copyOf(pending));
+    }
+
+    /** An external objective's item ids: its items file's lines, or "0".."N-1", or none (a score-only command). */
+    private static List<String> externalIds(RunSpec.ObjectiveSpec o, int k) {
+        RunSpec.External x = o.external();
+        List<String> ids = new ArrayList<>();
+        if (x.itemsFile() != null) {
+            try {
+                for (String line : Files.readAllLines(Path.of(x.itemsFile()))) {
+                    if (!line.isBlank()) {
+                        ids.add(line.strip());
+                    }
+                }
+            } catch (IOException e) {
+                throw new RunException(
+                        "run.objectives[" + k + "].items-file: cannot read " + x.itemsFile() + ": " + e.getMessage(),
+                        e);
+            }
+            if (ids.size() != new LinkedHashSet<>(ids).size()) {
+                throw new RunException("run.objectives[" + k + "].items-file: " + x.itemsFile() + " repeats an id");
+            }
+        } else {
+            for (int i = 0; i < x.itemCount(); i++) {
+                ids.add(Integer.toString(i));
+            }
+        }
+        return List.copyOf(ids);
     }
 
     /** The extract stage's result of objective {@code o} in a run folder. */

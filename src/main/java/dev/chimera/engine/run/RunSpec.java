@@ -135,11 +135,29 @@ public record RunSpec(
             String synthetic,
             double center,
             Duration cost,
-            int items) {
+            int items,
+            External external) {
         public boolean isSynthetic() {
             return synthetic != null;
         }
+
+        /** Scored by the user's command rather than a task file. */
+        public boolean isExternal() {
+            return external != null;
+        }
     }
+
+    /**
+     * An objective scored by a command of the user's ({@code dev.chimera.eval.ExternalEvaluator}): the candidate is
+     * written to a folder under {@code scratch}, the command answers the item ids and the folder is removed.
+     *
+     * @param command    run with /bin/sh -c; the model folder and items file are "$1" and "$2"
+     * @param timeout    longest one evaluation may take (then a failed attempt)
+     * @param itemsFile  item ids, one per line (absolute path), or null
+     * @param itemCount  ids "0".."N-1" when there is no items file; 0 with no file = a score-only command
+     * @param scratch    where candidates are written (default /dev/shm, else the temporary folder)
+     */
+    public record External(String command, Duration timeout, String itemsFile, int itemCount, String scratch) {}
 
     static final List<String> GENOME_TYPES = List.of("parameters", "layer-path", "box");
     static final List<String> SYNTHETIC = List.of("sphere", "rastrigin");
@@ -303,6 +321,12 @@ public record RunSpec(
                         ConfigFactory.parseMap(Map.of("v", s.objectives.get(i).task()))
                                 .getValue("v"));
             }
+            RunSpec.External x = s.objectives.get(i).external();
+            if (x != null && x.itemsFile() != null) {
+                o = o.withValue(
+                        "items-file",
+                        ConfigFactory.parseMap(Map.of("v", x.itemsFile())).getValue("v"));
+            }
             objs.add(o.root().unwrapped());
         }
         run = run.withValue(
@@ -407,10 +431,12 @@ public record RunSpec(
         }
         String task = o.string("task", null);
         String synthetic = o.string("synthetic", null);
-        if ((task == null) == (synthetic == null)) {
+        String command = o.string("command", null);
+        if ((task == null ? 0 : 1) + (synthetic == null ? 0 : 1) + (command == null ? 0 : 1) != 1) {
             throw o.error(
                     "task",
-                    "give exactly one of 'task' (a task file) or 'synthetic' (" + String.join(", ", SYNTHETIC) + ")");
+                    "give exactly one of 'task' (a task file), 'command' (an external evaluator) or 'synthetic' ("
+                            + String.join(", ", SYNTHETIC) + ")");
         }
         if (synthetic != null) {
             if (!SYNTHETIC.contains(synthetic)) {
@@ -431,7 +457,11 @@ public record RunSpec(
                     synthetic,
                     o.c.hasPath("center") ? o.c.getDouble("center") : 0,
                     o.c.hasPath("cost") ? o.c.getDuration("cost") : Duration.ZERO,
-                    items);
+                    items,
+                    null);
+        }
+        if (command != null) {
+            return external(o, dir, genome, name, command);
         }
         if (!genome.merges()) {
             throw o.error("task", "a task objective needs a merge genome (genome.type parameters or layer-path)");
@@ -443,7 +473,59 @@ public record RunSpec(
             throw o.error("n", "must be >= 0 (0 = every item)");
         }
         return new ObjectiveSpec(
-                name, t.toString(), n, o.string("selector", "random"), o.string("estimator", "mean"), null, 0, null, 0);
+                name,
+                t.toString(),
+                n,
+                o.string("selector", "random"),
+                o.string("estimator", "mean"),
+                null,
+                0,
+                null,
+                0,
+                null);
+    }
+
+    private static ObjectiveSpec external(Keys o, Path dir, GenomeSpec genome, String name, String command) {
+        if (!genome.merges()) {
+            throw o.error(
+                    "command", "an external objective needs a merge genome (genome.type parameters or layer-path)");
+        }
+        if (o.c.hasPath("items-file") && o.c.hasPath("items")) {
+            throw o.error("items", "give 'items' (a count) or 'items-file', not both");
+        }
+        int count = o.c.hasPath("items") ? o.c.getInt("items") : 0;
+        if (count < 0) {
+            throw o.error("items", "must be >= 0 (0 = the command prints one score)");
+        }
+        String file = o.c.hasPath("items-file")
+                ? dir.resolve(o.string("items-file", null)).normalize().toString()
+                : null;
+        int n = o.c.hasPath("n") ? o.c.getInt("n") : 0;
+        if (n < 0) {
+            throw o.error("n", "must be >= 0 (0 = every item)");
+        }
+        if (!o.string("selector", "random").equals("random")
+                || !o.string("estimator", "mean").equals("mean")) {
+            throw o.error(
+                    "estimator",
+                    "an external objective is the mean of its items' results (or the command's score): selector and"
+                            + " estimator need a task file");
+        }
+        Duration timeout = o.c.hasPath("timeout") ? o.c.getDuration("timeout") : Duration.ofHours(1);
+        if (timeout.isZero() || timeout.isNegative()) {
+            throw o.error("timeout", "must be positive");
+        }
+        return new ObjectiveSpec(
+                name,
+                null,
+                n,
+                "random",
+                "mean",
+                null,
+                0,
+                null,
+                0,
+                new External(command, timeout, file, count, o.string("scratch", null)));
     }
 
     private static Fidelity fidelity(Keys f, List<ObjectiveSpec> objectives) {

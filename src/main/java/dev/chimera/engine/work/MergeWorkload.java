@@ -10,6 +10,7 @@ import dev.chimera.estimate.Extract;
 import dev.chimera.estimate.ExtractResult;
 import dev.chimera.estimate.ResponseCache;
 import dev.chimera.estimate.SubsetEstimator;
+import dev.chimera.eval.ExternalEvaluator;
 import dev.chimera.eval.Item;
 import dev.chimera.eval.Task;
 import dev.chimera.eval.TaskLoader;
@@ -24,8 +25,10 @@ import dev.chimera.merge.ModelFolders;
 import dev.chimera.model.CausalLM;
 import dev.chimera.model.ModelConfig;
 import dev.chimera.tensor.ComputeDevice;
+import dev.chimera.tensor.FileTrees;
 import dev.chimera.tensor.HfConfig;
 import dev.chimera.tensor.ShardedSafetensorsWriter;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -59,9 +62,18 @@ public final class MergeWorkload implements Workload {
     private final TokenCodec codec;
     private final List<Objective> objectives = new ArrayList<>();
 
-    /** One task objective: its items by id, and the estimator when the run's extract stage chose them (else the mean). */
+    /**
+     * One objective: a task with its items by id and the estimator when the run's extract stage chose them (else the
+     * mean), or an external evaluator (task null) with its scratch folder.
+     */
     private record Objective(
-            String name, Task task, Map<String, Item> items, List<Item> fewshot, SubsetEstimator estimator) {}
+            String name,
+            Task task,
+            Map<String, Item> items,
+            List<Item> fewshot,
+            SubsetEstimator estimator,
+            ExternalEvaluator external,
+            Path scratch) {}
 
     private final RunSetup setup;
     /** libtorch intra-op threads of this workload's merges and evaluations (see {@link TorchThreads}). */
@@ -109,11 +121,23 @@ public final class MergeWorkload implements Workload {
                 throw new WorkloadException(
                         "objective " + o.name() + ": synthetic objectives cannot be mixed with merges");
             }
-            Task t = TaskLoader.load(Path.of(o.task()));
             List<String> ids = setup.items().get(o.name());
             if (ids == null) {
                 throw new WorkloadException("run setup has no items for objective " + o.name());
             }
+            if (o.isExternal()) {
+                RunSpec.External x = o.external();
+                objectives.add(new Objective(
+                        o.name(),
+                        null,
+                        Map.of(),
+                        List.of(),
+                        null,
+                        new ExternalEvaluator(x.command(), x.timeout()),
+                        scratchDir(x.scratch())));
+                continue;
+            }
+            Task t = TaskLoader.load(Path.of(o.task()));
             Map<String, Item> byId = new HashMap<>();
             for (Item i : TaskLoader.items(t)) {
                 byId.put(i.id(), i);
@@ -130,8 +154,26 @@ public final class MergeWorkload implements Workload {
             String extract = setup.estimators().get(o.name());
             SubsetEstimator estimator =
                     extract == null ? null : ExtractResult.parse(extract).estimator();
-            objectives.add(new Objective(o.name(), t, Map.copyOf(chosen), TaskLoader.fewshotItems(t), estimator));
+            objectives.add(
+                    new Objective(o.name(), t, Map.copyOf(chosen), TaskLoader.fewshotItems(t), estimator, null, null));
         }
+    }
+
+    /** Where candidates for external evaluators are written: the objective's scratch, else /dev/shm, else tmp. */
+    private static Path scratchDir(String configured) {
+        if (configured != null) {
+            return Path.of(configured);
+        }
+        Path shm = Path.of("/dev/shm");
+        return Files.isDirectory(shm) && Files.isWritable(shm) ? shm : Path.of(System.getProperty("java.io.tmpdir"));
+    }
+
+    /** Scores a model folder with an external objective on these items and records the per-item results. */
+    private static double external(
+            Objective o, Path folder, List<String> ids, Map<String, Map<String, Integer>> items) {
+        ExternalEvaluator.Result r = o.external().evaluate(folder, ids);
+        items.put(o.name(), r.items() == null ? Map.of() : r.items());
+        return r.value();
     }
 
     @Override
@@ -153,6 +195,10 @@ public final class MergeWorkload implements Workload {
         Map<String, Map<String, Integer>> items = new LinkedHashMap<>();
         for (int i = 0; i < objectives.size(); i++) {
             Objective o = objectives.get(i);
+            if (o.external() != null) {
+                values[i] = external(o, folder, setup.items().get(o.name()), items);
+                continue;
+            }
             Extract.Answers a = Extract.answers(folder, o.task(), options.device(), cache, LOG::info);
             Map<String, Integer> y = new LinkedHashMap<>();
             a.answers().forEach((id, ok) -> y.put(id, ok ? 1 : 0));
@@ -215,9 +261,25 @@ public final class MergeWorkload implements Workload {
         Merged m = (Merged) candidate;
         double[] values = new double[objectives.size()];
         Map<String, Map<String, Integer>> items = new LinkedHashMap<>();
-        try (CausalLM lm = CausalLM.fromWeights(configFor(m.weights()), m.weights())) {
+        Path written = null; // the candidate as a folder, for external objectives: written once, removed after
+        // the merged model is built for task objectives only: external ones see a folder (any architecture)
+        boolean tasks = objectives.stream().anyMatch(o -> o.external() == null);
+        try (CausalLM lm = tasks ? CausalLM.fromWeights(configFor(m.weights()), m.weights()) : null) {
             for (int i = 0; i < objectives.size(); i++) {
                 Objective o = objectives.get(i);
+                if (o.external() != null) {
+                    List<String> ids = setup.slice(o.name(), from, rung);
+                    if (ids.isEmpty() && !setup.items().get(o.name()).isEmpty()) {
+                        items.put(o.name(), Map.of()); // its whole split was reached at a lower rung
+                        continue;
+                    }
+                    if (written == null) {
+                        written = Files.createTempDirectory(o.scratch(), "chimera-candidate-");
+                        m.merged.save(written, space.genome().decode(m.genes), models);
+                    }
+                    values[i] = external(o, written, ids, items);
+                    continue;
+                }
                 List<Item> slice = setup.slice(o.name(), from, rung).stream()
                         .map(o.items()::get)
                         .toList();
@@ -239,6 +301,16 @@ public final class MergeWorkload implements Workload {
                         ? o.estimator().estimate(answers)
                         : (double) correct / r.items().size();
                 items.put(o.name(), y);
+            }
+        } catch (IOException e) {
+            throw new WorkloadException("cannot write the candidate for an external evaluator: " + e.getMessage(), e);
+        } finally {
+            if (written != null) {
+                try {
+                    FileTrees.deleteRecursively(written);
+                } catch (IOException e) {
+                    LOG.warn("could not remove {}: {}", written, e.getMessage());
+                }
             }
         }
         return new Outcome(values, items);
