@@ -9,7 +9,7 @@ import java.util.List;
 /**
  * mergekit's {@code nuslerp}: slerp of two models with t = w_2 / (w_1 + w_2), over the flattened tensor
  * ({@code nuslerp_flatten}, default) or row/column-wise; with a base model it interpolates the task vectors and adds
- * the base back. Rows whose vectors are colinear (|sin theta| < 1e-8) fall back to linear interpolation.
+ * the base back. Rows whose vectors are colinear ({@code |sin theta| < 1e-8}) fall back to linear interpolation.
  */
 public final class NuSlerpMerge implements MergeMethod {
     @Override

@@ -66,12 +66,12 @@ public final class TensorRandom {
         return bits24(key, i) * 0x1.0p-24f;
     }
 
-    /** The 24 random bits behind {@link #uniformAt}: uniformAt(key, i) < p exactly when bits24(key, i) < ceil(p * 2^24). */
+    /** The 24 random bits behind {@link #uniformAt}: {@code uniformAt(key, i) < p} exactly when {@code bits24(key, i) < ceil(p * 2^24)}. */
     public static long bits24(long key, long i) {
         return mix(key + i * 0x9E3779B97F4A7C15L) >>> 40;
     }
 
-    /** The integer bound T with uniformAt(key, i) < p  <=>  bits24(key, i) < T. */
+    /** The integer bound T with {@code uniformAt(key, i) < p} if and only if {@code bits24(key, i) < T}. */
     public static long bound24(double p) {
         return (long) Math.ceil((double) (float) p * 0x1.0p24);
     }
