@@ -1,7 +1,5 @@
 package dev.chimera.estimate;
 
-import java.util.List;
-
 /**
  * Estimators of a model's full-benchmark accuracy from its 0/1 answers y_1..y_n on the items of a {@link
  * Selection} (weights w_i, sum 1), N = all items, U = items not selected, theta_hat = {@link IrtModel#fitTheta} on
@@ -29,8 +27,6 @@ import java.util.List;
  * All outputs are finite and in [0, 1].
  */
 public final class AccuracyEstimator {
-    public static final List<String> METHODS =
-            List.of("mean", "weighted", "irt", "irt-model", "pirt", "gpirt", "mpirt", "gmpirt", "gmpirt-auto");
 
     /**
      * @param simplexMixture constrain mp-IRT's lambda to the simplex (Mergenetic: unconstrained, the default)
@@ -89,42 +85,33 @@ public final class AccuracyEstimator {
         return calibration == null ? 0.5 : calibration.lambda(distinct, selection.kind());
     }
 
-    /** Dispatch by name; {@code parentThetas} is needed only by the mp-IRT family. */
+    /**
+     * The estimate of the {@link Estimators registered} estimator {@code method}; {@code parentThetas} is needed only
+     * by the mp-IRT family.
+     */
     public double estimate(String method, double[] y, double[][] parentThetas) {
         check(y);
-        double v;
-        switch (method) {
-            case "mean":
-                v = mean(y);
-                break;
-            case "weighted":
-            case "irt":
-                v = weighted(y);
-                break;
-            case "irt-model":
-                v = irtModel(y);
-                break;
-            case "pirt":
-                v = pirt(y);
-                break;
-            case "gpirt":
-                v = gpirt(y);
-                break;
-            case "mpirt":
-                v = mpirt(y, parentThetas);
-                break;
-            case "gmpirt":
-                v = options.gmpirtWeight() * weighted(y) + (1 - options.gmpirtWeight()) * mpirt(y, parentThetas);
-                break;
-            case "gmpirt-auto": {
-                double g = gpirtLambda();
-                v = g * weighted(y) + (1 - g) * mpirt(y, parentThetas);
-                break;
-            }
-            default:
-                throw new EstimateException("unknown estimator '" + method + "' (known: " + METHODS + ")");
-        }
-        return clamp01(v);
+        return clamp01(Estimators.get(method).estimate(this, y, parentThetas));
+    }
+
+    /** The estimator's options (mp-IRT's mixture settings, gmp-IRT's weight). */
+    public Options options() {
+        return options;
+    }
+
+    /** The selected items (indices into the benchmark), aligned with the answers. */
+    public int[] items() {
+        return items.clone();
+    }
+
+    /** The selection's item weights (summing to 1), aligned with the answers. */
+    public double[] weights() {
+        return weights.clone();
+    }
+
+    /** N, the benchmark's item count. */
+    public int totalItems() {
+        return total;
     }
 
     public double mean(double[] y) {

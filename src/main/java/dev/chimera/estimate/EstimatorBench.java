@@ -20,7 +20,7 @@ import java.util.SplittableRandom;
  * accuracy over all N items. Result: mean absolute error per method and n.
  *
  * <p>A method is {@code selection/estimator}, e.g. {@code random/mean}, {@code anchor-irt/gpirt},
- * {@code random/mpirt} (selections: {@link ItemSelector#KINDS}; estimators: {@link AccuracyEstimator#METHODS}).
+ * {@code random/mpirt} (selections: {@link ItemSelector#KINDS}; estimators: {@link Estimators#names()}).
  * The mp-IRT family is evaluated only on models listed in {@link Options#parents()}; the parents' abilities are
  * fitted on their full responses with the fold's item parameters (as Mergenetic fits its parents' thetas), also
  * when a parent is itself held out.
@@ -214,9 +214,9 @@ public final class EstimatorBench {
             throw new EstimateException(
                     "unknown selection '" + kind + "' in '" + method + "' (known: " + ItemSelector.KINDS + ")");
         }
-        if (!AccuracyEstimator.METHODS.contains(est)) {
+        if (!Estimators.names().contains(est)) {
             throw new EstimateException(
-                    "unknown estimator '" + est + "' in '" + method + "' (known: " + AccuracyEstimator.METHODS + ")");
+                    "unknown estimator '" + est + "' in '" + method + "' (known: " + Estimators.names() + ")");
         }
         return new String[] {kind, est};
     }

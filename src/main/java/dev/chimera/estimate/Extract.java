@@ -39,7 +39,7 @@ public final class Extract {
      * @param selector one of {@link ItemSelector#KINDS}
      * @param n subset size
      * @param seed seed of the selection
-     * @param estimator one of {@link AccuracyEstimator#METHODS}
+     * @param estimator one of {@link Estimators#names()}
      * @param irt IRT fit settings
      * @param kmeansRestarts k-means restarts of anchor selections
      */
@@ -48,9 +48,9 @@ public final class Extract {
             if (!ItemSelector.KINDS.contains(selector)) {
                 throw new EstimateException("unknown selector '" + selector + "' (known: " + ItemSelector.KINDS + ")");
             }
-            if (!AccuracyEstimator.METHODS.contains(estimator)) {
+            if (!Estimators.names().contains(estimator)) {
                 throw new EstimateException(
-                        "unknown estimator '" + estimator + "' (known: " + AccuracyEstimator.METHODS + ")");
+                        "unknown estimator '" + estimator + "' (known: " + Estimators.names() + ")");
             }
             if (n < 1) {
                 throw new EstimateException("subset size n must be >= 1, got " + n);

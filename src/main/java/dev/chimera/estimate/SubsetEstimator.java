@@ -36,7 +36,7 @@ public final class SubsetEstimator {
         return estimate(method, answers);
     }
 
-    /** Estimate with any method of {@link AccuracyEstimator#METHODS}. */
+    /** Estimate with any method of {@link Estimators#names()}. */
     public double estimate(String method, Map<String, Boolean> answers) {
         double[] y = new double[itemIds.size()];
         for (int k = 0; k < y.length; k++) {

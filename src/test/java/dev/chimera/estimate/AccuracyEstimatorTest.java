@@ -58,7 +58,7 @@ class AccuracyEstimatorTest {
                             CAL,
                             new AccuracyEstimator.Options(simplex, 1.0, 0.5),
                             DATA.matrix.items());
-                    for (String m : AccuracyEstimator.METHODS) {
+                    for (String m : Estimators.names()) {
                         double e = est.estimate(m, y, PARENTS);
                         assertTrue(
                                 Double.isFinite(e) && e >= 0 && e <= 1,

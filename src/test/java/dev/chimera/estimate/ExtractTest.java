@@ -455,7 +455,7 @@ class ExtractTest {
         for (boolean v : new boolean[] {true, false}) {
             Map<String, Boolean> a = new HashMap<>();
             est.itemIds().forEach(id -> a.put(id, v));
-            for (String m : AccuracyEstimator.METHODS) {
+            for (String m : Estimators.names()) {
                 double e = est.estimate(m, a);
                 assertTrue(e >= 0 && e <= 1, m + " " + e);
             }

@@ -14,6 +14,8 @@ class ExtendingDocTest {
         String code = Files.readString(Path.of("src/test/java/dev/chimera/extending/SignConsensusAverage.java"));
         assertTrue(
                 doc.contains("```java\n" + code + "```"), "docs/extending.md differs from SignConsensusAverage.java");
+        String estimator = Files.readString(Path.of("src/test/java/dev/chimera/extending/LaplaceMean.java"));
+        assertTrue(doc.contains("```java\n" + estimator + "```"), "docs/extending.md differs from LaplaceMean.java");
         for (String used : new String[] {
             "Optimizers.register(new OnePlusOneEs.Factory());",
             "Optimizer o = Optimizers.create(\"one-plus-one\", Bounds.uniform(3, -1, 1), 1, 7);"

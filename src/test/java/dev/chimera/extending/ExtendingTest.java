@@ -6,6 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
 import dev.chimera.cli.CliRun;
+import dev.chimera.estimate.AccuracyEstimator;
+import dev.chimera.estimate.EstimateException;
+import dev.chimera.estimate.Estimators;
+import dev.chimera.estimate.Selection;
 import dev.chimera.merge.TinyLlama;
 import dev.chimera.merge.method.MergeException;
 import dev.chimera.merge.method.MergeInput;
@@ -104,6 +108,24 @@ class ExtendingTest {
         MergeMethods.register(first);
         MergeMethods.register(first);
         assertEquals(first, MergeMethods.get("first_input"));
+    }
+
+    @Test
+    void anEstimatorRegisteredInCodeIsUsedByName() {
+        Estimators.register(new LaplaceMean());
+        AccuracyEstimator context = new AccuracyEstimator(
+                null,
+                Selection.uniform("random", new int[] {0, 3, 5, 8}),
+                null,
+                AccuracyEstimator.Options.defaults(),
+                10);
+        // 4 of 4 right reads as (4 + 1) / (4 + 2), not 1
+        assertEquals(5.0 / 6, context.estimate("laplace-mean", new double[] {1, 1, 1, 1}, null), 1e-12);
+        assertEquals(2.0 / 6, context.estimate("laplace-mean", new double[] {1, 0, 0, 0}, null), 1e-12);
+        assertTrue(Estimators.names().contains("laplace-mean")
+                && Estimators.names().contains("gpirt"));
+        EstimateException e = assertThrows(EstimateException.class, () -> Estimators.register(new LaplaceMean()));
+        assertTrue(e.getMessage().contains("estimator 'laplace-mean'"), e.getMessage());
     }
 
     /** Maximises -|x - 0.3|^2 with the registered optimizer; returns the candidates in the order asked. */
