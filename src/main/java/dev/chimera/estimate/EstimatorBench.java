@@ -20,7 +20,7 @@ import java.util.SplittableRandom;
  * accuracy over all N items. Result: mean absolute error per method and n.
  *
  * <p>A method is {@code selection/estimator}, e.g. {@code random/mean}, {@code anchor-irt/gpirt},
- * {@code random/mpirt} (selections: {@link ItemSelector#KINDS}; estimators: {@link Estimators#names()}).
+ * {@code random/mpirt} (selections: {@link ItemSelector#kinds()}; estimators: {@link Estimators#names()}).
  * The mp-IRT family is evaluated only on models listed in {@link Options#parents()}; the parents' abilities are
  * fitted on their full responses with the fold's item parameters (as Mergenetic fits its parents' thetas), also
  * when a parent is itself held out.
@@ -210,9 +210,9 @@ public final class EstimatorBench {
         }
         String kind = method.substring(0, k);
         String est = method.substring(k + 1);
-        if (!ItemSelector.KINDS.contains(kind)) {
+        if (!ItemSelector.kinds().contains(kind)) {
             throw new EstimateException(
-                    "unknown selection '" + kind + "' in '" + method + "' (known: " + ItemSelector.KINDS + ")");
+                    "unknown selection '" + kind + "' in '" + method + "' (known: " + ItemSelector.kinds() + ")");
         }
         if (!Estimators.names().contains(est)) {
             throw new EstimateException(

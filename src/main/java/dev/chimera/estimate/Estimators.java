@@ -1,12 +1,8 @@
 package dev.chimera.estimate;
 
-import java.util.Collections;
-import java.util.LinkedHashMap;
+import dev.chimera.Registry;
 import java.util.List;
 import java.util.Map;
-import java.util.ServiceConfigurationError;
-import java.util.ServiceLoader;
-import java.util.function.ToDoubleBiFunction;
 
 /**
  * The registry of accuracy estimators by name: the built-in ones (tinyBenchmarks' and Mergenetic's, documented on
@@ -15,60 +11,48 @@ import java.util.function.ToDoubleBiFunction;
  * {@link #register}. Names must be new. Thread-safe.
  */
 public final class Estimators {
-    private static final Map<String, EstimatorMethod> METHODS = new LinkedHashMap<>();
-    private static boolean pluginsLoaded;
-
-    static {
-        builtIn("mean", (e, y) -> e.mean(y));
-        builtIn("weighted", (e, y) -> e.weighted(y));
-        builtIn("irt", (e, y) -> e.weighted(y)); // tinyBenchmarks' "IRT": the anchor-weighted mean
-        builtIn("irt-model", (e, y) -> e.irtModel(y));
-        builtIn("pirt", (e, y) -> e.pirt(y));
-        builtIn("gpirt", (e, y) -> e.gpirt(y));
-        add(named("mpirt", (e, y, p) -> e.mpirt(y, p)));
-        add(named("gmpirt", (e, y, p) -> {
-            double g = e.options().gmpirtWeight();
-            return g * e.weighted(y) + (1 - g) * e.mpirt(y, p);
-        }));
-        add(named("gmpirt-auto", (e, y, p) -> {
-            double g = e.gpirtLambda();
-            return g * e.weighted(y) + (1 - g) * e.mpirt(y, p);
-        }));
-    }
+    private static final Registry<EstimatorMethod> METHODS = new Registry<>(
+            "estimator",
+            EstimatorMethod.class,
+            EstimatorMethod::name,
+            EstimateException::new,
+            List.of(
+                    named("mean", (e, y, p) -> e.mean(y)),
+                    named("weighted", (e, y, p) -> e.weighted(y)),
+                    named("irt", (e, y, p) -> e.weighted(y)), // tinyBenchmarks' "IRT": the anchor-weighted mean
+                    named("irt-model", (e, y, p) -> e.irtModel(y)),
+                    named("pirt", (e, y, p) -> e.pirt(y)),
+                    named("gpirt", (e, y, p) -> e.gpirt(y)),
+                    named("mpirt", (e, y, p) -> e.mpirt(y, p)),
+                    named("gmpirt", (e, y, p) -> {
+                        double g = e.options().gmpirtWeight();
+                        return g * e.weighted(y) + (1 - g) * e.mpirt(y, p);
+                    }),
+                    named("gmpirt-auto", (e, y, p) -> {
+                        double g = e.gpirtLambda();
+                        return g * e.weighted(y) + (1 - g) * e.mpirt(y, p);
+                    })));
 
     private Estimators() {}
 
     /** Adds an estimator under its name for every later use in this JVM; a taken name is refused. */
-    public static synchronized void register(EstimatorMethod method) {
-        loadPlugins();
-        add(method);
+    public static void register(EstimatorMethod method) {
+        METHODS.register(method);
     }
 
     /** The estimator of this name. */
-    public static synchronized EstimatorMethod get(String name) {
-        loadPlugins();
-        EstimatorMethod m = METHODS.get(name);
-        if (m == null) {
-            throw new EstimateException(
-                    "unknown estimator '" + name + "' (known: " + String.join(", ", METHODS.keySet()) + ")");
-        }
-        return m;
+    public static EstimatorMethod get(String name) {
+        return METHODS.get(name);
     }
 
     /** Every name, built-in ones first. */
-    public static synchronized List<String> names() {
-        loadPlugins();
-        return List.copyOf(METHODS.keySet());
+    public static List<String> names() {
+        return METHODS.names();
     }
 
     /** Every estimator by name. */
-    public static synchronized Map<String, EstimatorMethod> all() {
-        loadPlugins();
-        return Collections.unmodifiableMap(new LinkedHashMap<>(METHODS));
-    }
-
-    private static void builtIn(String name, ToDoubleBiFunction<AccuracyEstimator, double[]> f) {
-        add(named(name, (e, y, p) -> f.applyAsDouble(e, y)));
+    public static Map<String, EstimatorMethod> all() {
+        return METHODS.all();
     }
 
     private interface Formula {
@@ -87,32 +71,5 @@ public final class Estimators {
                 return f.apply(context, y, parentThetas);
             }
         };
-    }
-
-    private static void add(EstimatorMethod m) {
-        EstimatorMethod existing = METHODS.get(m.name());
-        if (existing == m) {
-            return;
-        }
-        if (existing != null) {
-            throw new EstimateException(
-                    "estimator '" + m.name() + "' of " + m.getClass().getName() + " is taken by "
-                            + existing.getClass().getName());
-        }
-        METHODS.put(m.name(), m);
-    }
-
-    private static void loadPlugins() {
-        if (pluginsLoaded) {
-            return;
-        }
-        pluginsLoaded = true;
-        try {
-            for (EstimatorMethod m : ServiceLoader.load(EstimatorMethod.class, Estimators.class.getClassLoader())) {
-                add(m);
-            }
-        } catch (ServiceConfigurationError e) {
-            throw new EstimateException("an estimator plugin on the class path cannot be loaded: " + e.getMessage(), e);
-        }
     }
 }

@@ -36,7 +36,7 @@ public final class Extract {
     /**
      * How the subset is chosen and estimated.
      *
-     * @param selector one of {@link ItemSelector#KINDS}
+     * @param selector one of {@link ItemSelector#kinds()}
      * @param n subset size
      * @param seed seed of the selection
      * @param estimator one of {@link Estimators#names()}
@@ -45,8 +45,9 @@ public final class Extract {
      */
     public record Settings(String selector, int n, long seed, String estimator, IrtConfig irt, int kmeansRestarts) {
         public Settings {
-            if (!ItemSelector.KINDS.contains(selector)) {
-                throw new EstimateException("unknown selector '" + selector + "' (known: " + ItemSelector.KINDS + ")");
+            if (!ItemSelector.kinds().contains(selector)) {
+                throw new EstimateException(
+                        "unknown selector '" + selector + "' (known: " + ItemSelector.kinds() + ")");
             }
             if (!Estimators.names().contains(estimator)) {
                 throw new EstimateException(

@@ -1,5 +1,6 @@
 package dev.chimera.estimate;
 
+import dev.chimera.Registry;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
@@ -22,7 +23,49 @@ import java.util.stream.IntStream;
  * </ul>
  */
 public final class ItemSelector {
-    public static final List<String> KINDS = List.of("random", "stratified", "anchor", "anchor-irt");
+    private static final Registry<ItemSelection> KINDS = new Registry<>(
+            "item selection",
+            ItemSelection.class,
+            ItemSelection::name,
+            EstimateException::new,
+            List.of(
+                    named("random", ItemSelector::random),
+                    named("stratified", ItemSelector::stratified),
+                    named("anchor", (c, n, seed) -> c.anchors("anchor", c.correctnessVectors(), n, seed)),
+                    named("anchor-irt", (c, n, seed) -> {
+                        if (c.irt == null) {
+                            throw new EstimateException("anchor-irt selection needs an IRT model");
+                        }
+                        return c.anchors("anchor-irt", c.irtVectors(), n, seed);
+                    })));
+
+    private interface Rule {
+        Selection select(ItemSelector context, int n, long seed);
+    }
+
+    private static ItemSelection named(String name, Rule rule) {
+        return new ItemSelection() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public Selection select(ItemSelector context, int n, long seed) {
+                return rule.select(context, n, seed);
+            }
+        };
+    }
+
+    /** Adds a selection under its name for every later extract stage in this JVM; a taken name is refused. */
+    public static void register(ItemSelection selection) {
+        KINDS.register(selection);
+    }
+
+    /** Every selection's name, built-in ones first. */
+    public static List<String> kinds() {
+        return KINDS.names();
+    }
 
     private final ResponseMatrix reference;
     private final IrtModel irt;
@@ -39,29 +82,27 @@ public final class ItemSelector {
         this.restarts = Math.max(1, restarts);
     }
 
+    /** The items of the registered selection {@code kind}. */
     public Selection select(String kind, int n, long seed) {
         int total = reference.items();
         if (n < 1 || n > total) {
             throw new EstimateException("cannot select " + n + " of " + total + " items");
         }
-        switch (kind) {
-            case "random":
-                return random(n, seed);
-            case "stratified":
-                return stratified(n, seed);
-            case "anchor":
-                return anchors("anchor", correctnessVectors(), n, seed);
-            case "anchor-irt":
-                if (irt == null) {
-                    throw new EstimateException("anchor-irt selection needs an IRT model");
-                }
-                return anchors("anchor-irt", irtVectors(), n, seed);
-            default:
-                throw new EstimateException("unknown item selection '" + kind + "' (known: " + KINDS + ")");
-        }
+        return KINDS.get(kind).select(this, n, seed);
     }
 
-    private Selection random(int n, long seed) {
+    /** The reference models' responses, every item. */
+    public ResponseMatrix reference() {
+        return reference;
+    }
+
+    /** The IRT fit of the reference, or null when the objective's selection and estimator need none. */
+    public IrtModel irt() {
+        return irt;
+    }
+
+    /** {@code random}: n distinct items uniformly, weights 1/n. */
+    public Selection random(int n, long seed) {
         int total = reference.items();
         int[] perm = permutation(total, new SplittableRandom(seed));
         int[] chosen = Arrays.copyOf(perm, n);
@@ -69,7 +110,8 @@ public final class ItemSelector {
         return Selection.uniform("random", chosen);
     }
 
-    private Selection stratified(int n, long seed) {
+    /** {@code stratified}: one random item per stratum of reference difficulty. */
+    public Selection stratified(int n, long seed) {
         int total = reference.items();
         double[] diff = new double[total];
         for (int j = 0; j < total; j++) {

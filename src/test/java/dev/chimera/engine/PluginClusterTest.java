@@ -13,7 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -103,20 +102,7 @@ class PluginClusterTest {
     }
 
     static Process node(Path log, String classPath, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m",
-                "-Dai.djl.offline=true",
-                "-Dchimera.control.token=t0k",
-                "-Dchimera.engine.idle-poll=200ms",
-                "-cp",
-                classPath,
-                "dev.chimera.cli.Main"));
-        cmd.addAll(Arrays.asList(args));
-        return new ProcessBuilder(cmd)
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile())
-                .start();
+        return SeparateProcessesTest.java(log, classPath, List.of("-Dchimera.control.token=t0k"), args);
     }
 
     @Test

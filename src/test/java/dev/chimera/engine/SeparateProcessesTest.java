@@ -39,6 +39,11 @@ class SeparateProcessesTest {
     }
 
     static Process java(Path log, List<String> properties, String... args) throws Exception {
+        return java(log, System.getProperty("java.class.path"), properties, args);
+    }
+
+    /** A Chimera CLI in a JVM of its own with this class path, its output in {@code log}. */
+    static Process java(Path log, String classPath, List<String> properties, String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx512m",
@@ -46,7 +51,7 @@ class SeparateProcessesTest {
                 "-Dchimera.engine.idle-poll=200ms",
                 "-Dchimera.engine.tick=100ms",
                 "-cp",
-                System.getProperty("java.class.path"),
+                classPath,
                 "dev.chimera.cli.Main"));
         if (!DEFAULT_TIMING) {
             cmd.addAll(cmd.size() - 3, FAST_CLUSTER);

@@ -91,7 +91,7 @@ class AccuracyEstimatorTest {
     @Test
     void selectionsAreSeededValidAndWeighted() {
         ItemSelector sel = new ItemSelector(DATA.matrix, FIT, 2);
-        for (String kind : ItemSelector.KINDS) {
+        for (String kind : ItemSelector.kinds()) {
             for (int n : new int[] {1, 7, 30}) {
                 Selection s = sel.select(kind, n, 9);
                 assertEquals(s, sel.select(kind, n, 9), kind + " deterministic");

@@ -91,7 +91,7 @@ class ExtendingTest {
         MergeException e = assertThrows(MergeException.class, () -> MergeMethods.register(impostor));
         assertTrue(
                 e.getMessage().contains("merge method 'ties' of ")
-                        && e.getMessage().contains("is taken by a built-in method"),
+                        && e.getMessage().contains("is taken by a built-in merge method"),
                 e.getMessage());
         // a new name registers, and the same instance again is no clash
         MergeMethod first = new MergeMethod() {
