@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
+import com.typesafe.config.ConfigFactory;
 import dev.chimera.cli.CliRun;
 import dev.chimera.estimate.AccuracyEstimator;
 import dev.chimera.estimate.EstimateException;
@@ -108,6 +109,58 @@ class ExtendingTest {
         MergeMethods.register(first);
         MergeMethods.register(first);
         assertEquals(first, MergeMethods.get("first_input"));
+    }
+
+    /**
+     * Tells the objective of every candidate asked until {@code evaluations} results are in; candidates asked but
+     * not told by then stay in {@code outstanding}. Returns the candidates told, in order.
+     */
+    private static List<Candidate> driveUntil(Optimizer o, long evaluations, List<Candidate> outstanding)
+            throws InterruptedException {
+        List<Candidate> told = new ArrayList<>();
+        while (o.evaluations() < evaluations) {
+            if (outstanding.isEmpty()) {
+                outstanding.addAll(o.ask(64));
+                if (outstanding.isEmpty()) {
+                    Thread.sleep(1); // the engine is evolving the next generation
+                    continue;
+                }
+            }
+            Candidate c = outstanding.remove(0);
+            double f = 0;
+            for (double x : c.genes()) {
+                f -= (x - 0.3) * (x - 0.3);
+            }
+            o.tell(c.id(), new double[] {f});
+            told.add(c);
+        }
+        return told;
+    }
+
+    @Test
+    void aJeneticsEngineWrappedAsAnOptimizerSearchesAndRestoresExactly() throws Exception {
+        Optimizers.register(new JeneticsEngineOptimizer.Factory());
+        Optimizer o = Optimizers.create(
+                "jenetics-engine", Bounds.uniform(3, -1, 1), 1, 5, ConfigFactory.parseString("population = 10"));
+        driveUntil(o, 300, new ArrayList<>());
+        assertTrue(
+                o.best().get(0).objectives()[0] > -0.01,
+                "best " + o.best().get(0).objectives()[0]);
+        assertTrue(o.generation() >= 20, "generations " + o.generation());
+        // a snapshot in the middle of a generation, with candidates handed out and not told
+        Optimizer a = Optimizers.create(
+                "jenetics-engine", Bounds.uniform(3, -1, 1), 1, 9, ConfigFactory.parseString("population = 10"));
+        List<Candidate> outstanding = new ArrayList<>();
+        driveUntil(a, 35, outstanding);
+        assertTrue(!outstanding.isEmpty(), "mid-generation");
+        Optimizer b = Optimizers.restore(a.snapshot());
+        List<Candidate> fromA = driveUntil(a, 70, outstanding);
+        List<Candidate> fromB = driveUntil(b, 70, new ArrayList<>());
+        assertEquals(fromA.size(), fromB.size());
+        for (int i = 0; i < fromA.size(); i++) {
+            assertEquals(fromA.get(i).id(), fromB.get(i).id(), "candidate " + i);
+            assertTrue(Arrays.equals(fromA.get(i).genes(), fromB.get(i).genes()), "candidate " + i);
+        }
     }
 
     @Test
