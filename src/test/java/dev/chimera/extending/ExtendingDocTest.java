@@ -14,6 +14,9 @@ class ExtendingDocTest {
         String code = Files.readString(Path.of("src/test/java/dev/chimera/extending/SignConsensusAverage.java"));
         assertTrue(
                 doc.contains("```java\n" + code + "```"), "docs/extending.md differs from SignConsensusAverage.java");
+        String genome = Files.readString(Path.of("src/test/java/dev/chimera/extending/WeightSliderGenome.java"));
+        assertTrue(
+                doc.contains("```java\n" + genome + "```"), "docs/extending.md differs from WeightSliderGenome.java");
         String estimator = Files.readString(Path.of("src/test/java/dev/chimera/extending/LaplaceMean.java"));
         assertTrue(doc.contains("```java\n" + estimator + "```"), "docs/extending.md differs from LaplaceMean.java");
         for (String used : new String[] {

@@ -113,7 +113,8 @@ public record RunSpec(
             double min,
             double max,
             Duration buildCost,
-            String architecture) {
+            String architecture,
+            Config settings) {
         public boolean merges() {
             return !type.equals("box");
         }
@@ -159,7 +160,6 @@ public record RunSpec(
      */
     public record External(String command, Duration timeout, String itemsFile, int itemCount, String scratch) {}
 
-    static final List<String> GENOME_TYPES = List.of("parameters", "layer-path", "box");
     static final List<String> SYNTHETIC = List.of("sphere", "rastrigin");
 
     /** Reads a run file; errors name the file and the key. */
@@ -339,9 +339,10 @@ public record RunSpec(
 
     private static GenomeSpec genome(Keys g, Map<String, String> models) {
         String type = g.string("type", "parameters");
-        if (!GENOME_TYPES.contains(type)) {
+        if (!type.equals("box") && !GenomeTypes.names().contains(type)) {
             throw g.error(
-                    "type", "unknown genome type '" + type + "' (known: " + String.join(", ", GENOME_TYPES) + ")");
+                    "type",
+                    "unknown genome type '" + type + "' (known: " + String.join(", ", GenomeTypes.names()) + ", box)");
         }
         if (type.equals("box")) {
             int dim = g.c.hasPath("dimension") ? g.c.getInt("dimension") : 0;
@@ -357,7 +358,7 @@ public record RunSpec(
             Duration buildCost = g.c.hasPath("build-cost") ? g.c.getDuration("build-cost") : Duration.ZERO;
             return new GenomeSpec(
                     type, null, null, List.of(), null, 1, List.of(), false, false, false, false, Map.of(), null, 0, 0,
-                    false, 0, 0, dim, min, max, buildCost, null);
+                    false, 0, 0, dim, min, max, buildCost, null, g.c);
         }
         if (models.isEmpty()) {
             throw g.error("models", "a merge genome needs run.models (name = folder)");
@@ -421,7 +422,8 @@ public record RunSpec(
                 0,
                 0,
                 Duration.ZERO,
-                g.string("architecture", null));
+                g.string("architecture", null),
+                g.c);
     }
 
     private static ObjectiveSpec objective(Keys o, Path dir, GenomeSpec genome) {

@@ -3,13 +3,8 @@ package dev.chimera.engine.run;
 import com.typesafe.config.Config;
 import dev.chimera.merge.arch.Architecture;
 import dev.chimera.merge.arch.Architectures;
-import dev.chimera.merge.arch.LayerGroups;
-import dev.chimera.merge.method.MergeMethods;
 import dev.chimera.search.Bounds;
 import dev.chimera.search.genome.Genome;
-import dev.chimera.search.genome.LayerPathGenome;
-import dev.chimera.search.genome.ParamGene;
-import dev.chimera.search.genome.ParameterGenome;
 import dev.chimera.tensor.HfConfig;
 import dev.chimera.tensor.SafetensorsModel;
 import java.nio.file.Files;
@@ -32,39 +27,10 @@ public record SearchSpace(Bounds bounds, Genome genome) {
         }
         Architecture arch = architectureOf(spec, g);
         int layers = g.layers() != null ? g.layers() : layersOf(spec, g, arch);
-        LayerGroups groups =
-                arch.mainModule().groups() != null ? arch.mainModule().groups() : LayerGroups.LLAMA;
         List<String> paths = g.models().stream().map(spec.models()::get).toList();
-        Genome genome;
-        if (g.type().equals("layer-path")) {
-            int depth = g.maxDepth() > 0 ? g.maxDepth() : layers * g.repeats();
-            genome = new LayerPathGenome(
-                    paths, layers, g.repeats(), depth, g.scales(), g.scaleMin(), g.scaleMax(), g.dtype(), groups);
-        } else {
-            ParameterGenome.Builder b = ParameterGenome.builder(g.method())
-                    .models(paths)
-                    .layers(layers, g.layerGroups())
-                    .groups(groups)
-                    .moduleFilters(g.moduleFilters())
-                    .embedGroup(g.embedGroup())
-                    .headGroup(g.headGroup())
-                    .smooth(g.smooth())
-                    .dtype(g.dtype());
-            if (g.base() != null) {
-                b.baseModel(spec.models().get(g.base()));
-            }
-            var method = MergeMethods.get(g.method());
-            for (RunSpec.Param p : g.params()) {
-                boolean global =
-                        method.globalParams().stream().anyMatch(d -> d.name().equals(p.name()));
-                b.param(
-                        global
-                                ? ParamGene.global(p.name(), p.min(), p.max())
-                                : ParamGene.perModel(p.name(), p.min(), p.max()));
-            }
-            g.fixed().forEach(b::fixed);
-            genome = b.build();
-        }
+        String base = g.base() != null ? spec.models().get(g.base()) : null;
+        Genome genome = GenomeTypes.get(g.type())
+                .create(new GenomeType.Context(spec, g, g.settings(), paths, base, arch, layers));
         return new SearchSpace(genome.bounds(), genome);
     }
 
