@@ -76,11 +76,13 @@ public final class ItemChoice {
                 }
                 continue;
             }
-            if (o.isExternal()) {
-                List<String> ids = externalIds(o, k);
+            if (o.isExternal() || o.isPlugin()) {
+                List<String> ids = o.isExternal()
+                        ? externalIds(o, k)
+                        : ObjectiveTypes.get(o.plugin().type()).items(o.plugin().settings());
                 if (spec.fidelity() != null && ids.isEmpty()) {
-                    throw new RunException("run.objectives[" + k + "]: multi-fidelity needs items: give the external"
-                            + " objective 'items' or 'items-file'");
+                    throw new RunException("run.objectives[" + k + "]: multi-fidelity needs items; objective "
+                            + o.name() + " has none");
                 }
                 out.put(
                         o.name(),

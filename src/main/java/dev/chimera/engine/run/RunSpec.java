@@ -137,7 +137,8 @@ public record RunSpec(
             double center,
             Duration cost,
             int items,
-            External external) {
+            External external,
+            Plugin plugin) {
         public boolean isSynthetic() {
             return synthetic != null;
         }
@@ -145,6 +146,11 @@ public record RunSpec(
         /** Scored by the user's command rather than a task file. */
         public boolean isExternal() {
             return external != null;
+        }
+
+        /** Scored by a registered {@link ObjectiveType}. */
+        public boolean isPlugin() {
+            return plugin != null;
         }
     }
 
@@ -159,6 +165,14 @@ public record RunSpec(
      * @param scratch    where candidates are written (default /dev/shm, else the temporary folder)
      */
     public record External(String command, Duration timeout, String itemsFile, int itemCount, String scratch) {}
+
+    /**
+     * An objective scored by a registered {@link ObjectiveType}.
+     *
+     * @param type     its name ({@code type} in the run file)
+     * @param settings the objective's block as written, for the type's own keys
+     */
+    public record Plugin(String type, Config settings) {}
 
     static final List<String> SYNTHETIC = List.of("sphere", "rastrigin");
 
@@ -434,11 +448,13 @@ public record RunSpec(
         String task = o.string("task", null);
         String synthetic = o.string("synthetic", null);
         String command = o.string("command", null);
-        if ((task == null ? 0 : 1) + (synthetic == null ? 0 : 1) + (command == null ? 0 : 1) != 1) {
+        String type = o.string("type", null);
+        if ((task == null ? 0 : 1) + (synthetic == null ? 0 : 1) + (command == null ? 0 : 1) + (type == null ? 0 : 1)
+                != 1) {
             throw o.error(
                     "task",
-                    "give exactly one of 'task' (a task file), 'command' (an external evaluator) or 'synthetic' ("
-                            + String.join(", ", SYNTHETIC) + ")");
+                    "give exactly one of 'task' (a task file), 'command' (an external evaluator), 'type' (a registered"
+                            + " objective type) or 'synthetic' (" + String.join(", ", SYNTHETIC) + ")");
         }
         if (synthetic != null) {
             if (!SYNTHETIC.contains(synthetic)) {
@@ -460,10 +476,14 @@ public record RunSpec(
                     o.c.hasPath("center") ? o.c.getDouble("center") : 0,
                     o.c.hasPath("cost") ? o.c.getDuration("cost") : Duration.ZERO,
                     items,
+                    null,
                     null);
         }
         if (command != null) {
             return external(o, dir, genome, name, command);
+        }
+        if (type != null) {
+            return plugin(o, genome, name, type);
         }
         if (!genome.merges()) {
             throw o.error("task", "a task objective needs a merge genome (genome.type parameters or layer-path)");
@@ -484,7 +504,26 @@ public record RunSpec(
                 0,
                 null,
                 0,
+                null,
                 null);
+    }
+
+    private static ObjectiveSpec plugin(Keys o, GenomeSpec genome, String name, String type) {
+        if (!genome.merges()) {
+            throw o.error("type", "an objective type needs a merge genome (genome.type parameters or layer-path)");
+        }
+        if (!ObjectiveTypes.names().contains(type)) {
+            throw o.error(
+                    "type",
+                    "unknown objective type '" + type + "' (registered: "
+                            + (ObjectiveTypes.names().isEmpty() ? "none" : String.join(", ", ObjectiveTypes.names()))
+                            + "; see docs/extending.md)");
+        }
+        int n = o.c.hasPath("n") ? o.c.getInt("n") : 0;
+        if (n < 0) {
+            throw o.error("n", "must be >= 0 (0 = every item)");
+        }
+        return new ObjectiveSpec(name, null, n, "random", "mean", null, 0, null, 0, null, new Plugin(type, o.c));
     }
 
     private static ObjectiveSpec external(Keys o, Path dir, GenomeSpec genome, String name, String command) {
@@ -527,7 +566,8 @@ public record RunSpec(
                 0,
                 null,
                 0,
-                new External(command, timeout, file, count, o.string("scratch", null)));
+                new External(command, timeout, file, count, o.string("scratch", null)),
+                null);
     }
 
     private static Fidelity fidelity(Keys f, List<ObjectiveSpec> objectives) {

@@ -3,6 +3,8 @@ package dev.chimera.engine.work;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.chimera.engine.run.ObjectiveType;
+import dev.chimera.engine.run.ObjectiveTypes;
 import dev.chimera.engine.run.RunSetup;
 import dev.chimera.engine.run.RunSpec;
 import dev.chimera.engine.run.SearchSpace;
@@ -73,7 +75,8 @@ public final class MergeWorkload implements Workload {
             List<Item> fewshot,
             SubsetEstimator estimator,
             ExternalEvaluator external,
-            Path scratch) {}
+            Path scratch,
+            RunSpec.Plugin plugin) {}
 
     private final RunSetup setup;
     /** libtorch intra-op threads of this workload's merges and evaluations (see {@link TorchThreads}). */
@@ -134,7 +137,12 @@ public final class MergeWorkload implements Workload {
                         List.of(),
                         null,
                         new ExternalEvaluator(x.command(), x.timeout()),
-                        scratchDir(x.scratch())));
+                        scratchDir(x.scratch()),
+                        null));
+                continue;
+            }
+            if (o.isPlugin()) {
+                objectives.add(new Objective(o.name(), null, Map.of(), List.of(), null, null, null, o.plugin()));
                 continue;
             }
             Task t = TaskLoader.load(Path.of(o.task()));
@@ -154,8 +162,8 @@ public final class MergeWorkload implements Workload {
             String extract = setup.estimators().get(o.name());
             SubsetEstimator estimator =
                     extract == null ? null : ExtractResult.parse(extract).estimator();
-            objectives.add(
-                    new Objective(o.name(), t, Map.copyOf(chosen), TaskLoader.fewshotItems(t), estimator, null, null));
+            objectives.add(new Objective(
+                    o.name(), t, Map.copyOf(chosen), TaskLoader.fewshotItems(t), estimator, null, null, null));
         }
     }
 
@@ -166,6 +174,20 @@ public final class MergeWorkload implements Workload {
         }
         Path shm = Path.of("/dev/shm");
         return Files.isDirectory(shm) && Files.isWritable(shm) ? shm : Path.of(System.getProperty("java.io.tmpdir"));
+    }
+
+    /** Scores a candidate with a registered objective type on these items and records the per-item results. */
+    private double plugin(
+            Objective o,
+            MergeConfig recipe,
+            MergedWeights merged,
+            List<String> ids,
+            Map<String, Map<String, Integer>> items) {
+        Map<String, Integer> answers = new LinkedHashMap<>();
+        double v = ObjectiveTypes.get(o.plugin().type())
+                .score(o.plugin().settings(), new ObjectiveType.Candidate(recipe, merged, models), ids, answers);
+        items.put(o.name(), answers);
+        return v;
     }
 
     /** Scores a model folder with an external objective on these items and records the per-item results. */
@@ -197,6 +219,22 @@ public final class MergeWorkload implements Workload {
             Objective o = objectives.get(i);
             if (o.external() != null) {
                 values[i] = external(o, folder, setup.items().get(o.name()), items);
+                continue;
+            }
+            if (o.plugin() != null) {
+                // a parent as a candidate: its tensors through a passthrough merge of its folder
+                MergeConfig itself = new MergeConfig(
+                        List.of(new MergeConfig.InputModel(folder.toString(), Map.of())),
+                        List.of(),
+                        "passthrough",
+                        null,
+                        Map.of(),
+                        null,
+                        null,
+                        null);
+                try (MergedWeights merged = MergedWeights.merge(itself, models, options, device)) {
+                    values[i] = plugin(o, itself, merged, setup.items().get(o.name()), items);
+                }
                 continue;
             }
             Extract.Answers a = Extract.answers(folder, o.task(), options.device(), cache, LOG::info);
@@ -263,10 +301,19 @@ public final class MergeWorkload implements Workload {
         Map<String, Map<String, Integer>> items = new LinkedHashMap<>();
         Path written = null; // the candidate as a folder, for external objectives: written once, removed after
         // the merged model is built for task objectives only: external ones see a folder (any architecture)
-        boolean tasks = objectives.stream().anyMatch(o -> o.external() == null);
+        boolean tasks = objectives.stream().anyMatch(o -> o.task() != null);
         try (CausalLM lm = tasks ? CausalLM.fromWeights(configFor(m.weights()), m.weights()) : null) {
             for (int i = 0; i < objectives.size(); i++) {
                 Objective o = objectives.get(i);
+                if (o.plugin() != null) {
+                    List<String> ids = setup.slice(o.name(), from, rung);
+                    if (ids.isEmpty() && !setup.items().get(o.name()).isEmpty()) {
+                        items.put(o.name(), Map.of()); // its whole split was reached at a lower rung
+                        continue;
+                    }
+                    values[i] = plugin(o, space.genome().decode(m.genes), m.merged, ids, items);
+                    continue;
+                }
                 if (o.external() != null) {
                     List<String> ids = setup.slice(o.name(), from, rung);
                     if (ids.isEmpty() && !setup.items().get(o.name()).isEmpty()) {
