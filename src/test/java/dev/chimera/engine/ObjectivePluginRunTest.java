@@ -8,12 +8,15 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import com.typesafe.config.Config;
 import dev.chimera.engine.actor.Protocol;
+import dev.chimera.engine.run.Journal;
 import dev.chimera.engine.run.ObjectiveType;
 import dev.chimera.engine.run.ObjectiveTypes;
+import dev.chimera.engine.run.RunEvent;
 import dev.chimera.engine.run.RunException;
 import dev.chimera.engine.run.RunSpec;
 import dev.chimera.engine.run.RunState;
 import dev.chimera.engine.run.SearchSpace;
+import dev.chimera.merge.MergeConfig;
 import dev.chimera.merge.MergeRunner;
 import dev.chimera.merge.MergedWeights;
 import java.nio.file.Files;
@@ -46,6 +49,99 @@ class ObjectivePluginRunTest {
                 s += x * x;
             }
             return -s / v.length;
+        }
+    }
+
+    /**
+     * Items "0".."5"; an item is answered when the merged embedding's entry of that index is positive: a per-item
+     * objective the run can race on.
+     */
+    static final class PositiveEntries implements ObjectiveType {
+        @Override
+        public String name() {
+            return "positive-entries";
+        }
+
+        @Override
+        public List<String> items(Config settings) {
+            return List.of("0", "1", "2", "3", "4", "5");
+        }
+
+        @Override
+        public double score(Config settings, Candidate candidate, List<String> ids, Map<String, Integer> answers) {
+            float[] v = candidate
+                    .merged()
+                    .weights()
+                    .get("model.embed_tokens.weight")
+                    .toFloatArray();
+            for (String id : ids) {
+                answers.put(id, v[Integer.parseInt(id)] > 0 ? 1 : 0);
+            }
+            return answers.values().stream()
+                    .mapToInt(Integer::intValue)
+                    .average()
+                    .orElse(0);
+        }
+    }
+
+    @Test
+    void aPerItemObjectiveTypeRacesAndScoresTheParents(@TempDir Path tmp) throws Exception {
+        MergeRunTest.zoo(tmp);
+        if (!ObjectiveTypes.names().contains("positive-entries")) {
+            ObjectiveTypes.register(new PositiveEntries());
+        }
+        Path f = tmp.resolve("race.conf");
+        Files.writeString(f, """
+                run {
+                  name = race
+                  output = out-race
+                  seed = 4
+                  models { base = base, a = a, b = b }
+                  genome {
+                    method = task_arithmetic
+                    base = base
+                    models = [a, b]
+                    params = [ { name = weight, min = 0, max = 1 } ]
+                  }
+                  algorithm { name = cmaes, settings { population = 4, mean0 = [0.5, 0.5] } }
+                  objectives = [ { name = positive, type = positive-entries } ]
+                  fidelity { rungs = [2], eta = 2 }
+                  budget { evaluations = 8 }
+                }
+                """);
+        try (Node node = Node.start(EngineTestSupport.config(), EngineTestSupport.localOptions("cpu:1"))) {
+            Protocol.Status s = EngineTestSupport.runToEnd(node, f, "race", 300);
+            assertEquals(RunState.Status.FINISHED, s.state(), s.finishReason());
+        }
+        List<RunEvent.ModelAnswered> parents = Journal.read(tmp.resolve("out-race")).stream()
+                .filter(e -> e instanceof RunEvent.ModelAnswered)
+                .map(e -> (RunEvent.ModelAnswered) e)
+                .toList();
+        assertEquals(
+                List.of("a", "b", "base"),
+                parents.stream().map(RunEvent.ModelAnswered::model).sorted().toList());
+        for (RunEvent.ModelAnswered p : parents) {
+            // the parent's own embedding, read here from its folder
+            float[] v;
+            try (MergedWeights w = MergedWeights.merge(
+                    new MergeConfig(
+                            List.of(new MergeConfig.InputModel(
+                                    tmp.resolve(p.model()).toString(), Map.of())),
+                            List.of(),
+                            "passthrough",
+                            null,
+                            Map.of(),
+                            null,
+                            null,
+                            null),
+                    Path.of("/"),
+                    MergeRunner.Options.defaults(),
+                    Device.cpu())) {
+                v = w.weights().get("model.embed_tokens.weight").toFloatArray();
+            }
+            for (int i = 0; i < 6; i++) {
+                assertEquals(v[i] > 0 ? 1 : 0, p.items().get("positive").get(Integer.toString(i)), p.model() + " " + i);
+            }
         }
     }
 
