@@ -89,6 +89,12 @@ public record MergeConfig(
         this(models, slices, mergeMethod, baseModel, parameters, dtype, outDtype, tokenizerSource, null, null, null);
     }
 
+    /** The model as it is: a passthrough merge of its folder alone (what a parent is as a candidate). */
+    public static MergeConfig itself(String model) {
+        return new MergeConfig(
+                List.of(new InputModel(model, Map.of())), List.of(), "passthrough", null, Map.of(), null, null, null);
+    }
+
     /** Embedding rows up to a multiple of this, or null. */
     public Integer padVocabToMultipleOf() {
         return tokenizer == null ? null : tokenizer.padToMultipleOf();

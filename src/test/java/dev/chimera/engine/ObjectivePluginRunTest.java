@@ -84,17 +84,14 @@ class ObjectivePluginRunTest {
         }
     }
 
-    @Test
-    void aPerItemObjectiveTypeRacesAndScoresTheParents(@TempDir Path tmp) throws Exception {
-        MergeRunTest.zoo(tmp);
-        if (!ObjectiveTypes.names().contains("positive-entries")) {
-            ObjectiveTypes.register(new PositiveEntries());
-        }
-        Path f = tmp.resolve("race.conf");
+    /** A task-arithmetic run over the zoo's models with one objective. */
+    static Path runFile(Path tmp, String name, String algorithm, String objective, String extra, int budget)
+            throws Exception {
+        Path f = tmp.resolve(name + ".conf");
         Files.writeString(f, """
                 run {
-                  name = race
-                  output = out-race
+                  name = %s
+                  output = out-%s
                   seed = 4
                   models { base = base, a = a, b = b }
                   genome {
@@ -103,12 +100,28 @@ class ObjectivePluginRunTest {
                     models = [a, b]
                     params = [ { name = weight, min = 0, max = 1 } ]
                   }
-                  algorithm { name = cmaes, settings { population = 4, mean0 = [0.5, 0.5] } }
-                  objectives = [ { name = positive, type = positive-entries } ]
-                  fidelity { rungs = [2], eta = 2 }
-                  budget { evaluations = 8 }
+                  algorithm { name = %s }
+                  objectives = [ %s ]
+                  %s
+                  budget { evaluations = %d }
                 }
-                """);
+                """.formatted(name, name, algorithm, objective, extra, budget));
+        return f;
+    }
+
+    @Test
+    void aPerItemObjectiveTypeRacesAndScoresTheParents(@TempDir Path tmp) throws Exception {
+        MergeRunTest.zoo(tmp);
+        if (!ObjectiveTypes.names().contains("positive-entries")) {
+            ObjectiveTypes.register(new PositiveEntries());
+        }
+        Path f = runFile(
+                tmp,
+                "race",
+                "cmaes, settings { population = 4, mean0 = [0.5, 0.5] }",
+                "{ name = positive, type = positive-entries }",
+                "fidelity { rungs = [2], eta = 2 }",
+                8);
         try (Node node = Node.start(EngineTestSupport.config(), EngineTestSupport.localOptions("cpu:1"))) {
             Protocol.Status s = EngineTestSupport.runToEnd(node, f, "race", 300);
             assertEquals(RunState.Status.FINISHED, s.state(), s.finishReason());
@@ -124,16 +137,7 @@ class ObjectivePluginRunTest {
             // the parent's own embedding, read here from its folder
             float[] v;
             try (MergedWeights w = MergedWeights.merge(
-                    new MergeConfig(
-                            List.of(new MergeConfig.InputModel(
-                                    tmp.resolve(p.model()).toString(), Map.of())),
-                            List.of(),
-                            "passthrough",
-                            null,
-                            Map.of(),
-                            null,
-                            null,
-                            null),
+                    MergeConfig.itself(tmp.resolve(p.model()).toString()),
                     Path.of("/"),
                     MergeRunner.Options.defaults(),
                     Device.cpu())) {
@@ -148,24 +152,8 @@ class ObjectivePluginRunTest {
     @Test
     void aRegisteredObjectiveTypeScoresTheRunsCandidates(@TempDir Path tmp) throws Exception {
         MergeRunTest.zoo(tmp);
-        Path f = tmp.resolve("obj.conf");
-        Files.writeString(f, """
-                run {
-                  name = obj
-                  output = out-obj
-                  seed = 4
-                  models { base = base, a = a, b = b }
-                  genome {
-                    method = task_arithmetic
-                    base = base
-                    models = [a, b]
-                    params = [ { name = weight, min = 0, max = 1 } ]
-                  }
-                  algorithm { name = random, settings { population = 3 } }
-                  objectives = [ { name = small, type = small-embedding } ]
-                  budget { evaluations = 3 }
-                }
-                """);
+        Path f = runFile(
+                tmp, "obj", "random, settings { population = 3 }", "{ name = small, type = small-embedding }", "", 3);
         if (!ObjectiveTypes.names().contains("small-embedding")) { // not yet registered in this JVM
             RunException e = assertThrows(RunException.class, () -> RunSpec.load(f));
             assertTrue(e.getMessage().contains("unknown objective type 'small-embedding'"), e.getMessage());

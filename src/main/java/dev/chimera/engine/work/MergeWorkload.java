@@ -223,15 +223,7 @@ public final class MergeWorkload implements Workload {
             }
             if (o.plugin() != null) {
                 // a parent as a candidate: its tensors through a passthrough merge of its folder
-                MergeConfig itself = new MergeConfig(
-                        List.of(new MergeConfig.InputModel(folder.toString(), Map.of())),
-                        List.of(),
-                        "passthrough",
-                        null,
-                        Map.of(),
-                        null,
-                        null,
-                        null);
+                MergeConfig itself = MergeConfig.itself(folder.toString());
                 try (MergedWeights merged = MergedWeights.merge(itself, models, options, device)) {
                     values[i] = plugin(o, itself, merged, setup.items().get(o.name()), items);
                 }
