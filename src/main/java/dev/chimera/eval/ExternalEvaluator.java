@@ -5,6 +5,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.chimera.tensor.FileTrees;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,6 +36,7 @@ public final class ExternalEvaluator {
     private static final int STDERR_LINES = 20;
 
     private final String command;
+    private final URI url;
     private final Duration timeout;
 
     /** The outcome: per-item 0/1 results, or (for a score-only command) null items and the score. */
@@ -52,11 +58,42 @@ public final class ExternalEvaluator {
             throw new EvalException("external evaluator time-out must be positive, got " + timeout);
         }
         this.command = command;
+        this.url = null;
         this.timeout = timeout;
     }
 
-    /** Runs the command on a model folder for these items (empty: a score-only evaluation). */
+    private ExternalEvaluator(URI url, Duration timeout) {
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new EvalException("external evaluator time-out must be positive, got " + timeout);
+        }
+        this.command = url.toString();
+        this.url = url;
+        this.timeout = timeout;
+    }
+
+    /**
+     * An evaluation service instead of a command: each evaluation POSTs {@code {"model": FOLDER, "items": [ids]}}
+     * (JSON) to {@code url} and reads the answer's body as the command's stdout; any status but 200 is an error. The
+     * service must see the folder (the same machine, or a shared scratch folder).
+     */
+    public static ExternalEvaluator http(String url, Duration timeout) {
+        URI uri;
+        try {
+            uri = URI.create(url);
+        } catch (IllegalArgumentException e) {
+            throw new EvalException("external evaluator URL '" + url + "' is not a URI: " + e.getMessage(), e);
+        }
+        if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())) {
+            throw new EvalException("external evaluator URL '" + url + "' must be http or https");
+        }
+        return new ExternalEvaluator(uri, timeout);
+    }
+
+    /** Runs the command (or asks the service) on a model folder for these items (empty: a score-only evaluation). */
     public Result evaluate(Path modelDir, List<String> itemIds) {
+        if (url != null) {
+            return post(modelDir, itemIds);
+        }
         Path work;
         try {
             work = Files.createTempDirectory("chimera-eval-");
@@ -100,6 +137,42 @@ public final class ExternalEvaluator {
                 // a temporary folder left behind is not worth failing the evaluation
             }
         }
+    }
+
+    private Result post(Path modelDir, List<String> itemIds) {
+        String body;
+        try {
+            var request = JSON.createObjectNode();
+            request.put("model", modelDir.toString());
+            var ids = request.putArray("items");
+            itemIds.forEach(ids::add);
+            body = JSON.writeValueAsString(request);
+        } catch (IOException e) {
+            throw new EvalException("cannot write the request to " + url + ": " + e.getMessage(), e);
+        }
+        HttpClient client = HttpClient.newBuilder().connectTimeout(timeout).build();
+        HttpRequest request = HttpRequest.newBuilder(url)
+                .timeout(timeout)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build();
+        HttpResponse<String> response;
+        try {
+            response = client.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        } catch (HttpTimeoutException e) {
+            throw new EvalException("external evaluator " + url + " timed out after " + timeout + " on " + modelDir, e);
+        } catch (IOException e) {
+            throw new EvalException("external evaluator " + url + " could not be reached: " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new EvalException("external evaluator " + url + " was interrupted", e);
+        }
+        if (response.statusCode() != 200) {
+            String text = response.body() == null ? "" : response.body().strip();
+            throw new EvalException("external evaluator " + url + " answered HTTP " + response.statusCode() + " on "
+                    + modelDir + (text.isEmpty() ? "" : ": " + abbreviate(text)));
+        }
+        return parse(response.body().lines().toList(), itemIds);
     }
 
     /** Reads the command's stdout: per-item lines for these ids, or one score line. */

@@ -5,13 +5,19 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
 import dev.chimera.engine.actor.Protocol;
 import dev.chimera.engine.run.RunException;
 import dev.chimera.engine.run.RunSpec;
 import dev.chimera.engine.run.RunState;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -90,6 +96,54 @@ class ExternalObjectiveRunTest {
         for (String row : results.subList(1, results.size())) {
             double v = Double.parseDouble(row.split(",")[col]);
             assertTrue(v == 0 || v == 0.25 || v == 0.5 || v == 0.75 || v == 1, row);
+        }
+    }
+
+    @Test
+    void anEvaluationServiceScoresTheCandidatesOverHttp(@TempDir Path tmp) throws Exception {
+        MergeRunTest.zoo(tmp);
+        List<String> seen = new CopyOnWriteArrayList<>();
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/eval", exchange -> {
+            JsonNode req = new ObjectMapper().readTree(exchange.getRequestBody());
+            String model = req.get("model").asText();
+            boolean complete = Files.isRegularFile(Path.of(model, "model.safetensors"));
+            seen.add(model);
+            StringBuilder out = new StringBuilder();
+            for (JsonNode id : req.get("items")) {
+                out.append("{\"id\": \"")
+                        .append(id.asText())
+                        .append("\", \"correct\": ")
+                        .append(complete ? 1 : 0)
+                        .append("}\n");
+            }
+            byte[] b = out.toString().getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, b.length);
+            exchange.getResponseBody().write(b);
+            exchange.close();
+        });
+        server.start();
+        try {
+            Path run = runFile(
+                    tmp,
+                    "http",
+                    "{ name = svc, url = \"http://127.0.0.1:"
+                            + server.getAddress().getPort() + "/eval\", items = 4 }");
+            try (Node node = Node.start(EngineTestSupport.config(), EngineTestSupport.localOptions("cpu:1"))) {
+                Protocol.Status s = EngineTestSupport.runToEnd(node, run, "http", 300);
+                assertEquals(RunState.Status.FINISHED, s.state(), s.finishReason());
+            }
+        } finally {
+            server.stop(0);
+        }
+        assertEquals(3, seen.size(), seen.toString());
+        List<String> results = Files.readAllLines(tmp.resolve("out-http/results.csv"));
+        int col = List.of(results.get(0).split(",")).indexOf("svc");
+        for (String row : results.subList(1, results.size())) {
+            assertEquals(1.0, Double.parseDouble(row.split(",")[col]), row); // every folder was complete when asked
+        }
+        for (String folder : seen) {
+            assertFalse(Files.exists(Path.of(folder)), "removed after the evaluation: " + folder);
         }
     }
 

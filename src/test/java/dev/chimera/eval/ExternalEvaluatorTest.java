@@ -5,6 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -73,5 +79,81 @@ class ExternalEvaluatorTest {
                 .contains("item 'a' answered twice"));
         assertTrue(message("true", t, List.of()).contains("printed no {\"score\": x} line"));
         assertTrue(message("echo '{\"score\": \"high\"}'", t, List.of()).contains("score must be a finite number"));
+    }
+
+    @Test
+    void anEvaluationServiceAnswersOverHttp() throws Exception {
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/score", exchange -> {
+            JsonNode req = new ObjectMapper().readTree(exchange.getRequestBody());
+            StringBuilder out = new StringBuilder();
+            int status = 200;
+            if (!Files.isDirectory(Path.of(req.get("model").asText()))) {
+                status = 400;
+                out.append("no such folder");
+            } else if (req.get("items").isEmpty()) {
+                out.append("{\"score\": 0.375}\n");
+            } else {
+                for (JsonNode id : req.get("items")) {
+                    out.append("{\"id\": \"")
+                            .append(id.asText())
+                            .append("\", \"correct\": ")
+                            .append(id.asText().endsWith("1") ? 1 : 0)
+                            .append("}\n");
+                }
+            }
+            byte[] b = out.toString().getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(status, b.length);
+            exchange.getResponseBody().write(b);
+            exchange.close();
+        });
+        server.createContext("/slow", exchange -> {
+            try {
+                Thread.sleep(3000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            exchange.sendResponseHeaders(200, -1);
+            exchange.close();
+        });
+        server.start();
+        try {
+            String base = "http://127.0.0.1:" + server.getAddress().getPort();
+            Duration t = Duration.ofSeconds(30);
+            var r = ExternalEvaluator.http(base + "/score", t).evaluate(dir, List.of("a1", "a2"));
+            assertEquals(Map.of("a1", 1, "a2", 0), r.items());
+            assertEquals(
+                    0.375,
+                    ExternalEvaluator.http(base + "/score", t)
+                            .evaluate(dir, List.of())
+                            .value());
+            String bad = assertThrows(
+                            EvalException.class,
+                            () -> ExternalEvaluator.http(base + "/score", t)
+                                    .evaluate(dir.resolve("gone"), List.of("a")))
+                    .getMessage();
+            assertTrue(bad.contains("answered HTTP 400") && bad.contains("no such folder"), bad);
+            String slow = assertThrows(
+                            EvalException.class,
+                            () -> ExternalEvaluator.http(base + "/slow", Duration.ofMillis(300))
+                                    .evaluate(dir, List.of()))
+                    .getMessage();
+            assertTrue(slow.contains("timed out after PT0.3S"), slow);
+        } finally {
+            server.stop(0);
+        }
+        int closed;
+        try (var s = new ServerSocket(0)) {
+            closed = s.getLocalPort();
+        }
+        String unreachable = assertThrows(
+                        EvalException.class,
+                        () -> ExternalEvaluator.http("http://127.0.0.1:" + closed + "/x", Duration.ofSeconds(5))
+                                .evaluate(dir, List.of()))
+                .getMessage();
+        assertTrue(unreachable.contains("could not be reached"), unreachable);
+        assertTrue(assertThrows(EvalException.class, () -> ExternalEvaluator.http("ftp://x/y", Duration.ofSeconds(1)))
+                .getMessage()
+                .contains("must be http or https"));
     }
 }

@@ -163,8 +163,10 @@ public record RunSpec(
      * @param itemsFile  item ids, one per line (absolute path), or null
      * @param itemCount  ids "0".."N-1" when there is no items file; 0 with no file = a score-only command
      * @param scratch    where candidates are written (default /dev/shm, else the temporary folder)
+     * @param url        an evaluation service instead of a command (then {@code command} is null)
      */
-    public record External(String command, Duration timeout, String itemsFile, int itemCount, String scratch) {}
+    public record External(
+            String command, Duration timeout, String itemsFile, int itemCount, String scratch, String url) {}
 
     /**
      * An objective scored by a registered {@link ObjectiveType}.
@@ -448,12 +450,16 @@ public record RunSpec(
         String task = o.string("task", null);
         String synthetic = o.string("synthetic", null);
         String command = o.string("command", null);
+        String url = o.string("url", null);
+        if (command != null && url != null) {
+            throw o.error("url", "give 'command' or 'url' (an evaluation service), not both");
+        }
         String type = o.string("type", null);
-        if ((task == null ? 0 : 1) + (synthetic == null ? 0 : 1) + (command == null ? 0 : 1) + (type == null ? 0 : 1)
-                != 1) {
+        boolean external = command != null || url != null;
+        if ((task == null ? 0 : 1) + (synthetic == null ? 0 : 1) + (external ? 1 : 0) + (type == null ? 0 : 1) != 1) {
             throw o.error(
                     "task",
-                    "give exactly one of 'task' (a task file), 'command' (an external evaluator), 'type' (a registered"
+                    "give exactly one of 'task' (a task file), 'command' or 'url' (an external evaluator), 'type' (a registered"
                             + " objective type) or 'synthetic' (" + String.join(", ", SYNTHETIC) + ")");
         }
         if (synthetic != null) {
@@ -479,8 +485,8 @@ public record RunSpec(
                     null,
                     null);
         }
-        if (command != null) {
-            return external(o, dir, genome, name, command);
+        if (external) {
+            return external(o, dir, genome, name, command, url);
         }
         if (type != null) {
             return plugin(o, genome, name, type);
@@ -526,7 +532,8 @@ public record RunSpec(
         return new ObjectiveSpec(name, null, n, "random", "mean", null, 0, null, 0, null, new Plugin(type, o.c));
     }
 
-    private static ObjectiveSpec external(Keys o, Path dir, GenomeSpec genome, String name, String command) {
+    private static ObjectiveSpec external(
+            Keys o, Path dir, GenomeSpec genome, String name, String command, String url) {
         if (!genome.merges()) {
             throw o.error(
                     "command", "an external objective needs a merge genome (genome.type parameters or layer-path)");
@@ -566,7 +573,7 @@ public record RunSpec(
                 0,
                 null,
                 0,
-                new External(command, timeout, file, count, o.string("scratch", null)),
+                new External(command, timeout, file, count, o.string("scratch", null), url),
                 null);
     }
 

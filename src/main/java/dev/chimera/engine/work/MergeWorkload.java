@@ -136,7 +136,9 @@ public final class MergeWorkload implements Workload {
                         Map.of(),
                         List.of(),
                         null,
-                        new ExternalEvaluator(x.command(), x.timeout()),
+                        x.url() != null
+                                ? ExternalEvaluator.http(x.url(), x.timeout())
+                                : new ExternalEvaluator(x.command(), x.timeout()),
                         scratchDir(x.scratch()),
                         null));
                 continue;
