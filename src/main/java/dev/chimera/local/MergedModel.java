@@ -43,11 +43,7 @@ public final class MergedModel implements AutoCloseable {
 
     /** The merged model's config.json: the donor's, with the merge's layer counts. */
     public HfConfig config() {
-        HfConfig c = donorConfig;
-        for (var e : merged.plan().layerCounts().entrySet()) {
-            c = c.withIntAt(e.getKey(), e.getValue());
-        }
-        return c;
+        return donorConfig.withIntsAt(merged.plan().layerCounts());
     }
 
     /** The merged model for inference (Llama family), built on first use over the merged arrays without copying. */

@@ -1,5 +1,7 @@
 package dev.chimera.merge;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -34,7 +36,7 @@ public record MergePlan(
         List<String> unlisted) {
     public MergePlan {
         tensors = List.copyOf(tensors);
-        layerCounts = Map.copyOf(layerCounts);
+        layerCounts = Collections.unmodifiableMap(new LinkedHashMap<>(layerCounts));
         unlisted = List.copyOf(unlisted);
     }
 

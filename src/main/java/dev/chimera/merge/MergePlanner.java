@@ -82,9 +82,7 @@ public final class MergePlanner {
                 layerCounts.put(md.layersKey(), n);
             }
         });
-        for (var e : layerCounts.entrySet()) {
-            outConfig = outConfig.withIntAt(e.getKey(), e.getValue());
-        }
+        outConfig = outConfig.withIntsAt(layerCounts);
         vocabPlan = config.tokenizerSource() == null ? null : vocabPlan();
         List<TensorMerge> out = new ArrayList<>();
         long vocab = -1;

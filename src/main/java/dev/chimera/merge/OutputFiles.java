@@ -16,10 +16,7 @@ final class OutputFiles {
     private OutputFiles() {}
 
     static void write(MergeConfig config, MergePlan plan, ModelFolders models, Path dir) {
-        HfConfig cfg = models.config(plan.donor());
-        for (var e : plan.layerCounts().entrySet()) {
-            cfg = cfg.withIntAt(e.getKey(), e.getValue());
-        }
+        HfConfig cfg = models.config(plan.donor()).withIntsAt(plan.layerCounts());
         if (plan.outVocab() > 0) {
             cfg = cfg.withVocabSize(Math.toIntExact(plan.outVocab()));
         }

@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -226,6 +227,15 @@ public final class HfConfig {
             throw new HfConfigException(source + ": key " + path + " must be an integer, got " + node);
         }
         return node.intValue();
+    }
+
+    /** Sets integers at dotted key paths (e.g. a merge's layer count per module), in the map's order. */
+    public HfConfig withIntsAt(Map<String, Integer> values) {
+        HfConfig c = this;
+        for (Map.Entry<String, Integer> e : values.entrySet()) {
+            c = c.withIntAt(e.getKey(), e.getValue());
+        }
+        return c;
     }
 
     /** Sets an integer at a dotted key path ({@link #withInt} for a single key); the parent objects must exist. */

@@ -45,26 +45,7 @@ class ExternalObjectiveRunTest {
     }
 
     static Path runFile(Path tmp, String name, String objective) throws Exception {
-        Path f = tmp.resolve(name + ".conf");
-        Files.writeString(f, """
-                run {
-                  name = %s
-                  output = out-%s
-                  seed = 5
-                  models { base = base, a = a, b = b }
-                  genome {
-                    type = parameters
-                    method = task_arithmetic
-                    base = base
-                    models = [a, b]
-                    params = [ { name = weight, min = 0, max = 1 } ]
-                  }
-                  algorithm { name = cmaes, settings { population = 3 } }
-                  objectives = [ %s ]
-                  budget { evaluations = 3 }
-                }
-                """.formatted(name, name, objective));
-        return f;
+        return MergeRunTest.taskArithmeticRun(tmp, name, "cmaes, settings { population = 3 }", objective, "", 3);
     }
 
     @Test

@@ -64,6 +64,31 @@ class MergeRunTest {
         return m;
     }
 
+    /** A task-arithmetic run (seed 4) over {@link #zoo}'s models with one objective. */
+    static Path taskArithmeticRun(Path tmp, String name, String algorithm, String objective, String extra, int budget)
+            throws Exception {
+        Path f = tmp.resolve(name + ".conf");
+        Files.writeString(f, """
+                run {
+                  name = %s
+                  output = out-%s
+                  seed = 4
+                  models { base = base, a = a, b = b }
+                  genome {
+                    method = task_arithmetic
+                    base = base
+                    models = [a, b]
+                    params = [ { name = weight, min = 0, max = 1 } ]
+                  }
+                  algorithm { name = %s }
+                  objectives = [ %s ]
+                  %s
+                  budget { evaluations = %d }
+                }
+                """.formatted(name, name, algorithm, objective, extra, budget));
+        return f;
+    }
+
     static void zoo(Path tmp) throws Exception {
         model(tmp.resolve("base"), 1);
         model(tmp.resolve("a"), 2);

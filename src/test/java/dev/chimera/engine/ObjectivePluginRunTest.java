@@ -84,38 +84,13 @@ class ObjectivePluginRunTest {
         }
     }
 
-    /** A task-arithmetic run over the zoo's models with one objective. */
-    static Path runFile(Path tmp, String name, String algorithm, String objective, String extra, int budget)
-            throws Exception {
-        Path f = tmp.resolve(name + ".conf");
-        Files.writeString(f, """
-                run {
-                  name = %s
-                  output = out-%s
-                  seed = 4
-                  models { base = base, a = a, b = b }
-                  genome {
-                    method = task_arithmetic
-                    base = base
-                    models = [a, b]
-                    params = [ { name = weight, min = 0, max = 1 } ]
-                  }
-                  algorithm { name = %s }
-                  objectives = [ %s ]
-                  %s
-                  budget { evaluations = %d }
-                }
-                """.formatted(name, name, algorithm, objective, extra, budget));
-        return f;
-    }
-
     @Test
     void aPerItemObjectiveTypeRacesAndScoresTheParents(@TempDir Path tmp) throws Exception {
         MergeRunTest.zoo(tmp);
         if (!ObjectiveTypes.names().contains("positive-entries")) {
             ObjectiveTypes.register(new PositiveEntries());
         }
-        Path f = runFile(
+        Path f = MergeRunTest.taskArithmeticRun(
                 tmp,
                 "race",
                 "cmaes, settings { population = 4, mean0 = [0.5, 0.5] }",
@@ -152,7 +127,7 @@ class ObjectivePluginRunTest {
     @Test
     void aRegisteredObjectiveTypeScoresTheRunsCandidates(@TempDir Path tmp) throws Exception {
         MergeRunTest.zoo(tmp);
-        Path f = runFile(
+        Path f = MergeRunTest.taskArithmeticRun(
                 tmp, "obj", "random, settings { population = 3 }", "{ name = small, type = small-embedding }", "", 3);
         if (!ObjectiveTypes.names().contains("small-embedding")) { // not yet registered in this JVM
             RunException e = assertThrows(RunException.class, () -> RunSpec.load(f));

@@ -8,9 +8,7 @@ import dev.chimera.eval.ExternalEvaluator;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,41 +36,15 @@ class LmEvalEvaluatorTest {
                 {"question": "which colour is the sun ?", "choices": ["yellow", "light blue", "white"], "answer": 0}
                 {"question": "which colour is the sky at night ?", "choices": ["black", "dark blue", "blue"], "answer": 1}
                 """);
-        Path include = Files.createDirectories(dir.resolve("tasks"));
-        Files.writeString(include.resolve("colours.yaml"), """
-                task: colours_lmeval
-                dataset_path: json
-                dataset_kwargs:
-                  data_files:
-                    test: %s
-                test_split: test
-                output_type: multiple_choice
-                doc_to_text: "Question: {{question}}\\nAnswer:"
-                doc_to_choice: choices
-                doc_to_target: answer
-                metric_list:
-                  - metric: acc
-                  - metric: acc_norm
-                """.formatted(data.toAbsolutePath()));
-        String env = "env HF_HUB_OFFLINE=1 HF_DATASETS_OFFLINE=1 TRANSFORMERS_OFFLINE=1 HF_DATASETS_CACHE="
-                + dir.resolve("hf_cache") + " TOKENIZERS_PARALLELISM=false ";
+        Path include = LmEvalHarnessTest.colourTask(dir, data);
+        String env = String.join(" ", LmEvalHarnessTest.offline(dir)) + " ";
         String command = env + python + " "
                 + Path.of("examples/lm-eval/chimera_lm_eval.py").toAbsolutePath()
                 + " \"$1\" \"$2\" --task colours_lmeval --include-path " + include;
         ExternalEvaluator.Result mine =
                 new ExternalEvaluator(command, Duration.ofMinutes(5)).evaluate(model, List.of("0", "2", "4"));
 
-        List<String> ref = new ArrayList<>(List.of(
-                "env",
-                "HF_HUB_OFFLINE=1",
-                "HF_DATASETS_OFFLINE=1",
-                "TRANSFORMERS_OFFLINE=1",
-                "HF_DATASETS_CACHE=" + dir.resolve("hf_cache"),
-                "TOKENIZERS_PARALLELISM=false"));
-        Path script = Path.of(
-                LmEvalHarnessTest.class.getResource("/eval/lmeval_mc.py").toURI());
-        ref.addAll(PythonRef.command(python, script, model.toString(), include.toString(), "colours_lmeval"));
-        JsonNode docs = PythonRef.run(ref, Map.of()).get("docs");
+        JsonNode docs = LmEvalHarnessTest.reference(python, dir, model, include).get("docs");
         assertEquals(List.of("0", "2", "4"), List.copyOf(mine.items().keySet()));
         for (String id : List.of("0", "2", "4")) {
             int expected = docs.get(Integer.parseInt(id)).get("acc").asDouble() > 0 ? 1 : 0;

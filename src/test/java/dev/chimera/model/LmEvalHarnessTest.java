@@ -51,6 +51,55 @@ class LmEvalHarnessTest {
             "pale",
             "very");
 
+    /**
+     * The multiple-choice task as lm-eval reads it (in a fresh include folder): the same prompt as Chimera's default
+     * ("Question: {question}\nAnswer:"), each choice after target_delimiter " ".
+     */
+    static Path colourTask(Path dir, Path data) throws Exception {
+        Path include = Files.createDirectories(dir.resolve("lmeval_tasks"));
+        Files.writeString(include.resolve("colours.yaml"), """
+                task: colours_lmeval
+                dataset_path: json
+                dataset_kwargs:
+                  data_files:
+                    test: %s
+                test_split: test
+                output_type: multiple_choice
+                doc_to_text: "Question: {{question}}\\nAnswer:"
+                doc_to_choice: choices
+                doc_to_target: answer
+                target_delimiter: " "
+                metric_list:
+                  - metric: acc
+                    aggregation: mean
+                    higher_is_better: true
+                  - metric: acc_norm
+                    aggregation: mean
+                    higher_is_better: true
+                """.formatted(data.toAbsolutePath()));
+        return include;
+    }
+
+    /** Offline settings for lm-eval, transformers and datasets, with a cache inside {@code dir}: an env prefix. */
+    static List<String> offline(Path dir) {
+        return List.of(
+                "env",
+                "HF_HUB_OFFLINE=1",
+                "HF_DATASETS_OFFLINE=1",
+                "TRANSFORMERS_OFFLINE=1",
+                "HF_DATASETS_CACHE=" + dir.resolve("hf_cache"),
+                "TOKENIZERS_PARALLELISM=false");
+    }
+
+    /** lm-eval itself on the colour task (resources/eval/lmeval_mc.py): per-document log-likelihoods and acc. */
+    static JsonNode reference(String python, Path dir, Path model, Path include) throws Exception {
+        Path script = Path.of(
+                LmEvalHarnessTest.class.getResource("/eval/lmeval_mc.py").toURI());
+        List<String> cmd = new ArrayList<>(offline(dir));
+        cmd.addAll(PythonRef.command(python, script, model.toString(), include.toString(), "colours_lmeval"));
+        return PythonRef.run(cmd, Map.of());
+    }
+
     @Test
     void perItemLogLikelihoodsAndAccuraciesMatchLmEval(@TempDir Path dir) throws Exception {
         String python = System.getenv(ENV);
@@ -88,39 +137,8 @@ class LmEvalHarnessTest {
                 log.toString());
         assertEquals("0", r[0], r[2]);
 
-        // lm-eval: the same prompt as doc_to_text, the choice after target_delimiter " "
-        Path include = Files.createDirectories(dir.resolve("lmeval_tasks"));
-        Files.writeString(include.resolve("colours.yaml"), """
-                task: colours_lmeval
-                dataset_path: json
-                dataset_kwargs:
-                  data_files:
-                    test: %s
-                test_split: test
-                output_type: multiple_choice
-                doc_to_text: "Question: {{question}}\\nAnswer:"
-                doc_to_choice: choices
-                doc_to_target: answer
-                target_delimiter: " "
-                metric_list:
-                  - metric: acc
-                    aggregation: mean
-                    higher_is_better: true
-                  - metric: acc_norm
-                    aggregation: mean
-                    higher_is_better: true
-                """.formatted(data.toAbsolutePath()));
-        Path script = Path.of(
-                LmEvalHarnessTest.class.getResource("/eval/lmeval_mc.py").toURI());
-        List<String> cmd = new ArrayList<>(List.of(
-                "env",
-                "HF_HUB_OFFLINE=1",
-                "HF_DATASETS_OFFLINE=1",
-                "TRANSFORMERS_OFFLINE=1",
-                "HF_DATASETS_CACHE=" + dir.resolve("hf_cache"),
-                "TOKENIZERS_PARALLELISM=false"));
-        cmd.addAll(PythonRef.command(python, script, model.toString(), include.toString(), "colours_lmeval"));
-        JsonNode ref = PythonRef.run(cmd, Map.of());
+        Path include = colourTask(dir, data);
+        JsonNode ref = reference(python, dir, model, include);
 
         List<String> lines = Files.readAllLines(log);
         JsonNode docs = ref.get("docs");
