@@ -1,34 +1,23 @@
 package dev.chimera.eval;
 
-import com.hubspot.jinjava.Jinjava;
-import com.hubspot.jinjava.JinjavaConfig;
-import com.hubspot.jinjava.LegacyOverrides;
-import com.hubspot.jinjava.interpret.RenderResult;
-import com.hubspot.jinjava.interpret.TemplateError;
+import dev.chimera.jinja.Jinja;
+import dev.chimera.jinja.JinjaException;
+import dev.chimera.jinja.Template;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 
 /**
- * A Hugging Face chat template (the Jinja {@code chat_template} of tokenizer_config.json) rendered with Jinjava,
- * configured like transformers' sandbox ({@code trim_blocks}, {@code lstrip_blocks}, {@code {{-}}/{@code -}}}
- * whitespace control on expressions). The context is {@code messages} (list of {role, content}),
- * {@code add_generation_prompt}, {@code bos_token}, {@code eos_token} and {@code enable_thinking} when given.
- *
- * <p>Jinjava (2.7.4) is not Jinja2. {@code namespace(a=..., b=...)} and {@code set ns.a = ...} work, but extended
- * slices ({@code messages[::-1]}) are a syntax error, and method calls resolve to <em>Java</em> String methods:
- * {@code startswith}, {@code endswith}, {@code lstrip(chars)}, {@code rstrip(chars)} do not exist (error), and
- * {@code split(sep)} silently runs Java's regex split, which drops trailing empty strings (Python's
- * {@code 'a</think>'.split('</think>')[-1]} is '', Java's is 'a') and {@code strip(chars)} has no Java
- * equivalent. Qwen3's template uses all of these. {@link #render} therefore scans the template for these constructs
- * first and throws an {@link EvalException} listing each with its line, and also throws on any Jinjava error; nothing
- * is ever rendered half-right. A task can use a plain {@code {question}} prompt instead.
+ * A Hugging Face chat template (the Jinja {@code chat_template} of tokenizer_config.json or chat_template.jinja)
+ * rendered as transformers' {@code apply_chat_template(..., tokenize=False)} renders it: Chimera's Jinja2 engine
+ * ({@link Jinja#transformers()}, Python semantics, so Qwen3's slices and str methods work) with the variables
+ * transformers passes: {@code messages}, {@code tools} and {@code documents} (None unless given),
+ * {@code add_generation_prompt}, the tokenizer's named special tokens that are set, and any extra keyword
+ * ({@code enable_thinking}, {@code date_string}, ...). A template that raises (roles that do not alternate, a
+ * system message it does not support) is an {@link EvalException} with the template's own message.
  */
 public final class ChatTemplate {
     /** One chat message. */
@@ -39,32 +28,40 @@ public final class ChatTemplate {
         }
     }
 
-    private static final JinjavaConfig CONFIG = JinjavaConfig.newBuilder()
-            .withTrimBlocks(true)
-            .withLstripBlocks(true)
-            .withFailOnUnknownTokens(false)
-            .withLegacyOverrides(LegacyOverrides.newBuilder()
-                    .withUseTrimmingForNotesAndExpressions(true)
-                    .withParseWhitespaceControlStrictly(true)
-                    .withUseNaturalOperatorPrecedence(true)
-                    .withKeepNullableLoopValues(true)
-                    .build())
-            .build();
+    private static final Jinja ENV = Jinja.transformers();
 
-    /** Python-only constructs that Jinjava rejects or, worse, evaluates with Java semantics (see the class doc). */
-    private static final Pattern UNSUPPORTED = Pattern.compile(
-            "\\[\\s*-?\\d*\\s*:\\s*-?\\d*\\s*:" // extended slice [a:b:c]
-                    + "|\\.(?:startswith|endswith|lstrip|rstrip|split|rsplit|strip)\\s*\\(\\s*[^)\\s]"); // str method
-    // with args
+    private final String source;
+    private final Template template;
+    private final Map<String, String> specialTokens;
 
-    private final String template;
-    private final String bosToken;
-    private final String eosToken;
+    /**
+     * @param specialTokens transformers' special-token map: bos_token, eos_token, ... (only those the tokenizer sets)
+     * @throws EvalException when the template does not parse (naming the line)
+     */
+    public ChatTemplate(String template, Map<String, String> specialTokens) {
+        this.source = Objects.requireNonNull(template, "template");
+        this.specialTokens = Map.copyOf(specialTokens);
+        try {
+            this.template = ENV.compile(template);
+        } catch (JinjaException e) {
+            throw new EvalException("cannot parse the chat template: " + e.getMessage(), e);
+        }
+    }
 
+    /** A template with a bos and an eos token (null: not set). */
     public ChatTemplate(String template, String bosToken, String eosToken) {
-        this.template = Objects.requireNonNull(template, "template");
-        this.bosToken = bosToken;
-        this.eosToken = eosToken;
+        this(template, tokens(bosToken, eosToken));
+    }
+
+    private static Map<String, String> tokens(String bos, String eos) {
+        Map<String, String> m = new HashMap<>();
+        if (bos != null) {
+            m.put("bos_token", bos);
+        }
+        if (eos != null) {
+            m.put("eos_token", eos);
+        }
+        return m;
     }
 
     /** The chat template of a tokenizer folder; error naming the folder when it has none. */
@@ -73,23 +70,15 @@ public final class ChatTemplate {
                 .chatTemplate()
                 .orElseThrow(() -> new EvalException(tokenizer.folder()
                         + " has no chat_template (neither chat_template.jinja nor one in tokenizer_config.json)"));
-        return new ChatTemplate(
-                t, tokenizer.bosToken().orElse(null), tokenizer.eosToken().orElse(null));
+        return new ChatTemplate(t, tokenizer.specialTokens());
     }
 
     /**
-     * Renders the template.
+     * Renders plain role/content messages.
      *
      * @param enableThinking null to leave {@code enable_thinking} undefined
-     * @throws EvalException when Jinjava reports any error (unsupported syntax, unknown function, ...)
      */
     public String render(List<Message> messages, boolean addGenerationPrompt, Boolean enableThinking) {
-        List<String> unsupported = unsupportedConstructs(template);
-        if (!unsupported.isEmpty()) {
-            throw new EvalException("Jinjava cannot render this chat template: it uses Python/Jinja2 constructs that"
-                    + " Jinjava rejects or evaluates with Java semantics: " + String.join("; ", unsupported)
-                    + "; use a plain {question} prompt instead");
-        }
         List<Map<String, Object>> msgs = new ArrayList<>();
         for (Message m : messages) {
             Map<String, Object> map = new LinkedHashMap<>();
@@ -97,53 +86,39 @@ public final class ChatTemplate {
             map.put("content", m.content());
             msgs.add(map);
         }
-        Map<String, Object> ctx = new HashMap<>();
-        ctx.put("messages", msgs);
-        ctx.put("add_generation_prompt", addGenerationPrompt);
-        ctx.put("bos_token", bosToken == null ? "" : bosToken);
-        ctx.put("eos_token", eosToken == null ? "" : eosToken);
+        Map<String, Object> kwargs = new HashMap<>();
         if (enableThinking != null) {
-            ctx.put("enable_thinking", enableThinking);
+            kwargs.put("enable_thinking", enableThinking);
         }
-        RenderResult result;
-        try {
-            result = new Jinjava(CONFIG).renderForResult(template, ctx);
-        } catch (RuntimeException e) {
-            throw new EvalException("Jinjava cannot render this chat template: " + e.getMessage(), e);
-        }
-        List<TemplateError> errors = result.getErrors().stream()
-                .filter(e -> e.getSeverity() != TemplateError.ErrorType.WARNING)
-                .collect(Collectors.toList());
-        if (!errors.isEmpty()) {
-            String detail = errors.stream()
-                    .limit(3)
-                    .map(e -> "line " + e.getLineno() + ": " + e.getMessage())
-                    .collect(Collectors.joining("; "));
-            throw new EvalException("Jinjava cannot render this chat template (" + errors.size() + " error(s): "
-                    + detail + "); it probably uses Python/Jinja2 features Jinjava lacks (namespace(...) with"
-                    + " keyword arguments, [::-1] slices, str methods); use a plain {question} prompt instead");
-        }
-        return result.getOutput();
+        return render(msgs, addGenerationPrompt, kwargs);
     }
 
-    /** Each Python-only construct of a template as "line N: text". */
-    static List<String> unsupportedConstructs(String template) {
-        List<String> found = new ArrayList<>();
-        String[] lines = template.split("\n", -1);
-        for (int i = 0; i < lines.length; i++) {
-            Matcher m = UNSUPPORTED.matcher(lines[i]);
-            while (m.find()) {
-                String what = m.group().startsWith("[")
-                        ? "extended slice " + m.group() + "...]"
-                        : "Python str method "
-                                + m.group().substring(1, m.group().indexOf('(')).trim() + "(...)";
-                found.add("line " + (i + 1) + ": " + what);
-            }
+    /**
+     * Renders messages of any shape (tool calls, reasoning_content, ...) with extra template variables
+     * ({@code tools}, {@code documents}, {@code enable_thinking}, ...), as apply_chat_template's keyword arguments.
+     *
+     * @throws EvalException when the template raises or fails, with its message
+     */
+    public String render(List<? extends Map<String, ?>> messages, boolean addGenerationPrompt, Map<String, ?> kwargs) {
+        Map<String, Object> ctx = new HashMap<>(specialTokens);
+        ctx.put("tools", null);
+        ctx.put("documents", null);
+        ctx.putAll(kwargs);
+        ctx.put("messages", messages);
+        ctx.put("add_generation_prompt", addGenerationPrompt);
+        try {
+            return template.render(ctx);
+        } catch (JinjaException e) {
+            throw new EvalException(
+                    (Template.raisedByTemplate(e)
+                                    ? "the chat template refused this conversation: "
+                                    : "cannot render the chat template: ")
+                            + e.getMessage(),
+                    e);
         }
-        return found;
     }
 
     public String template() {
-        return template;
+        return source;
     }
 }

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -26,6 +27,9 @@ import java.util.Optional;
  */
 public final class Tokenizer implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** transformers' named special tokens, the ones a chat template sees when set. */
+    private static final List<String> SPECIAL_TOKEN_NAMES =
+            List.of("bos_token", "eos_token", "unk_token", "sep_token", "pad_token", "cls_token", "mask_token");
 
     private final Path folder;
     private final HuggingFaceTokenizer hf;
@@ -35,6 +39,7 @@ public final class Tokenizer implements AutoCloseable {
     private final String padToken;
     private final Boolean addBosToken;
     private final String chatTemplate;
+    private final Map<String, String> specialTokens;
 
     private Tokenizer(Path folder, HuggingFaceTokenizer hf, Map<String, Integer> addedTokens, JsonNode config) {
         this.folder = folder;
@@ -43,6 +48,14 @@ public final class Tokenizer implements AutoCloseable {
         this.bosToken = tokenText(config.get("bos_token"));
         this.eosToken = tokenText(config.get("eos_token"));
         this.padToken = tokenText(config.get("pad_token"));
+        Map<String, String> special = new java.util.LinkedHashMap<>();
+        for (String name : SPECIAL_TOKEN_NAMES) {
+            String text = tokenText(config.get(name));
+            if (text != null) {
+                special.put(name, text);
+            }
+        }
+        this.specialTokens = Collections.unmodifiableMap(special);
         JsonNode addBos = config.get("add_bos_token");
         this.addBosToken = addBos == null || addBos.isNull() ? null : addBos.asBoolean();
         // chat_template.jinja first, as transformers (merges with chat_template write it there)
@@ -175,6 +188,11 @@ public final class Tokenizer implements AutoCloseable {
     /** {@code add_bos_token} of tokenizer_config.json, false when absent. */
     public boolean addBosToken() {
         return addBosToken != null && addBosToken;
+    }
+
+    /** The named special tokens tokenizer_config.json sets (bos_token, eos_token, ...), as transformers' map. */
+    public Map<String, String> specialTokens() {
+        return specialTokens;
     }
 
     /** The Jinja chat template of tokenizer_config.json, if any. */
