@@ -105,6 +105,9 @@ public final class Fingerprint {
         m.put("metric", task.metric());
         m.put("maxNewTokens", task.maxNewTokens());
         m.put("stop", task.stop());
+        if (task.harness() != null) {
+            m.put("harness", task.harness().fingerprint());
+        }
         m.put("items", items.stream().map(Fingerprint::item).toList());
         m.put("fewshotItems", fewshot.stream().map(Fingerprint::item).toList());
         try {
@@ -126,6 +129,8 @@ public final class Fingerprint {
         } else if (item instanceof Item.Generation g) {
             m.put("answer", g.answer().toString());
             m.put("target", g.target());
+        } else if (item instanceof Item.Text t) {
+            m.put("target", t.target());
         }
         return m;
     }

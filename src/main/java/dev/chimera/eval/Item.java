@@ -4,7 +4,7 @@ import java.math.BigDecimal;
 import java.util.List;
 
 /** One task item. */
-public sealed interface Item permits Item.Choice, Item.Generation {
+public sealed interface Item permits Item.Choice, Item.Generation, Item.Text {
     String id();
 
     String question();
@@ -18,4 +18,7 @@ public sealed interface Item permits Item.Choice, Item.Generation {
 
     /** A generation item with a numeric answer; {@code target} is the reference text (for few-shot examples). */
     record Generation(String id, String question, BigDecimal answer, String target) implements Item {}
+
+    /** A generation item scored against a reference text (lm-eval's generate_until: filters, then exact_match). */
+    record Text(String id, String question, String target) implements Item {}
 }

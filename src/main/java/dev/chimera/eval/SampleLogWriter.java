@@ -12,7 +12,7 @@ import java.nio.file.Path;
  * {@code --log-samples}: one JSON object per item and line ({@code task}, {@code id}, {@code correct}, then
  * {@code loglik}, {@code pred}, {@code pred_norm}, {@code gold} for multiple choice or {@code output},
  * {@code extracted}, {@code expected}, {@code number_correct}, {@code language}, {@code language_checked} for
- * generation), written to a temp file beside the target and renamed over it, so a reader never sees half a file.
+ * generation, or {@code output}, {@code filtered}, {@code target} for lm-eval generation tasks), written to a temp file beside the target and renamed over it, so a reader never sees half a file.
  */
 public final class SampleLogWriter {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -44,6 +44,10 @@ public final class SampleLogWriter {
             o.put("pred", r.pred());
             o.put("pred_norm", r.predNorm());
             o.put("gold", r.gold());
+        } else if (r.target() != null) {
+            o.put("output", r.output());
+            o.put("filtered", r.filtered());
+            o.put("target", r.target());
         } else {
             o.put("output", r.output());
             if (r.extracted() == null) {

@@ -9,6 +9,8 @@ import java.util.List;
  *
  * @param fewshotData null when {@code fewshot} is 0
  * @param language ISO 639-1 code of the expected answer language, or null for no language check
+ * @param harness the lm-eval task file's rules when the file is one (items then hold lm-eval's whole contexts), else
+ *     null
  */
 public record Task(
         String name,
@@ -24,17 +26,22 @@ public record Task(
         String metric,
         int maxNewTokens,
         List<String> stop,
-        Path source) {
+        Path source,
+        HarnessTask harness) {
 
     public enum Type {
         MULTIPLE_CHOICE,
-        GENERATION
+        GENERATION,
+        /** lm-eval's loglikelihood: one continuation per item, right when every token is the greedy one. */
+        LOGLIKELIHOOD
     }
 
     public enum Format {
         JSONL,
         MGSM_TSV,
-        GSM8K_JSONL
+        GSM8K_JSONL,
+        /** An lm-evaluation-harness task or group file ({@link #harness}). */
+        LM_EVAL
     }
 
     public static final String DEFAULT_PROMPT = "Question: {question}\nAnswer:";
@@ -47,6 +54,14 @@ public record Task(
 
     /** The prompt for one question. */
     public String promptFor(String question) {
-        return prompt.replace("{question}", question);
+        return harness != null ? question : prompt.replace("{question}", question);
+    }
+
+    /** The scored continuation of a choice (lm-eval tasks: the item's target delimiter, then the choice). */
+    public String continuationFor(Item item, String choice) {
+        if (harness == null) {
+            return continuation.replace("{choice}", choice);
+        }
+        return type == Type.LOGLIKELIHOOD ? choice : harness.spec(item.id()).targetDelimiter() + choice;
     }
 }

@@ -36,6 +36,10 @@ import java.util.Set;
  * (and {@code gsm8k_jsonl}) {@code {"id", "question", "answer"}} where the answer is a number or text ending with
  * {@code #### <number>}, id defaulting to the line number; MGSM TSV {@code question<TAB>number}, id = line number.
  * Blank lines are skipped. Every error names the file and line.
+ *
+ * <p>A YAML file in lm-evaluation-harness's format (a {@code task}, {@code group} or {@code include} key and no
+ * {@code name}) is read as lm-eval reads it ({@link HarnessTask}); its items are lm-eval's documents, its metric the
+ * first of its metric_list under its first filter (e.g. {@code exact_match,strict-match}).
  */
 public final class TaskLoader {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
@@ -83,6 +87,9 @@ public final class TaskLoader {
         }
         if (!root.isObject()) {
             throw new EvalException("task file " + file + " must be a mapping of keys, not " + root.getNodeType());
+        }
+        if (HarnessTask.isHarnessFile(root) && !root.has("name") && !fileName.endsWith(".conf")) {
+            return harness(file);
         }
         root.fieldNames().forEachRemaining(k -> {
             if (!KEYS.contains(k)) {
@@ -169,11 +176,42 @@ public final class TaskLoader {
                 metric,
                 maxNew,
                 stop,
-                file);
+                file,
+                null);
+    }
+
+    /** An lm-evaluation-harness task or group file as a task (see {@link HarnessTask}). */
+    private static Task harness(Path file) {
+        HarnessTask h = HarnessTask.load(file);
+        Task.Type type = switch (h.outputType()) {
+            case "multiple_choice" -> Task.Type.MULTIPLE_CHOICE;
+            case "loglikelihood" -> Task.Type.LOGLIKELIHOOD;
+            default -> Task.Type.GENERATION;
+        };
+        HarnessTask.Spec first = h.specs().get(0);
+        return new Task(
+                h.name(),
+                type,
+                h.file(),
+                Task.Format.LM_EVAL,
+                "{question}",
+                "{choice}",
+                0,
+                null,
+                first.targetDelimiter(),
+                null,
+                first.primaryKey(),
+                first.maxGenToks(),
+                first.until(),
+                h.file(),
+                h);
     }
 
     /** The items of the task's data file. */
     public static List<Item> items(Task task) {
+        if (task.harness() != null) {
+            return task.harness().items();
+        }
         return read(task.data(), task.type(), task.format());
     }
 
@@ -216,6 +254,7 @@ public final class TaskLoader {
                     type == Task.Type.MULTIPLE_CHOICE
                             ? choice(json(line, where), where)
                             : generation(json(line, where), lineNo, where);
+                case LM_EVAL -> throw new EvalException(file + " is an lm-eval task file: load it with load()");
             };
             Integer previous = ids.put(item.id(), lineNo);
             if (previous != null) {

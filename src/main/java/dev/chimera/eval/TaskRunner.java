@@ -68,9 +68,12 @@ public final class TaskRunner {
             throw new EvalException("task " + task.name() + " has no items");
         }
         String prefix = fewshotPrefix(task, fewshot);
-        return task.type() == Task.Type.MULTIPLE_CHOICE
-                ? runChoices(task, items, prefix)
-                : runGeneration(task, items, prefix);
+        return switch (task.type()) {
+            case MULTIPLE_CHOICE -> runChoices(task, items, prefix);
+            case LOGLIKELIHOOD -> runLoglikelihood(task, items);
+            case GENERATION ->
+                task.harness() != null ? runHarnessGeneration(task, items) : runGeneration(task, items, prefix);
+        };
     }
 
     static String fewshotPrefix(Task task, List<Item> fewshot) {
@@ -95,26 +98,7 @@ public final class TaskRunner {
             if (!(item instanceof Item.Choice c)) {
                 throw new EvalException("item " + item.id() + " of task " + task.name() + " is not multiple choice");
             }
-            String context = prefix + task.promptFor(c.question());
-            String trimmed = trimEnd(context, c.id());
-            String moved = context.substring(trimmed.length());
-            int[] ctx = codec.encodeWithSpecial(trimmed); // the same for every choice: encode once
-            List<int[]> contexts = new ArrayList<>();
-            List<int[]> continuations = new ArrayList<>();
-            for (String choice : c.choices()) {
-                int[] cont = continuationIds(
-                        ctx, trimmed + moved + task.continuation().replace("{choice}", choice));
-                if (cont.length == 0) {
-                    throw new EvalException("item " + c.id() + ": choice '" + choice + "' encodes to no tokens");
-                }
-                contexts.add(ctx);
-                continuations.add(cont);
-            }
-            List<LanguageModel.LogLikelihood> lls = model.logLikelihoods(contexts, continuations);
-            if (lls.size() != c.choices().size()) {
-                throw new EvalException("model returned " + lls.size() + " log-likelihoods for "
-                        + c.choices().size() + " choices of item " + c.id());
-            }
+            List<LanguageModel.LogLikelihood> lls = logLikelihoods(task, c, prefix);
             double[] ll = new double[lls.size()];
             double[] norm = new double[lls.size()];
             for (int i = 0; i < ll.length; i++) {
@@ -128,13 +112,122 @@ public final class TaskRunner {
             boolean okNorm = predNorm == c.answer();
             acc += okAcc ? 1 : 0;
             accNorm += okNorm ? 1 : 0;
-            boolean correct = "acc_norm".equals(task.metric()) ? okNorm : okAcc;
+            String primary = task.harness() != null
+                    ? task.harness().spec(c.id()).metrics().get(0).name()
+                    : task.metric();
+            boolean correct = "acc_norm".equals(primary) ? okNorm : okAcc;
             results.add(ItemResult.choice(c.id(), correct, ll, pred, predNorm, c.answer()));
         }
         Map<String, Double> metrics = new LinkedHashMap<>();
-        metrics.put("acc", (double) acc / items.size());
-        metrics.put("acc_norm", (double) accNorm / items.size());
-        return new TaskResult(task.name(), task.metric(), metrics.get(task.metric()), metrics, results);
+        String suffix = task.harness() != null
+                ? "," + task.harness().specs().get(0).filters().get(0).name()
+                : "";
+        metrics.put("acc" + suffix, (double) acc / items.size());
+        metrics.put("acc_norm" + suffix, (double) accNorm / items.size());
+        double score = task.harness() != null
+                ? results.stream().filter(ItemResult::correct).count() / (double) items.size()
+                : metrics.get(task.metric());
+        return new TaskResult(task.name(), task.metric(), score, metrics, results);
+    }
+
+    /** Log-likelihoods of an item's continuations after its context (lm-eval's loglikelihood requests). */
+    private List<LanguageModel.LogLikelihood> logLikelihoods(Task task, Item.Choice c, String prefix) {
+        String context = prefix + task.promptFor(c.question());
+        String trimmed = trimEnd(context, c.id());
+        String moved = context.substring(trimmed.length());
+        int[] ctx = codec.encodeWithSpecial(trimmed); // the same for every choice: encode once
+        List<int[]> contexts = new ArrayList<>();
+        List<int[]> continuations = new ArrayList<>();
+        for (String choice : c.choices()) {
+            int[] cont = continuationIds(ctx, trimmed + moved + task.continuationFor(c, choice));
+            if (cont.length == 0) {
+                throw new EvalException("item " + c.id() + ": choice '" + choice + "' encodes to no tokens");
+            }
+            contexts.add(ctx);
+            continuations.add(cont);
+        }
+        List<LanguageModel.LogLikelihood> lls = model.logLikelihoods(contexts, continuations);
+        if (lls.size() != c.choices().size()) {
+            throw new EvalException("model returned " + lls.size() + " log-likelihoods for "
+                    + c.choices().size() + " choices of item " + c.id());
+        }
+        return lls;
+    }
+
+    /** lm-eval's loglikelihood output type: acc (every continuation token greedy) and perplexity. */
+    private TaskResult runLoglikelihood(Task task, List<Item> items) {
+        List<ItemResult> results = new ArrayList<>();
+        double sum = 0;
+        int greedy = 0;
+        for (Item item : items) {
+            if (!(item instanceof Item.Choice c) || c.choices().size() != 1) {
+                throw new EvalException(
+                        "item " + item.id() + " of task " + task.name() + " is not a loglikelihood item");
+            }
+            LanguageModel.LogLikelihood ll = logLikelihoods(task, c, "").get(0);
+            sum += ll.logLikelihood();
+            greedy += ll.greedy() ? 1 : 0;
+            results.add(ItemResult.choice(c.id(), ll.greedy(), new double[] {ll.logLikelihood()}, 0, 0, 0));
+        }
+        String filter = "," + task.harness().specs().get(0).filters().get(0).name();
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        metrics.put("acc" + filter, greedy / (double) items.size());
+        metrics.put("perplexity" + filter, Math.exp(-sum / items.size()));
+        return new TaskResult(task.name(), task.metric(), greedy / (double) items.size(), metrics, results);
+    }
+
+    /**
+     * lm-eval's generate_until: greedy decoding to max_gen_toks, the text cut at the first stop string, then every
+     * filter pipeline and every metric; the item is right by the first metric under the first pipeline.
+     */
+    private TaskResult runHarnessGeneration(Task task, List<Item> items) {
+        HarnessTask h = task.harness();
+        Set<Integer> stopIds = codec.eosId().map(Set::of).orElse(Set.of());
+        Map<HarnessTask.Spec, List<Item.Text>> bySpec = new LinkedHashMap<>();
+        for (Item item : items) {
+            if (!(item instanceof Item.Text t)) {
+                throw new EvalException("item " + item.id() + " of task " + task.name() + " is not a generation item");
+            }
+            bySpec.computeIfAbsent(h.spec(t.id()), s -> new ArrayList<>()).add(t);
+        }
+        Map<String, ItemResult> byId = new LinkedHashMap<>();
+        Map<String, double[]> sums = new LinkedHashMap<>(); // key -> {sum, count}
+        for (Map.Entry<HarnessTask.Spec, List<Item.Text>> e : bySpec.entrySet()) {
+            HarnessTask.Spec spec = e.getKey();
+            List<int[]> prompts = new ArrayList<>();
+            for (Item.Text t : e.getValue()) {
+                prompts.add(codec.encodeWithSpecial(t.question()));
+            }
+            List<int[]> outs = model.generate(prompts, spec.maxGenToks(), stopIds);
+            for (int k = 0; k < outs.size(); k++) {
+                Item.Text t = e.getValue().get(k);
+                String text = cutAtStop(codec.decode(outs.get(k)), spec.until());
+                String first = null;
+                boolean correct = false;
+                for (HarnessTask.Pipeline p : spec.filters()) {
+                    String filtered = HarnessTask.filter(p, text);
+                    first = first == null ? filtered : first;
+                    for (HarnessTask.Metric m : spec.metrics()) {
+                        boolean ok = HarnessTask.exactMatch(m, filtered, t.target());
+                        if (p == spec.filters().get(0) && m == spec.metrics().get(0)) {
+                            correct = ok;
+                        }
+                        double[] s = sums.computeIfAbsent(m.name() + "," + p.name(), x -> new double[2]);
+                        s[0] += ok ? 1 : 0;
+                        s[1]++;
+                    }
+                }
+                byId.put(t.id(), ItemResult.text(t.id(), correct, text, first, t.target()));
+            }
+        }
+        List<ItemResult> results = new ArrayList<>();
+        for (Item item : items) {
+            results.add(byId.get(item.id()));
+        }
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        sums.forEach((k, s) -> metrics.put(k, s[0] / s[1]));
+        double score = results.stream().filter(ItemResult::correct).count() / (double) items.size();
+        return new TaskResult(task.name(), task.metric(), score, metrics, results);
     }
 
     /**

@@ -73,6 +73,63 @@ public final class Jinja {
         return b.build();
     }
 
+    /**
+     * Python's {@code ast.literal_eval} for what lm-eval feeds it (a rendered {@code doc_to_choice} or
+     * {@code doc_to_target}): strings, numbers, True/False/None, lists, tuples (as lists) and dicts.
+     *
+     * @throws JinjaException when the text is not one such literal
+     */
+    public static Object literal(String text) {
+        List<Node> body;
+        try {
+            body = Parser.parse(Lexer.tokenize("{{ " + text + " }}", new JinjaOptions(false, false, true, true)));
+        } catch (JinjaException e) {
+            throw new JinjaException("not a Python literal: " + Py.repr(text));
+        }
+        if (body.size() != 1 || !(body.get(0) instanceof Node.Print p)) {
+            throw new JinjaException("not a Python literal: " + Py.repr(text));
+        }
+        return literalValue(p.expr(), text);
+    }
+
+    private static Object literalValue(Node.Expr e, String text) {
+        if (e instanceof Node.Const c) {
+            return c.value();
+        }
+        if (e instanceof Node.Unary u
+                && (u.op().equals("-") || u.op().equals("+"))
+                && u.operand() instanceof Node.Const c
+                && Py.isNumber(c.value())
+                && !(c.value() instanceof Boolean)) {
+            return u.op().equals("-") ? Py.negate(c.value()) : c.value();
+        }
+        if (e instanceof Node.ListLit l) {
+            List<Object> out = new java.util.ArrayList<>();
+            l.items().forEach(x -> out.add(literalValue(x, text)));
+            return out;
+        }
+        if (e instanceof Node.TupleLit t) {
+            List<Object> out = new java.util.ArrayList<>();
+            t.items().forEach(x -> out.add(literalValue(x, text)));
+            return out;
+        }
+        if (e instanceof Node.DictLit d) {
+            Map<Object, Object> out = new LinkedHashMap<>();
+            for (int i = 0; i < d.keys().size(); i++) {
+                out.put(
+                        literalValue(d.keys().get(i), text),
+                        literalValue(d.values().get(i), text));
+            }
+            return out;
+        }
+        throw new JinjaException("not a Python literal: " + Py.repr(text));
+    }
+
+    /** Python's {@code str()} of a Java value (True, None, 1.0, ['a'], ...). */
+    public static String pyStr(Object value) {
+        return Py.str(Py.of(value));
+    }
+
     /** Parses a template; a syntax error names the line. */
     public Template compile(String source) {
         return new Template(this, Parser.parse(Lexer.tokenize(source, options)));

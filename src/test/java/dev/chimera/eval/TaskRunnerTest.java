@@ -104,7 +104,8 @@ class TaskRunnerTest {
                 metric,
                 32,
                 List.of("Question:"),
-                Path.of("toy.yaml"));
+                Path.of("toy.yaml"),
+                null);
     }
 
     @Test
