@@ -201,7 +201,7 @@ public final class TaskRunner {
             List<int[]> outs = model.generate(prompts, spec.maxGenToks(), stopIds);
             for (int k = 0; k < outs.size(); k++) {
                 Item.Text t = e.getValue().get(k);
-                String text = cutAtStop(codec.decode(outs.get(k)), spec.until());
+                String text = cutAtStop(codec.decode(withoutStop(outs.get(k), stopIds)), spec.until());
                 String first = null;
                 boolean correct = false;
                 for (HarnessTask.Pipeline p : spec.filters()) {
@@ -303,6 +303,14 @@ public final class TaskRunner {
             metrics.put("language_rate", inLanguage / n);
         }
         return new TaskResult(task.name(), task.metric(), correct / n, metrics, results);
+    }
+
+    /**
+     * The generated ids without the end-of-sequence token that stopped them: transformers' decode skips the eos token
+     * named in tokenizer_config.json even where tokenizer.json does not mark it special.
+     */
+    static int[] withoutStop(int[] out, Set<Integer> stopIds) {
+        return out.length > 0 && stopIds.contains(out[out.length - 1]) ? Arrays.copyOf(out, out.length - 1) : out;
     }
 
     /** The text before the earliest occurrence of any stop string. */
