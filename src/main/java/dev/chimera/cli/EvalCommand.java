@@ -1,5 +1,6 @@
 package dev.chimera.cli;
 
+import dev.chimera.eval.ChatTemplate;
 import dev.chimera.eval.Item;
 import dev.chimera.eval.SampleLogWriter;
 import dev.chimera.eval.Task;
@@ -12,6 +13,7 @@ import dev.chimera.model.CausalLM;
 import dev.chimera.tensor.ComputeDevice;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -41,9 +43,59 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--log-samples", paramLabel = "OUT.jsonl", description = "write one JSON line per item")
     Path logSamples;
 
+    @Option(
+            names = "--apply-chat-template",
+            description = "render an lm-eval task's prompts through the model's chat template (lm-eval's flag)")
+    boolean applyChatTemplate;
+
+    @Option(
+            names = "--fewshot-as-multiturn",
+            arity = "0..1",
+            fallbackValue = "true",
+            paramLabel = "BOOL",
+            description = "with a chat template: few-shot examples as user/assistant turns (default true, as lm-eval)")
+    Boolean fewshotAsMultiturn;
+
+    @Option(names = "--system-instruction", paramLabel = "TEXT", description = "with a chat template: system text")
+    String systemInstruction;
+
+    @Option(
+            names = "--chat-template-arg",
+            paramLabel = "KEY=VALUE",
+            description = "an extra chat-template variable, e.g. enable_thinking=false (true/false are booleans)")
+    Map<String, String> chatTemplateArgs;
+
     @Override
     public Integer call() {
-        Task t = TaskLoader.load(task);
+        if ((fewshotAsMultiturn != null || systemInstruction != null || chatTemplateArgs != null)
+                && !applyChatTemplate) {
+            throw new IllegalArgumentException(
+                    "--fewshot-as-multiturn, --system-instruction and --chat-template-arg need --apply-chat-template");
+        }
+        Task loaded = TaskLoader.load(task);
+        try (Tokenizer tok = Tokenizer.load(model)) {
+            Task t = applyChatTemplate
+                    ? loaded.withChatTemplate(
+                            ChatTemplate.of(tok),
+                            fewshotAsMultiturn == null || fewshotAsMultiturn,
+                            systemInstruction,
+                            templateArgs())
+                    : loaded;
+            evaluate(t, tok);
+        }
+        return 0;
+    }
+
+    private Map<String, Object> templateArgs() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        if (chatTemplateArgs != null) {
+            chatTemplateArgs.forEach(
+                    (k, v) -> out.put(k, v.equals("true") || v.equals("false") ? (Object) Boolean.parseBoolean(v) : v));
+        }
+        return out;
+    }
+
+    private void evaluate(Task t, Tokenizer tok) {
         List<Item> all = TaskLoader.items(t);
         List<Item> chosen = new ArrayList<>();
         if (items != null) {
@@ -62,8 +114,7 @@ final class EvalCommand implements Callable<Integer> {
         if (limit != null) {
             chosen = chosen.subList(0, Math.min(limit, chosen.size()));
         }
-        try (CausalLM lm = CausalLM.load(model, ComputeDevice.available(device));
-                Tokenizer tok = Tokenizer.load(model)) {
+        try (CausalLM lm = CausalLM.load(model, ComputeDevice.available(device))) {
             Progress progress = new Progress(System.err, t.name(), chosen.size());
             TaskResult r = TaskRunner.score(
                     lm, TokenCodec.of(tok), t, chosen, TaskLoader.fewshotItems(t), () -> progress.step(0));
@@ -75,6 +126,5 @@ final class EvalCommand implements Callable<Integer> {
                 SampleLogWriter.write(logSamples, r);
             }
         }
-        return 0;
     }
 }

@@ -97,11 +97,15 @@ public final class HarnessTask {
     public record Metric(
             String name, boolean ignoreCase, boolean ignorePunctuation, boolean ignoreNumbers, List<String> regexes) {}
 
+    /** A turn of lm-eval's prompt (its Message): plain text is content + delimiter; a chat uses role and content. */
+    public record Turn(String role, String content, String delimiter) {}
+
     /** How one task's documents are scored. */
     public record Spec(
             String task,
             String outputType,
             String targetDelimiter,
+            String fewshotDelimiter,
             List<String> until,
             int maxGenToks,
             List<Pipeline> filters,
@@ -118,6 +122,8 @@ public final class HarnessTask {
     private final List<Spec> specs;
     private final Map<String, Spec> specOfItem;
     private final List<Item> items;
+    private final Map<String, List<Turn>> turns;
+    private final boolean chat;
     private final String fingerprint;
 
     private HarnessTask(
@@ -127,6 +133,8 @@ public final class HarnessTask {
             List<Spec> specs,
             Map<String, Spec> specOfItem,
             List<Item> items,
+            Map<String, List<Turn>> turns,
+            boolean chat,
             String fingerprint) {
         this.name = name;
         this.file = file;
@@ -134,6 +142,8 @@ public final class HarnessTask {
         this.specs = List.copyOf(specs);
         this.specOfItem = Map.copyOf(specOfItem);
         this.items = List.copyOf(items);
+        this.turns = Map.copyOf(turns);
+        this.chat = chat;
         this.fingerprint = fingerprint;
     }
 
@@ -172,6 +182,98 @@ public final class HarnessTask {
         return s;
     }
 
+    /** Whether the contexts went through a chat template (multiple choice then scores the choices undelimited). */
+    public boolean chat() {
+        return chat;
+    }
+
+    /** The turns of an item's prompt: the description (system), few-shot questions and answers, the question. */
+    public List<Turn> turns(String itemId) {
+        spec(itemId);
+        return turns.get(itemId);
+    }
+
+    /**
+     * The task with every context rendered through a chat template as lm-eval's {@code --apply_chat_template} does:
+     * the system instruction and the description as a system message, then the few-shot examples as alternating
+     * user/assistant messages ({@code fewshotAsMultiturn}) or all collapsed with the question into one user message,
+     * rendered with the generation prompt (a template that refuses the system message is tried again without it).
+     * Multiple-choice continuations then lose their target delimiter, as in lm-eval.
+     *
+     * @param systemInstruction null for none
+     * @param templateArgs extra template variables (enable_thinking, ...)
+     */
+    public HarnessTask withChatTemplate(
+            ChatTemplate template, boolean fewshotAsMultiturn, String systemInstruction, Map<String, ?> templateArgs) {
+        if (chat) {
+            throw new EvalException("task " + name + " already went through a chat template");
+        }
+        List<Item> rendered = new ArrayList<>(items.size());
+        for (Item item : items) {
+            String ctx = chatContext(item.id(), template, fewshotAsMultiturn, systemInstruction, templateArgs);
+            if (item instanceof Item.Choice c) {
+                rendered.add(new Item.Choice(c.id(), ctx, c.choices(), c.answer()));
+            } else if (item instanceof Item.Text t) {
+                rendered.add(new Item.Text(t.id(), ctx, t.target()));
+            } else {
+                throw new EvalException("item " + item.id() + " is not an lm-eval item");
+            }
+        }
+        String how = "chat(" + fewshotAsMultiturn + "," + systemInstruction + "," + templateArgs + ")";
+        return new HarnessTask(name, file, outputType, specs, specOfItem, rendered, turns, true, fingerprint + how);
+    }
+
+    private String chatContext(
+            String id, ChatTemplate template, boolean multiturn, String systemInstruction, Map<String, ?> args) {
+        List<Turn> t = turns(id);
+        String description =
+                !t.isEmpty() && t.get(0).role().equals("system") ? t.get(0).content() : null;
+        List<Turn> rest = description != null ? t.subList(1, t.size()) : t;
+        String system = maybeDelimit(systemInstruction, description, spec(id).fewshotDelimiter());
+        List<Map<String, Object>> messages = new ArrayList<>();
+        if (!system.isEmpty()) {
+            messages.add(message("system", system));
+        }
+        if (multiturn) {
+            rest.forEach(x -> messages.add(message(x.role(), x.content())));
+        } else {
+            StringBuilder user = new StringBuilder();
+            for (int i = 0; i < rest.size(); i++) {
+                user.append(rest.get(i).content())
+                        .append(i < rest.size() - 1 ? rest.get(i).delimiter() : "");
+            }
+            messages.add(message("user", user.toString()));
+        }
+        try {
+            return template.render(messages, true, args);
+        } catch (EvalException e) {
+            // lm-eval: "Failed to apply chat template. removing the system role in chat history."
+            List<Map<String, Object>> noSystem = messages.stream()
+                    .filter(m -> !"system".equals(m.get("role")))
+                    .toList();
+            return template.render(noSystem, true, args);
+        }
+    }
+
+    private static Map<String, Object> message(String role, String content) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("role", role);
+        m.put("content", content);
+        return m;
+    }
+
+    /** lm-eval's maybe_delimit: join with the delimiter unless either side already has whitespace there. */
+    static String maybeDelimit(String prefix, String suffix, String delimiter) {
+        if (prefix == null || prefix.isEmpty()) {
+            return suffix == null ? "" : suffix;
+        }
+        if (suffix == null || suffix.isEmpty()) {
+            return prefix;
+        }
+        boolean spaced = isPySpace(prefix.charAt(prefix.length() - 1)) || isPySpace(suffix.charAt(0));
+        return spaced ? prefix + suffix : prefix + delimiter + suffix;
+    }
+
     /** The resolved configurations as one canonical JSON string (part of a task's fingerprint). */
     public String fingerprint() {
         return fingerprint;
@@ -202,6 +304,7 @@ public final class HarnessTask {
         List<Spec> specs = new ArrayList<>();
         Map<String, Spec> specOfItem = new HashMap<>();
         List<Item> items = new ArrayList<>();
+        Map<String, List<Turn>> turns = new HashMap<>();
         String type = null;
         boolean group = root.has("group");
         ObjectNode fp = YAML.createObjectNode();
@@ -220,9 +323,10 @@ public final class HarnessTask {
                 }
                 items.add(item);
             }
+            turns.putAll(l.turns());
             fp.set(l.spec().task(), r.config());
         }
-        return new HarnessTask(name, abs, type, specs, specOfItem, items, fp.toString());
+        return new HarnessTask(name, abs, type, specs, specOfItem, items, turns, false, fp.toString());
     }
 
     private record Resolved(ObjectNode config, Path file) {}
@@ -399,7 +503,7 @@ public final class HarnessTask {
 
     // ---------------------------------------------------------------- one task
 
-    private record Loaded(Spec spec, List<Item> items) {}
+    private record Loaded(Spec spec, List<Item> items, Map<String, List<Turn>> turns) {}
 
     /** The formatting rules of the evaluated documents or of the few-shot examples. */
     private record Format(
@@ -483,6 +587,7 @@ public final class HarnessTask {
                 task,
                 outputType,
                 targetDelimiter,
+                fewshotDelimiter,
                 until(cfg, fewshotDelimiter, outputType, where),
                 maxGenToks(cfg, where),
                 filters(cfg, where),
@@ -552,17 +657,22 @@ public final class HarnessTask {
         String description = cfg.hasNonNull("description") ? text(cfg, "description") : "";
         PyRandom rnd = new PyRandom(DEFAULT_FEWSHOT_SEED);
         List<Item> items = new ArrayList<>();
+        Map<String, List<Turn>> turnsOf = new HashMap<>();
         for (int i = 0; i < evalDocs.size(); i++) {
             Map<String, Object> doc = evalDocs.get(i);
             String docWhere = where + ", document " + i + " of split " + evalSplit;
             String id = inGroup ? task + "/" + i : String.valueOf(i);
             try {
-                StringBuilder ctx = new StringBuilder(str(resolveField(description, doc)));
+                List<Turn> turns = new ArrayList<>();
+                String desc = str(resolveField(description, doc));
+                if (!desc.isEmpty()) {
+                    turns.add(new Turn("system", desc, ""));
+                }
                 if (numFewshot > 0) {
                     List<Map<String, Object>> shotsOf =
                             sample(sampler, rnd, pool, numFewshot, excludeEvalDoc ? doc : null);
                     for (Map<String, Object> fs : shotsOf) {
-                        ctx.append(example(shots, fs));
+                        turns.addAll(example(shots, fs));
                     }
                 }
                 Object q = docToText(
@@ -573,15 +683,18 @@ public final class HarnessTask {
                     throw new EvalException("doc_to_text gave " + Jinja.pyStr(q)
                             + ", not a text (one context per choice, as Winogrande's, is not supported)");
                 }
-                ctx.append(text);
+                turns.add(new Turn("user", text, ""));
+                StringBuilder ctx = new StringBuilder();
+                turns.forEach(x -> ctx.append(x.content()).append(x.delimiter()));
                 items.add(item(id, ctx.toString(), docs, doc, outputType));
+                turnsOf.put(id, List.copyOf(turns));
             } catch (JinjaException e) {
                 throw new EvalException(docWhere + ": " + e.getMessage(), e);
             } catch (EvalException e) {
                 throw new EvalException(docWhere + ": " + e.getMessage(), e);
             }
         }
-        return new Loaded(spec, items);
+        return new Loaded(spec, items, turnsOf);
     }
 
     private static JsonNode or(JsonNode a, JsonNode b) {
@@ -611,8 +724,8 @@ public final class HarnessTask {
         return kept.subList(0, n);
     }
 
-    /** One few-shot example: text, target delimiter, answer, few-shot delimiter (lm-eval's build_qa_turn). */
-    private static String example(Format f, Map<String, Object> doc) {
+    /** One few-shot example as lm-eval's build_qa_turn: the question (then the target delimiter) and the answer. */
+    private static List<Turn> example(Format f, Map<String, Object> doc) {
         boolean hasChoices = f.choice() != null && !f.choice().isNull();
         Object q = docToText(f.text(), doc, hasChoices);
         List<Object> c = hasChoices ? docToChoice(f.choice(), doc) : null;
@@ -622,7 +735,7 @@ public final class HarnessTask {
         }
         boolean hasAnswer = a != null && !"".equals(a);
         if (!hasAnswer) {
-            return text;
+            return List.of(new Turn("user", text, ""));
         }
         Object answer;
         if (c != null && a instanceof Long i) {
@@ -635,7 +748,7 @@ public final class HarnessTask {
         if (!(answer instanceof String s)) {
             throw new EvalException("few-shot answer " + Jinja.pyStr(answer) + " is not a text");
         }
-        return text + f.targetDelimiter() + s + f.fewshotDelimiter();
+        return List.of(new Turn("user", text, f.targetDelimiter()), new Turn("assistant", s, f.fewshotDelimiter()));
     }
 
     private static Item item(String id, String context, Format f, Map<String, Object> doc, String outputType) {

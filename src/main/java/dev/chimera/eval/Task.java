@@ -2,6 +2,7 @@ package dev.chimera.eval;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A task file (see {@link TaskLoader}). {@code prompt} fills {@code {question}}; {@code continuation} fills
@@ -62,6 +63,37 @@ public record Task(
         if (harness == null) {
             return continuation.replace("{choice}", choice);
         }
-        return type == Type.LOGLIKELIHOOD ? choice : harness.spec(item.id()).targetDelimiter() + choice;
+        if (type == Type.LOGLIKELIHOOD || harness.chat()) {
+            return choice; // lm-eval: no target delimiter after a chat template's generation prompt
+        }
+        return harness.spec(item.id()).targetDelimiter() + choice;
+    }
+
+    /**
+     * This lm-eval task with its contexts rendered through a chat template (see
+     * {@link HarnessTask#withChatTemplate}); Chimera's own task format has no chat form.
+     */
+    public Task withChatTemplate(
+            ChatTemplate template, boolean fewshotAsMultiturn, String systemInstruction, Map<String, ?> args) {
+        if (harness == null) {
+            throw new EvalException("task " + name + " (" + source + ") is in Chimera's format: chat templates apply to"
+                    + " lm-eval task files");
+        }
+        return new Task(
+                name,
+                type,
+                data,
+                format,
+                prompt,
+                continuation,
+                fewshot,
+                fewshotData,
+                fewshotSeparator,
+                language,
+                metric,
+                maxNewTokens,
+                stop,
+                source,
+                harness.withChatTemplate(template, fewshotAsMultiturn, systemInstruction, args));
     }
 }

@@ -135,7 +135,7 @@ public final class TaskRunner {
         String context = prefix + task.promptFor(c.question());
         String trimmed = trimEnd(context, c.id());
         String moved = context.substring(trimmed.length());
-        int[] ctx = codec.encodeWithSpecial(trimmed); // the same for every choice: encode once
+        int[] ctx = codec.encodeContext(trimmed); // the same for every choice: encode once
         List<int[]> contexts = new ArrayList<>();
         List<int[]> continuations = new ArrayList<>();
         for (String choice : c.choices()) {
@@ -196,7 +196,7 @@ public final class TaskRunner {
             HarnessTask.Spec spec = e.getKey();
             List<int[]> prompts = new ArrayList<>();
             for (Item.Text t : e.getValue()) {
-                prompts.add(codec.encodeWithSpecial(t.question()));
+                prompts.add(codec.encodeContext(t.question()));
             }
             List<int[]> outs = model.generate(prompts, spec.maxGenToks(), stopIds);
             for (int k = 0; k < outs.size(); k++) {
@@ -247,7 +247,7 @@ public final class TaskRunner {
 
     /** The encoding of context+continuation past the (already encoded) context's length. */
     private int[] continuationIds(int[] ctx, String whole) {
-        int[] ids = codec.encodeWithSpecial(whole);
+        int[] ids = codec.encodeContext(whole);
         return Arrays.copyOfRange(ids, Math.min(ctx.length, ids.length), ids.length);
     }
 
@@ -271,7 +271,7 @@ public final class TaskRunner {
                 throw new EvalException("item " + item.id() + " of task " + task.name() + " is not a generation item");
             }
             gens.add(g);
-            prompts.add(codec.encodeWithSpecial(prefix + task.promptFor(g.question())));
+            prompts.add(codec.encodeContext(prefix + task.promptFor(g.question())));
         }
         List<int[]> outs = model.generate(prompts, task.maxNewTokens(), stopIds);
         for (int k = 0; k < gens.size(); k++) {

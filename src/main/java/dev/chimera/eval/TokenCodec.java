@@ -7,6 +7,14 @@ public interface TokenCodec {
     /** Ids of {@code text} with the tokenizer's default special tokens (e.g. BOS), as HF's {@code encode}. */
     int[] encodeWithSpecial(String text);
 
+    /**
+     * Ids of a prompt as lm-eval's HF backend encodes it: with the default special tokens, unless the text already
+     * starts with the prefix token (BOS, else EOS), as a chat template's output often does.
+     */
+    default int[] encodeContext(String text) {
+        return encodeWithSpecial(text);
+    }
+
     /** Text of generated ids, special tokens dropped. */
     String decode(int[] ids);
 
@@ -18,6 +26,12 @@ public interface TokenCodec {
             @Override
             public int[] encodeWithSpecial(String text) {
                 return t.encodeWithSpecial(text);
+            }
+
+            @Override
+            public int[] encodeContext(String text) {
+                String prefix = t.bosToken().or(t::eosToken).orElse(null);
+                return prefix != null && text.startsWith(prefix) ? t.encode(text) : t.encodeWithSpecial(text);
             }
 
             @Override

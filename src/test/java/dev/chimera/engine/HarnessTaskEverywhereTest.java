@@ -68,6 +68,14 @@ class HarnessTaskEverywhereTest {
                 lm.out() + " vs " + own.out());
         assertEquals(5, Files.readAllLines(tmp.resolve("lm.jsonl")).size());
 
+        // chat-template options need --apply-chat-template; the zoo's tokenizer has no chat template to apply
+        CliRun lone = CliRun.of(
+                "eval", "--model", tmp.resolve("a").toString(), "--task", task.toString(), "--fewshot-as-multiturn");
+        assertTrue(lone.code() != 0 && lone.err().contains("need --apply-chat-template"), lone.err());
+        CliRun noTemplate = CliRun.of(
+                "eval", "--model", tmp.resolve("a").toString(), "--task", task.toString(), "--apply-chat-template");
+        assertTrue(noTemplate.code() != 0 && noTemplate.err().contains("has no chat_template"), noTemplate.err());
+
         // chimera extract
         CliRun ex = CliRun.of(
                 "extract",

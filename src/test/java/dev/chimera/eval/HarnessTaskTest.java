@@ -175,6 +175,62 @@ class HarnessTaskTest {
     }
 
     @Test
+    void chatTemplatesAsLmEvalBuildsTheMessages(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("d.jsonl"), """
+                {"q": "2+2?", "a": "4"}
+                {"q": "3+3?", "a": "6"}
+                """);
+        Path f = dir.resolve("t.yaml");
+        Files.writeString(f, """
+                task: t
+                dataset_path: json
+                dataset_kwargs: {data_files: {test: d.jsonl}}
+                test_split: test
+                fewshot_split: test
+                fewshot_config: {sampler: first_n}
+                num_fewshot: 1
+                description: "Sums."
+                output_type: multiple_choice
+                doc_to_text: "Q: {{q}}"
+                doc_to_choice: ["4", "6"]
+                doc_to_target: "{{ ['4', '6'].index(a) }}"
+                """);
+        Task task = TaskLoader.load(f);
+        ChatTemplate tpl = new ChatTemplate(
+                "{% for m in messages %}[{{ m.role }}]{{ m.content }}{% endfor %}"
+                        + "{% if add_generation_prompt %}[assistant]{% endif %}",
+                Map.of());
+        // worked by hand from lm-eval's fewshot_context: description as the system message; the first_n sampler on
+        // the test split itself leaves the evaluated document out, so document 0 gets document 1 as its example
+        Task multi = task.withChatTemplate(tpl, true, null, Map.of());
+        Item first = TaskLoader.items(multi).get(0);
+        assertEquals("[system]Sums.[user]Q: 3+3?[assistant]6[user]Q: 2+2?[assistant]", first.question());
+        Item.Choice c = (Item.Choice) first;
+        assertEquals("4", multi.continuationFor(c, "4"), "no target delimiter after a chat template");
+        Task single = task.withChatTemplate(tpl, false, "Be exact.", Map.of());
+        assertEquals(
+                "[system]Be exact.\n\nSums.[user]Q: 3+3? 6\n\nQ: 2+2?[assistant]",
+                TaskLoader.items(single).get(0).question());
+        assertEquals("Sums.Q: 3+3? 6\n\nQ: 2+2?", TaskLoader.items(task).get(0).question());
+        // a template that refuses a system message gets the conversation without it, as lm-eval retries
+        ChatTemplate noSystem = new ChatTemplate(
+                "{% if messages[0].role == 'system' %}{{ raise_exception('no system') }}{% endif %}"
+                        + "{% for m in messages %}<{{ m.content }}>{% endfor %}",
+                Map.of());
+        assertEquals(
+                "<Q: 3+3?><6><Q: 2+2?>",
+                TaskLoader.items(task.withChatTemplate(noSystem, true, null, Map.of()))
+                        .get(0)
+                        .question());
+        EvalException own = assertThrows(
+                EvalException.class,
+                () -> TaskLoader.load(DIR.resolve("../harness/flat_jsonl.yaml"))
+                        .withChatTemplate(tpl, true, null, Map.of())
+                        .withChatTemplate(tpl, true, null, Map.of()));
+        assertTrue(own.getMessage().contains("already went through a chat template"), own.getMessage());
+    }
+
+    @Test
     void filtersAndExactMatchAsLmEval() {
         // worked by hand from lm-eval's RegexFilter (re.findall, group_select, first non-empty group, strip)
         HarnessTask.Pipeline strict = new HarnessTask.Pipeline(

@@ -62,23 +62,25 @@ class LmEvalTaskAgreementTest {
         return new ArrayList<>(words);
     }
 
-    @Test
-    void everyDocumentAgreesWithLmEval(@TempDir Path dir) throws Exception {
-        String python = System.getenv(LmEvalHarnessTest.ENV);
-        Assumptions.assumeTrue(python != null && !python.isBlank(), LmEvalHarnessTest.ENV + " not set");
-        Assumptions.assumeTrue(
-                PythonRef.works(python, "import lm_eval, transformers, datasets"),
-                python + " cannot import lm_eval, transformers and datasets");
+    /** Counts of one comparison. */
+    record Agreement(int docs, double maxDiff, int nonTrivial) {}
+
+    /**
+     * The tiny model: a Llama over the fixtures' words, [UNK] <s> </s> special, and (when {@code chat}) a chat
+     * template that starts with the BOS text plus a post-processor that adds BOS, so a prompt that already starts
+     * with it must not get a second one (lm-eval's has_bos_prefix rule).
+     */
+    static Path tinyModel(Path dir, boolean chat) throws Exception {
         List<String> words = vocabulary();
         String config = """
                 {"architectures": ["LlamaForCausalLM"], "model_type": "llama", "hidden_size": 32,
                  "intermediate_size": 48, "num_hidden_layers": 2, "num_attention_heads": 4, "num_key_value_heads": 2,
-                 "vocab_size": %d, "max_position_embeddings": 512, "rms_norm_eps": 1e-5, "hidden_act": "silu",
+                 "vocab_size": %d, "max_position_embeddings": 1024, "rms_norm_eps": 1e-5, "hidden_act": "silu",
                  "bos_token_id": 1, "eos_token_id": 2, "tie_word_embeddings": false, "torch_dtype": "float32"}
                 """.formatted(words.size());
-        Path model = TinyModels.write(dir.resolve("model"), new TinyModels.Spec("llama-512", config, DType.F32), 18);
+        Path model = TinyModels.write(
+                dir.resolve(chat ? "chat-model" : "model"), new TinyModels.Spec("llama-1024", config, DType.F32), 18);
         TinyModels.writeWordTokenizer(model, words);
-        // mark [UNK], <s>, </s> as special added tokens, as real tokenizers do (the eos id is then found by its text)
         Path tok = model.resolve("tokenizer.json");
         String added = "\"added_tokens\": ["
                 + String.join(
@@ -90,31 +92,72 @@ class LmEvalTaskAgreementTest {
                                                 + " \"lstrip\": false, \"rstrip\": false, \"normalized\": false, \"special\": true}")
                                 .toList())
                 + "]";
-        Files.writeString(tok, Files.readString(tok).replace("\"added_tokens\": []", added));
+        String json = Files.readString(tok).replace("\"added_tokens\": []", added);
+        if (chat) {
+            json = json.replace("\"post_processor\": null", """
+                    "post_processor": {"type": "TemplateProcessing",
+                     "single": [{"SpecialToken": {"id": "<s>", "type_id": 0}}, {"Sequence": {"id": "A", "type_id": 0}}],
+                     "pair": [{"SpecialToken": {"id": "<s>", "type_id": 0}}, {"Sequence": {"id": "A", "type_id": 0}},
+                              {"Sequence": {"id": "B", "type_id": 1}}],
+                     "special_tokens": {"<s>": {"id": "<s>", "ids": [1], "tokens": ["<s>"]}}}""");
+            String template =
+                    "{{ bos_token }}{% for m in messages %}{{ m['role'] | upper }} : {{ m['content'] | trim }}"
+                            + "{% if not loop.last %} </s> {% endif %}{% endfor %}"
+                            + "{% if add_generation_prompt %} ASSISTANT :{% endif %}";
+            Files.writeString(
+                    model.resolve("tokenizer_config.json"),
+                    PythonRef.MAPPER.writeValueAsString(Map.of(
+                            "bos_token", "<s>", "eos_token", "</s>", "unk_token", "[UNK]", "chat_template", template)));
+        }
+        Files.writeString(tok, json);
+        return model;
+    }
 
+    /** lm-eval on the files' tasks with its flags, then chimera eval with the same options, compared per document. */
+    static Agreement compare(
+            String python,
+            Path dir,
+            Path model,
+            Map<String, List<String>> files,
+            List<String> lmEvalFlags,
+            List<String> chimeraFlags)
+            throws Exception {
         List<String> tasks = new ArrayList<>();
-        FILES.values().forEach(tasks::addAll);
+        files.values().forEach(tasks::addAll);
         List<String> cmd = new ArrayList<>(LmEvalHarnessTest.offline(dir));
         cmd.addAll(1, List.of("-C", DIR.toString()));
         cmd.addAll(List.of(python, DIR.resolve("lmeval_run.py").toString(), model.toString()));
         cmd.addAll(tasks);
+        cmd.addAll(lmEvalFlags);
         JsonNode ref = PythonRef.run(cmd, Map.of()).get("tasks");
-
         int docs = 0;
         double maxDiff = 0;
         int nonTrivial = 0;
-        for (Map.Entry<String, List<String>> f : FILES.entrySet()) {
-            Path log = dir.resolve(f.getKey() + ".samples.jsonl");
-            String[] r = EvalCommandTest.run(
+        for (Map.Entry<String, List<String>> f : files.entrySet()) {
+            Path log = dir.resolve(f.getKey() + "." + model.getFileName() + ".samples.jsonl");
+            List<String> args = new ArrayList<>(List.of(
                     "eval",
                     "--model",
                     model.toString(),
                     "--task",
                     DIR.resolve(f.getKey()).toString(),
                     "--log-samples",
-                    log.toString());
+                    log.toString()));
+            args.addAll(chimeraFlags);
+            String[] r = EvalCommandTest.run(args.toArray(String[]::new));
             assertEquals("0", r[0], r[2]);
             Task task = TaskLoader.load(DIR.resolve(f.getKey()));
+            if (chimeraFlags.contains("--apply-chat-template")) {
+                try (var tok = dev.chimera.eval.Tokenizer.load(model)) {
+                    int at = chimeraFlags.indexOf("--system-instruction");
+                    task = task.withChatTemplate(
+                            dev.chimera.eval.ChatTemplate.of(tok),
+                            !chimeraFlags.contains("--fewshot-as-multiturn=false"),
+                            at >= 0 ? chimeraFlags.get(at + 1) : null,
+                            Map.of());
+                }
+            }
+            List<dev.chimera.eval.Item> items = TaskLoader.items(task);
             List<String> lines = Files.readAllLines(log);
             int line = 0;
             for (String name : f.getValue()) {
@@ -126,10 +169,19 @@ class LmEvalTaskAgreementTest {
                     String id = mine.get("id").asText();
                     assertEquals(
                             want.get("context").asText(),
-                            task.promptFor(TaskLoader.items(task).get(line).question()),
+                            task.promptFor(items.get(line).question()),
                             where);
                     JsonNode filters = want.get("filters");
                     if (mine.has("loglik")) {
+                        if (want.has("continuations")) {
+                            dev.chimera.eval.Item.Choice c = (dev.chimera.eval.Item.Choice) items.get(line);
+                            for (int k = 0; k < c.choices().size(); k++) {
+                                assertEquals(
+                                        want.get("continuations").get(k).asText(),
+                                        task.continuationFor(c, c.choices().get(k)),
+                                        where);
+                            }
+                        }
                         JsonNode resps = filters.get("none").get("resps");
                         for (int c = 0; c < resps.size(); c++) {
                             double d0 = Math.abs(resps.get(c).get(0).get(0).asDouble()
@@ -192,10 +244,65 @@ class LmEvalTaskAgreementTest {
             }
             assertEquals(line, lines.size(), f.getKey());
         }
+        return new Agreement(docs, maxDiff, nonTrivial);
+    }
+
+    static String python() {
+        String python = System.getenv(LmEvalHarnessTest.ENV);
+        Assumptions.assumeTrue(python != null && !python.isBlank(), LmEvalHarnessTest.ENV + " not set");
+        Assumptions.assumeTrue(
+                PythonRef.works(python, "import lm_eval, transformers, datasets"),
+                python + " cannot import lm_eval, transformers and datasets");
+        return python;
+    }
+
+    @Test
+    void everyDocumentAgreesWithLmEval(@TempDir Path dir) throws Exception {
+        String python = python();
+        Agreement a = compare(python, dir, tinyModel(dir, false), FILES, List.of(), List.of());
         System.out.printf(
-                "lm-eval task files vs chimera eval: %d documents, max |loglik diff| %.3g, %d filtered answers"
-                        + " not [invalid]%n",
-                docs, maxDiff, nonTrivial);
-        assertTrue(nonTrivial > 0, "every filtered answer was [invalid]: the generation comparison proves little");
+                "lm-eval task files vs chimera eval: %d documents, max |loglik diff| %.3g, %d filtered"
+                        + " answers not [invalid]%n",
+                a.docs(), a.maxDiff(), a.nonTrivial());
+        assertTrue(a.nonTrivial() > 0, "every filtered answer was [invalid]: the generation comparison proves little");
+    }
+
+    /**
+     * lm-eval's --apply_chat_template: few-shot examples as turns (ARC, GSM8K) and collapsed into one user message with
+     * a system instruction joined to the description (the MMLU group, LAMBADA).
+     */
+    @Test
+    void chatTemplatedPromptsAgreeWithLmEval(@TempDir Path dir) throws Exception {
+        String python = python();
+        Path model = tinyModel(dir, true);
+        Agreement multiturn = compare(
+                python,
+                dir,
+                model,
+                Map.of("arc_challenge.yaml", List.of("arc_challenge"), "gsm8k_local.yaml", List.of("gsm8k_local")),
+                List.of("--apply_chat_template"),
+                List.of("--apply-chat-template"));
+        Agreement single = compare(
+                python,
+                dir,
+                model,
+                Map.of(
+                        "mmlu_local.yaml",
+                        List.of("mmlu_local_anatomy", "mmlu_local_astronomy"),
+                        "lambada_local.yaml",
+                        List.of("lambada_local")),
+                List.of(
+                        "--apply_chat_template",
+                        "--fewshot_as_multiturn=false",
+                        "--system_instruction=Answer the question ."),
+                List.of(
+                        "--apply-chat-template",
+                        "--fewshot-as-multiturn=false",
+                        "--system-instruction",
+                        "Answer the question ."));
+        System.out.printf(
+                "lm-eval --apply_chat_template vs chimera eval --apply-chat-template: %d + %d documents,"
+                        + " max |loglik diff| %.3g%n",
+                multiturn.docs(), single.docs(), Math.max(multiturn.maxDiff(), single.maxDiff()));
     }
 }

@@ -1,6 +1,7 @@
 """Runs lm-evaluation-harness itself on these task files and prints what it did per document, as JSON.
 
-python lmeval_run.py MODEL TASK [TASK ...]    (run in this folder, offline: HF_HUB_OFFLINE=1 HF_DATASETS_OFFLINE=1)
+python lmeval_run.py MODEL TASK [TASK ...] [--apply_chat_template] [--fewshot_as_multiturn] [--system_instruction=T]
+(run in this folder, offline: HF_HUB_OFFLINE=1 HF_DATASETS_OFFLINE=1)
 MODEL is "dummy" (lm-eval's DummyLM: the prompts without a model; expected.json was written this way) or a local
 Hugging Face model folder (HF backend, float32, CPU, batch 1, greedy). num_fewshot comes from each task file,
 few-shot examples from lm-eval's samplers with its default seed. For each task and document, per filter: the
@@ -14,9 +15,16 @@ import sys
 import lm_eval
 from lm_eval.tasks import TaskManager
 
-model, tasks = sys.argv[1], sys.argv[2:]
+model, rest = sys.argv[1], sys.argv[2:]
+tasks = [a for a in rest if not a.startswith("--")]
+flags = dict(a[2:].split("=", 1) if "=" in a else (a[2:], True) for a in rest if a.startswith("--"))
 kwargs = {"model": "dummy"} if model == "dummy" else {
     "model": "hf", "model_args": {"pretrained": model, "dtype": "float32", "device": "cpu"}, "batch_size": 1}
+# --apply_chat_template, --fewshot_as_multiturn, --system_instruction=TEXT: lm-eval's own options
+for key in ("apply_chat_template", "fewshot_as_multiturn", "system_instruction"):
+    if key in flags:
+        v = flags[key]
+        kwargs[key] = {"true": True, "false": False}.get(v.lower(), v) if isinstance(v, str) else v
 with contextlib.redirect_stdout(sys.stderr):
     out = lm_eval.simple_evaluate(tasks=tasks, task_manager=TaskManager(include_path="."), log_samples=True, **kwargs)
 
