@@ -3,6 +3,7 @@ package dev.chimera.eval;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.chimera.jinja.Jinja;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -211,30 +212,9 @@ final class HarnessData {
         return m;
     }
 
+    /** A JSON value as Python's json module reads it (Long, Double, String, Boolean, null, List, Map). */
     static Object value(JsonNode n) {
-        if (n == null || n.isNull()) {
-            return null;
-        }
-        if (n.isTextual()) {
-            return n.textValue();
-        }
-        if (n.isBoolean()) {
-            return n.booleanValue();
-        }
-        if (n.isIntegralNumber()) {
-            return n.longValue();
-        }
-        if (n.isNumber()) {
-            return n.doubleValue();
-        }
-        if (n.isArray()) {
-            List<Object> out = new ArrayList<>();
-            n.forEach(x -> out.add(value(x)));
-            return out;
-        }
-        Map<String, Object> out = new LinkedHashMap<>();
-        n.fields().forEachRemaining(e -> out.put(e.getKey(), value(e.getValue())));
-        return out;
+        return Jinja.fromJson(n);
     }
 
     /** RFC 4180 CSV with a header row; column types inferred as pandas' read_csv does (int, float, bool, str). */

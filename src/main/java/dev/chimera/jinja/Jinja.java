@@ -125,6 +125,11 @@ public final class Jinja {
         throw new JinjaException("not a Python literal: " + Py.repr(text));
     }
 
+    /** A JSON tree as Python's json module reads it: Long, Double, String, Boolean, null, List, and Map by key order. */
+    public static Object fromJson(com.fasterxml.jackson.databind.JsonNode node) {
+        return Py.of(node);
+    }
+
     /** Python's {@code str()} of a Java value (True, None, 1.0, ['a'], ...). */
     public static String pyStr(Object value) {
         return Py.str(Py.of(value));
