@@ -79,6 +79,9 @@ class NodeCommand implements Callable<Integer> {
         if (node.controlAddress() != null) {
             System.out.printf(
                     "control: http://%s (token: chimera.control.token or the token file)%n", node.controlAddress());
+            System.out.printf(
+                    "dashboard: http://%s/ui/ (read-only views need no token from this machine)%n",
+                    node.controlAddress());
         }
         if (!node.system().settings().config().getBoolean("chimera.node.bootstrap")) {
             System.out.printf("join more machines with: chimera join --join %s%n", node.clusterAddress());

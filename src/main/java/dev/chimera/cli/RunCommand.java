@@ -79,6 +79,7 @@ class RunCommand implements Callable<Integer> {
             System.out.printf(
                     "run %s on a single-node cluster (%s); folder %s%n", r.runId(), local.devices(), r.runDir());
             if (local.controlAddress() != null) {
+                System.out.printf("dashboard: http://%s/ui/run.html?run=%s%n", local.controlAddress(), r.runId());
                 System.out.printf(
                         "pause/resume/stop: chimera pause|resume|stop %s --node %s%n",
                         r.runId(), local.controlAddress());

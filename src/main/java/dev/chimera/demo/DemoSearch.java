@@ -81,6 +81,7 @@ final class DemoSearch {
                     reply.runId(), resume ? "resumed" : "started", local.devices(), reply.runDir());
             if (local.controlAddress() != null) {
                 String node = " --node " + local.controlAddress();
+                out.println("  dashboard: http://" + local.controlAddress() + "/ui/run.html?run=" + reply.runId());
                 out.println("  from another terminal:");
                 out.println("    chimera status " + reply.runId() + node);
                 out.println("    chimera pause " + reply.runId() + node

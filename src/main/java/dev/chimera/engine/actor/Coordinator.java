@@ -19,6 +19,7 @@ import dev.chimera.engine.run.ItemChoice;
 import dev.chimera.engine.run.Journal;
 import dev.chimera.engine.run.Racing;
 import dev.chimera.engine.run.RunEvent;
+import dev.chimera.engine.run.RunEventView;
 import dev.chimera.engine.run.RunFolder;
 import dev.chimera.engine.run.RunSearch;
 import dev.chimera.engine.run.RunSetup;
@@ -55,6 +56,7 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.actor.typed.pubsub.Topic;
 import org.apache.pekko.actor.typed.receptionist.Receptionist;
 import org.apache.pekko.cluster.ClusterEvent;
 import org.apache.pekko.cluster.Member;
@@ -246,8 +248,15 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
 
     private final Map<String, ActorRef<WorkerCommand>> refs = new LinkedHashMap<>();
     private final Map<String, Status> ended = new LinkedHashMap<>();
+    /** What the dashboard still shows of an ended run: its info and its candidates' recipes. */
+    private final Map<String, EndedView> endedViews = new HashMap<>();
+
+    private record EndedView(Protocol.RunInfo info, SearchSpace space, Map<Long, RunEvent.Evaluated> evaluated) {}
+
     private Set<ActorRef<WorkerCommand>> lastListing = Set.of();
     private Active run;
+    /** Where every journaled event goes out to dashboards, on any node. */
+    private final ActorRef<Topic.Command<Protocol.RunUpdate>> runEvents;
 
     private Coordinator(
             ActorContext<CoordinatorCommand> ctx, TimerScheduler<CoordinatorCommand> timers, Settings settings) {
@@ -256,6 +265,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
         this.blocking =
                 ctx.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig(settings.blockingDispatcher()));
         this.node = ctx.getSystem().address().toString();
+        this.runEvents = ctx.spawn(Topic.create(Protocol.RunUpdate.class, Protocol.RUN_EVENTS), "run-events");
         ActorRef<Receptionist.Listing> adapter = ctx.messageAdapter(Receptionist.Listing.class, WorkersChanged::new);
         ctx.getSystem().receptionist().tell(Receptionist.subscribe(Protocol.WORKERS, adapter));
         timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.tick());
@@ -313,6 +323,9 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
                 .onMessage(Adopt.class, this::onAdopt)
                 .onMessage(ExtractDone.class, this::onExtractDone)
                 .onMessage(Protocol.GetCluster.class, this::onGetCluster)
+                .onMessage(Protocol.ListRuns.class, this::onListRuns)
+                .onMessage(Protocol.GetRunInfo.class, this::onGetRunInfo)
+                .onMessage(Protocol.GetRecipe.class, this::onGetRecipe)
                 .onMessageEquals(Tick.INSTANCE, this::onTick)
                 .build();
     }
@@ -397,8 +410,85 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
     }
 
     private void record(RunEvent e) {
+        long seq = run.journal.size();
         run.journal.append(e);
         run.state = run.state.updated(e);
+        runEvents.tell(Topic.publish(new Protocol.RunUpdate(run.id(), seq, RunEventView.json(e, seq))));
+    }
+
+    // ------------------------------------------------------------ dashboard
+
+    private Behavior<CoordinatorCommand> onListRuns(Protocol.ListRuns m) {
+        List<Status> runs = new ArrayList<>();
+        ended.keySet().forEach(id -> runs.add(statusOf(id, null)));
+        if (run != null && !ended.containsKey(run.id())) {
+            runs.add(statusOf(run.id(), null));
+        }
+        m.replyTo().tell(new Protocol.RunList(runs));
+        return this;
+    }
+
+    /** The run a dashboard request names: an id, or current / null for the active (else the last) run. */
+    private String dashboardRun(String requested) {
+        if (requested != null && !requested.equals("current")) {
+            return requested;
+        }
+        return run != null
+                ? run.id()
+                : ended.keySet().stream().reduce((x, y) -> y).orElse(null);
+    }
+
+    private Protocol.RunInfo runInfo() {
+        RunSpec spec = run.opened.spec();
+        return new Protocol.RunInfo(
+                run.id(),
+                run.opened.dir().toString(),
+                spec.objectives().stream().map(RunSpec.ObjectiveSpec::name).toList(),
+                run.geneNames,
+                Map.copyOf(spec.models()),
+                spec.budget().evaluations(),
+                spec.budget().generations(),
+                spec.algorithm(),
+                null);
+    }
+
+    private Behavior<CoordinatorCommand> onGetRunInfo(Protocol.GetRunInfo m) {
+        String id = dashboardRun(m.runId());
+        if (run != null && run.id().equals(id)) {
+            m.replyTo().tell(runInfo());
+        } else if (endedViews.containsKey(id)) {
+            m.replyTo().tell(endedViews.get(id).info());
+        } else {
+            m.replyTo()
+                    .tell(new Protocol.RunInfo(
+                            id, null, List.of(), List.of(), Map.of(), 0, 0, null, "no run " + id + " on this cluster"));
+        }
+        return this;
+    }
+
+    private Behavior<CoordinatorCommand> onGetRecipe(Protocol.GetRecipe m) {
+        String id = dashboardRun(m.runId());
+        SearchSpace space;
+        Map<Long, RunEvent.Evaluated> evaluated;
+        if (run != null && run.id().equals(id)) {
+            space = run.search.space();
+            evaluated = run.state.evaluated();
+        } else if (endedViews.containsKey(id)) {
+            space = endedViews.get(id).space();
+            evaluated = endedViews.get(id).evaluated();
+        } else {
+            m.replyTo().tell(new Protocol.Recipe(null, "no run " + id + " on this cluster"));
+            return this;
+        }
+        RunEvent.Evaluated e = evaluated.get(m.candidateId());
+        if (e == null) {
+            m.replyTo().tell(new Protocol.Recipe(null, "run " + id + " has no candidate " + m.candidateId()));
+        } else if (space.genome() == null) {
+            m.replyTo().tell(new Protocol.Recipe(null, "run " + id + " searches a box, not a merge"));
+        } else {
+            m.replyTo().tell(new Protocol.Recipe(space.genome().yaml(e.genes()), null));
+        }
+        return this;
     }
 
     // ------------------------------------------------------------ work
@@ -1117,6 +1207,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
         String endedId = m.runId();
         registry(r -> r.remove(endedId));
         ended.put(m.runId(), last);
+        endedViews.put(m.runId(), new EndedView(runInfo(), run.search.space(), run.state.evaluated()));
         LOG.info(
                 "run {} {}: {} evaluations, best {}",
                 m.runId(),

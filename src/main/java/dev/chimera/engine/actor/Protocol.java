@@ -83,6 +83,47 @@ public final class Protocol {
 
     public record GetStatus(String runId, ActorRef<Status> replyTo) implements CoordinatorCommand, CborSerializable {}
 
+    /** The runs the coordinator knows: the active one and those that ended while it ran (the dashboard's list). */
+    public record ListRuns(ActorRef<RunList> replyTo) implements CoordinatorCommand, CborSerializable {}
+
+    public record RunList(List<Status> runs) implements CborSerializable {}
+
+    /** What the dashboard draws a run with: its objectives, gene names, models and budget. */
+    public record GetRunInfo(String runId, ActorRef<RunInfo> replyTo) implements CoordinatorCommand, CborSerializable {}
+
+    /**
+     * @param objectives the objectives' names (every objective is maximised)
+     * @param genes gene names with the models written as their aliases
+     * @param budgetEvaluations 0 when the budget does not count evaluations
+     * @param error non-null when the run is not the active one
+     */
+    public record RunInfo(
+            String runId,
+            String runDir,
+            List<String> objectives,
+            List<String> genes,
+            Map<String, String> models,
+            long budgetEvaluations,
+            long budgetGenerations,
+            String algorithm,
+            String error)
+            implements CborSerializable {}
+
+    /** The mergekit YAML of a candidate of the active run. */
+    public record GetRecipe(String runId, long candidateId, ActorRef<Recipe> replyTo)
+            implements CoordinatorCommand, CborSerializable {}
+
+    public record Recipe(String yaml, String error) implements CborSerializable {}
+
+    /**
+     * A journal event of run {@code runId} as the dashboard shows it ({@code json}: RunEventView), published by the
+     * coordinator on the {@link #RUN_EVENTS} topic; {@code seq} is its line in the journal.
+     */
+    public record RunUpdate(String runId, long seq, String json) implements CborSerializable {}
+
+    /** The cluster-wide topic of {@link RunUpdate}s. */
+    public static final String RUN_EVENTS = "chimera-run-events";
+
     /** The cluster as the coordinator sees it ({@code chimera cluster}). */
     public record GetCluster(ActorRef<ClusterView> replyTo) implements CoordinatorCommand, CborSerializable {}
 

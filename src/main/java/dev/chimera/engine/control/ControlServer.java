@@ -8,9 +8,13 @@ import dev.chimera.ChimeraException;
 import dev.chimera.engine.actor.Protocol;
 import dev.chimera.engine.actor.Protocol.CoordinatorCommand;
 import dev.chimera.engine.run.ControlAction;
+import dev.chimera.engine.run.Journal;
+import dev.chimera.engine.run.RunEvent;
+import dev.chimera.engine.run.RunEventView;
 import dev.chimera.engine.run.RunException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,36 +23,60 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.marshalling.sse.EventStreamMarshalling;
+import org.apache.pekko.http.javadsl.model.AttributeKeys;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.RemoteAddress;
 import org.apache.pekko.http.javadsl.model.StatusCode;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.Uri;
 import org.apache.pekko.http.javadsl.model.headers.RetryAfter;
+import org.apache.pekko.http.javadsl.model.sse.ServerSentEvent;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
+import org.apache.pekko.japi.Pair;
+import org.apache.pekko.stream.OverflowStrategy;
+import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.stream.javadsl.SourceQueueWithComplete;
 
 /**
- * The HTTP control endpoint of a node (JSON). Every request except {@code GET /health} needs
- * {@code Authorization: Bearer <token>}, else 401.
+ * The HTTP control endpoint of a node (JSON), and the dashboard. Every request except {@code GET /health} needs
+ * {@code Authorization: Bearer <token>} (or {@code ?access_token=}), else 401 — except the read-only dashboard
+ * ({@code /ui/}, {@code GET /api/...}) for clients on the loopback interface.
  * <pre>
  *   POST /runs                  {"config": "...HOCON..."} or {"runDir": "/path"} (resume)  -> submit reply
  *   GET  /runs/current          status of the active (or last) run
  *   GET  /runs/{id}             status
  *   POST /runs/{id}/pause|resume|stop                                                   -> status
+ *   GET  /ui/                   the dashboard (static pages, ECharts from its WebJar)
+ *   GET  /api/runs              the runs the coordinator knows (statuses)
+ *   GET  /api/runs/{id}         status ({id} may be "current")
+ *   GET  /api/runs/{id}/info    objectives, gene names, models, budget
+ *   GET  /api/runs/{id}/recipe/{candidate}   mergekit YAML of a candidate
+ *   GET  /api/runs/{id}/events  server-sent events: the journal replayed, then live (RunEventView JSON)
  * </pre>
  */
 public final class ControlServer extends AllDirectives implements AutoCloseable {
@@ -61,7 +89,9 @@ public final class ControlServer extends AllDirectives implements AutoCloseable 
     private final Duration askTimeout;
 
     static final int RETRY_AFTER_SECONDS = 2;
+    static final String ECHARTS = "META-INF/resources/webjars/echarts/5.3.1/dist/echarts.min.js";
     private ServerBinding binding;
+    private ActorRef<DashboardHub.Command> hub;
 
     private ControlServer(
             ActorSystem<?> system, ActorRef<CoordinatorCommand> coordinator, String token, Duration askTimeout) {
@@ -82,9 +112,11 @@ public final class ControlServer extends AllDirectives implements AutoCloseable 
             throw new IllegalArgumentException("the control endpoint needs a token (chimera.control.token)");
         }
         ControlServer s = new ControlServer(system, coordinator, token, askTimeout);
+        s.hub = system.systemActorOf(DashboardHub.create(), "dashboard-hub", Props.empty());
         try {
             s.binding = Http.get(system)
                     .newServerAt(host, port)
+                    .adaptSettings(settings -> settings.withRemoteAddressAttribute(true))
                     .bind(s.route())
                     .toCompletableFuture()
                     .get(30, TimeUnit.SECONDS);
@@ -167,15 +199,34 @@ public final class ControlServer extends AllDirectives implements AutoCloseable 
         return token;
     }
 
+    /** The dashboard's address. */
+    public String dashboardUrl() {
+        return "http://" + address() + "/ui/";
+    }
+
     Route route() {
         return concat(
                 path("health", () -> get(() -> complete("ok"))),
-                optionalHeaderValueByName("Authorization", this::guarded));
+                extractRequest(request -> optionalHeaderValueByName(
+                        "Authorization",
+                        auth -> parameterOptional(
+                                "access_token",
+                                query -> guarded(auth.or(() -> query.map(t -> "Bearer " + t)), loopback(request))))));
     }
 
-    private Route guarded(Optional<String> auth) {
+    /** Whether the request came over the loopback interface (read-only views need no token there). */
+    private static boolean loopback(HttpRequest request) {
+        return request.getAttribute(AttributeKeys.remoteAddress)
+                .flatMap(RemoteAddress::getAddress)
+                .map(InetAddress::isLoopbackAddress)
+                .orElse(false);
+    }
+
+    private Route guarded(Optional<String> auth, boolean loopback) {
+        Route views = concat(pathPrefix("ui", this::ui), pathPrefix("api", () -> get(this::api)));
         if (!authorised(auth)) {
-            return complete(json(StatusCodes.UNAUTHORIZED, Map.of("error", "missing or wrong token")));
+            Route refused = complete(json(StatusCodes.UNAUTHORIZED, Map.of("error", "missing or wrong token")));
+            return loopback ? concat(views, refused) : refused;
         }
         Route runs = concat(
                 pathEnd(() -> post(() -> entity(Unmarshaller.entityToString(), this::submit))),
@@ -187,9 +238,157 @@ public final class ControlServer extends AllDirectives implements AutoCloseable 
                         (id, action) ->
                                 post(() -> entity(Unmarshaller.entityToString(), body -> control(id, action)))));
         return concat(
+                views,
                 pathPrefix("runs", () -> runs),
                 path("cluster", () -> get(this::cluster)),
                 complete(StatusCodes.NOT_FOUND, "unknown path"));
+    }
+
+    // ------------------------------------------------------------ dashboard
+
+    private Route ui() {
+        return concat(
+                pathEnd(() -> redirect(Uri.create("/ui/"), StatusCodes.FOUND)),
+                pathSingleSlash(() -> getFromResource("dev/chimera/ui/index.html")),
+                path(PathMatchers.segment("vendor").slash("echarts.min.js"), () -> getFromResource(ECHARTS)),
+                getFromResourceDirectory("dev/chimera/ui"),
+                complete(StatusCodes.NOT_FOUND, "no such page"));
+    }
+
+    private Route api() {
+        return pathPrefix(
+                "runs",
+                () -> concat(
+                        pathEnd(this::runs),
+                        path(PathMatchers.segment(), id -> status(id.equals("current") ? null : id)),
+                        path(PathMatchers.segment().slash("info"), this::info),
+                        path(PathMatchers.segment().slash("recipe").slash(PathMatchers.longSegment()), this::recipe),
+                        path(PathMatchers.segment().slash("events"), this::events)));
+    }
+
+    /**
+     * A live event as the next ones of the stream: dropped when already sent; when events before it never came (the
+     * topic joins a node's hub a moment after the node starts), they are read from the journal, which holds them
+     * by the time a later event is out (waiting briefly for the journal's writer if it does not yet).
+     */
+    private static List<String> inOrder(
+            Protocol.RunUpdate u, java.util.concurrent.atomic.AtomicLong expected, Path runDir) {
+        long next = expected.get();
+        if (u.seq() < next) {
+            return List.of();
+        }
+        List<String> out = new ArrayList<>();
+        for (int attempt = 0; next < u.seq() && attempt < 40; attempt++) {
+            List<RunEvent> file = Journal.read(runDir);
+            for (long i = next; i < Math.min(u.seq(), file.size()); i++) {
+                out.add(RunEventView.json(file.get((int) i), i));
+                next = i + 1;
+            }
+            if (next < u.seq()) {
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
+        out.add(u.json());
+        expected.set(u.seq() + 1);
+        return out;
+    }
+
+    private Route runs() {
+        return ask(
+                (ActorRef<Protocol.RunList> r) -> new Protocol.ListRuns(r),
+                askTimeout,
+                l -> complete(json(StatusCodes.OK, l.runs())));
+    }
+
+    private Route info(String id) {
+        return ask((ActorRef<Protocol.RunInfo> r) -> new Protocol.GetRunInfo(id, r), askTimeout, i -> {
+            if (i.error() != null) {
+                return complete(json(StatusCodes.NOT_FOUND, Map.of("error", i.error())));
+            }
+            Map<String, Object> budget = new java.util.LinkedHashMap<>();
+            budget.put("evaluations", i.budgetEvaluations() > 0 ? i.budgetEvaluations() : null);
+            budget.put("generations", i.budgetGenerations() > 0 ? i.budgetGenerations() : null);
+            Map<String, Object> out = new java.util.LinkedHashMap<>();
+            out.put("runId", i.runId());
+            out.put("runDir", i.runDir());
+            out.put(
+                    "objectives",
+                    i.objectives().stream()
+                            .map(o -> Map.of("name", o, "maximize", true))
+                            .toList());
+            out.put("genes", i.genes());
+            out.put("models", i.models());
+            out.put("budget", budget);
+            out.put("algorithm", i.algorithm());
+            out.put("parents", Map.of());
+            return complete(json(StatusCodes.OK, out));
+        });
+    }
+
+    private Route recipe(String id, Long candidate) {
+        return ask(
+                (ActorRef<Protocol.Recipe> r) -> new Protocol.GetRecipe(id, candidate, r),
+                askTimeout,
+                y -> complete(json(y.error() != null ? StatusCodes.NOT_FOUND : StatusCodes.OK, y)));
+    }
+
+    /** The run's journal replayed from its folder, then its live events, as server-sent events. */
+    private Route events(String id) {
+        return ask(
+                (ActorRef<Protocol.Status> r) -> new Protocol.GetStatus(id.equals("current") ? null : id, r),
+                askTimeout,
+                s -> s.error() != null || s.runDir() == null
+                        ? complete(json(StatusCodes.NOT_FOUND, Map.of("error", String.valueOf(s.error()))))
+                        : completeOK(
+                                eventSource(s.runId(), Path.of(s.runDir())), EventStreamMarshalling.toEventStream()));
+    }
+
+    private Source<ServerSentEvent, NotUsed> eventSource(String runId, Path runDir) {
+        Pair<SourceQueueWithComplete<Protocol.RunUpdate>, Source<Protocol.RunUpdate, NotUsed>> live =
+                Source.<Protocol.RunUpdate>queue(DashboardHub.KEPT, OverflowStrategy.dropHead())
+                        .preMaterialize(system);
+        CompletionStage<List<Protocol.RunUpdate>> registered = AskPattern.ask(
+                hub,
+                (ActorRef<List<Protocol.RunUpdate>> r) -> new DashboardHub.Register(runId, live.first(), r),
+                askTimeout,
+                system.scheduler());
+        Executor blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
+        CompletionStage<Source<ServerSentEvent, NotUsed>> whole = registered.thenApplyAsync(
+                kept -> {
+                    List<RunEvent> file = Journal.read(runDir);
+                    List<String> out = new ArrayList<>(file.size() + kept.size());
+                    for (int i = 0; i < file.size(); i++) {
+                        out.add(RunEventView.json(file.get(i), i));
+                    }
+                    long next = file.size();
+                    for (Protocol.RunUpdate u : kept) {
+                        if (u.seq() >= next) {
+                            out.add(u.json());
+                            next = u.seq() + 1;
+                        }
+                    }
+                    java.util.concurrent.atomic.AtomicLong expected = new java.util.concurrent.atomic.AtomicLong(next);
+                    return Source.from(out)
+                            .concat(live.second()
+                                    .mapAsync(
+                                            1,
+                                            u -> CompletableFuture.supplyAsync(
+                                                    () -> inOrder(u, expected, runDir), blocking))
+                                    .mapConcat(l -> l))
+                            .map(ServerSentEvent::create);
+                },
+                blocking);
+        return Source.completionStageSource(whole)
+                .keepAlive(Duration.ofSeconds(15), ServerSentEvent::heartbeat)
+                .watchTermination((mat, done) -> {
+                    done.whenComplete((d, e) -> hub.tell(new DashboardHub.Unregister(runId, live.first())));
+                    return NotUsed.getInstance();
+                });
     }
 
     private boolean authorised(Optional<String> header) {

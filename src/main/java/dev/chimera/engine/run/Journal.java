@@ -37,11 +37,13 @@ public final class Journal implements AutoCloseable {
     private final FileChannel channel;
     private final ThreadPoolExecutor writer;
     private final boolean fsync;
+    private final java.util.concurrent.atomic.AtomicLong size;
     private volatile IOException failure;
 
-    private Journal(Path file, boolean fsync) throws IOException {
+    private Journal(Path file, boolean fsync, long lines) throws IOException {
         this.file = file;
         this.fsync = fsync;
+        this.size = new java.util.concurrent.atomic.AtomicLong(lines);
         this.channel =
                 FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
         this.writer = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), r -> {
@@ -56,10 +58,21 @@ public final class Journal implements AutoCloseable {
         Path f = runDir.resolve(FILE);
         try {
             truncateTornTail(f);
-            return new Journal(f, fsync);
+            long lines = 0;
+            if (Files.exists(f)) {
+                try (var s = Files.lines(f, StandardCharsets.UTF_8)) {
+                    lines = s.count();
+                }
+            }
+            return new Journal(f, fsync, lines);
         } catch (IOException e) {
             throw new RunException("cannot open journal " + f + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Events in the journal, queued ones included: the next event's line index (its sequence number). */
+    public long size() {
+        return size.get();
     }
 
     /** Queues one event; returns when it is on disk (callers normally ignore it). */
@@ -70,6 +83,7 @@ public final class Journal implements AutoCloseable {
         } catch (JsonProcessingException e) {
             throw new RunException("cannot encode journal event " + event + ": " + e.getMessage(), e);
         }
+        size.incrementAndGet();
         return CompletableFuture.runAsync(() -> write(line), writer);
     }
 
