@@ -15,7 +15,7 @@
 
   var $ = function (id) { return document.getElementById(id); };
   var DONE = { STOPPED: 1, FINISHED: 1, FAILED: 1 };
-  var TOKEN_KEY = 'chimera.token';
+  var TOKEN_KEY = 'chimera-token';
   var FLUSH_MS = 250;          // at most 4 redraws a second, however fast events come (see schedule)
   var BIN_MS = 10000;          // utilisation and items/s window
   // Relative to the page (served at /ui/...), so the dashboard also works behind a path prefix.
@@ -44,9 +44,26 @@
     }
   }
 
+  /** The control token the user gave (shared by both pages), or ''. */
+  function storedToken() {
+    try { return (localStorage.getItem(TOKEN_KEY) || '').trim(); } catch (e) { return ''; }
+  }
+
+  /** Keeps an input and the stored token in step (the token is also what opens the views away from loopback). */
+  function bindToken(input) {
+    input.value = storedToken();
+    input.addEventListener('input', function () {
+      try { localStorage.setItem(TOKEN_KEY, input.value); } catch (e) { /* storage off */ }
+    });
+  }
+
   /** GET as JSON; a non-2xx answer throws an Error carrying the server's "error" text and the status. */
   function getJson(url) {
-    return fetch(url, { cache: 'no-store', headers: { Accept: 'application/json' } }).then(function (r) {
+    var headers = { Accept: 'application/json' };
+    var token = storedToken();
+    // the node serves the read-only views without a token on loopback only; elsewhere they need it too
+    if (token) headers.Authorization = 'Bearer ' + token;
+    return fetch(url, { cache: 'no-store', headers: headers }).then(function (r) {
       return r.text().then(function (text) {
         var body = null;
         try { body = text ? parseJson(text) : null; } catch (e) { body = { error: text.slice(0, 300) }; }
@@ -161,6 +178,14 @@
     return true;
   }
 
+  /** A failed request as banner text; a 401 on a view means the node wants the token (not on its machine). */
+  function failure(what, e) {
+    if (e.status === 401) {
+      return what + ': the node wants its control token (you are not on its machine): enter it in the token field.';
+    }
+    return what + ': ' + e.message;
+  }
+
   function showBanner(text) {
     var el = $('banner');
     if (!el) return;
@@ -248,9 +273,11 @@
             setText('runs-updated', 'updated ' + new Date().toLocaleTimeString());
           });
         })
-        .catch(function (e) { showBanner('Cannot load the runs: ' + e.message); })
+        .catch(function (e) { showBanner(failure('Cannot load the runs', e)); })
         .then(function () { setTimeout(refresh, 3000); });  // after completion: slow servers get no pile-up
     }
+    bindToken($('token'));
+    $('token-form').addEventListener('submit', function (e) { e.preventDefault(); });
     refresh();
   }
 
@@ -472,6 +499,7 @@
     function resetJournal() {
       S = freshState();
       recipeShown = '';
+      yamlFor = null;
       Object.keys(charts).forEach(function (k) { if (charts[k]) charts[k].clear(); });
       setupCharts(true);
     }
@@ -486,7 +514,9 @@
     function openStream() {
       closeStream();
       setStream('connecting…', 'wait');
-      es = new EventSource(api('api/runs/' + enc(runId) + '/events'));
+      // an EventSource cannot send headers: the token (needed away from loopback) goes as the node's access_token
+      var token = storedToken();
+      es = new EventSource(api('api/runs/' + enc(runId) + '/events') + (token ? '?access_token=' + enc(token) : ''));
       es.onopen = function () {
         setStream('live', 'ok');
         quiet();
@@ -564,7 +594,7 @@
           openStream();
         }
       }, function (e) {
-        showBanner((e.status === 404 ? 'Unknown run: ' : 'Cannot reach the server: ') + e.message);
+        showBanner(e.status === 404 ? 'Unknown run: ' + e.message : failure('Cannot get the status', e));
       });
     }
 
@@ -574,7 +604,7 @@
 
     function loadInfo() {
       return getJson(api('api/runs/' + enc(runId) + '/info')).catch(function (e) {
-        showBanner('Cannot load the run description: ' + e.message + ' (retrying)');
+        showBanner(failure('Cannot load the run description', e) + ' (retrying)');
         return new Promise(function (res) { setTimeout(res, 2000); }).then(loadInfo);
       });
     }
@@ -666,11 +696,7 @@
     }
 
     function setupControls() {
-      var t = $('token');
-      try { t.value = localStorage.getItem(TOKEN_KEY) || ''; } catch (e) { /* storage off */ }
-      t.addEventListener('input', function () {
-        try { localStorage.setItem(TOKEN_KEY, t.value); } catch (e) { /* storage off */ }
-      });
+      bindToken($('token'));
       ['pause', 'resume', 'stop'].forEach(function (w) {
         $(w).addEventListener('click', function () { action(w); });
       });
@@ -728,6 +754,12 @@
       var bg = status && status.bestGenes;
       if (bg && typeof bg === 'object' && Object.keys(bg).length) {
         names = Object.keys(bg);
+        var order = {};
+        ((info && info.genes) || []).forEach(function (g, i) { order[g] = i; });
+        // gene order whatever order the server's map has; unknown names last, as they came
+        names = names.map(function (n, i) { return [n in order ? order[n] : 1e9 + i, n]; })
+          .sort(function (a, b) { return a[0] - b[0]; })
+          .map(function (p) { return p[1]; });
         values = names.map(function (k) { return bg[k]; });
       } else if (S.bestId !== null && S.genes[S.index[S.bestId]]) {
         values = S.genes[S.index[S.bestId]];
@@ -744,10 +776,13 @@
       var lo = vals.length ? Math.min.apply(null, vals) : 0, hi = vals.length ? Math.max.apply(null, vals) : 1;
       if (lo === hi) { lo -= 0.5; hi += 0.5; }
       var el = $('chart-recipe');
-      var h = Math.max(220, m.rows.length * 28 + 120) + 'px';
+      var h = Math.max(220, m.rows.length * 28 + 80 + textWidth(m.cols) / 2) + 'px';
       if (el.style.height !== h) { el.style.height = h; charts.recipe.resize(); }
       var showLabels = m.cells.length <= 400;
+      // margins from the longest labels (rows on the left, columns rotated 30° below)
+      var rowW = textWidth(m.rows), colW = textWidth(m.cols);
       charts.recipe.setOption({
+        grid: { left: Math.min(360, rowW + 24), bottom: Math.round(colW / 2 + 60) },
         xAxis: { data: m.cols },
         yAxis: { data: m.rows },
         visualMap: { min: lo, max: hi, text: [fmtNum(hi, 3), fmtNum(lo, 3)] },
@@ -760,11 +795,19 @@
     }
 
     // ---- charts -------------------------------------------------------------------------------------------
+    var FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
+    var measure = null;
+    /** Widest of these labels in pixels, in the charts' 12px font. */
+    function textWidth(labels) {
+      if (!measure) { measure = document.createElement('canvas').getContext('2d'); measure.font = '12px ' + FONT; }
+      return labels.reduce(function (w, t) { return Math.max(w, measure.measureText(t).width); }, 0);
+    }
+
     var AXIS_NAME = { nameLocation: 'middle', nameGap: 32, nameTextStyle: { color: '#555' } };
     function base(extra) {
       return Object.assign({
         animation: false,   // redraws come several times a second: animations would only lag behind
-        textStyle: { fontFamily: 'inherit' },
+        textStyle: { fontFamily: FONT },   // a canvas has no "inherit"
         grid: { left: 64, right: 24, top: 40, bottom: 56 },
         tooltip: { trigger: 'item', confine: true },
         legend: { top: 4, type: 'scroll' }
@@ -793,7 +836,8 @@
         charts.fitness.setOption(base({
           xAxis: Object.assign({ type: 'value', name: 'evaluation', min: 0, minInterval: 1 }, AXIS_NAME),
           yAxis: Object.assign({ type: 'value', name: o0, scale: true, nameGap: 48 }, AXIS_NAME),
-          dataZoom: [{ type: 'inside', filterMode: 'none' }, { type: 'slider', height: 16, bottom: 6, filterMode: 'none', showDataShadow: false }],
+          dataZoom: [{ type: 'inside', filterMode: 'none' },
+            { type: 'slider', height: 16, bottom: 6, filterMode: 'none', showDataShadow: false }],
           grid: { left: 64, right: 24, top: 40, bottom: 72 },
           series: [
             { id: 'cand', name: 'candidates', type: 'scatter', large: true, largeThreshold: 2000, progressive: 0,
@@ -890,7 +934,7 @@
         if (!charts.recipe) charts.recipe = chart('chart-recipe');
         charts.recipe.setOption(base({
           tooltip: { trigger: 'item', confine: true, formatter: function (p) { return p.name + '<br>' + fmtNum(p.value[2]); } },
-          grid: { left: 150, right: 24, top: 16, bottom: 90 },
+          grid: { left: 150, right: 24, top: 24, bottom: 90 },
           legend: { show: false },
           xAxis: { type: 'category', data: [], splitArea: { show: true }, axisLabel: { interval: 0, rotate: 30 } },
           yAxis: { type: 'category', data: [], inverse: true, splitArea: { show: true }, axisLabel: { interval: 0 } },

@@ -483,10 +483,11 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
         RunEvent.Evaluated e = evaluated.get(m.candidateId());
         if (e == null) {
             m.replyTo().tell(new Protocol.Recipe(null, "run " + id + " has no candidate " + m.candidateId()));
-        } else if (space.genome() == null) {
-            m.replyTo().tell(new Protocol.Recipe(null, "run " + id + " searches a box, not a merge"));
         } else {
-            m.replyTo().tell(new Protocol.Recipe(space.genome().yaml(e.genes()), null));
+            m.replyTo()
+                    .tell(space.recipe(e.genes())
+                            .map(yaml -> new Protocol.Recipe(yaml, null))
+                            .orElse(new Protocol.Recipe(null, "run " + id + " searches a box, not a merge")));
         }
         return this;
     }

@@ -143,6 +143,11 @@ public record SearchSpace(Bounds bounds, Genome genome) {
         return out;
     }
 
+    /** The mergekit YAML of a point of a merge genome; empty for a plain box. */
+    public java.util.Optional<String> recipe(double[] genes) {
+        return genome == null ? java.util.Optional.empty() : java.util.Optional.of(genome.yaml(genes));
+    }
+
     /** Identical keys mean identical merges (evaluated once). */
     public String key(double[] genes) {
         return genome == null ? Arrays.toString(genes) : genome.key(genes);
