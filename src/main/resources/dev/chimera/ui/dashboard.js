@@ -747,12 +747,20 @@
         });
     }
 
-    /** The best recipe as a heatmap: the status's best genes, else the best candidate's genes. */
+    /**
+     * The best recipe as a heatmap: the genes of the candidate whose YAML is shown (the best by the plotted values),
+     * so picture and YAML always agree; the status's best genes only before any candidate arrived.
+     */
     function updateRecipe() {
       if (!charts.recipe) return;
       var names, values;
       var bg = status && status.bestGenes;
-      if (bg && typeof bg === 'object' && Object.keys(bg).length) {
+      if (S.bestId !== null && S.genes[S.index[S.bestId]]) {
+        values = S.genes[S.index[S.bestId]];
+        var known = (info && info.genes) || [];
+        names = values.map(function (v, i) { return known[i] || 'gene ' + i; });
+        $('recipe-h').textContent = 'Best recipe — candidate ' + S.bestId;
+      } else if (bg && typeof bg === 'object' && Object.keys(bg).length) {
         names = Object.keys(bg);
         var order = {};
         ((info && info.genes) || []).forEach(function (g, i) { order[g] = i; });
@@ -761,10 +769,6 @@
           .sort(function (a, b) { return a[0] - b[0]; })
           .map(function (p) { return p[1]; });
         values = names.map(function (k) { return bg[k]; });
-      } else if (S.bestId !== null && S.genes[S.index[S.bestId]]) {
-        values = S.genes[S.index[S.bestId]];
-        var known = (info && info.genes) || [];
-        names = values.map(function (v, i) { return known[i] || 'gene ' + i; });
       } else {
         return;
       }

@@ -449,7 +449,36 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
                 spec.budget().evaluations(),
                 spec.budget().generations(),
                 spec.algorithm(),
+                parentObjectives(spec),
                 null);
+    }
+
+    /** Each parent's share of right answers per objective, for the parents that answered every objective. */
+    private Map<String, double[]> parentObjectives(RunSpec spec) {
+        Map<String, Map<String, Map<String, Integer>>> answers =
+                run.state.fidelity().models();
+        List<String> objectives =
+                spec.objectives().stream().map(RunSpec.ObjectiveSpec::name).toList();
+        Map<String, double[]> out = new LinkedHashMap<>();
+        for (String alias : spec.models().keySet()) {
+            double[] v = new double[objectives.size()];
+            boolean all = true;
+            for (int k = 0; k < v.length && all; k++) {
+                Map<String, Integer> items =
+                        answers.getOrDefault(objectives.get(k), Map.of()).get(alias);
+                all = items != null && !items.isEmpty();
+                v[k] = all
+                        ? items.values().stream()
+                                .mapToInt(Integer::intValue)
+                                .average()
+                                .orElse(0)
+                        : 0;
+            }
+            if (all) {
+                out.put(alias, v);
+            }
+        }
+        return out;
     }
 
     private Behavior<CoordinatorCommand> onGetRunInfo(Protocol.GetRunInfo m) {
@@ -461,7 +490,16 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
         } else {
             m.replyTo()
                     .tell(new Protocol.RunInfo(
-                            id, null, List.of(), List.of(), Map.of(), 0, 0, null, "no run " + id + " on this cluster"));
+                            id,
+                            null,
+                            List.of(),
+                            List.of(),
+                            Map.of(),
+                            0,
+                            0,
+                            null,
+                            Map.of(),
+                            "no run " + id + " on this cluster"));
         }
         return this;
     }

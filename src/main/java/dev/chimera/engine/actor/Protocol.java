@@ -95,6 +95,7 @@ public final class Protocol {
      * @param objectives the objectives' names (every objective is maximised)
      * @param genes gene names with the models written as their aliases
      * @param budgetEvaluations 0 when the budget does not count evaluations
+     * @param parents per model alias that answered every objective's items (multi-fidelity runs), its objectives
      * @param error non-null when the run is not the active one
      */
     public record RunInfo(
@@ -106,6 +107,7 @@ public final class Protocol {
             long budgetEvaluations,
             long budgetGenerations,
             String algorithm,
+            Map<String, double[]> parents,
             String error)
             implements CborSerializable {}
 

@@ -325,7 +325,7 @@ public final class ControlServer extends AllDirectives implements AutoCloseable 
             out.put("models", i.models());
             out.put("budget", budget);
             out.put("algorithm", i.algorithm());
-            out.put("parents", Map.of());
+            out.put("parents", i.parents());
             return complete(json(StatusCodes.OK, out));
         });
     }
