@@ -199,6 +199,9 @@ class DashboardBrowserTest {
         assertEquals(
                 RunState.Status.PAUSED,
                 node.status("slow").toCompletableFuture().get().state());
+        // the status endpoint agrees
+        String status = DashboardServerTest.get(node, "/api/runs/slow").body();
+        assertTrue(status.contains("\"state\":\"PAUSED\""), status);
         waitFor(() -> browser.findElement(By.id("state")).getText().contains("PAUSED"), "the page shows the pause");
         browser.findElement(By.id("stop")).click();
         awaitDone("slow");
