@@ -37,6 +37,64 @@ class DashboardServerTest {
                         HttpResponse.BodyHandlers.ofString());
     }
 
+    /** The data events of a run's stream until its "finished" event. */
+    static List<JsonNode> readStream(Node node, String runId) throws Exception {
+        HttpResponse<Stream<String>> sse = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(
+                                        "http://" + node.controlAddress() + "/api/runs/" + runId + "/events"))
+                                .GET()
+                                .build(),
+                        HttpResponse.BodyHandlers.ofLines());
+        assertEquals(200, sse.statusCode());
+        List<JsonNode> events = new ArrayList<>();
+        Iterator<String> lines = sse.body().iterator();
+        while (lines.hasNext()) {
+            String line = lines.next();
+            if (line.startsWith("data:")) {
+                JsonNode e = JSON.readTree(line.substring(5).trim());
+                events.add(e);
+                if (e.get("type").asText().equals("finished")) {
+                    break;
+                }
+            }
+        }
+        return events;
+    }
+
+    /** The stream the journal file gives, view for view. */
+    static void assertJournal(Path runDir, List<JsonNode> events) throws Exception {
+        List<RunEvent> journal = Journal.read(runDir);
+        assertEquals(journal.size(), events.size());
+        for (int i = 0; i < journal.size(); i++) {
+            assertEquals(i, events.get(i).get("seq").asLong(), "sequence numbers without gaps or repeats");
+            assertEquals(JSON.readTree(dev.chimera.engine.run.RunEventView.json(journal.get(i), i)), events.get(i));
+        }
+    }
+
+    /** A page on a node that is not the coordinator's: live events cross the cluster through the topic. */
+    @Test
+    void streamOnAnotherNodeOfTheCluster(@TempDir Path tmp) throws Exception {
+        try (Node first = Node.start(
+                        EngineTestSupport.config(),
+                        EngineTestSupport.localOptions("cpu").withControlPort(0).withToken("s3cret"));
+                Node second = Node.start(
+                        EngineTestSupport.config(),
+                        EngineTestSupport.localOptions("cpu")
+                                .withSeeds(List.of(first.clusterAddress()))
+                                .withControlPort(0)
+                                .withToken("s3cret"))) {
+            ClusterRunTest.awaitMembers(first, 2);
+            Path f = EngineTestSupport.syntheticRun(
+                    tmp, "remote", 7, "cmaes", "population = 4", "evaluations = 40", "40ms");
+            CliRun submit =
+                    CliRun.of("run", f.toString(), "--node", first.controlAddress(), "--token", "s3cret", "--detach");
+            assertEquals(0, submit.code(), submit.err());
+            List<JsonNode> events = readStream(second, "remote"); // opened early: mostly live events
+            assertJournal(tmp.resolve("out-remote"), events);
+        }
+    }
+
     @Test
     void pagesApiAndEventStream(@TempDir Path tmp) throws Exception {
         try (Node node = Node.start(
@@ -68,36 +126,8 @@ class DashboardServerTest {
             assertEquals(401, pause.statusCode());
 
             // the event stream: replay, then live, until the run finishes
-            HttpResponse<Stream<String>> sse = HttpClient.newHttpClient()
-                    .send(
-                            HttpRequest.newBuilder(
-                                            URI.create("http://" + node.controlAddress() + "/api/runs/dash/events"))
-                                    .GET()
-                                    .build(),
-                            HttpResponse.BodyHandlers.ofLines());
-            assertEquals(200, sse.statusCode());
-            assertTrue(sse.headers().firstValue("content-type").orElse("").startsWith("text/event-stream"));
-            List<JsonNode> events = new ArrayList<>();
-            Iterator<String> lines = sse.body().iterator();
-            while (lines.hasNext()) {
-                String line = lines.next();
-                if (!line.startsWith("data:")) {
-                    continue;
-                }
-                JsonNode e = JSON.readTree(line.substring(5).trim());
-                events.add(e);
-                if (e.get("type").asText().equals("finished")) {
-                    break;
-                }
-            }
-            for (int i = 0; i < events.size(); i++) {
-                assertEquals(i, events.get(i).get("seq").asLong(), "sequence numbers without gaps or repeats");
-            }
-            List<RunEvent> journal = Journal.read(tmp.resolve("out-dash"));
-            assertEquals(journal.size(), events.size());
-            for (int i = 0; i < journal.size(); i++) {
-                assertEquals(JSON.readTree(dev.chimera.engine.run.RunEventView.json(journal.get(i), i)), events.get(i));
-            }
+            List<JsonNode> events = readStream(node, "dash");
+            assertJournal(tmp.resolve("out-dash"), events);
             long evaluated = events.stream()
                     .filter(e -> e.get("type").asText().equals("evaluated"))
                     .count();
