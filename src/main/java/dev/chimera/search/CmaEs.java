@@ -66,6 +66,8 @@ public final class CmaEs extends GenerationalOptimizer {
     private double[] eigSqrt;
     private final double[][] invSqrtC;
     private long eigenEval;
+    /** Restarts after convergence (see {@link #TOL_X}). */
+    private long restarts;
 
     // Candidate k of the current generation is clip(m + sigma ys[k]), with m and sigma of when it was drawn.
     private double[][] ys;
@@ -304,6 +306,10 @@ public final class CmaEs extends GenerationalOptimizer {
         sigma *= Math.exp(cs / damps * (psNorm / chiN - 1));
         generation++;
 
+        if (converged()) {
+            restart();
+            return;
+        }
         if (evaluations - eigenEval > eigenGap) {
             eigenEval = evaluations;
             decompose();
@@ -372,6 +378,43 @@ public final class CmaEs extends GenerationalOptimizer {
             out[i] = s;
         }
         return out;
+    }
+
+    /**
+     * pycma's default {@code tolx}: once every coordinate's standard deviation sigma sqrt(C_ii) is below it, the
+     * distribution has collapsed; pycma stops there, a run with budget left would only repeat one point (and sigma
+     * would underflow to NaN genes), so the distribution restarts instead.
+     */
+    static final double TOL_X = 1e-11;
+
+    private boolean converged() {
+        double maxDiag = 0;
+        for (int i = 0; i < n; i++) {
+            maxDiag = Math.max(maxDiag, cov[i][i]);
+        }
+        double spread = sigma * Math.sqrt(maxDiag);
+        return !(spread >= TOL_X) || !Double.isFinite(spread);
+    }
+
+    /** A fresh distribution (sigma0, C = I, empty paths) around the current mean, or mean0 if the mean is lost. */
+    private void restart() {
+        if (!Arrays.stream(mean).allMatch(Double::isFinite)) {
+            mean = mean0.clone();
+        }
+        sigma = sigma0;
+        pc = new double[n];
+        ps = new double[n];
+        cov = identity(n);
+        eigVectors = identity(n);
+        Arrays.fill(eigSqrt, 1);
+        computeInvSqrtC();
+        eigenEval = evaluations;
+        restarts++;
+    }
+
+    /** How often the distribution restarted after converging. */
+    public synchronized long restarts() {
+        return restarts;
     }
 
     /** B, D and C^-1/2 from C (eigenvalues floored at 1e-20 of the largest to stay positive definite). */
@@ -482,6 +525,7 @@ public final class CmaEs extends GenerationalOptimizer {
     @Override
     void writeState(ObjectNode s) {
         s.put("eigenEval", eigenEval);
+        s.put("restarts", restarts);
         s.set("mean", SnapshotJson.doubles(mean));
         s.set("sigma", SnapshotJson.number(sigma));
         s.set("pc", SnapshotJson.doubles(pc));
@@ -497,6 +541,7 @@ public final class CmaEs extends GenerationalOptimizer {
     @Override
     void readState(JsonNode s) {
         eigenEval = SnapshotJson.required(s, "eigenEval").asLong();
+        restarts = s.path("restarts").asLong(0); // absent in snapshots from before restarts
         mean = SnapshotJson.doubles(SnapshotJson.required(s, "mean"), n);
         sigma = SnapshotJson.number(SnapshotJson.required(s, "sigma"));
         pc = SnapshotJson.doubles(SnapshotJson.required(s, "pc"), n);

@@ -136,6 +136,33 @@ class CmaEsTest extends OptimizerContract.Checks {
         assertEquals(text, OptimizerContract.text(OptimizerContract.roundTrip(opt)));
     }
 
+    /**
+     * Past convergence (sigma * sqrt(max C_ii) under pycma's tolx, 1e-11) the distribution restarts around its mean
+     * instead of shrinking to nothing: a 10,000-evaluation budget on a 4-gene sphere (what a run with a large budget
+     * does) keeps asking finite, distinct points and keeps the optimum.
+     */
+    @Test
+    void restartsAfterConvergenceInsteadOfDegenerating() {
+        CmaEs es = (CmaEs) Optimizers.create(
+                "cmaes", Bounds.uniform(4, -1, 1), 1, 5, ConfigFactory.parseString("population = 100"));
+        Function<double[], double[]> f =
+                x -> new double[] {-Problems.sphere(new double[] {x[0] - 0.3, x[1] - 0.3, x[2] - 0.3, x[3] - 0.3})};
+        List<Evaluation> all = Drive.run(es, f, 10_000, e -> false);
+        assertEquals(10_000, all.size());
+        for (Evaluation e : all) {
+            for (double g : e.candidate().genes()) {
+                assertTrue(
+                        Double.isFinite(g),
+                        "a gene is not finite: " + Arrays.toString(e.candidate().genes()));
+            }
+        }
+        assertTrue(es.restarts() > 0, "no restart in 10,000 evaluations");
+        assertTrue(
+                es.best().get(0).objective(0) > -1e-18,
+                "best " + es.best().get(0).objective(0));
+        assertTrue(es.sigma() > 0 && Double.isFinite(es.sigma()));
+    }
+
     @Test
     void rejectsBadSettings() {
         OptimizerContract.rejectsBadInput(
