@@ -248,8 +248,10 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
 
     private final Map<String, ActorRef<WorkerCommand>> refs = new LinkedHashMap<>();
     private final Map<String, Status> ended = new LinkedHashMap<>();
-    /** What the dashboard still shows of an ended run: its info and its candidates' recipes. */
-    private final Map<String, EndedView> endedViews = new HashMap<>();
+    /** What the dashboard still shows of the last ended runs: their info and their candidates' recipes. */
+    private final Map<String, EndedView> endedViews = new LinkedHashMap<>();
+
+    private static final int ENDED_VIEWS = 4;
 
     private record EndedView(Protocol.RunInfo info, SearchSpace space, Map<Long, RunEvent.Evaluated> evaluated) {}
 
@@ -1247,6 +1249,9 @@ public final class Coordinator extends AbstractBehavior<CoordinatorCommand> {
         registry(r -> r.remove(endedId));
         ended.put(m.runId(), last);
         endedViews.put(m.runId(), new EndedView(runInfo(), run.search.space(), run.state.evaluated()));
+        while (endedViews.size() > ENDED_VIEWS) {
+            endedViews.remove(endedViews.keySet().iterator().next());
+        }
         LOG.info(
                 "run {} {}: {} evaluations, best {}",
                 m.runId(),

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -25,6 +26,8 @@ import org.apache.pekko.stream.javadsl.SourceQueueWithComplete;
 final class DashboardHub {
     /** Events kept per run: far more than a journal's write queue ever holds. */
     static final int KEPT = 20_000;
+    /** Runs whose events are kept (the most recent ones): a long-lived node does not grow with every run. */
+    static final int RUNS = 4;
 
     interface Command {}
 
@@ -42,12 +45,15 @@ final class DashboardHub {
             ActorRef<Topic.Command<RunUpdate>> topic =
                     ctx.spawn(Topic.create(RunUpdate.class, Protocol.RUN_EVENTS), "run-events");
             topic.tell(Topic.subscribe(ctx.messageAdapter(RunUpdate.class, Update::new)));
-            Map<String, Deque<RunUpdate>> kept = new HashMap<>();
+            Map<String, Deque<RunUpdate>> kept = new LinkedHashMap<>();
             Map<String, Set<SourceQueueWithComplete<RunUpdate>>> streams = new HashMap<>();
             return Behaviors.receive(Command.class)
                     .onMessage(Update.class, m -> {
                         RunUpdate u = m.update();
                         Deque<RunUpdate> k = kept.computeIfAbsent(u.runId(), x -> new ArrayDeque<>());
+                        while (kept.size() > RUNS) {
+                            kept.remove(kept.keySet().iterator().next());
+                        }
                         k.addLast(u);
                         while (k.size() > KEPT) {
                             k.removeFirst();
