@@ -62,8 +62,12 @@ class DashboardServerTest {
         return events;
     }
 
-    /** The stream the journal file gives, view for view. */
-    static void assertJournal(Path runDir, List<JsonNode> events) throws Exception {
+    /**
+     * The stream the journal file gives, view for view; read once the run is done (its journal closed: the
+     * "finished" event reaches a page before the journal's writer has it on disk).
+     */
+    static void assertJournal(Node node, String runId, Path runDir, List<JsonNode> events) throws Exception {
+        EngineTestSupport.await(node, runId, 60);
         List<RunEvent> journal = Journal.read(runDir);
         assertEquals(journal.size(), events.size());
         for (int i = 0; i < journal.size(); i++) {
@@ -91,7 +95,7 @@ class DashboardServerTest {
                     CliRun.of("run", f.toString(), "--node", first.controlAddress(), "--token", "s3cret", "--detach");
             assertEquals(0, submit.code(), submit.err());
             List<JsonNode> events = readStream(second, "remote"); // opened early: mostly live events
-            assertJournal(tmp.resolve("out-remote"), events);
+            assertJournal(first, "remote", tmp.resolve("out-remote"), events);
         }
     }
 
@@ -127,7 +131,7 @@ class DashboardServerTest {
 
             // the event stream: replay, then live, until the run finishes
             List<JsonNode> events = readStream(node, "dash");
-            assertJournal(tmp.resolve("out-dash"), events);
+            assertJournal(node, "dash", tmp.resolve("out-dash"), events);
             long evaluated = events.stream()
                     .filter(e -> e.get("type").asText().equals("evaluated"))
                     .count();
