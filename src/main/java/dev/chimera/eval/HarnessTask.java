@@ -270,7 +270,8 @@ public final class HarnessTask {
         if (suffix == null || suffix.isEmpty()) {
             return prefix;
         }
-        boolean spaced = isPySpace(prefix.charAt(prefix.length() - 1)) || isPySpace(suffix.charAt(0));
+        boolean spaced =
+                Jinja.pyIsSpace(prefix.codePointBefore(prefix.length())) || Jinja.pyIsSpace(suffix.codePointAt(0));
         return spaced ? prefix + suffix : prefix + delimiter + suffix;
     }
 
@@ -1073,23 +1074,7 @@ public final class HarnessTask {
         String chosen = match.size() == 1
                 ? match.get(0)
                 : match.stream().filter(g -> !g.isEmpty()).findFirst().orElse(null);
-        return chosen == null ? fallback : pyStrip(chosen);
-    }
-
-    private static String pyStrip(String s) {
-        int a = 0;
-        int b = s.length();
-        while (a < b && isPySpace(s.charAt(a))) {
-            a++;
-        }
-        while (b > a && isPySpace(s.charAt(b - 1))) {
-            b--;
-        }
-        return s.substring(a, b);
-    }
-
-    private static boolean isPySpace(char c) {
-        return Character.isWhitespace(c) || Character.isSpaceChar(c) || c == 0x85;
+        return chosen == null ? fallback : Jinja.pyStrip(chosen);
     }
 
     /** lm-eval's exact_match (HF evaluate's): regexes removed, case and punctuation optionally ignored. */

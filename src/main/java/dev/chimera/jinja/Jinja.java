@@ -130,6 +130,16 @@ public final class Jinja {
         return Py.of(node);
     }
 
+    /** Python's {@code str.strip()}: Unicode whitespace off both ends. */
+    public static String pyStrip(String s) {
+        return Py.strip(s, null);
+    }
+
+    /** Python's {@code str.isspace()} for one code point. */
+    public static boolean pyIsSpace(int codePoint) {
+        return Py.isSpace(codePoint);
+    }
+
     /** Python's {@code str()} of a Java value (True, None, 1.0, ['a'], ...). */
     public static String pyStr(Object value) {
         return Py.str(Py.of(value));
